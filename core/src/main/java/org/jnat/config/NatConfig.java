@@ -1,0 +1,71 @@
+package org.jnat.config;
+
+/**
+ * The {@code [nat]} and {@code [nat.timeouts]} tables.
+ *
+ * @param mapping            RFC 4787 mapping behaviour
+ * @param filtering          RFC 4787 filtering behaviour
+ * @param portLow            first public port jnat may allocate
+ * @param portHigh           last public port jnat may allocate
+ * @param maxSessions        the most sessions the table holds
+ * @param maxSessionsPerHost the most sessions one inside host may hold
+ * @param hairpinning        inside hosts reach each other through the public address (REQ-9)
+ * @param unmatched          what happens to inbound traffic no session, forward or DMZ takes
+ * @param dmz                the DMZ host, or 0 for none
+ * @param timeouts           session idle timeouts
+ * @param inboundRefresh     whether inbound packets refresh a session (RFC 4787 REQ-6 leaves it open)
+ */
+public record NatConfig(
+        Behavior mapping,
+        Behavior filtering,
+        int portLow,
+        int portHigh,
+        int maxSessions,
+        int maxSessionsPerHost,
+        boolean hairpinning,
+        Unmatched unmatched,
+        int dmz,
+        Timeouts timeouts,
+        boolean inboundRefresh) {
+
+    /** RFC 4787 section 4.1 (mapping) and 5 (filtering). */
+    public enum Behavior {
+        ENDPOINT_INDEPENDENT("endpoint-independent"),
+        ADDRESS_DEPENDENT("address-dependent"),
+        ADDRESS_AND_PORT_DEPENDENT("address-and-port-dependent");
+
+        private final String configName;
+
+        Behavior(String configName) {
+            this.configName = configName;
+        }
+
+        /** The spelling used in the config file. */
+        public String configName() {
+            return configName;
+        }
+    }
+
+    public enum Unmatched {
+        /** Silently drop. */
+        DROP("drop"),
+        /** Answer with a TCP RST or an ICMP port unreachable, rate-limited. */
+        REJECT("reject");
+
+        private final String configName;
+
+        Unmatched(String configName) {
+            this.configName = configName;
+        }
+
+        public String configName() {
+            return configName;
+        }
+    }
+
+    /** The defaults of DESIGN section 4. */
+    public static NatConfig defaults() {
+        return new NatConfig(Behavior.ENDPOINT_INDEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT, 1, 65535,
+                1 << 20, 8192, true, Unmatched.DROP, 0, Timeouts.defaults(), false);
+    }
+}

@@ -1,0 +1,22 @@
+package org.jnat.config;
+
+import java.util.List;
+
+/**
+ * The whole, validated configuration of one router: the records the TOML file of DESIGN section 4
+ * is loaded into. Everything here has been checked; code that takes a RouterConfig need not check
+ * again.
+ */
+public record RouterConfig(
+        InterfaceConfig inside,
+        InterfaceConfig outside,
+        NatConfig nat,
+        List<ForwardRule> forwards,
+        List<StaticNeighbor> neighbors,
+        AdminConfig admin) {
+
+    public RouterConfig {
+        forwards = List.copyOf(forwards);
+        neighbors = List.copyOf(neighbors);
+    }
+}
