@@ -217,7 +217,7 @@ final class WireProperties {
         int edits = 1 + in.next(8);
         for (int e = 0; e < edits; e++) {
             int value = in.nextInt();
-            switch (in.next(7)) {
+            switch (in.next(8)) {
                 case 0 -> {
                     int old = ip.sourceAddress();
                     ip.sourceAddressUpdatingChecksum(value);
@@ -240,6 +240,33 @@ final class WireProperties {
                 }
                 case 4 -> portEdit(protocol, udp, tcp, icmp, true, value & 0xffff);
                 case 5 -> portEdit(protocol, udp, tcp, icmp, false, value & 0xffff);
+                case 6 -> {
+                    // The NAT's one-call form: address and port of an endpoint at once.
+                    boolean source = (value & 1) == 0;
+                    int old = source ? ip.sourceAddress() : ip.destinationAddress();
+                    int address = value * 0x9e3779b9;
+                    int port = value >>> 16;
+                    if (source) {
+                        ip.sourceAddressUpdatingChecksum(address);
+                    } else {
+                        ip.destinationAddressUpdatingChecksum(address);
+                    }
+                    if (protocol == IpProtocol.UDP) {
+                        if (source) {
+                            udp.translateSource(old, address, port);
+                        } else {
+                            udp.translateDestination(old, address, port);
+                        }
+                    } else if (protocol == IpProtocol.TCP) {
+                        if (source) {
+                            tcp.translateSource(old, address, port);
+                        } else {
+                            tcp.translateDestination(old, address, port);
+                        }
+                    } else {
+                        icmp.identifierUpdatingChecksum(port);
+                    }
+                }
                 default -> {
                     if (protocol == IpProtocol.TCP) {
                         int old = tcp.sequenceNumber();
