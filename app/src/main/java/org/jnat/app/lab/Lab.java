@@ -78,8 +78,8 @@ public final class Lab implements AutoCloseable {
     }
 
     /**
-     * Builds the hosts cl, isp and sv (and rt for {@link Mode#AFPACKET} and {@link Mode#KERNEL}).
-     * In TAP mode cl and isp get no link towards the router until {@link #attachTaps} moves the
+     * Builds the hosts cl, rt, isp and sv. In TAP mode rt is an empty namespace for the jnat
+     * process, and cl and isp get no link towards the router until {@link #attachTaps} moves the
      * TAPs' kernel ends into them.
      */
     public static Lab create(String prefix, Mode mode) {
@@ -121,7 +121,7 @@ public final class Lab implements AutoCloseable {
     }
 
     private void build() {
-        for (String host : mode == Mode.TAP ? List.of("cl", "isp", "sv") : List.of("cl", "rt", "isp", "sv")) {
+        for (String host : List.of("cl", "rt", "isp", "sv")) {
             Shell.must("ip", "netns", "add", ns(host));
             namespaces.add(ns(host));
             // No IPv6: its router and neighbour solicitations are noise in every capture and count.
