@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jnat.app.lab.JnatProcess;
 import org.jnat.app.lab.Lab;
 import org.jnat.app.lab.Shell;
 import org.junit.jupiter.api.AfterAll;

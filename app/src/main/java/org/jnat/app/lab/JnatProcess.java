@@ -1,4 +1,4 @@
-package org.jnat.app.e2e;
+package org.jnat.app.lab;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -9,21 +9,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.jnat.app.lab.Lab;
-import org.jnat.app.lab.LabException;
 
 /**
- * {@code jnat run} as a real process in the lab's namespace rt, started from this test JVM's own
- * class path, so that the end-to-end tests exercise exactly what a user runs.
+ * {@code jnat run} as a real process in the lab's namespace rt, started from the calling JVM's own
+ * class path, so that the end-to-end tests and bench/compare exercise exactly what a user runs.
  */
-final class JnatProcess implements AutoCloseable {
+public final class JnatProcess implements AutoCloseable {
     private final Process process;
     private final List<String> lines = new ArrayList<>();
     private final Path config;
+    private final boolean echo;
 
-    private JnatProcess(Process process, Path config) {
+    private JnatProcess(Process process, Path config, boolean echo) {
         this.process = process;
         this.config = config;
+        this.echo = echo;
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -32,7 +32,9 @@ final class JnatProcess implements AutoCloseable {
                         lines.add(line);
                         lines.notifyAll();
                     }
-                    System.out.println("[jnat] " + line);
+                    if (echo) {
+                        System.out.println("[jnat] " + line);
+                    }
                 }
             } catch (IOException ignored) {
                 // the process ended
@@ -43,15 +45,21 @@ final class JnatProcess implements AutoCloseable {
     }
 
     /** Starts jnat for {@code lab} and waits until it routes; in TAP mode attaches the TAPs. */
-    static JnatProcess start(Lab lab, String unmatched) throws IOException {
+    public static JnatProcess start(Lab lab, String unmatched) throws IOException {
+        return start(lab, unmatched, true);
+    }
+
+    /** As {@link #start(Lab, String)}; {@code echo} copies jnat's output to this process's stdout. */
+    public static JnatProcess start(Lab lab, String unmatched, boolean echo) throws IOException {
         Path config = Files.createTempFile("jnat-e2e", ".toml");
         Files.writeString(config, lab.jnatConfig(unmatched));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // The same JVM options as the ./jnat launcher.
         List<String> cmd = List.of("ip", "netns", "exec", lab.ns("rt"), java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "org.jnat.app.Main", "run", "--config",
-                config.toString());
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "org.jnat.app.Main", "run",
+                "--config", config.toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        JnatProcess jnat = new JnatProcess(p, config);
+        JnatProcess jnat = new JnatProcess(p, config, echo);
         jnat.awaitLine("routing", 20_000);
         if (lab.mode() == Lab.Mode.TAP) {
             lab.attachTaps(lab.ns("rt"), lab.insideTapName(), lab.outsideTapName());
@@ -60,7 +68,7 @@ final class JnatProcess implements AutoCloseable {
     }
 
     /** Waits for an output line containing {@code text}; throws with the output so far if not. */
-    void awaitLine(String text, long timeoutMillis) {
+    public void awaitLine(String text, long timeoutMillis) {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         synchronized (lines) {
             while (true) {
@@ -86,18 +94,18 @@ final class JnatProcess implements AutoCloseable {
         }
     }
 
-    List<String> output() {
+    public List<String> output() {
         synchronized (lines) {
             return List.copyOf(lines);
         }
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
     /** SIGTERM, then the exit code (-1 if it had to be killed). */
-    int stop() {
+    public int stop() {
         process.destroy();
         try {
             if (process.waitFor(10, TimeUnit.SECONDS)) {
