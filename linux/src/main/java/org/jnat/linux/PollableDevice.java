@@ -21,8 +21,11 @@ public interface PollableDevice extends NetDevice {
 
     /**
      * Called when poll reports POLLERR on {@link #fd()}: fetch and count the pending socket error,
-     * so the loop does not spin on it. Packet path: no allocation, never throws.
+     * so the loop does not spin on it. Returns false if the error cannot be cleared (the device
+     * is gone), which makes the loop stop with a message naming the device. Packet path: no
+     * allocation, never throws.
      */
-    default void clearError() {
+    default boolean clearError() {
+        return false;
     }
 }
