@@ -48,6 +48,17 @@ class ErrnoTest {
     }
 
     @Test
+    void afPacketNamesAMissingInterfaceEvenWithoutPrivileges() {
+        assertThatThrownBy(() -> AfPacketDevice.open("lxnosuch1", new Counters()))
+                .isInstanceOf(SystemCallException.class)
+                .hasMessageContaining("ENODEV")
+                .hasMessageEndingWith("no such interface lxnosuch1: create it or check the name (ip link show)");
+        assertThatThrownBy(() -> AfPacketDevice.open("eth0-much-too-long", new Counters()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("longer than 15 bytes");
+    }
+
+    @Test
     void tapRefusesALongNameBeforeOpeningAnything() {
         assertThatThrownBy(() -> TapDevice.open("jnat-much-too-long0", new Counters()))
                 .isInstanceOf(IllegalArgumentException.class)
