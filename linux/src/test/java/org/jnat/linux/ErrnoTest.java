@@ -59,6 +59,20 @@ class ErrnoTest {
     }
 
     @Test
+    void deviceSpecsAreCheckedBeforeOpening() {
+        assertThatThrownBy(() -> LinuxDevices.open("jnat0", new Counters()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("device \"jnat0\" is not valid: use tap:NAME or afpacket:IFNAME");
+        assertThatThrownBy(() -> LinuxDevices.open("tun:jnat0", new Counters()))
+                .hasMessage("device \"tun:jnat0\" has unknown kind \"tun\": use tap:NAME or afpacket:IFNAME");
+        assertThatThrownBy(() -> LinuxDevices.open("afpacket:lxnosuch2", new Counters()))
+                .isInstanceOf(SystemCallException.class)
+                .hasMessageContaining("no such interface lxnosuch2");
+        assertThatThrownBy(() -> LinuxDevices.open("tap:", new Counters()))
+                .hasMessageContaining("interface name is empty");
+    }
+
+    @Test
     void tapRefusesALongNameBeforeOpeningAnything() {
         assertThatThrownBy(() -> TapDevice.open("jnat-much-too-long0", new Counters()))
                 .isInstanceOf(IllegalArgumentException.class)

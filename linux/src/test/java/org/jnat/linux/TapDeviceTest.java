@@ -27,7 +27,7 @@ class TapDeviceTest {
 
     @BeforeAll
     static void openTap() {
-        Lab.assumeRoot("ping", "socat");
+        Lab.assumeRoot("ping", "socat", "ss");
         lab = Lab.create();
         String name = "lxt" + lab.suffix;
         tap = NetNamespace.call(lab.namespace, () -> TapDevice.open(name, 1500, counters));
@@ -147,6 +147,71 @@ class TapDeviceTest {
         assertThat(gso.headerLength).isBetween(54, 54 + 40);
         // The IPv4 total length of a super-packet covers the whole payload.
         assertThat(TestFrames.u16(gso.segment(), 16)).isEqualTo(gso.length() - 14);
+    }
+
+    /**
+     * Transmit offload: a UDP datagram with NEEDS_CSUM and only the pseudo-header sum in its
+     * checksum field is delivered; the same bytes without the flag are a bad checksum and are
+     * dropped by the kernel; a fully checksummed one is delivered.
+     */
+    @Test
+    void kernelHonoursAPartialChecksumOnTransmit() throws Exception {
+        long kernelMac = Long.parseLong(lab.inside("cat", "/sys/class/net/" + tap.interfaceName() + "/address")
+                .trim().replace(":", ""), 16);
+        Process receiver = lab.start("socat", "-u", "UDP-RECV:6000", "STDOUT");
+        long bound = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!lab.inside("ss", "-Huln").contains(":6000") && System.nanoTime() < bound) {
+            Thread.sleep(10);
+        }
+        PacketBuffer frame = PacketBuffer.allocate();
+        send(frame, kernelMac, "bad-sum\n", false, false);
+        send(frame, kernelMac, "partial-ok\n", true, false);
+        send(frame, kernelMac, "full-ok\n", false, true);
+        StringBuilder got = new StringBuilder();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!got.toString().contains("full-ok") && System.nanoTime() < deadline) {
+            while (receiver.getInputStream().available() > 0) {
+                got.append((char) receiver.getInputStream().read());
+            }
+            Thread.sleep(5);
+        }
+        assertThat(got.toString()).isEqualTo("partial-ok\nfull-ok\n");
+    }
+
+    private static void send(PacketBuffer frame, long kernelMac, String text, boolean partial, boolean full) {
+        MemorySegment f = frame.segment();
+        byte[] payload = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int udpLength = 8 + payload.length;
+        f.asSlice(0, 42).fill((byte) 0);
+        TestFrames.mac(f, 0, kernelMac);
+        TestFrames.mac(f, 6, OUR_MAC);
+        TestFrames.u16(f, 12, 0x0800);
+        f.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 14, (byte) 0x45);
+        TestFrames.u16(f, 16, 20 + udpLength);
+        f.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 22, (byte) 64);
+        f.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 23, (byte) 17);
+        TestFrames.u32(f, 26, OUR_IP);
+        TestFrames.u32(f, 30, KERNEL_IP);
+        TestFrames.u16(f, 24, TestFrames.checksum(f, 14, 20));
+        TestFrames.u16(f, 34, 40000);
+        TestFrames.u16(f, 36, 6000);
+        TestFrames.u16(f, 38, udpLength);
+        MemorySegment.copy(payload, 0, f, java.lang.foreign.ValueLayout.JAVA_BYTE, 42, payload.length);
+        int pseudo = TestFrames.sum(f, 26, 8, 17 + udpLength);
+        frame.length(42 + payload.length);
+        frame.clearOffload();
+        if (full) {
+            int sum = ~TestFrames.sum(f, 34, udpLength, pseudo) & 0xffff; // the field is still 0 here
+            TestFrames.u16(f, 40, sum == 0 ? 0xffff : sum); // RFC 768: a computed 0 is sent as all ones
+        } else {
+            TestFrames.u16(f, 40, pseudo);
+        }
+        if (partial) {
+            frame.flags = PacketBuffer.F_NEEDS_CSUM;
+            frame.checksumStart = 34;
+            frame.checksumOffset = 6;
+        }
+        assertThat(tap.transmit(frame)).isTrue();
     }
 
     @Test
