@@ -43,8 +43,8 @@ public final class Neighbors {
         /** {@code frame} (held earlier) may go now, to {@code mac}; the callee copies it out before returning. */
         void release(PacketBuffer frame, long mac);
 
-        /** {@code frame} could not be delivered: no neighbor answered for its next hop. */
-        void unresolved(PacketBuffer frame);
+        /** {@code frame} could not be delivered: no neighbor answered for its next hop by {@code now}. */
+        void unresolved(PacketBuffer frame, long now);
     }
 
     private final Listener listener;
@@ -163,6 +163,7 @@ public final class Neighbors {
      */
     public int hold(int nextHop, PacketBuffer frame, long now) {
         int e = find(nextHop);
+        boolean fresh = false;
         if (e < 0) {
             e = allocate(nextHop, now);
             if (e < 0) {
@@ -173,13 +174,22 @@ public final class Neighbors {
             state[e] = INCOMPLETE;
             tries[e] = 1;
             deadline[e] = now + retryNanos;
-            counters.increment(cRequests);
-            listener.sendRequest(nextHop);
+            fresh = true;
         } else if (state[e] != INCOMPLETE) {
             // Known after all (the caller raced a learn): nothing to hold.
             listener.release(frame, mac[e]);
             return HELD;
         }
+        int result = enqueue(e, frame);
+        if (fresh) {
+            // After the copy: the listener may reuse the caller's frame to write the request.
+            counters.increment(cRequests);
+            listener.sendRequest(nextHop);
+        }
+        return result;
+    }
+
+    private int enqueue(int e, PacketBuffer frame) {
         if (frame.length() > slots[0].capacity()) {
             counters.increment(cHeldDropped);
             return DROPPED;
@@ -268,13 +278,19 @@ public final class Neighbors {
                     counters.increment(cRequests);
                     listener.sendRequest(address[e]);
                 } else {
-                    while (pendingCount[e] > 0) {
-                        int slot = popPending(e);
-                        counters.increment(cUnresolved);
-                        listener.unresolved(slots[slot]);
-                        freeSlot(slot);
-                    }
+                    // Detach the held frames and drop the entry first: the listener may resolve
+                    // other next hops (and so change this table) while it reports these.
+                    int slot = pendingHead[e];
+                    int n = pendingCount[e];
+                    pendingCount[e] = 0;
                     remove(e);
+                    for (int i = 0; i < n; i++) {
+                        int next = slotNext[slot];
+                        counters.increment(cUnresolved);
+                        listener.unresolved(slots[slot], now);
+                        freeSlot(slot);
+                        slot = next;
+                    }
                 }
             }
         }

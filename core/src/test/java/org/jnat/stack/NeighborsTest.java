@@ -28,7 +28,7 @@ class NeighborsTest {
                     released.add(frame.segment().get(TestPackets.U16, 18) + "@" + Long.toHexString(mac));
                 }
 
-                public void unresolved(PacketBuffer frame) {
+                public void unresolved(PacketBuffer frame, long now) {
                     unresolved.add((int) frame.segment().get(TestPackets.U16, 18));
                 }
             });
