@@ -92,6 +92,8 @@ public final class Router implements Responder {
     private final Fragmenter.Sink fragmentSink = f -> transmitIp(f, fragmentSide, fragmentNextHop, fragmentNow);
 
     private int identification;
+    /** While a reassembled datagram is processed: the size of its largest fragment, else MAX_VALUE. */
+    private int fragmentLimit = Integer.MAX_VALUE;
     private boolean started;
     private long nextTimer;
 
@@ -374,7 +376,9 @@ public final class Router implements Responder {
             if (slot == Fragments.INCOMPLETE) {
                 return;
             }
+            fragmentLimit = fragments.largestFragment(slot);
             handleDatagram(fragments.datagram(slot), side, now);
+            fragmentLimit = Integer.MAX_VALUE;
             fragments.release(slot);
             return;
         }
@@ -468,11 +472,13 @@ public final class Router implements Responder {
     private void send(PacketBuffer frame, int side, int nextHop, long now, boolean errors) {
         Ipv4Packet ip = this.ip.wrap(frame.segment(), EthernetFrame.HEADER_LENGTH);
         int mtu = interfaces[side].mtu();
-        if (ip.totalLength() <= mtu) {
+        // A reassembled datagram goes out in fragments no larger than those it came in.
+        int size = Math.min(mtu, fragmentLimit);
+        if (ip.totalLength() <= size) {
             transmitIp(frame, side, nextHop, now);
             return;
         }
-        if (ip.dontFragment()) {
+        if (ip.totalLength() > mtu && ip.dontFragment()) {
             counters.increment(cFragmentationNeeded);
             if (errors) {
                 sendError(frame, IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.FRAGMENTATION_NEEDED, mtu, now);
@@ -482,7 +488,7 @@ public final class Router implements Responder {
         fragmentSide = side;
         fragmentNextHop = nextHop;
         fragmentNow = now;
-        if (fragmenter.fragment(frame, EthernetFrame.HEADER_LENGTH, mtu, fragmentSink) == 0) {
+        if (fragmenter.fragment(frame, EthernetFrame.HEADER_LENGTH, size, fragmentSink) == 0) {
             counters.increment(cFragmentFailed);
         } else {
             counters.increment(cFragmented);
@@ -512,6 +518,7 @@ public final class Router implements Responder {
 
     private void deliverLocally(PacketBuffer frame, long now) {
         counters.increment(cLocal);
+        fragmentLimit = Integer.MAX_VALUE; // our answers are new datagrams: only the MTU bounds them
         Ipv4Packet ip = this.ip.wrap(frame.segment(), EthernetFrame.HEADER_LENGTH);
         int protocol = ip.protocol();
         if (protocol != IpProtocol.ICMP) {

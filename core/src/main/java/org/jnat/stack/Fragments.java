@@ -60,6 +60,7 @@ public final class Fragments {
     private final int[] headerLength;   // of the first fragment, 0 until it is in
     private final int[] linkLength;     // bytes before the IPv4 header in the first fragment
     private final int[] count;
+    private final int[] largest;        // total length of the largest fragment
     private final int[] starts;         // [slot * MAX_FRAGMENTS + i]
     private final int[] ends;
     private int busyCount;
@@ -93,6 +94,7 @@ public final class Fragments {
         headerLength = new int[maxDatagrams];
         linkLength = new int[maxDatagrams];
         count = new int[maxDatagrams];
+        largest = new int[maxDatagrams];
         starts = new int[maxDatagrams * MAX_FRAGMENTS];
         ends = new int[maxDatagrams * MAX_FRAGMENTS];
         this.counters = counters;
@@ -210,6 +212,7 @@ public final class Fragments {
         starts[base + count[slot]] = start;
         ends[base + count[slot]] = end;
         count[slot]++;
+        largest[slot] = Math.max(largest[slot], totalLength);
         received[slot] += length;
         bytesHeld += length;
         if (total[slot] < 0 || headerLength[slot] == 0 || received[slot] != total[slot]) {
@@ -222,6 +225,15 @@ public final class Fragments {
     /** The reassembled datagram of {@code slot}, as a frame from offset 0. */
     public PacketBuffer datagram(int slot) {
         return buffers[slot];
+    }
+
+    /**
+     * The total length of the largest fragment the datagram of {@code slot} came in: a router
+     * that forwards the datagram fragments it again no larger than this, as Linux does
+     * ({@code frag_max_size}), so that reassembly never makes packets bigger than the sender did.
+     */
+    public int largestFragment(int slot) {
+        return largest[slot];
     }
 
     /** Gives the slot of a delivered datagram back. */
@@ -301,6 +313,7 @@ public final class Fragments {
         total[slot] = -1;
         headerLength[slot] = 0;
         count[slot] = 0;
+        largest[slot] = 0;
         return slot;
     }
 

@@ -240,27 +240,45 @@ class RouterTest {
 
     @Test
     void fragmentsInReverseOrderAreReassembledAndRefragmentedToTheMtu() {
-        Lab lab = new Lab(true, 1500, 1500, Translator.ROUTING);
+        Lab lab = new Lab(true, 1200, 1500, Translator.ROUTING);
         byte[] payload = Packets.pattern(3000);
         byte[] whole = Lab.svToCl(60, 0x777, 0, payload);
-        List<byte[]> pieces = Packets.fragments(whole, 1000);
+        List<byte[]> pieces = Packets.fragments(whole, 1400);
         Collections.reverse(pieces);
         pieces.forEach(lab::fromOutside);
         lab.run();
         List<byte[]> in = lab.insideOut();
         assertThat(lab.count("ipv4.fragments.reassembled")).isEqualTo(1);
         assertThat(in).hasSize(3);
+        assertThat(joined(in, 1200)).isEqualTo(Arrays.copyOfRange(whole, 34, whole.length));
+    }
+
+    @Test
+    void aReassembledDatagramLeavesInFragmentsNoLargerThanItCameIn() {
+        // As Linux does (frag_max_size): the sender's fragment size is kept even when the MTU is larger.
+        Lab lab = new Lab();
+        byte[] whole = Lab.svToCl(60, 0x778, 0, Packets.pattern(3000));
+        Packets.fragments(whole, 1000).forEach(lab::fromOutside);
+        lab.run();
+        List<byte[]> in = lab.insideOut();
+        assertThat(in).hasSize(4);
+        assertThat(joined(in, 1020)).isEqualTo(Arrays.copyOfRange(whole, 34, whole.length));
+    }
+
+    /** Checks the fragments (in order, at most {@code mtu}, valid) and joins their payloads. */
+    private static byte[] joined(List<byte[]> fragments, int mtu) {
         ByteArrayOutputStream joined = new ByteArrayOutputStream();
         int expectedOffset = 0;
-        for (byte[] f : in) {
-            assertThat(Packets.totalLength(f)).isLessThanOrEqualTo(1500);
+        for (byte[] f : fragments) {
+            assertThat(Packets.totalLength(f)).isLessThanOrEqualTo(mtu);
             assertThat((Packets.flagsOffset(f) & 0x1fff) * 8).isEqualTo(expectedOffset);
             assertThat(Packets.ipChecksumOk(f)).isTrue();
             assertThat(Packets.ttl(f)).isEqualTo(59);
             joined.writeBytes(Arrays.copyOfRange(f, 34, f.length));
             expectedOffset += Packets.totalLength(f) - 20;
         }
-        assertThat(joined.toByteArray()).isEqualTo(Arrays.copyOfRange(whole, 34, whole.length));
+        assertThat(Packets.flagsOffset(fragments.getLast()) & MF).isZero();
+        return joined.toByteArray();
     }
 
     @Test
