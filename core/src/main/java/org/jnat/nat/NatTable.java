@@ -164,6 +164,9 @@ public final class NatTable implements TimerWheel.Owner {
         if (m < 0) {
             return NO_MAPPING;
         }
+        if (protocol == IpProtocol.ICMP) {
+            return FILTERED; // a query reply only ever answers a query that went out
+        }
         boolean allowed = switch (filtering) {
             case ENDPOINT_INDEPENDENT -> true;
             case ADDRESS_DEPENDENT -> filters.contains(FilterTable.key(protocol, externalPort, remoteAddress));
