@@ -8,6 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Assumptions;
+import org.jnat.testing.Allocations;
 import org.junit.jupiter.api.Test;
 
 class MemoryDeviceTest {
@@ -182,34 +183,20 @@ class MemoryDeviceTest {
 
     @Test
     void steadyStateSendAndReceiveAllocateNothing() {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported(), () -> {
-            System.out.println("MemoryDeviceTest: this JVM cannot measure per-thread allocation; skipping");
-            return "no per-thread allocation counter";
-        });
-        threads.setThreadAllocatedMemoryEnabled(true);
         MemoryDevice.Pair link = MemoryDevice.pair("alloc", 1500);
         PacketBuffer out = PacketBuffer.allocate();
         fill(out, 1514, 0);
         FrameBatch batch = new FrameBatch(32);
         long[] moved = new long[1];
-        Runnable round = () -> {
+        Runnable sixteenFrames = () -> {
             for (int i = 0; i < 16; i++) {
                 link.a().transmit(out);
             }
             moved[0] += link.b().receive(batch);
         };
-        for (int i = 0; i < 100_000 / 16; i++) {
-            round.run(); // warm up
-        }
-        moved[0] = 0;
-        long before = threads.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 100_000 / 16; i++) {
-            round.run();
-        }
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        assertThat(moved[0]).isEqualTo(100_000 / 16 * 16);
-        assertThat(allocated).as("bytes allocated moving 100 000 frames").isZero();
+        Allocations.assertSteadyStateAllocatesNothing("MemoryDevice, 16 frames", sixteenFrames, 100_000 / 16);
+        // Every frame arrived: warm-up, the short run and the ten-times-longer run.
+        assertThat(moved[0]).isEqualTo(12L * (100_000 / 16) * 16);
     }
 
     @Test
