@@ -39,10 +39,10 @@ import org.jnat.wire.UdpDatagram;
  *       in, and goes back to the inside. The owner's filtering applies, as for any inbound packet.</li>
  *   <li>Inbound without a session: a port forward (the original source is kept), the router itself
  *       (ICMP queries to the public address), the DMZ host, then {@code unmatched}: drop, or reject
- *       (a TCP RST or ICMP port unreachable, rate-limited; an unsolicited SYN is first held 6 s,
+ *       (the router answers a TCP RST or ICMP port unreachable, rate-limited; an unsolicited SYN is first held 6 s,
  *       RFC 5382 REQ-4).</li>
  *   <li>When no session can be made (table, host quota or ports exhausted) the packet is refused
- *       with ICMP code 13 (RFC 5508 REQ-8), rate-limited and counted; no live session is evicted.</li>
+ *       with ICMP code 13 (RFC 5508 REQ-8; the router rate-limits it), and counted; no live session is evicted.</li>
  *   <li>Broadcast, multicast, loopback and "this network" destinations are never translated.</li>
  *   <li>Offloads: a GSO super-packet is translated like any packet of its flow (its headers are
  *       those of every segment). With a partial checksum ({@link PacketBuffer#F_NEEDS_CSUM}) the
@@ -63,11 +63,12 @@ public final class NatEngine {
     private final NatTable table;
     private final SessionTable sessions;
     private final int publicAddress;
+    private final int insideAddress;
+    private int ipOffset;
     private final ForwardRule[] forwards;
     private final int dmz;
     private final boolean hairpinning;
     private final boolean reject;
-    private final TokenBucket answers = new TokenBucket(50, 100);
     private final SynHold synHold = new SynHold(SYN_HOLD_SLOTS);
 
     private final Ipv4Packet ip = new Ipv4Packet();
@@ -93,7 +94,6 @@ public final class NatEngine {
     private final int refusedTableFull;
     private final int refusedHostQuota;
     private final int refusedNoPort;
-    private final int answersRateLimited;
     private final int rejected;
     private final int prohibited;
     private final int forwarded;
@@ -103,10 +103,16 @@ public final class NatEngine {
     private final int synHoldFull;
     private final int expired;
 
-    public NatEngine(NatConfig config, int publicAddress, List<ForwardRule> forwards, Counters counters, long seed) {
+    /**
+     * @param publicAddress the outside address, which every inside host shares
+     * @param insideAddress the router's own inside address: packets to it are the router's, never translated
+     */
+    public NatEngine(NatConfig config, int publicAddress, int insideAddress, List<ForwardRule> forwards,
+            Counters counters, long seed) {
         this.table = new NatTable(config, seed);
         this.sessions = table.sessions();
         this.publicAddress = publicAddress;
+        this.insideAddress = insideAddress;
         this.forwards = forwards.toArray(new ForwardRule[0]);
         this.dmz = config.dmz();
         this.hairpinning = config.hairpinning();
@@ -135,7 +141,6 @@ public final class NatEngine {
         refusedTableFull = counters.register("nat.refused.table_full", "new sessions refused: max-sessions reached");
         refusedHostQuota = counters.register("nat.refused.host_quota", "new sessions refused: max-sessions-per-host reached");
         refusedNoPort = counters.register("nat.refused.no_port", "new sessions refused: no external port left");
-        answersRateLimited = counters.register("nat.answers.rate_limited", "RST / ICMP answers not sent because of the rate limit");
         rejected = counters.register("nat.answers.rejected", "unmatched inbound packets answered with RST or port unreachable");
         prohibited = counters.register("nat.answers.prohibited", "refused packets answered with ICMP code 13 (RFC 5508 REQ-8)");
         forwarded = counters.register("nat.sessions.forwarded", "sessions made by a port forward");
@@ -148,7 +153,8 @@ public final class NatEngine {
 
     /** The engine for a whole router configuration: the public address is the outside address. */
     public static NatEngine of(RouterConfig config, Counters counters, long seed) {
-        return new NatEngine(config.nat(), config.outside().address(), config.forwards(), counters, seed);
+        return new NatEngine(config.nat(), config.outside().address(), config.inside().address(), config.forwards(),
+                counters, seed);
     }
 
     public NatTable table() {
@@ -169,20 +175,16 @@ public final class NatEngine {
     }
 
     /**
-     * The next held SYN whose 6 s are over and that the rate limit lets the router answer:
-     * {@code view} is wrapped over a copy of its IP header and TCP header, and the router sends it a
-     * RST (as for {@link NatVerdict#REJECT}). The copy is valid until the next call. False when none
-     * is due.
+     * The next held SYN whose 6 s are over (RFC 5382 REQ-4): a copy of its frame, with the IP header
+     * at the offset it came with, for the router to answer as for {@link NatVerdict#REJECT}. Valid
+     * until the next call; null when none is due.
      */
-    public boolean nextHeldReject(long now, Ipv4Packet view) {
-        while (synHold.nextDue(now, view)) {
-            if (answers.tryAcquire(now)) {
-                counters.increment(rejected);
-                return true;
-            }
-            counters.increment(answersRateLimited);
+    public PacketBuffer nextHeldReject(long now) {
+        PacketBuffer due = synHold.nextDue(now);
+        if (due != null) {
+            counters.increment(rejected);
         }
-        return false;
+        return due;
     }
 
     /** True if {@code address} may be translated: not 0/8, loopback, multicast, reserved or broadcast. */
@@ -196,6 +198,7 @@ public final class NatEngine {
     /** A packet from the inside, at {@code ipOffset} in {@code buffer}, not for the router itself. */
     public int outbound(PacketBuffer buffer, int ipOffset, long now) {
         segment = buffer.segment();
+        this.ipOffset = ipOffset;
         if (!ip.wrap(segment, ipOffset).check(buffer.length() - ipOffset)) {
             return drop(droppedMalformed);
         }
@@ -203,6 +206,9 @@ public final class NatEngine {
             return drop(droppedFragment);
         }
         int destination = ip.destinationAddress();
+        if (destination == insideAddress) {
+            return NatVerdict.LOCAL; // for the router on its inside address: nothing to translate
+        }
         if (!translatable(destination) || !translatable(ip.sourceAddress())) {
             return drop(droppedNotTranslated);
         }
@@ -245,7 +251,7 @@ public final class NatEngine {
         if (destination == publicAddress) {
             return hairpin(protocol, partial, now);
         }
-        return NatVerdict.TO_OUTSIDE;
+        return NatVerdict.FORWARD;
     }
 
     /** Sets the source (outbound) or destination (inbound) port and folds the address change into the checksum. */
@@ -313,7 +319,7 @@ public final class NatEngine {
                 icmp.checksum(Checksum.update16(icmp.checksum(), identifier, external));
             }
             counters.increment(outboundTranslated);
-            return NatVerdict.TO_OUTSIDE;
+            return NatVerdict.FORWARD;
         }
         if (type == IcmpPacket.DESTINATION_UNREACHABLE || type == IcmpPacket.TIME_EXCEEDED
                 || type == IcmpPacket.PARAMETER_PROBLEM) {
@@ -365,9 +371,9 @@ public final class NatEngine {
                 return drop(droppedHairpin);
             }
             counters.increment(hairpinned);
-            return inboundError(now) == NatVerdict.TO_INSIDE ? NatVerdict.TO_INSIDE : NatVerdict.DROP;
+            return inboundError(now) == NatVerdict.FORWARD ? NatVerdict.FORWARD : NatVerdict.DROP;
         }
-        return NatVerdict.TO_OUTSIDE;
+        return NatVerdict.FORWARD;
     }
 
     /**
@@ -408,6 +414,7 @@ public final class NatEngine {
     /** A packet from the outside addressed to the public address, at {@code ipOffset} in {@code buffer}. */
     public int inbound(PacketBuffer buffer, int ipOffset, long now) {
         segment = buffer.segment();
+        this.ipOffset = ipOffset;
         if (!ip.wrap(segment, ipOffset).check(buffer.length() - ipOffset)) {
             return drop(droppedMalformed);
         }
@@ -433,7 +440,7 @@ public final class NatEngine {
 
     private int hairpin(int protocol, boolean partial, long now) {
         int verdict = inboundPorts(protocol, partial, true, now);
-        if (verdict == NatVerdict.TO_INSIDE) {
+        if (verdict == NatVerdict.FORWARD) {
             counters.increment(hairpinned);
             return verdict;
         }
@@ -470,7 +477,7 @@ public final class NatEngine {
         ip.destinationAddressUpdatingChecksum(inside);
         rewriteTransport(isTcp, partial, false, publicAddress, inside, sessions.insidePort(id));
         counters.increment(inboundTranslated);
-        return NatVerdict.TO_INSIDE;
+        return NatVerdict.FORWARD;
     }
 
     private int unmatched(int reason, boolean isTcp, int flags, int sourcePort, int destinationPort, long now) {
@@ -486,19 +493,15 @@ public final class NatEngine {
             return NatVerdict.DROP;
         }
         if (isTcp && (flags & (TcpSegment.SYN | TcpSegment.ACK)) == TcpSegment.SYN) {
-            if (synHold.hold(ip, destinationPort, sourcePort, now)) {
+            if (synHold.hold(ip, ipOffset, tcp.payloadOffset(), destinationPort, sourcePort, now)) {
                 counters.increment(synHeld);
                 return NatVerdict.CONSUMED;
             }
             counters.increment(synHoldFull);
             return NatVerdict.DROP;
         }
-        if (answers.tryAcquire(now)) {
-            counters.increment(rejected);
-            return NatVerdict.REJECT;
-        }
-        counters.increment(answersRateLimited);
-        return NatVerdict.DROP;
+        counters.increment(rejected);
+        return NatVerdict.REJECT;
     }
 
     private int inboundIcmp(boolean partial, long now) {
@@ -521,7 +524,7 @@ public final class NatEngine {
                     icmp.checksum(Checksum.update16(icmp.checksum(), external, identifier));
                 }
                 counters.increment(inboundTranslated);
-                return NatVerdict.TO_INSIDE;
+                return NatVerdict.FORWARD;
             }
             case IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.TIME_EXCEEDED, IcmpPacket.PARAMETER_PROBLEM -> {
                 return inboundError(now);
@@ -572,7 +575,7 @@ public final class NatEngine {
         rewriteQuote(Ipv4Packet.SOURCE, publicAddress, inside, qProtocol, qt, qLength, portAt, external,
                 sessions.insidePort(id));
         counters.increment(icmpErrorsTranslated);
-        return NatVerdict.TO_INSIDE;
+        return NatVerdict.FORWARD;
     }
 
     // ---------------------------------------------------------------- helpers
@@ -586,12 +589,8 @@ public final class NatEngine {
                 return drop(droppedNoSession);
             }
         }
-        if (answers.tryAcquire(now)) {
-            counters.increment(prohibited);
-            return NatVerdict.PROHIBITED;
-        }
-        counters.increment(answersRateLimited);
-        return NatVerdict.DROP;
+        counters.increment(prohibited);
+        return NatVerdict.PROHIBITED;
     }
 
     private int drop(int counter) {

@@ -2,6 +2,7 @@ package org.jnat.nat;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import org.jnat.device.PacketBuffer;
 import org.jnat.wire.Ipv4Packet;
 
 /**
@@ -10,15 +11,15 @@ import org.jnat.wire.Ipv4Packet;
  * meanwhile (a simultaneous open, the hole punching of RFC 5128), the held SYN is silently dropped
  * and the connection goes ahead. After 6 seconds the reject policy answers it.
  *
- * <p>A fixed ring of slots, each holding a copy of the SYN's IP and TCP headers (what a RST needs);
- * allocated once. When every slot is busy, a new SYN is not held but dropped silently (never an
- * early answer, which REQ-4 forbids).
+ * <p>A fixed set of slots, each a small {@link PacketBuffer} holding a copy of the SYN's frame up to
+ * the end of its TCP header (what a RST needs), allocated once. When every slot is busy a new SYN
+ * is not held but dropped silently: never an early answer, which REQ-4 forbids.
  */
 final class SynHold {
     static final long HOLD_NANOS = 6_000_000_000L;
-    private static final int SLOT_BYTES = 128;
+    private static final int SLOT_BYTES = 256;
 
-    private final MemorySegment copies;
+    private final PacketBuffer[] copies;
     private final long[] deadline;
     private final int[] externalPort;
     private final int[] remoteAddress;
@@ -27,7 +28,11 @@ final class SynHold {
     private int held;
 
     SynHold(int slots) {
-        this.copies = Arena.ofAuto().allocate((long) slots * SLOT_BYTES, 8);
+        Arena arena = Arena.ofAuto();
+        this.copies = new PacketBuffer[slots];
+        for (int i = 0; i < slots; i++) {
+            copies[i] = PacketBuffer.allocate(arena, SLOT_BYTES);
+        }
         this.deadline = new long[slots];
         this.externalPort = new int[slots];
         this.remoteAddress = new int[slots];
@@ -39,12 +44,20 @@ final class SynHold {
         return held;
     }
 
-    /** Holds the SYN in {@code ip}; false if no slot is free. */
-    boolean hold(Ipv4Packet ip, int dstPort, int srcPort, long now) {
+    /**
+     * Holds the SYN whose IP header {@code ip} wraps at {@code ipOffset} of its frame; the TCP header
+     * ends at {@code headersEnd}. False if no slot is free.
+     */
+    boolean hold(Ipv4Packet ip, int ipOffset, long headersEnd, int dstPort, int srcPort, long now) {
+        int bytes = (int) (headersEnd - ip.offset()) + ipOffset;
+        if (bytes > SLOT_BYTES) {
+            return false;
+        }
         for (int i = 0; i < busy.length; i++) {
             if (!busy[i]) {
-                int bytes = Math.min(SLOT_BYTES, ip.totalLength());
-                MemorySegment.copy(ip.segment(), ip.offset(), copies, (long) i * SLOT_BYTES, bytes);
+                MemorySegment.copy(ip.segment(), ip.offset() - ipOffset, copies[i].segment(), 0, bytes);
+                copies[i].length(bytes);
+                copies[i].clearOffload();
                 busy[i] = true;
                 deadline[i] = now + HOLD_NANOS;
                 externalPort[i] = dstPort;
@@ -74,21 +87,20 @@ final class SynHold {
     }
 
     /**
-     * The next SYN whose 6 s are over: wraps {@code view} over its copy (valid until the next call)
-     * and frees its slot. False if none is due.
+     * The next SYN whose 6 s are over, as a frame copy (valid until the next call), with its slot
+     * freed; null if none is due.
      */
-    boolean nextDue(long now, Ipv4Packet view) {
+    PacketBuffer nextDue(long now) {
         if (held == 0) {
-            return false;
+            return null;
         }
         for (int i = 0; i < busy.length; i++) {
             if (busy[i] && deadline[i] - now <= 0) {
                 busy[i] = false;
                 held--;
-                view.wrap(copies, (long) i * SLOT_BYTES);
-                return true;
+                return copies[i];
             }
         }
-        return false;
+        return null;
     }
 }
