@@ -33,9 +33,9 @@ class WireAllocationTest {
             if (ethernet.wrap(frame, 0).check(bytes.length) && ip.wrap(frame, ethernet.payloadOffset())
                     .check(bytes.length - ethernet.headerLength())
                     && udp.wrap(frame, ip.payloadOffset()).check(ip.payloadLength())) {
-                int old = ip.sourceAddress();
                 int address = i == 0 ? publicAddress : privateAddress;
-                ip.sourceAddressUpdatingChecksum(address).decrementTtl().ttl(64);
+                int old = ip.translateSource(address);
+                ip.decrementTtl().ttl(64);
                 udp.translateSource(old, address, i == 0 ? 61001 : 41001);
             }
         }, 100_000);
