@@ -132,6 +132,16 @@ class PcapWriterTest {
     }
 
     @Test
+    void aTimeBeforeTheEpochIsWrittenAsZero() throws IOException {
+        Path file = dir.resolve("negative.pcap");
+        try (PcapWriter writer = PcapWriter.create(file, PcapWriter.Resolution.NANOSECONDS)) {
+            writer.write(new byte[60], -5);
+            writer.write(new byte[60], 7);
+        }
+        assertThat(Pcaps.read(file)).extracting(Pcaps.Record::timestampNanos).containsExactly(0L, 7L);
+    }
+
+    @Test
     void writingAfterCloseIsCountedNotThrown() throws IOException {
         PcapWriter writer = PcapWriter.create(dir.resolve("closed.pcap"));
         writer.close();
