@@ -145,7 +145,9 @@ public final class TapDevice implements PollableDevice {
         return switch (errno) {
             case Errno.ENOENT -> TUN_PATH + " is missing: run modprobe tun (or mknod /dev/net/tun c 10 200)";
             case Errno.ENODEV, Errno.ENXIO -> "the kernel has no TUN/TAP driver: run modprobe tun";
-            case Errno.EPERM, Errno.EACCES -> Errno.needPrivilege("CAP_NET_ADMIN");
+            case Errno.EACCES -> TUN_PATH + " is not readable and writable by this user: run as root, or chmod 0666 "
+                    + TUN_PATH + " (its usual mode) and give the process CAP_NET_ADMIN";
+            case Errno.EPERM -> Errno.needPrivilege("CAP_NET_ADMIN");
             default -> null;
         };
     }
