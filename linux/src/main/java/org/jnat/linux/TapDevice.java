@@ -221,7 +221,8 @@ public final class TapDevice implements PollableDevice {
             rxIov.set(JAVA_LONG, 24, room);
             long read = LibC.readv(state.segment, fd, rxIov, 2);
             if (read < 0) {
-                if (state.errno() != Errno.EAGAIN && state.errno() != Errno.EINTR) {
+                int errno = state.errno();
+                if (errno != Errno.EAGAIN && errno != Errno.EINTR) {
                     counters.increment(rxErrors);
                 }
                 break;

@@ -61,6 +61,7 @@ class AfPacketDeviceTest {
         String mac = String.format("%012x", device.macAddress()).replaceAll("(..)(?!$)", "$1:");
         assertThat(link).contains("link/ether " + mac);
         assertThat(device.offloads().vnetHeader()).isFalse();
+        assertThat(device.kernelDrops()).isZero();
     }
 
     /**
