@@ -1,0 +1,128 @@
+package org.jnat.app.lab;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code jnat run} as a real process in the lab's namespace rt, started from the calling JVM's own
+ * class path, so that the end-to-end tests and bench/compare exercise exactly what a user runs.
+ */
+public final class JnatProcess implements AutoCloseable {
+    private final Process process;
+    private final List<String> lines = new ArrayList<>();
+    private final Path config;
+    private final boolean echo;
+
+    private JnatProcess(Process process, Path config, boolean echo) {
+        this.process = process;
+        this.config = config;
+        this.echo = echo;
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    synchronized (lines) {
+                        lines.add(line);
+                        lines.notifyAll();
+                    }
+                    if (echo) {
+                        System.out.println("[jnat] " + line);
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "jnat-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts jnat for {@code lab} and waits until it routes; in TAP mode attaches the TAPs. */
+    public static JnatProcess start(Lab lab, String unmatched) throws IOException {
+        return start(lab, unmatched, true);
+    }
+
+    /** As {@link #start(Lab, String)}; {@code echo} copies jnat's output to this process's stdout. */
+    public static JnatProcess start(Lab lab, String unmatched, boolean echo) throws IOException {
+        Path config = Files.createTempFile("jnat-e2e", ".toml");
+        Files.writeString(config, lab.jnatConfig(unmatched));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // The same JVM options as the ./jnat launcher.
+        List<String> cmd = List.of("ip", "netns", "exec", lab.ns("rt"), java, "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "org.jnat.app.Main", "run",
+                "--config", config.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        JnatProcess jnat = new JnatProcess(p, config, echo);
+        jnat.awaitLine("routing", 20_000);
+        if (lab.mode() == Lab.Mode.TAP) {
+            lab.attachTaps(lab.ns("rt"), lab.insideTapName(), lab.outsideTapName());
+        }
+        return jnat;
+    }
+
+    /** Waits for an output line containing {@code text}; throws with the output so far if not. */
+    public void awaitLine(String text, long timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        synchronized (lines) {
+            while (true) {
+                for (String l : lines) {
+                    if (l.contains(text)) {
+                        return;
+                    }
+                }
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0 || !process.isAlive() && lines.stream().noneMatch(l -> l.contains(text))) {
+                    if (!process.isAlive() || left <= 0) {
+                        throw new LabException("jnat did not print '" + text + "' (alive=" + process.isAlive()
+                                + "); output:\n" + String.join("\n", lines));
+                    }
+                }
+                try {
+                    lines.wait(Math.max(1, Math.min(left, 200)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new LabException("interrupted");
+                }
+            }
+        }
+    }
+
+    public List<String> output() {
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /** SIGTERM, then the exit code (-1 if it had to be killed). */
+    public int stop() {
+        process.destroy();
+        try {
+            if (process.waitFor(10, TimeUnit.SECONDS)) {
+                return process.exitValue();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process.destroyForcibly();
+        return -1;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (process.isAlive()) {
+            stop();
+        }
+        Files.deleteIfExists(config);
+    }
+}

@@ -1,0 +1,229 @@
+package org.jnat.bench.compare;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jnat.app.lab.JnatProcess;
+import org.jnat.app.lab.Lab;
+import org.jnat.app.lab.Shell;
+
+/**
+ * jnat against the kernel's NAT, in one run, on the same machine and topology (DESIGN section 7):
+ * builds the lab three times (kernel nftables NAT in rt, jnat on TAP, jnat on AF_PACKET), measures
+ * each in turn with real tools, and prints every figure with jnat's ratio to the kernel's.
+ * Ratios are what count: absolute figures drift on shared machines.
+ *
+ * <p>Usage: {@code bench/compare [--seconds N] [--modes kernel,tap,afpacket]}. Needs root.
+ */
+public final class Compare {
+    /** One measured quantity; {@code higherIsBetter} decides how the ratio reads. */
+    record Metric(String name, String unit, boolean higherIsBetter) {
+    }
+
+    static final Metric TCP1 = new Metric("TCP throughput, 1 stream", "Gbit/s", true);
+    static final Metric TCP4 = new Metric("TCP throughput, 4 streams", "Gbit/s", true);
+    static final Metric UDP64 = new Metric("UDP 64-byte frames delivered", "kpps", true);
+    static final Metric UDP1472 = new Metric("UDP 1472-byte datagrams", "Gbit/s", true);
+    static final Metric PING50 = new Metric("ping RTT median", "us", false);
+    static final Metric PING99 = new Metric("ping RTT p99", "us", false);
+    static final Metric CONNS = new Metric("new TCP connections (HTTP, no keep-alive)", "conn/s", true);
+    static final List<Metric> METRICS = List.of(TCP1, TCP4, UDP64, UDP1472, PING50, PING99, CONNS);
+
+    private final int seconds;
+
+    private Compare(int seconds) {
+        this.seconds = seconds;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = 10;
+        List<Lab.Mode> modes = List.of(Lab.Mode.KERNEL, Lab.Mode.TAP, Lab.Mode.AFPACKET);
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--modes" -> modes = Arrays.stream(args[++i].split(","))
+                        .map(m -> Lab.Mode.valueOf(m.trim().toUpperCase(Locale.ROOT))).toList();
+                default -> {
+                    System.err.println("usage: bench/compare [--seconds N] [--modes kernel,tap,afpacket]");
+                    System.exit(2);
+                }
+            }
+        }
+        String why = Lab.unavailableReason();
+        if (why != null) {
+            System.err.println("bench/compare: " + why);
+            System.exit(1);
+        }
+        List<String> missing = new ArrayList<>();
+        for (String tool : List.of("iperf3", "ping", "ab", "nft")) {
+            if (!Shell.has(tool)) {
+                missing.add(tool);
+            }
+        }
+        if (!missing.isEmpty()) {
+            System.err.println("bench/compare: missing " + missing
+                    + "; install them: apt-get install iperf3 iputils-ping apache2-utils nftables");
+            System.exit(1);
+        }
+        new Compare(seconds).run(modes);
+    }
+
+    private void run(List<Lab.Mode> modes) throws Exception {
+        Map<Lab.Mode, Map<Metric, Double>> results = new EnumMap<>(Lab.Mode.class);
+        for (Lab.Mode mode : modes) {
+            System.out.println("== " + label(mode));
+            results.put(mode, measure(mode));
+        }
+        System.out.println();
+        System.out.println(table(modes, results));
+    }
+
+    private Map<Metric, Double> measure(Lab.Mode mode) throws IOException, InterruptedException {
+        Map<Metric, Double> r = new LinkedHashMap<>();
+        try (Lab lab = Lab.create(Lab.uniquePrefix("jc"), mode);
+             JnatProcess jnat = mode == Lab.Mode.KERNEL ? null : JnatProcess.start(lab, "drop", false)) {
+            lab.spawn("sv", "iperf3", "-s", "-B", Lab.SV, "-p", "5201");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            lab.spawn("sv", java, "-cp", System.getProperty("java.class.path"), TinyHttpServer.class.getName(), Lab.SV,
+                    "8000");
+            Thread.sleep(1500);
+            r.put(TCP1, iperf(lab, "sum_received", "bits_per_second") / 1e9);
+            r.put(TCP4, iperf(lab, "sum_received", "bits_per_second", "-P", "4") / 1e9);
+            r.put(UDP64, udpPacketsPerSecond(lab, "18") / 1e3);
+            // The path to sv has MTU 1400: without this, iperf3's DF datagrams fail with EMSGSIZE
+            // once the path MTU is learned. With it, isp fragments them, the same for every mode.
+            lab.exec("cl", Duration.ofSeconds(5), "sysctl", "-qw", "net.ipv4.ip_no_pmtu_disc=1");
+            r.put(UDP1472, udpPacketsPerSecond(lab, "1472") * 1472 * 8 / 1e9);
+            lab.exec("cl", Duration.ofSeconds(5), "sysctl", "-qw", "net.ipv4.ip_no_pmtu_disc=0");
+            double[] rtt = pingRtts(lab);
+            r.put(PING50, percentile(rtt, 50));
+            r.put(PING99, percentile(rtt, 99));
+            r.put(CONNS, connectionsPerSecond(lab));
+            if (jnat != null && !jnat.alive()) {
+                System.out.println("  jnat died during the run; its output:\n" + String.join("\n", jnat.output()));
+            }
+        }
+        r.forEach((m, v) -> System.out.printf(Locale.ROOT, "  %-44s %12.3f %s%n", m.name(), v, m.unit()));
+        return r;
+    }
+
+    private double iperf(Lab lab, String section, String key, String... extra) {
+        List<String> cmd = new ArrayList<>(List.of("iperf3", "-c", Lab.SV, "-p", "5201", "-t", "" + seconds, "-J"));
+        cmd.addAll(Arrays.asList(extra));
+        Shell.Result res = lab.exec("cl", Duration.ofSeconds(seconds + 30), cmd.toArray(String[]::new));
+        pause();
+        return jsonNumber(res.stdout(), section, key);
+    }
+
+    /** Datagrams per second that reached sv, with iperf3 sending as fast as it can. */
+    private double udpPacketsPerSecond(Lab lab, String length) {
+        Shell.Result res = lab.exec("cl", Duration.ofSeconds(seconds + 30), "iperf3", "-c", Lab.SV, "-p", "5201",
+                "-u", "-l", length, "-b", "0", "-t", "" + seconds, "-J");
+        pause();
+        String json = res.stdout();
+        if (json.contains("\"error\"")) {
+            System.out.println("  iperf3: " + json.substring(json.indexOf("\"error\"")).lines().findFirst().orElse(""));
+        }
+        double packets = jsonNumber(json, "sum", "packets");
+        double lost = jsonNumber(json, "sum", "lost_packets");
+        double secs = jsonNumber(json, "sum", "seconds");
+        return secs <= 0 ? 0 : (packets - lost) / secs;
+    }
+
+    /** Lets the iperf3 server finish one test before the next starts. */
+    private static void pause() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** 1000 pings 2 ms apart; each RTT in microseconds. */
+    private double[] pingRtts(Lab lab) {
+        Shell.Result res = lab.exec("cl", Duration.ofSeconds(60), "ping", "-c", "1000", "-i", "0.002", "-W", "1",
+                Lab.SV);
+        Matcher m = Pattern.compile("time=([0-9.]+) ms").matcher(res.stdout());
+        List<Double> rtts = new ArrayList<>();
+        while (m.find()) {
+            rtts.add(Double.parseDouble(m.group(1)) * 1000);
+        }
+        return rtts.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    }
+
+    /** ApacheBench, 16 clients at once, a new connection per request. */
+    private double connectionsPerSecond(Lab lab) {
+        int requests = Math.max(2000, seconds * 2000);
+        Shell.Result res = lab.exec("cl", Duration.ofSeconds(seconds * 6L + 60), "ab", "-q", "-r", "-s", "5", "-n",
+                "" + requests, "-c", "16", "http://" + Lab.SV + ":8000/");
+        Matcher m = Pattern.compile("Requests per second:\\s+([0-9.]+)").matcher(res.stdout());
+        Matcher failed = Pattern.compile("Failed requests:\\s+(\\d+)").matcher(res.stdout());
+        if (failed.find() && !failed.group(1).equals("0")) {
+            System.out.println("  ab: " + failed.group(1) + " failed requests");
+        }
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    static double percentile(double[] sorted, int p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    static double jsonNumber(String json, String section, String key) {
+        int at = json.lastIndexOf("\"" + section + "\"");
+        if (at < 0) {
+            return Double.NaN;
+        }
+        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*([0-9.eE+-]+)").matcher(json);
+        return m.find(at) ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    static String label(Lab.Mode mode) {
+        return switch (mode) {
+            case KERNEL -> "kernel NAT (nftables)";
+            case TAP -> "jnat on TAP";
+            case AFPACKET -> "jnat on AF_PACKET";
+        };
+    }
+
+    /** The table: every figure, and each jnat figure as a ratio to the kernel's (≥ 1 is as good). */
+    static String table(List<Lab.Mode> modes, Map<Lab.Mode, Map<Metric, Double>> results) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-44s %-7s", "metric", "unit"));
+        for (Lab.Mode mode : modes) {
+            sb.append(String.format(Locale.ROOT, " %14s", mode.name().toLowerCase(Locale.ROOT)));
+            if (mode != Lab.Mode.KERNEL && modes.contains(Lab.Mode.KERNEL)) {
+                sb.append(String.format(Locale.ROOT, " %7s", "ratio"));
+            }
+        }
+        sb.append('\n');
+        for (Metric metric : METRICS) {
+            sb.append(String.format(Locale.ROOT, "%-44s %-7s", metric.name(), metric.unit()));
+            Double kernel = results.getOrDefault(Lab.Mode.KERNEL, Map.of()).get(metric);
+            for (Lab.Mode mode : modes) {
+                Double v = results.get(mode).get(metric);
+                sb.append(String.format(Locale.ROOT, " %14.3f", v));
+                if (mode != Lab.Mode.KERNEL && kernel != null) {
+                    // Ratios read "jnat relative to the kernel, higher is better" for every metric.
+                    double ratio = metric.higherIsBetter() ? v / kernel : kernel / v;
+                    sb.append(String.format(Locale.ROOT, " %7.2f", ratio));
+                }
+            }
+            sb.append('\n');
+        }
+        sb.append("ratio: jnat / kernel for rates, kernel / jnat for latencies; 1.00 or more means as good as the kernel\n");
+        return sb.toString();
+    }
+}
