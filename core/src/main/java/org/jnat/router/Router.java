@@ -592,8 +592,19 @@ public final class Router implements Responder {
         own.clearOffload();
         own.length(n);
         counters.increment(cResets);
-        transmitIp(own, side, routes.nextHop(source), nowNanos);
+        sendOwn(side, routes.nextHop(source), nowNanos);
         return true;
+    }
+
+    /**
+     * Sends the datagram the router wrote into {@link #own}: a new datagram, bounded only by the
+     * MTU (an error quoting 548 bytes is fragmented on a link whose MTU is below 576).
+     */
+    private void sendOwn(int side, int nextHop, long now) {
+        int saved = fragmentLimit;
+        fragmentLimit = Integer.MAX_VALUE;
+        send(own, side, nextHop, now, false);
+        fragmentLimit = saved;
     }
 
     @Override
@@ -641,7 +652,7 @@ public final class Router implements Responder {
         counters.increment(cIcmpSent);
         counters.increment(type == IcmpPacket.TIME_EXCEEDED ? cIcmpTimeExceeded
                 : code == IcmpPacket.FRAGMENTATION_NEEDED ? cIcmpFragNeeded : cIcmpUnreachable);
-        transmitIp(own, side, routes.nextHop(source), now);
+        sendOwn(side, routes.nextHop(source), now);
         return true;
     }
 
