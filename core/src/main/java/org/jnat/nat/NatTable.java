@@ -1,0 +1,371 @@
+package org.jnat.nat;
+
+import org.jnat.config.NatConfig;
+import org.jnat.config.NatConfig.Behavior;
+import org.jnat.config.Timeouts;
+import org.jnat.wire.IpProtocol;
+
+/**
+ * The NAT's state and its rules, apart from the rewrite of packets: mappings, sessions, ports,
+ * quotas, filtering, TCP tracking and expiry. In mirage-nat's terms this is the table with its
+ * lookup, insert and delete; {@code NatEngine} does the rest.
+ *
+ * <p>Every method returns a session id ({@code >= 0}) or a negative reason, never throws on
+ * input from the network and never allocates. Everything is sized at construction from
+ * {@code max-sessions}: a full table refuses new sessions cleanly and never evicts a live one
+ * (RFC 5508 REQ-8 asks for refusal, not eviction).
+ *
+ * <p>Single-threaded: the data-plane thread is the only writer (DESIGN section 3).
+ */
+public final class NatTable implements TimerWheel.Owner {
+    /** No session matches (and none was made: e.g. a TCP RST never sets one up). */
+    public static final int NONE = -1;
+    /** {@code max-sessions} reached. */
+    public static final int TABLE_FULL = -2;
+    /** {@code max-sessions-per-host} reached for this inside host. */
+    public static final int HOST_QUOTA = -3;
+    /** No external port left for a new mapping. */
+    public static final int NO_PORT = -4;
+    /** Inbound: the external port has no mapping (it may be a forward, or free for the DMZ). */
+    public static final int NO_MAPPING = -5;
+    /** Inbound: the port is mapped, but the filtering behaviour refuses this remote endpoint. */
+    public static final int FILTERED = -6;
+
+    /** Session flag bits above the {@link TcpTracker} state. */
+    public static final int INBOUND = 1 << 8, FORWARD = 1 << 9, DMZ = 1 << 10;
+
+    private final SessionTable sessions;
+    private final MappingTable mappings;
+    private final PortAllocator ports;
+    private final HostTable hosts;
+    private final FilterTable filters;
+    private final TimerWheel wheel;
+    private final Behavior mapping;
+    private final Behavior filtering;
+    private final int maxPerHost;
+    private final boolean inboundRefresh;
+    private final long udpTimeout;
+    private final long icmpTimeout;
+    private final long tcpEstablished;
+    private final long tcpTransitory;
+
+    public NatTable(NatConfig config, long seed) {
+        this(config, seed, PortAllocator.DEFAULT_HOLD_NANOS);
+    }
+
+    public NatTable(NatConfig config, long seed, long portHoldNanos) {
+        int capacity = config.maxSessions();
+        this.sessions = new SessionTable(capacity);
+        this.mappings = new MappingTable(capacity);
+        this.ports = new PortAllocator(config.portLow(), config.portHigh(), portHoldNanos, seed);
+        this.hosts = new HostTable(capacity);
+        this.filters = config.filtering() == Behavior.ADDRESS_DEPENDENT ? new FilterTable(capacity) : null;
+        this.wheel = TimerWheel.forSessions(capacity);
+        this.mapping = config.mapping();
+        this.filtering = config.filtering();
+        this.maxPerHost = config.maxSessionsPerHost();
+        this.inboundRefresh = config.inboundRefresh();
+        Timeouts t = config.timeouts();
+        this.udpTimeout = t.udpNanos();
+        this.icmpTimeout = t.icmpNanos();
+        this.tcpEstablished = t.tcpEstablishedNanos();
+        this.tcpTransitory = t.tcpTransitoryNanos();
+    }
+
+    public SessionTable sessions() {
+        return sessions;
+    }
+
+    public MappingTable mappings() {
+        return mappings;
+    }
+
+    public PortAllocator ports() {
+        return ports;
+    }
+
+    /** Sessions held by inside host {@code address}. */
+    public int sessionsOf(int address) {
+        return hosts.count(address);
+    }
+
+    /** The idle timeout of a session of {@code protocol} in TCP state {@code flags}. */
+    public long timeout(int protocol, int flags) {
+        return switch (protocol) {
+            case IpProtocol.TCP -> TcpTracker.isEstablished(flags) ? tcpEstablished : tcpTransitory;
+            case IpProtocol.UDP -> udpTimeout;
+            default -> icmpTimeout;
+        };
+    }
+
+    private boolean expired(int id, long now) {
+        return sessions.expiry(id) - now <= 0;
+    }
+
+    /**
+     * An outbound packet (inside to outside): its session, set up if needed (RFC 4787 section 4.1:
+     * reuse the mapping the behaviour allows, else allocate a port). Refreshes the session
+     * (REQ-6) and tracks TCP ({@code tcpFlags}, 0 for UDP and ICMP).
+     */
+    public int outbound(int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort,
+            int tcpFlags, long now) {
+        int id = sessions.findInside(protocol, insideAddress, insidePort, remoteAddress, remotePort);
+        if (id >= 0) {
+            if (!expired(id, now)) {
+                touch(id, protocol, tcpFlags, true, now);
+                return id;
+            }
+            delete(id, now);
+        }
+        if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
+            return NONE;
+        }
+        if (sessions.size() == sessions.capacity()) {
+            return TABLE_FULL;
+        }
+        if (hosts.count(insideAddress) >= maxPerHost) {
+            return HOST_QUOTA;
+        }
+        int mappedAddress = mapping == Behavior.ENDPOINT_INDEPENDENT ? 0 : remoteAddress;
+        int mappedPort = mapping == Behavior.ADDRESS_AND_PORT_DEPENDENT ? remotePort : 0;
+        int m = mappings.find(protocol, insideAddress, insidePort, mappedAddress, mappedPort);
+        if (m < 0) {
+            m = mappings.insert(protocol, insideAddress, insidePort, mappedAddress, mappedPort, 0);
+            if (m < 0) {
+                return TABLE_FULL; // cannot happen: never more mappings than sessions
+            }
+            int port = ports.allocate(protocol, insideAddress, insidePort, m, now);
+            if (port < 0) {
+                mappings.remove(m);
+                return NO_PORT;
+            }
+            mappings.externalPort(m, port);
+        }
+        int flags = protocol == IpProtocol.TCP ? TcpTracker.initial(tcpFlags, true) : 0;
+        return add(protocol, insideAddress, insidePort, remoteAddress, remotePort, mappings.externalPort(m), m,
+                flags, now);
+    }
+
+    /**
+     * An inbound packet (outside to inside) to external port {@code externalPort}: its session; or,
+     * when the port's mapping lets this remote endpoint in (RFC 4787 section 5), a new session of
+     * that mapping. Tracks TCP; refreshes only if {@code inboundRefresh} is configured.
+     */
+    public int inbound(int protocol, int externalPort, int remoteAddress, int remotePort, int tcpFlags, long now) {
+        int id = sessions.findOutside(protocol, externalPort, remoteAddress, remotePort);
+        if (id >= 0) {
+            if (!expired(id, now)) {
+                touch(id, protocol, tcpFlags, false, now);
+                return id;
+            }
+            delete(id, now);
+        }
+        int m = ports.owner(protocol, externalPort);
+        if (m < 0) {
+            return NO_MAPPING;
+        }
+        if (protocol == IpProtocol.ICMP) {
+            return FILTERED; // a query reply only ever answers a query that went out
+        }
+        boolean allowed = switch (filtering) {
+            case ENDPOINT_INDEPENDENT -> true;
+            case ADDRESS_DEPENDENT -> filters.contains(FilterTable.key(protocol, externalPort, remoteAddress));
+            case ADDRESS_AND_PORT_DEPENDENT -> false;
+        };
+        if (!allowed) {
+            return FILTERED;
+        }
+        int insideAddress = mappings.insideAddress(m);
+        int insidePort = mappings.insidePort(m);
+        // With a dependent mapping the inside endpoint may already talk to this remote endpoint
+        // through another external port; one inside key cannot have two sessions, so refuse.
+        if (sessions.findInside(protocol, insideAddress, insidePort, remoteAddress, remotePort) >= 0) {
+            return FILTERED;
+        }
+        if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
+            return NONE;
+        }
+        if (sessions.size() == sessions.capacity()) {
+            return TABLE_FULL;
+        }
+        if (hosts.count(insideAddress) >= maxPerHost) {
+            return HOST_QUOTA;
+        }
+        int flags = INBOUND | (protocol == IpProtocol.TCP ? TcpTracker.initial(tcpFlags, false) : 0);
+        return add(protocol, insideAddress, insidePort, remoteAddress, remotePort, externalPort, m, flags, now);
+    }
+
+    /**
+     * A session for an inbound packet that a port forward sends to {@code insideAddress:insidePort}.
+     * It holds no mapping: the forward reserves its external port for good.
+     */
+    public int forward(int protocol, int externalPort, int insideAddress, int insidePort, int remoteAddress,
+            int remotePort, int tcpFlags, long now) {
+        return inboundSession(protocol, externalPort, insideAddress, insidePort, remoteAddress, remotePort,
+                tcpFlags, now, MappingTable.NONE, FORWARD);
+    }
+
+    /**
+     * A session for an inbound packet to the DMZ host, on the same port, which must be free: the
+     * DMZ host gets a mapping of that port, as if it had sent first.
+     */
+    public int dmz(int protocol, int externalPort, int dmzAddress, int remoteAddress, int remotePort, int tcpFlags,
+            long now) {
+        if (sessions.findInside(protocol, dmzAddress, externalPort, remoteAddress, remotePort) >= 0) {
+            return FILTERED;
+        }
+        int mappedAddress = mapping == Behavior.ENDPOINT_INDEPENDENT ? 0 : remoteAddress;
+        int mappedPort = mapping == Behavior.ADDRESS_AND_PORT_DEPENDENT ? remotePort : 0;
+        if (mappings.find(protocol, dmzAddress, externalPort, mappedAddress, mappedPort) >= 0) {
+            return FILTERED; // its mapping holds another external port
+        }
+        if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
+            return NONE;
+        }
+        if (sessions.size() == sessions.capacity()) {
+            return TABLE_FULL;
+        }
+        if (hosts.count(dmzAddress) >= maxPerHost) {
+            return HOST_QUOTA;
+        }
+        int m = mappings.insert(protocol, dmzAddress, externalPort, mappedAddress, mappedPort, externalPort);
+        if (m < 0) {
+            return TABLE_FULL;
+        }
+        if (!ports.claim(protocol, externalPort, dmzAddress, m, now)) {
+            mappings.remove(m);
+            return NO_PORT;
+        }
+        int flags = INBOUND | DMZ | (protocol == IpProtocol.TCP ? TcpTracker.initial(tcpFlags, false) : 0);
+        return add(protocol, dmzAddress, externalPort, remoteAddress, remotePort, externalPort, m, flags, now);
+    }
+
+    private int inboundSession(int protocol, int externalPort, int insideAddress, int insidePort, int remoteAddress,
+            int remotePort, int tcpFlags, long now, int m, int kind) {
+        if (sessions.findInside(protocol, insideAddress, insidePort, remoteAddress, remotePort) >= 0) {
+            return FILTERED;
+        }
+        if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
+            return NONE;
+        }
+        if (sessions.size() == sessions.capacity()) {
+            return TABLE_FULL;
+        }
+        if (hosts.count(insideAddress) >= maxPerHost) {
+            return HOST_QUOTA;
+        }
+        int flags = INBOUND | kind | (protocol == IpProtocol.TCP ? TcpTracker.initial(tcpFlags, false) : 0);
+        return add(protocol, insideAddress, insidePort, remoteAddress, remotePort, externalPort, m, flags, now);
+    }
+
+    private int add(int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort,
+            int externalPort, int m, int flags, long now) {
+        long expiry = now + timeout(protocol, flags);
+        int id = sessions.insert(protocol, insideAddress, insidePort, remoteAddress, remotePort, externalPort, m,
+                flags, expiry);
+        hosts.increment(insideAddress); // cannot fail: fewer hosts than sessions, room for all
+        if (m >= 0) {
+            mappings.retain(m);
+        }
+        if (filters != null) {
+            filters.increment(FilterTable.key(protocol, externalPort, remoteAddress));
+        }
+        wheel.schedule(id, expiry, now);
+        return id;
+    }
+
+    private void touch(int id, int protocol, int tcpFlags, boolean outbound, long now) {
+        int flags = sessions.flags(id);
+        if (protocol == IpProtocol.TCP) {
+            int next = (flags & ~TcpTracker.STATE_MASK) | TcpTracker.next(flags & TcpTracker.STATE_MASK,
+                    tcpFlags, outbound);
+            if (next != flags) {
+                sessions.flags(id, next);
+                long expiry = now + timeout(protocol, next);
+                // A RST or the second FIN shortens the life even when inbound does not refresh.
+                long old = sessions.expiry(id);
+                if (expiry - old < 0) {
+                    sessions.expiry(id, expiry);
+                    wheel.reschedule(id, expiry);
+                } else if (outbound || inboundRefresh) {
+                    sessions.expiry(id, expiry);
+                }
+                return;
+            }
+        }
+        if (outbound || inboundRefresh) {
+            sessions.expiry(id, now + timeout(protocol, flags));
+        }
+    }
+
+    /**
+     * The live session with this inside key, without refreshing it or changing its state: for ICMP
+     * errors (RFC 4787 REQ-12, RFC 5508 REQ-6) and hairpin checks.
+     */
+    public int peekInside(int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort,
+            long now) {
+        int id = sessions.findInside(protocol, insideAddress, insidePort, remoteAddress, remotePort);
+        return id >= 0 && !expired(id, now) ? id : NONE;
+    }
+
+    /** The live session with this outside key, without refreshing it or changing its state. */
+    public int peekOutside(int protocol, int externalPort, int remoteAddress, int remotePort, long now) {
+        int id = sessions.findOutside(protocol, externalPort, remoteAddress, remotePort);
+        return id >= 0 && !expired(id, now) ? id : NONE;
+    }
+
+    /** Removes session {@code id}: both directions, its share of the mapping, host and filter counts. */
+    public void delete(int id, long now) {
+        int protocol = sessions.protocol(id);
+        int insideAddress = sessions.insideAddress(id);
+        int externalPort = sessions.externalPort(id);
+        int m = sessions.mapping(id);
+        if (filters != null) {
+            filters.decrement(FilterTable.key(protocol, externalPort, sessions.remoteAddress(id)));
+        }
+        wheel.cancel(id);
+        sessions.remove(id);
+        hosts.decrement(insideAddress);
+        if (m >= 0 && mappings.release(m)) {
+            ports.release(protocol, externalPort, insideAddress, now);
+            mappings.remove(m);
+        }
+    }
+
+    /** Removes every session of inside host {@code address}; returns how many. Control plane only: walks the table. */
+    public int deleteHost(int address, long now) {
+        int removed = 0;
+        for (int id = 0; id < sessions.capacity() && hosts.count(address) > 0; id++) {
+            if (sessions.isLive(id) && sessions.insideAddress(id) == address) {
+                delete(id, now);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** Expires idle sessions up to {@code now}; returns how many went. */
+    public int expire(long now) {
+        return wheel.advance(now, this);
+    }
+
+    public int size() {
+        return sessions.size();
+    }
+
+    @Override
+    public long expiryOf(int id) {
+        return sessions.expiry(id);
+    }
+
+    @Override
+    public void expire(int id, long now) {
+        delete(id, now);
+    }
+
+    /** Bytes held by all the tables (for the memory-per-session figure). */
+    public long bytes() {
+        return sessions.bytes() + mappings.bytes() + hosts.bytes() + ports.bytes() + wheel.bytes()
+                + (filters == null ? 0 : filters.bytes());
+    }
+}

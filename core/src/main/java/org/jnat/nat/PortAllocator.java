@@ -1,0 +1,183 @@
+package org.jnat.nat;
+
+import org.jnat.wire.IpProtocol;
+
+/**
+ * External ports (and ICMP query identifiers), per protocol: who owns each one, and which one a new
+ * mapping gets.
+ *
+ * <ul>
+ *   <li>Each port has at most one owner (a mapping id, or a port-forward reservation), so two inside
+ *       endpoints can never hold the same external port of one protocol: no port overloading
+ *       (RFC 4787 REQ-3).</li>
+ *   <li>The inside port is kept when it is free ("port preservation", RFC 4787 section 4.2.1).</li>
+ *   <li>Otherwise a random search, RFC 6056 section 3.3.1 (Algorithm 1: a random start, then a
+ *       linear walk), over the ports of the same range class (0-1023 or 1024-65535, RFC 4787
+ *       REQ-3a) and, when one is left, of the same parity (REQ-4, which matters for RTP/RTCP
+ *       pairs), inside the configured range. When the configured range holds no port of the class,
+ *       the whole configured range is used.</li>
+ *   <li>A freed port is held for {@link #DEFAULT_HOLD_NANOS} (120 s) before another inside host may
+ *       have it (RFC 6888 REQ-8: "at least 120 seconds"; that is about 2 MSL, so a late segment or
+ *       datagram of the old flow is not delivered to the new owner). The same host may have it back
+ *       at once, which keeps port preservation working for a client that restarts.</li>
+ * </ul>
+ *
+ * <p>The random source is a seeded SplitMix64, so tests are deterministic. Nothing allocates.
+ */
+public final class PortAllocator {
+    /** {@link #owner} of a free port. */
+    public static final int FREE = -1;
+    /** RFC 6888 REQ-8's minimum hold of a freed port. */
+    public static final long DEFAULT_HOLD_NANOS = 120_000_000_000L;
+    private static final int PROTOCOLS = 3;
+    private static final int PORTS = 65536;
+
+    private final int[] owners = new int[PROTOCOLS * PORTS];
+    private final long[] releasedAt = new long[PROTOCOLS * PORTS];
+    private final int[] releasedBy = new int[PROTOCOLS * PORTS];
+    private final int low;
+    private final int high;
+    private final long holdNanos;
+    private long random;
+
+    /**
+     * @param low  the first port that may be allocated (at least 1)
+     * @param high the last (at most 65535)
+     */
+    public PortAllocator(int low, int high, long holdNanos, long seed) {
+        if (low < 1 || high > 65535 || low > high) {
+            throw new IllegalArgumentException("port range " + low + "-" + high + " is not within 1-65535");
+        }
+        this.low = low;
+        this.high = high;
+        this.holdNanos = holdNanos;
+        this.random = seed;
+        java.util.Arrays.fill(owners, FREE);
+        java.util.Arrays.fill(releasedAt, Long.MIN_VALUE);
+    }
+
+    /** 0, 1 or 2 for TCP, UDP, ICMP; -1 for a protocol jnat does not translate. */
+    public static int protocolIndex(int protocol) {
+        return switch (protocol) {
+            case IpProtocol.TCP -> 0;
+            case IpProtocol.UDP -> 1;
+            case IpProtocol.ICMP -> 2;
+            default -> -1;
+        };
+    }
+
+    /** The owner of {@code port}: a mapping id, {@link #FREE}, or a reservation (below -1). */
+    public int owner(int protocol, int port) {
+        return owners[protocolIndex(protocol) * PORTS + port];
+    }
+
+    /** Marks {@code port} as reserved (a port forward): never allocated. {@code tag} must be below -1. */
+    public void reserve(int protocol, int port, int tag) {
+        owners[protocolIndex(protocol) * PORTS + port] = tag;
+    }
+
+    /** True if {@code host} may take {@code port} now: nobody owns it and it is not held for someone else. */
+    public boolean isAvailable(int protocol, int port, int host, long now) {
+        int slot = protocolIndex(protocol) * PORTS + port;
+        return available(slot, host, now);
+    }
+
+    private boolean available(int slot, int host, long now) {
+        if (owners[slot] != FREE) {
+            return false;
+        }
+        long at = releasedAt[slot];
+        return at == Long.MIN_VALUE || releasedBy[slot] == host || now - at >= holdNanos;
+    }
+
+    /** Gives exactly {@code port} to {@code owner} if it is available (the DMZ host keeps the port). */
+    public boolean claim(int protocol, int port, int host, int owner, long now) {
+        int slot = protocolIndex(protocol) * PORTS + port;
+        if (port < low || port > high || !available(slot, host, now)) {
+            return false;
+        }
+        owners[slot] = owner;
+        return true;
+    }
+
+    /**
+     * Allocates an external port for a new mapping of {@code host}'s {@code insidePort}; returns it,
+     * or -1 when none is available.
+     */
+    public int allocate(int protocol, int host, int insidePort, int owner, long now) {
+        int base = protocolIndex(protocol) * PORTS;
+        if (insidePort >= low && insidePort <= high && available(base + insidePort, host, now)) {
+            owners[base + insidePort] = owner;
+            return insidePort;
+        }
+        int from;
+        int to;
+        if (insidePort < 1024) {
+            from = Math.max(low, 1);
+            to = Math.min(high, 1023);
+        } else {
+            from = Math.max(low, 1024);
+            to = high;
+        }
+        if (from > to) {
+            from = low;
+            to = high;
+        }
+        int parity = insidePort & 1;
+        int port = search(base, from, to, parity, host, now);
+        if (port < 0) {
+            port = search(base, from, to, parity ^ 1, host, now);
+        }
+        if (port >= 0) {
+            owners[base + port] = owner;
+        }
+        return port;
+    }
+
+    /** RFC 6056 Algorithm 1 over the ports of one parity in from..to. */
+    private int search(int base, int from, int to, int parity, int host, long now) {
+        int first = (from & 1) == parity ? from : from + 1;
+        if (first > to) {
+            return -1;
+        }
+        int count = (to - first) / 2 + 1;
+        int next = (int) Long.remainderUnsigned(nextRandom(), count);
+        for (int n = 0; n < count; n++) {
+            int port = first + 2 * next;
+            if (available(base + port, host, now)) {
+                return port;
+            }
+            if (++next == count) {
+                next = 0;
+            }
+        }
+        return -1;
+    }
+
+    /** Frees {@code port}, which {@code host} held; it is held back from other hosts for a while. */
+    public void release(int protocol, int port, int host, long now) {
+        int slot = protocolIndex(protocol) * PORTS + port;
+        owners[slot] = FREE;
+        releasedAt[slot] = now;
+        releasedBy[slot] = host;
+    }
+
+    private long nextRandom() {
+        long z = (random += 0x9e3779b97f4a7c15L);
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    public int low() {
+        return low;
+    }
+
+    public int high() {
+        return high;
+    }
+
+    long bytes() {
+        return 4L * owners.length + 8L * releasedAt.length + 4L * releasedBy.length;
+    }
+}

@@ -1,0 +1,106 @@
+package org.jnat.nat;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.jnat.device.PacketBuffer;
+import org.jnat.wire.Ipv4Packet;
+
+/**
+ * Unsolicited inbound SYNs held before they are refused (RFC 5382 REQ-4): the NAT must not answer
+ * one with an error for 6 seconds, and if an outbound SYN for the same connection is translated
+ * meanwhile (a simultaneous open, the hole punching of RFC 5128), the held SYN is silently dropped
+ * and the connection goes ahead. After 6 seconds the reject policy answers it.
+ *
+ * <p>A fixed set of slots, each a small {@link PacketBuffer} holding a copy of the SYN's frame up to
+ * the end of its TCP header (what a RST needs), allocated once. When every slot is busy a new SYN
+ * is not held but dropped silently: never an early answer, which REQ-4 forbids.
+ */
+final class SynHold {
+    static final long HOLD_NANOS = 6_000_000_000L;
+    private static final int SLOT_BYTES = 256;
+
+    private final PacketBuffer[] copies;
+    private final long[] deadline;
+    private final int[] externalPort;
+    private final int[] remoteAddress;
+    private final int[] remotePort;
+    private final boolean[] busy;
+    private int held;
+
+    SynHold(int slots) {
+        Arena arena = Arena.ofAuto();
+        this.copies = new PacketBuffer[slots];
+        for (int i = 0; i < slots; i++) {
+            copies[i] = PacketBuffer.allocate(arena, SLOT_BYTES);
+        }
+        this.deadline = new long[slots];
+        this.externalPort = new int[slots];
+        this.remoteAddress = new int[slots];
+        this.remotePort = new int[slots];
+        this.busy = new boolean[slots];
+    }
+
+    int held() {
+        return held;
+    }
+
+    /**
+     * Holds the SYN whose IP header {@code ip} wraps at {@code ipOffset} of its frame; the TCP header
+     * ends at {@code headersEnd}. False if no slot is free.
+     */
+    boolean hold(Ipv4Packet ip, int ipOffset, long headersEnd, int dstPort, int srcPort, long now) {
+        int bytes = (int) (headersEnd - ip.offset()) + ipOffset;
+        if (bytes > SLOT_BYTES) {
+            return false;
+        }
+        for (int i = 0; i < busy.length; i++) {
+            if (!busy[i]) {
+                MemorySegment.copy(ip.segment(), ip.offset() - ipOffset, copies[i].segment(), 0, bytes);
+                copies[i].length(bytes);
+                copies[i].clearOffload();
+                busy[i] = true;
+                deadline[i] = now + HOLD_NANOS;
+                externalPort[i] = dstPort;
+                remoteAddress[i] = ip.sourceAddress();
+                remotePort[i] = srcPort;
+                held++;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An outbound SYN for this connection was translated: forget the held one. True if there was one. */
+    boolean cancel(int extPort, int remoteAddr, int remotePortNumber) {
+        if (held == 0) {
+            return false;
+        }
+        for (int i = 0; i < busy.length; i++) {
+            if (busy[i] && externalPort[i] == extPort && remoteAddress[i] == remoteAddr
+                    && remotePort[i] == remotePortNumber) {
+                busy[i] = false;
+                held--;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The next SYN whose 6 s are over, as a frame copy (valid until the next call), with its slot
+     * freed; null if none is due.
+     */
+    PacketBuffer nextDue(long now) {
+        if (held == 0) {
+            return null;
+        }
+        for (int i = 0; i < busy.length; i++) {
+            if (busy[i] && deadline[i] - now <= 0) {
+                busy[i] = false;
+                held--;
+                return copies[i];
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,71 @@
+package org.jnat.nat;
+
+/**
+ * TCP connection tracking for the session timeouts, after RFC 6146 section 3.5.2.2 (the
+ * CLOSED / V4 INIT / V6 INIT / ESTABLISHED / FIN RCV / TRANS machine) as RFC 7857 section 2.2
+ * recommends for every NAT. The state is a few bits of the session's flags:
+ *
+ * <pre>
+ *   SYN_OUT  a SYN went out (inside to outside)       SYN_IN  a SYN came in
+ *   FIN_OUT  a FIN went out                           FIN_IN  a FIN came in
+ *   RST      the last segment was a RST
+ * </pre>
+ *
+ * Established means both SYNs seen, no RST pending and not both FINs; it gets the established
+ * timeout (RFC 5382 REQ-5: at least 2 h 4 min). Everything else is transitory (4 min): after one
+ * SYN (the three-way handshake, or a simultaneous open, RFC 5382 REQ-2a, where the SYNs cross), after
+ * both FINs, and after a RST (RFC 7857 section 2.2: a RST moves the session to transitory rather
+ * than deleting it, so that a forged RST cannot kill a connection at once; a later segment other
+ * than a RST brings it back, like RFC 6146's TRANS to ESTABLISHED). One FIN alone keeps the
+ * established timeout: a half-closed connection may carry data for a long time.
+ *
+ * <p>A session set up by an outbound segment other than a SYN (the NAT restarted under a live
+ * connection) is marked {@link #LOOSE}: its first inbound segment counts as the missing SYN, as
+ * Linux conntrack does with {@code nf_conntrack_tcp_loose}.
+ */
+public final class TcpTracker {
+    public static final int SYN_OUT = 1, SYN_IN = 2, FIN_OUT = 4, FIN_IN = 8, RST = 16, LOOSE = 32;
+    public static final int STATE_MASK = 63;
+
+    /** TCP header flag bits (RFC 9293 section 3.1). */
+    public static final int TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_ACK = 0x10;
+
+    private TcpTracker() {
+    }
+
+    /** The state after a segment with {@code tcpFlags} in the given direction. */
+    public static int next(int state, int tcpFlags, boolean outbound) {
+        if ((tcpFlags & TCP_RST) != 0) {
+            return state | RST;
+        }
+        state &= ~RST;
+        if ((tcpFlags & TCP_SYN) != 0) {
+            state |= outbound ? SYN_OUT : SYN_IN;
+        } else if (!outbound && (state & LOOSE) != 0) {
+            state |= SYN_IN;
+        }
+        if ((tcpFlags & TCP_FIN) != 0) {
+            state |= outbound ? FIN_OUT : FIN_IN;
+        }
+        return state;
+    }
+
+    /** The state of a session made by a first segment with {@code tcpFlags}. */
+    public static int initial(int tcpFlags, boolean outbound) {
+        int state = next(0, tcpFlags, outbound);
+        if ((tcpFlags & (TCP_SYN | TCP_RST)) == 0) {
+            state |= LOOSE | (outbound ? SYN_OUT : SYN_IN);
+        }
+        return state;
+    }
+
+    public static boolean isEstablished(int state) {
+        return (state & (SYN_OUT | SYN_IN)) == (SYN_OUT | SYN_IN) && (state & RST) == 0
+                && (state & (FIN_OUT | FIN_IN)) != (FIN_OUT | FIN_IN);
+    }
+
+    /** True once both FINs have been seen: the connection is closing, whatever comes later. */
+    public static boolean isClosing(int state) {
+        return (state & (FIN_OUT | FIN_IN)) == (FIN_OUT | FIN_IN);
+    }
+}

@@ -1,0 +1,160 @@
+package org.jnat.nat;
+
+/**
+ * Expiry of sessions through a hashed timer wheel (Varghese and Lauck), so that the cost of
+ * expiring does not grow with the table: each tick looks only at the sessions filed under it.
+ *
+ * <p>Entries are the ids {@code 0..capacity-1} of the owner's rows, kept in intrusive circular
+ * doubly linked lists (two {@code int[]}s; ids {@code capacity..capacity+slots-1} are the
+ * sentinels of the slots), so filing, moving and cancelling are O(1) and allocate nothing.
+ *
+ * <p>Refreshing a session does not touch the wheel: the owner just moves the session's expiry
+ * later. When the session's slot comes round, the wheel asks the owner for the real expiry and
+ * either expires the session or files it again under its new tick ("lazy" refresh: a packet costs
+ * one store, not a list move). Expiries beyond the wheel's horizon are filed at the horizon and
+ * re-filed when it comes round, so a session of the 2 h 4 min TCP timeout is looked at a handful of
+ * times in its life, whatever the size of the table.
+ */
+public final class TimerWheel {
+    /** What the wheel asks of the table it expires. */
+    public interface Owner {
+        /** The current expiry of entry {@code id}, in clock nanoseconds. */
+        long expiryOf(int id);
+
+        /** Entry {@code id} has expired: the owner removes it (and calls {@link #cancel}). */
+        void expire(int id, long now);
+    }
+
+    private final int[] next;
+    private final int[] prev;
+    private final int capacity;
+    private final int slots;
+    private final int slotMask;
+    private final int tickShift;
+    private long cursor;
+    private boolean started;
+
+    /**
+     * @param capacity  entries are ids 0..capacity-1
+     * @param slots     a power of two
+     * @param tickShift a tick is 2^tickShift nanoseconds
+     */
+    public TimerWheel(int capacity, int slots, int tickShift) {
+        if (Integer.bitCount(slots) != 1) {
+            throw new IllegalArgumentException("slots must be a power of two");
+        }
+        this.capacity = capacity;
+        this.slots = slots;
+        this.slotMask = slots - 1;
+        this.tickShift = tickShift;
+        this.next = new int[capacity + slots];
+        this.prev = new int[capacity + slots];
+        for (int i = 0; i < capacity + slots; i++) {
+            next[i] = i;
+            prev[i] = i;
+        }
+    }
+
+    /** 16384 slots of 2^26 ns (67 ms): a horizon of about 18 minutes, beyond UDP, ICMP and transitory TCP. */
+    public static TimerWheel forSessions(int capacity) {
+        return new TimerWheel(capacity, 16384, 26);
+    }
+
+    private long tick(long nanos) {
+        return nanos >> tickShift;
+    }
+
+    /** Files {@code id} (not on the wheel) to expire at {@code expiry}. */
+    public void schedule(int id, long expiry, long now) {
+        if (!started) {
+            cursor = tick(now);
+            started = true;
+        }
+        file(id, expiry);
+    }
+
+    private void file(int id, long expiry) {
+        long t = tick(expiry);
+        // Never behind the slot now being walked, never beyond one turn ahead.
+        if (t < cursor) {
+            t = cursor;
+        } else if (t - cursor >= slots) {
+            t = cursor + slots - 1;
+        }
+        int sentinel = capacity + (int) (t & slotMask);
+        int last = prev[sentinel];
+        next[last] = id;
+        prev[id] = last;
+        next[id] = sentinel;
+        prev[sentinel] = id;
+    }
+
+    /**
+     * Files {@code id} again for an expiry that moved earlier. (Moving it later needs no call: the
+     * wheel finds out when the old slot comes round.)
+     */
+    public void reschedule(int id, long expiry) {
+        cancel(id);
+        file(id, expiry);
+    }
+
+    /** Takes {@code id} off the wheel; harmless if it is not on it. */
+    public void cancel(int id) {
+        int n = next[id];
+        int p = prev[id];
+        next[p] = n;
+        prev[n] = p;
+        next[id] = id;
+        prev[id] = id;
+    }
+
+    public boolean isScheduled(int id) {
+        return next[id] != id;
+    }
+
+    /**
+     * Walks the ticks from the last call up to {@code now}, expiring what is due and re-filing
+     * what was refreshed. Returns how many entries expired. A jump of more than one turn walks each
+     * slot once, since every entry is filed within one turn.
+     */
+    public int advance(long now, Owner owner) {
+        if (!started) {
+            cursor = tick(now);
+            started = true;
+            return 0;
+        }
+        long target = tick(now);
+        int expired = 0;
+        long walked = 0;
+        while (cursor <= target) {
+            int sentinel = capacity + (int) (cursor & slotMask);
+            int id = next[sentinel];
+            while (id != sentinel) {
+                int after = next[id];
+                long expiry = owner.expiryOf(id);
+                if (expiry - now <= 0) {
+                    cancel(id);
+                    owner.expire(id, now);
+                    expired++;
+                } else if (tick(expiry) != cursor) {
+                    cancel(id);
+                    file(id, expiry);
+                } // else due later in this very tick: stays, and this slot is walked again next call
+
+                id = after;
+            }
+            if (cursor == target) {
+                break;
+            }
+            cursor++;
+            if (++walked >= slots) {
+                cursor = target;
+            }
+        }
+        return expired;
+    }
+
+    long bytes() {
+        return 8L * next.length;
+    }
+}

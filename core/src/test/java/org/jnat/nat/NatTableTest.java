@@ -1,0 +1,335 @@
+package org.jnat.nat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.jnat.config.NatConfig;
+import org.jnat.config.NatConfig.Behavior;
+import org.jnat.config.Timeouts;
+import org.jnat.wire.IpProtocol;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class NatTableTest {
+    static final int X = 0xc0a8010a; // inside host 192.168.1.10
+    static final int Y1 = 0xc6336401; // 198.51.100.1
+    static final int Y2 = 0xc6336402; // 198.51.100.2
+    static final int UDP = IpProtocol.UDP, TCP = IpProtocol.TCP, ICMP = IpProtocol.ICMP;
+    static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    static NatConfig config(Behavior mapping, Behavior filtering) {
+        NatConfig d = NatConfig.defaults();
+        return new NatConfig(mapping, filtering, d.portLow(), d.portHigh(), 1024, 64, true, d.unmatched(), 0,
+                d.timeouts(), false);
+    }
+
+    static NatConfig small(int maxSessions, int perHost) {
+        NatConfig d = NatConfig.defaults();
+        return new NatConfig(d.mapping(), d.filtering(), 1024, 65535, maxSessions, perHost, true, d.unmatched(), 0,
+                d.timeouts(), false);
+    }
+
+    static Iterable<Arguments> combinations() {
+        var list = new java.util.ArrayList<Arguments>();
+        for (Behavior m : Behavior.values()) {
+            for (Behavior f : Behavior.values()) {
+                list.add(Arguments.of(m, f));
+            }
+        }
+        return list;
+    }
+
+    /**
+     * RFC 4787 sections 4.1 and 5, observed as a STUN client would: X:x sends to Y1:p1, Y1:p2 and
+     * Y2:p1, and looks at the external ports; then Y1:p1, Y1:p3 and Y2:p3 send to the first mapped port.
+     */
+    @ParameterizedTest(name = "mapping {0}, filtering {1}")
+    @MethodSource("combinations")
+    void everyMappingAndFilteringCombination(Behavior mapping, Behavior filtering) {
+        NatTable t = new NatTable(config(mapping, filtering), 1);
+        long now = 0;
+        int a = t.outbound(UDP, X, 5000, Y1, 3478, 0, now);
+        int b = t.outbound(UDP, X, 5000, Y1, 3479, 0, now);
+        int c = t.outbound(UDP, X, 5000, Y2, 3478, 0, now);
+        int e1 = t.sessions().externalPort(a);
+        int e2 = t.sessions().externalPort(b);
+        int e3 = t.sessions().externalPort(c);
+        assertThat(e1).as("port preserved for the first mapping").isEqualTo(5000);
+        switch (mapping) {
+            case ENDPOINT_INDEPENDENT -> {
+                assertThat(e2).isEqualTo(e1);
+                assertThat(e3).isEqualTo(e1);
+            }
+            case ADDRESS_DEPENDENT -> {
+                assertThat(e2).isEqualTo(e1);
+                assertThat(e3).isNotEqualTo(e1);
+            }
+            case ADDRESS_AND_PORT_DEPENDENT -> assertThat(Set.of(e1, e2, e3)).hasSize(3);
+        }
+        // Replies from where X sent always come back.
+        assertThat(t.inbound(UDP, e1, Y1, 3478, 0, now)).isEqualTo(a);
+        assertThat(t.inbound(UDP, e3, Y2, 3478, 0, now)).isEqualTo(c);
+
+        // Y1 from another port: allowed by endpoint-independent and address-dependent filtering.
+        int fromNewPort = t.inbound(UDP, e1, Y1, 9999, 0, now);
+        // Y3, never contacted through e1: only endpoint-independent filtering lets it in.
+        int fromNewAddress = t.inbound(UDP, e1, 0xc6336403, 9999, 0, now);
+        switch (filtering) {
+            case ENDPOINT_INDEPENDENT -> {
+                assertThat(fromNewPort).isGreaterThanOrEqualTo(0);
+                assertThat(fromNewAddress).isGreaterThanOrEqualTo(0);
+            }
+            case ADDRESS_DEPENDENT -> {
+                assertThat(fromNewPort).isGreaterThanOrEqualTo(0);
+                assertThat(fromNewAddress).isEqualTo(NatTable.FILTERED);
+            }
+            case ADDRESS_AND_PORT_DEPENDENT -> {
+                assertThat(fromNewPort).isEqualTo(NatTable.FILTERED);
+                assertThat(fromNewAddress).isEqualTo(NatTable.FILTERED);
+            }
+        }
+        if (fromNewPort >= 0) {
+            assertThat(t.sessions().insideAddress(fromNewPort)).isEqualTo(X);
+            assertThat(t.sessions().insidePort(fromNewPort)).isEqualTo(5000);
+            // X's reply to the new remote endpoint goes out through the same external port.
+            assertThat(t.outbound(UDP, X, 5000, Y1, 9999, 0, now)).isEqualTo(fromNewPort);
+        }
+        assertThat(t.inbound(UDP, 4242, Y1, 3478, 0, now)).as("an unmapped port").isEqualTo(NatTable.NO_MAPPING);
+    }
+
+    @Test
+    void twoInsideEndpointsNeverShareAnExternalPort() {
+        NatTable t = new NatTable(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ENDPOINT_INDEPENDENT), 1);
+        int a = t.outbound(UDP, X, 5000, Y1, 53, 0, 0);
+        int b = t.outbound(UDP, X + 1, 5000, Y1, 53, 0, 0);
+        assertThat(t.sessions().externalPort(a)).isEqualTo(5000);
+        assertThat(t.sessions().externalPort(b)).isNotEqualTo(5000);
+        assertThat(t.inbound(UDP, t.sessions().externalPort(b), Y1, 53, 0, 0)).isEqualTo(b);
+    }
+
+    @Test
+    void udpExpiresAtTheConfiguredTimeoutAndOutboundRefreshes() {
+        NatTable t = new NatTable(small(16, 16), 1);
+        long udp = Timeouts.defaults().udpNanos();
+        int id = t.outbound(UDP, X, 5000, Y1, 53, 0, 0);
+        t.outbound(UDP, X, 5000, Y1, 53, 0, 100 * SECOND); // refresh (REQ-6)
+        t.expire(100 * SECOND + udp - 1);
+        assertThat(t.peekOutside(UDP, 5000, Y1, 53, 100 * SECOND + udp - 1)).isEqualTo(id);
+        t.expire(100 * SECOND + udp);
+        assertThat(t.size()).isZero();
+        assertThat(t.sessionsOf(X)).isZero();
+        assertThat(t.mappings().size()).isZero();
+    }
+
+    @Test
+    void inboundDoesNotRefreshUnlessConfigured() {
+        NatTable t = new NatTable(small(16, 16), 1);
+        long udp = Timeouts.defaults().udpNanos();
+        t.outbound(UDP, X, 5000, Y1, 53, 0, 0);
+        t.inbound(UDP, 5000, Y1, 53, 0, 200 * SECOND);
+        assertThat(t.inbound(UDP, 5000, Y1, 53, 0, udp)).as("expired at the timeout of the outbound packet")
+                .isEqualTo(NatTable.NO_MAPPING);
+
+        NatConfig d = small(16, 16);
+        NatTable r = new NatTable(new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(),
+                d.maxSessions(), d.maxSessionsPerHost(), true, d.unmatched(), 0, d.timeouts(), true), 1);
+        int id = r.outbound(UDP, X, 5000, Y1, 53, 0, 0);
+        r.inbound(UDP, 5000, Y1, 53, 0, 200 * SECOND);
+        assertThat(r.inbound(UDP, 5000, Y1, 53, 0, udp)).isEqualTo(id);
+    }
+
+    @Test
+    void icmpQueriesExpireAfterTheirTimeout() {
+        NatTable t = new NatTable(small(16, 16), 1);
+        long icmp = Timeouts.defaults().icmpNanos();
+        int id = t.outbound(ICMP, X, 5, Y1, 0, 0, 0);
+        int ext = t.sessions().externalPort(id);
+        assertThat(t.peekOutside(ICMP, ext, Y1, 0, icmp - 1)).isEqualTo(id);
+        assertThat(t.peekOutside(ICMP, ext, Y1, 0, icmp)).isEqualTo(NatTable.NONE);
+        t.expire(icmp);
+        assertThat(t.size()).isZero();
+    }
+
+    @Test
+    void tcpTimeoutsFollowTheState() {
+        Timeouts to = Timeouts.defaults();
+        NatTable t = new NatTable(small(16, 16), 1);
+        int id = t.outbound(TCP, X, 40000, Y1, 80, TcpTracker.TCP_SYN, 0);
+        assertThat(t.sessions().expiry(id)).isEqualTo(to.tcpTransitoryNanos());
+        t.inbound(TCP, 40000, Y1, 80, TcpTracker.TCP_SYN | TcpTracker.TCP_ACK, SECOND);
+        t.outbound(TCP, X, 40000, Y1, 80, TcpTracker.TCP_ACK, 2 * SECOND);
+        assertThat(t.sessions().expiry(id)).isEqualTo(2 * SECOND + to.tcpEstablishedNanos());
+        // A RST from outside cuts it to transitory even though inbound does not refresh (RFC 7857 2.2).
+        t.inbound(TCP, 40000, Y1, 80, TcpTracker.TCP_RST, 3 * SECOND);
+        assertThat(t.sessions().expiry(id)).isEqualTo(3 * SECOND + to.tcpTransitoryNanos());
+        t.expire(3 * SECOND + to.tcpTransitoryNanos());
+        assertThat(t.size()).isZero();
+    }
+
+    @Test
+    void finsFromBothSidesEndInTransitory() {
+        Timeouts to = Timeouts.defaults();
+        NatTable t = new NatTable(small(16, 16), 1);
+        int id = t.outbound(TCP, X, 40000, Y1, 80, TcpTracker.TCP_SYN, 0);
+        t.inbound(TCP, 40000, Y1, 80, TcpTracker.TCP_SYN | TcpTracker.TCP_ACK, 0);
+        t.outbound(TCP, X, 40000, Y1, 80, TcpTracker.TCP_FIN | TcpTracker.TCP_ACK, SECOND);
+        assertThat(t.sessions().expiry(id)).isEqualTo(SECOND + to.tcpEstablishedNanos());
+        t.inbound(TCP, 40000, Y1, 80, TcpTracker.TCP_FIN | TcpTracker.TCP_ACK, 2 * SECOND);
+        assertThat(t.sessions().expiry(id)).isEqualTo(2 * SECOND + to.tcpTransitoryNanos());
+    }
+
+    @Test
+    void aRstNeverSetsUpASession() {
+        NatTable t = new NatTable(small(16, 16), 1);
+        assertThat(t.outbound(TCP, X, 40000, Y1, 80, TcpTracker.TCP_RST, 0)).isEqualTo(NatTable.NONE);
+        assertThat(t.size()).isZero();
+    }
+
+    @Test
+    void quotasRefuseWithoutEvicting() {
+        NatTable t = new NatTable(small(8, 3), 1);
+        for (int i = 0; i < 3; i++) {
+            assertThat(t.outbound(UDP, X, 5000 + i, Y1, 53, 0, 0)).isGreaterThanOrEqualTo(0);
+        }
+        assertThat(t.outbound(UDP, X, 6000, Y1, 53, 0, 0)).isEqualTo(NatTable.HOST_QUOTA);
+        for (int h = 1; h <= 5; h++) {
+            assertThat(t.outbound(UDP, X + h, 5000, Y1, 53, 0, 0)).isGreaterThanOrEqualTo(0);
+        }
+        assertThat(t.outbound(UDP, X + 9, 5000, Y1, 53, 0, 0)).isEqualTo(NatTable.TABLE_FULL);
+        assertThat(t.size()).isEqualTo(8);
+        assertThat(t.sessionsOf(X)).isEqualTo(3);
+    }
+
+    @Test
+    void portExhaustionRefusesCleanly() {
+        NatConfig d = NatConfig.defaults();
+        NatTable t = new NatTable(new NatConfig(d.mapping(), d.filtering(), 2000, 2003, 64, 64, true,
+                d.unmatched(), 0, d.timeouts(), false), 1);
+        for (int i = 0; i < 4; i++) {
+            assertThat(t.outbound(UDP, X + i, 7000, Y1, 53, 0, 0)).isGreaterThanOrEqualTo(0);
+        }
+        assertThat(t.outbound(UDP, X + 4, 7000, Y1, 53, 0, 0)).isEqualTo(NatTable.NO_PORT);
+        assertThat(t.mappings().size()).isEqualTo(4);
+        // Another session of an existing mapping still works: it needs no new port.
+        assertThat(t.outbound(UDP, X, 7000, Y2, 53, 0, 0)).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void deletingAHostFreesBothDirectionsAndItsPorts() {
+        NatTable t = new NatTable(small(64, 64), 1);
+        int a = t.outbound(UDP, X, 5000, Y1, 53, 0, 0);
+        t.outbound(TCP, X, 40000, Y2, 443, TcpTracker.TCP_SYN, 0);
+        int other = t.outbound(UDP, X + 1, 5001, Y1, 53, 0, 0);
+        int ext = t.sessions().externalPort(a);
+        assertThat(t.deleteHost(X, 0)).isEqualTo(2);
+        assertThat(t.peekInside(UDP, X, 5000, Y1, 53, 0)).isEqualTo(NatTable.NONE);
+        assertThat(t.peekOutside(UDP, ext, Y1, 53, 0)).isEqualTo(NatTable.NONE);
+        assertThat(t.peekOutside(TCP, 40000, Y2, 443, 0)).isEqualTo(NatTable.NONE);
+        assertThat(t.ports().owner(UDP, ext)).isEqualTo(PortAllocator.FREE);
+        assertThat(t.peekInside(UDP, X + 1, 5001, Y1, 53, 0)).isEqualTo(other);
+        assertThat(t.size()).isEqualTo(1);
+    }
+
+    @Test
+    void forwardAndDmzSessions() {
+        NatTable t = new NatTable(small(64, 64), 1);
+        t.ports().reserve(TCP, 8080, -2);
+        int f = t.forward(TCP, 8080, X, 80, Y1, 50000, TcpTracker.TCP_SYN, 0);
+        assertThat(t.peekOutside(TCP, 8080, Y1, 50000, 0)).isEqualTo(f);
+        assertThat(t.outbound(TCP, X, 80, Y1, 50000, TcpTracker.TCP_SYN | TcpTracker.TCP_ACK, 0)).isEqualTo(f);
+        assertThat(t.sessions().mapping(f)).isEqualTo(MappingTable.NONE);
+        int d = t.dmz(UDP, 7777, X + 5, Y2, 1234, 0, 0);
+        assertThat(t.sessions().externalPort(d)).isEqualTo(7777);
+        assertThat(t.ports().owner(UDP, 7777)).isEqualTo(t.sessions().mapping(d));
+        // The DMZ host's own outbound traffic from that port uses the same mapping.
+        int back = t.outbound(UDP, X + 5, 7777, Y1, 99, 0, 0);
+        assertThat(t.sessions().externalPort(back)).isEqualTo(7777);
+        t.delete(f, 0);
+        assertThat(t.ports().owner(TCP, 8080)).as("a forward keeps its port").isEqualTo(-2);
+    }
+
+    /** mirage-nat's "500 random flows into a small table": a clean refusal, nothing evicted, no crash. */
+    @Test
+    void fiveHundredRandomFlowsIntoASmallTable() {
+        NatTable t = new NatTable(small(200, 50), 1);
+        SplittableRandom r = new SplittableRandom(500);
+        Map<Integer, int[]> admitted = new HashMap<>();
+        int refused = 0;
+        for (int i = 0; i < 500; i++) {
+            int proto = new int[] {UDP, TCP, ICMP}[r.nextInt(3)];
+            int in = 0xc0a80100 + r.nextInt(8);
+            int inPort = 1 + r.nextInt(65535);
+            int remote = r.nextInt();
+            int remotePort = proto == ICMP ? 0 : 1 + r.nextInt(65535);
+            int id = t.outbound(proto, in, inPort, remote, remotePort, proto == TCP ? TcpTracker.TCP_SYN : 0, 0);
+            if (id >= 0) {
+                admitted.put(id, new int[] {proto, in, inPort, remote, remotePort});
+            } else {
+                assertThat(id).isIn(NatTable.TABLE_FULL, NatTable.HOST_QUOTA);
+                refused++;
+            }
+        }
+        assertThat(refused).isGreaterThan(0);
+        assertThat(t.size()).isEqualTo(admitted.size()).isLessThanOrEqualTo(200);
+        for (var e : admitted.entrySet()) {
+            int[] k = e.getValue();
+            assertThat(t.peekInside(k[0], k[1], k[2], k[3], k[4], 0)).as("nothing evicted").isEqualTo(e.getKey());
+        }
+    }
+
+    /** Random traffic, expiry and deletions: no external port of one protocol ever has two inside endpoints. */
+    @Test
+    void randomChurnNeverOverloadsAPort() {
+        for (Behavior m : Behavior.values()) {
+            NatTable t = new NatTable(new NatConfig(m, Behavior.ENDPOINT_INDEPENDENT, 1024, 1100, 256, 64, true,
+                    NatConfig.Unmatched.DROP, 0, Timeouts.defaults(), false), 3);
+            SplittableRandom r = new SplittableRandom(m.ordinal());
+            long now = 0;
+            for (int step = 0; step < 20_000; step++) {
+                now += r.nextLong(SECOND * 5);
+                int proto = r.nextBoolean() ? UDP : TCP;
+                if (r.nextInt(3) == 0) {
+                    t.inbound(proto, 1024 + r.nextInt(77), Y1 + r.nextInt(3), 1 + r.nextInt(3), 0, now);
+                } else {
+                    t.outbound(proto, X + r.nextInt(8), 1000 + r.nextInt(16), Y1 + r.nextInt(3), 1 + r.nextInt(3),
+                            proto == TCP ? TcpTracker.TCP_SYN : 0, now);
+                }
+                if (r.nextInt(50) == 0) {
+                    t.expire(now);
+                }
+                if (step % 997 == 0) {
+                    Map<Long, Long> owner = new HashMap<>();
+                    Set<Integer> live = new HashSet<>();
+                    for (int id = 0; id < t.sessions().capacity(); id++) {
+                        if (!t.sessions().isLive(id)) {
+                            continue;
+                        }
+                        live.add(id);
+                        long ext = ((long) t.sessions().protocol(id) << 16) | t.sessions().externalPort(id);
+                        long inside = ((long) t.sessions().insideAddress(id) << 16) | t.sessions().insidePort(id);
+                        Long prior = owner.putIfAbsent(ext, inside);
+                        assertThat(prior == null || prior == inside).as("REQ-3: no port overloading").isTrue();
+                    }
+                    assertThat(live).hasSize(t.size());
+                }
+            }
+        }
+    }
+
+    /** The memory figure: bytes of all tables per session at max-sessions = 2^20 (the aim: at most 128). */
+    @Test
+    void memoryPerSessionAtOneMillion() {
+        NatTable t = new NatTable(NatConfig.defaults(), 1);
+        double perSession = (double) t.bytes() / NatConfig.defaults().maxSessions();
+        System.out.printf("nat: %d bytes of tables for %d sessions = %.1f bytes per session%n", t.bytes(),
+                NatConfig.defaults().maxSessions(), perSession);
+        assertThat(perSession).isLessThanOrEqualTo(128.0);
+    }
+}

@@ -1,0 +1,96 @@
+package org.jnat.nat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.jnat.wire.IpProtocol;
+import org.junit.jupiter.api.Test;
+
+class PortAllocatorTest {
+    private static final int A = 0xc0a80105;
+    private static final int B = 0xc0a80106;
+    private static final long HOLD = PortAllocator.DEFAULT_HOLD_NANOS;
+
+    @Test
+    void keepsTheInsidePortWhenFree() {
+        PortAllocator p = new PortAllocator(1, 65535, HOLD, 1);
+        assertThat(p.allocate(IpProtocol.UDP, A, 5000, 0, 0)).isEqualTo(5000);
+        assertThat(p.owner(IpProtocol.UDP, 5000)).isEqualTo(0);
+        // Each protocol has its own ports.
+        assertThat(p.allocate(IpProtocol.TCP, B, 5000, 1, 0)).isEqualTo(5000);
+    }
+
+    @Test
+    void neverGivesAnOwnedPortAgainKeepingClassAndParity() {
+        PortAllocator p = new PortAllocator(1, 65535, HOLD, 1);
+        assertThat(p.allocate(IpProtocol.UDP, A, 5000, 0, 0)).isEqualTo(5000);
+        Set<Integer> seen = new HashSet<>(Set.of(5000));
+        for (int i = 1; i < 200; i++) {
+            int port = p.allocate(IpProtocol.UDP, B + i, 5000, i, 0);
+            assertThat(port).isBetween(1024, 65535);
+            assertThat(port % 2).as("parity kept (REQ-4)").isEqualTo(0);
+            assertThat(seen.add(port)).as("no port overloading (REQ-3)").isTrue();
+        }
+        for (int i = 0; i < 100; i++) {
+            int port = p.allocate(IpProtocol.UDP, B + 1000 + i, 123, 1000 + i, 0);
+            assertThat(port).as("below 1024 stays below 1024 (REQ-3a)").isBetween(1, 1023);
+            assertThat(port % 2).isEqualTo(1);
+            assertThat(seen.add(port)).isTrue();
+        }
+    }
+
+    @Test
+    void fallsBackToTheOtherParityThenRefuses() {
+        PortAllocator p = new PortAllocator(2000, 2003, HOLD, 5);
+        assertThat(p.allocate(IpProtocol.TCP, A, 2000, 0, 0)).isEqualTo(2000);
+        assertThat(p.allocate(IpProtocol.TCP, B, 2000, 1, 0)).isEqualTo(2002);
+        assertThat(p.allocate(IpProtocol.TCP, B, 2010, 2, 0)).isIn(2001, 2003);
+        assertThat(p.allocate(IpProtocol.TCP, B, 2011, 3, 0)).isIn(2001, 2003);
+        assertThat(p.allocate(IpProtocol.TCP, B, 2012, 4, 0)).isEqualTo(-1);
+    }
+
+    @Test
+    void usesTheWholeRangeWhenItHoldsNoPortOfTheClass() {
+        PortAllocator p = new PortAllocator(40000, 40009, HOLD, 5);
+        assertThat(p.allocate(IpProtocol.UDP, A, 53, 0, 0)).isBetween(40000, 40009);
+    }
+
+    @Test
+    void aFreedPortIsHeldFromOtherHostsButNotFromItsOwner() {
+        PortAllocator p = new PortAllocator(1, 65535, HOLD, 1);
+        assertThat(p.allocate(IpProtocol.UDP, A, 5000, 0, 0)).isEqualTo(5000);
+        p.release(IpProtocol.UDP, 5000, A, 10);
+        assertThat(p.allocate(IpProtocol.UDP, B, 5000, 1, 20)).as("held for 120 s (RFC 6888 REQ-8)").isNotEqualTo(5000);
+        assertThat(p.isAvailable(IpProtocol.UDP, 5000, B, 10 + HOLD - 1)).isFalse();
+        assertThat(p.isAvailable(IpProtocol.UDP, 5000, B, 10 + HOLD)).isTrue();
+        assertThat(p.allocate(IpProtocol.UDP, A, 5000, 2, 30)).as("the same host has it back").isEqualTo(5000);
+    }
+
+    @Test
+    void reservedPortsAreNeverAllocated() {
+        PortAllocator p = new PortAllocator(8080, 8081, HOLD, 1);
+        p.reserve(IpProtocol.TCP, 8080, -2);
+        assertThat(p.allocate(IpProtocol.TCP, A, 8080, 0, 0)).isEqualTo(8081);
+        assertThat(p.allocate(IpProtocol.TCP, A, 8082, 1, 0)).isEqualTo(-1);
+        assertThat(p.owner(IpProtocol.TCP, 8080)).isEqualTo(-2);
+    }
+
+    @Test
+    void theSameSeedGivesTheSamePorts() {
+        PortAllocator a = new PortAllocator(1, 65535, HOLD, 77);
+        PortAllocator b = new PortAllocator(1, 65535, HOLD, 77);
+        a.allocate(IpProtocol.UDP, A, 5000, 0, 0);
+        b.allocate(IpProtocol.UDP, A, 5000, 0, 0);
+        for (int i = 1; i < 50; i++) {
+            assertThat(a.allocate(IpProtocol.UDP, B, 5000, i, 0)).isEqualTo(b.allocate(IpProtocol.UDP, B, 5000, i, 0));
+        }
+    }
+
+    @Test
+    void claimTakesExactlyTheAskedPortIfAvailable() {
+        PortAllocator p = new PortAllocator(1, 65535, HOLD, 1);
+        assertThat(p.claim(IpProtocol.TCP, 22, A, 0, 0)).isTrue();
+        assertThat(p.claim(IpProtocol.TCP, 22, B, 1, 0)).isFalse();
+    }
+}
