@@ -46,24 +46,16 @@ public final class Ipv4Packet {
     private static final int MF = 0x2000;
     private static final int OFFSET_MASK = 0x1fff;
 
+    /*
+     * Accessors always read the bytes, never a copy taken by check: views are re-wrapped over frames
+     * that builders and copies wrote without a check, and a cached length would go stale there.
+     */
     private MemorySegment segment;
     private long offset;
-    /*
-     * Header length and Total Length, read once by check (and kept by their setters): the
-     * accessors need them again and again, and each read of the packet costs more than a field.
-     */
-    private int headerLength = MIN_HEADER_LENGTH;
-    private int totalLength;
 
-    /**
-     * Wraps a datagram. Until {@link #check} or {@link #checkQuoted} reads them, header length and
-     * Total Length are those last written through this view (initially 20 and 0).
-     */
     public Ipv4Packet wrap(MemorySegment segment, long offset) {
         this.segment = segment;
         this.offset = offset;
-        this.headerLength = MIN_HEADER_LENGTH;
-        this.totalLength = 0;
         return this;
     }
 
@@ -73,7 +65,7 @@ public final class Ipv4Packet {
      * header and no more than the bytes present (Ethernet padding may follow it).
      */
     public boolean check(int length) {
-        return checkQuoted(length) && totalLength <= length;
+        return checkQuoted(length) && totalLength() <= length;
     }
 
     /**
@@ -88,8 +80,8 @@ public final class Ipv4Packet {
         }
         // Version, IHL and Total Length in one read of the first word.
         int word = NetworkOrder.i32(segment, offset + VERSION_IHL);
-        headerLength = ((word >>> 24) & 0x0f) * 4;
-        totalLength = word & 0xffff;
+        int headerLength = ((word >>> 24) & 0x0f) * 4;
+        int totalLength = word & 0xffff;
         return (word >>> 28) == 4 && headerLength >= MIN_HEADER_LENGTH && headerLength <= length
                 && totalLength >= headerLength;
     }
@@ -108,13 +100,12 @@ public final class Ipv4Packet {
 
     /** Header length in bytes (IHL times 4). */
     public int headerLength() {
-        return headerLength;
+        return (NetworkOrder.u8(segment, offset + VERSION_IHL) & 0x0f) * 4;
     }
 
     /** Writes version 4 and the header length in bytes (a multiple of 4, 20 to 60). */
     public Ipv4Packet headerLength(int bytes) {
         NetworkOrder.u8(segment, offset + VERSION_IHL, 0x40 | ((bytes >>> 2) & 0x0f));
-        headerLength = ((bytes >>> 2) & 0x0f) * 4;
         return this;
     }
 
@@ -138,12 +129,11 @@ public final class Ipv4Packet {
     }
 
     public int totalLength() {
-        return totalLength;
+        return NetworkOrder.u16(segment, offset + TOTAL_LENGTH);
     }
 
     public Ipv4Packet totalLength(int value) {
         NetworkOrder.u16(segment, offset + TOTAL_LENGTH, value);
-        totalLength = value & 0xffff;
         return this;
     }
 
@@ -251,12 +241,12 @@ public final class Ipv4Packet {
 
     /** Absolute offset of the payload (the transport header) in the segment. */
     public long payloadOffset() {
-        return offset + headerLength;
+        return offset + headerLength();
     }
 
     /** Total Length minus the header length. */
     public int payloadLength() {
-        return totalLength - headerLength;
+        return totalLength() - headerLength();
     }
 
     /** Computes the header checksum afresh and writes it. */
