@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.jnat.app.config.ConfigException;
 import org.jnat.app.config.ConfigLoader;
 import org.jnat.config.RouterConfig;
+import org.jnat.router.NatTranslator;
 import org.jnat.router.Replay;
 import org.jnat.runtime.Counters;
 import picocli.CommandLine.Command;
@@ -15,10 +16,13 @@ import picocli.CommandLine.Option;
 /**
  * {@code jnat replay}: run the router offline over pcap files; write what it sent on each side
  * (DESIGN section 4). The frames of both captures are fed in timestamp order and the router's
- * clock follows them; the device lines of the config are ignored.
+ * clock follows them; the device lines of the config are ignored. The router is the whole router,
+ * stack and NAT engine, as {@code jnat run} builds it.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true, description = "Run the router offline over pcap files; write what it sent on each side.")
 final class ReplayCommand implements Callable<Integer> {
+    static final long REPLAY_SEED = 0x6a6e6174L;
+
     @Option(names = "--config", required = true, description = "the router's TOML file")
     Path config;
     @Option(names = "--inside", required = true, description = "pcap of frames arriving on the inside")
@@ -49,7 +53,9 @@ final class ReplayCommand implements Callable<Integer> {
         Counters counters = new Counters();
         Replay.Result result;
         try {
-            result = Replay.run(routerConfig, inside, outside, write, counters);
+            // A fixed seed for the port allocator: the same captures always give the same output.
+            result = Replay.run(routerConfig, inside, outside, write, counters,
+                    NatTranslator.of(routerConfig, counters, REPLAY_SEED));
         } catch (IOException e) {
             return fail(e.getMessage());
         }
