@@ -76,7 +76,10 @@ public final class Checksum {
     /**
      * RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'): the checksum after a 16-bit field changed from
      * {@code oldValue} to {@code newValue}. Unlike eqn. 2 of RFC 1141, this never turns a checksum
-     * into the negative zero that a full recomputation cannot produce.
+     * into the negative zero that a full recomputation cannot produce: the result equals a full
+     * recomputation whenever the covered data is not all zero bytes, which holds for every IPv4
+     * header and, thanks to the pseudo-header, every TCP and UDP checksum. (An all-zero ICMP
+     * message is the exception; {@link IcmpPacket#identifierUpdatingChecksum} handles it.)
      */
     public static int update16(int checksum, int oldValue, int newValue) {
         long sum = (~checksum & 0xffff) + (~oldValue & 0xffff) + (newValue & 0xffff);

@@ -42,10 +42,17 @@ public final class EthernetFrame {
 
     private MemorySegment segment;
     private long offset;
+    /**
+     * 14 or 18, read once by {@link #check}: every accessor needs it, and each read of the frame
+     * costs more than a field (the packet path budget is a few nanoseconds per header).
+     */
+    private int headerLength = HEADER_LENGTH;
 
+    /** Wraps a frame; until {@link #check} reads the tag, the view takes it as untagged. */
     public EthernetFrame wrap(MemorySegment segment, long offset) {
         this.segment = segment;
         this.offset = offset;
+        this.headerLength = HEADER_LENGTH;
         return this;
     }
 
@@ -54,7 +61,9 @@ public final class EthernetFrame {
         if (length < HEADER_LENGTH || !NetworkOrder.fits(segment, offset, length)) {
             return false;
         }
-        return !hasVlanTag() || length >= TAGGED_HEADER_LENGTH;
+        headerLength = NetworkOrder.u16(segment, offset + ETHER_TYPE) == EtherType.VLAN ? TAGGED_HEADER_LENGTH
+                : HEADER_LENGTH;
+        return length >= headerLength;
     }
 
     public MemorySegment segment() {
@@ -85,7 +94,7 @@ public final class EthernetFrame {
 
     /** True if the outer EtherType is an 802.1Q tag. */
     public boolean hasVlanTag() {
-        return NetworkOrder.u16(segment, offset + ETHER_TYPE) == EtherType.VLAN;
+        return headerLength == TAGGED_HEADER_LENGTH;
     }
 
     /** The 12-bit VLAN id of the tag, or 0 when untagged. */
@@ -95,23 +104,23 @@ public final class EthernetFrame {
 
     /** The EtherType of the payload: the inner one after a single 802.1Q tag. */
     public int etherType() {
-        return NetworkOrder.u16(segment, offset + headerLength() - 2);
+        return NetworkOrder.u16(segment, offset + headerLength - 2);
     }
 
     /** Writes the EtherType of the payload (the inner one when tagged). */
     public EthernetFrame etherType(int type) {
-        NetworkOrder.u16(segment, offset + headerLength() - 2, type);
+        NetworkOrder.u16(segment, offset + headerLength - 2, type);
         return this;
     }
 
     /** 14, or 18 with an 802.1Q tag. */
     public int headerLength() {
-        return hasVlanTag() ? TAGGED_HEADER_LENGTH : HEADER_LENGTH;
+        return headerLength;
     }
 
     /** Absolute offset of the payload (the IPv4 or ARP header) in the segment. */
     public long payloadOffset() {
-        return offset + headerLength();
+        return offset + headerLength;
     }
 
     /**

@@ -138,6 +138,23 @@ public final class IcmpPacket {
         return this;
     }
 
+    /**
+     * Rewrites the identifier of a query and updates the checksum incrementally (RFC 1624): the
+     * NAT maps it like a port (RFC 5508 section 3.1).
+     */
+    public IcmpPacket identifierUpdatingChecksum(int value) {
+        int old = identifier();
+        identifier(value);
+        int updated = Checksum.update16(checksum(), old, value);
+        // RFC 1624 eqn. 3 yields 0x0000 when the new data sums to zero. For a message of all zero
+        // bytes that is wrong: only 0xFFFF verifies (RFC 1071), and a full recomputation gives it.
+        // Unlike TCP and UDP, whose pseudo-header is never zero, ICMP can meet this case.
+        if (updated == 0 && Checksum.fold(Checksum.addSkipping(segment, offset, length, CHECKSUM, 0)) == 0) {
+            updated = 0xffff;
+        }
+        return checksum(updated);
+    }
+
     /** Sequence number of an echo or timestamp message. */
     public int sequenceNumber() {
         return NetworkOrder.u16(segment, offset + SEQUENCE_NUMBER);

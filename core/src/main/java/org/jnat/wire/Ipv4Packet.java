@@ -46,6 +46,10 @@ public final class Ipv4Packet {
     private static final int MF = 0x2000;
     private static final int OFFSET_MASK = 0x1fff;
 
+    /*
+     * Accessors always read the bytes, never a copy taken by check: views are re-wrapped over frames
+     * that builders and copies wrote without a check, and a cached length would go stale there.
+     */
     private MemorySegment segment;
     private long offset;
 
@@ -74,10 +78,12 @@ public final class Ipv4Packet {
         if (length < MIN_HEADER_LENGTH || !NetworkOrder.fits(segment, offset, length)) {
             return false;
         }
-        int versionIhl = NetworkOrder.u8(segment, offset + VERSION_IHL);
-        int headerLength = (versionIhl & 0x0f) * 4;
-        return (versionIhl >>> 4) == 4 && headerLength >= MIN_HEADER_LENGTH && headerLength <= length
-                && totalLength() >= headerLength;
+        // Version, IHL and Total Length in one read of the first word.
+        int word = NetworkOrder.i32(segment, offset + VERSION_IHL);
+        int headerLength = ((word >>> 24) & 0x0f) * 4;
+        int totalLength = word & 0xffff;
+        return (word >>> 28) == 4 && headerLength >= MIN_HEADER_LENGTH && headerLength <= length
+                && totalLength >= headerLength;
     }
 
     public MemorySegment segment() {
@@ -99,7 +105,7 @@ public final class Ipv4Packet {
 
     /** Writes version 4 and the header length in bytes (a multiple of 4, 20 to 60). */
     public Ipv4Packet headerLength(int bytes) {
-        NetworkOrder.u8(segment, offset + VERSION_IHL, 0x40 | (bytes >>> 2));
+        NetworkOrder.u8(segment, offset + VERSION_IHL, 0x40 | ((bytes >>> 2) & 0x0f));
         return this;
     }
 

@@ -312,4 +312,25 @@ public final class TcpSegment {
     public TcpSegment addressChanged(int oldAddress, int newAddress) {
         return checksum(Checksum.update32(checksum(), oldAddress, newAddress));
     }
+
+    /**
+     * NAT translation of the source endpoint: the IPv4 source address (in the IP header, which the
+     * caller rewrites) went from {@code oldAddress} to {@code newAddress}, and the source port
+     * becomes {@code newPort}. Writes the port and folds both changes into the checksum with one
+     * read and one write of it (RFC 1624).
+     */
+    public TcpSegment translateSource(int oldAddress, int newAddress, int newPort) {
+        int oldPort = sourcePort();
+        sourcePort(newPort);
+        int sum = Checksum.update32(checksum(), oldAddress, newAddress);
+        return checksum(Checksum.update16(sum, oldPort, newPort));
+    }
+
+    /** {@link #translateSource} for the destination endpoint (inbound translation). */
+    public TcpSegment translateDestination(int oldAddress, int newAddress, int newPort) {
+        int oldPort = destinationPort();
+        destinationPort(newPort);
+        int sum = Checksum.update32(checksum(), oldAddress, newAddress);
+        return checksum(Checksum.update16(sum, oldPort, newPort));
+    }
 }

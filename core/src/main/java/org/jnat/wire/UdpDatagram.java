@@ -145,4 +145,33 @@ public final class UdpDatagram {
     public UdpDatagram addressChanged(int oldAddress, int newAddress) {
         return checksum(Checksum.updateUdp32(checksum(), oldAddress, newAddress));
     }
+
+    /**
+     * NAT translation of the source endpoint: the IPv4 source address (in the IP header, which the
+     * caller rewrites) went from {@code oldAddress} to {@code newAddress}, and the source port
+     * becomes {@code newPort}. Writes the port and folds both changes into the checksum with one
+     * read and one write of it (RFC 1624, keeping an absent checksum absent (RFC 768)).
+     */
+    public UdpDatagram translateSource(int oldAddress, int newAddress, int newPort) {
+        int oldPort = sourcePort();
+        sourcePort(newPort);
+        int checksum = checksum();
+        if (checksum == 0) {
+            return this;
+        }
+        int sum = Checksum.update32(checksum, oldAddress, newAddress);
+        return checksum(Checksum.udpNonZero(Checksum.update16(sum, oldPort, newPort)));
+    }
+
+    /** {@link #translateSource} for the destination endpoint (inbound translation). */
+    public UdpDatagram translateDestination(int oldAddress, int newAddress, int newPort) {
+        int oldPort = destinationPort();
+        destinationPort(newPort);
+        int checksum = checksum();
+        if (checksum == 0) {
+            return this;
+        }
+        int sum = Checksum.update32(checksum, oldAddress, newAddress);
+        return checksum(Checksum.udpNonZero(Checksum.update16(sum, oldPort, newPort)));
+    }
 }

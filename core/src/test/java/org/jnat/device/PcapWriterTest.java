@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -14,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.jnat.testing.Allocations;
 import org.jnat.testing.Frames;
 import org.jnat.testing.Pcaps;
 import org.jnat.wire.Ipv4Address;
@@ -159,25 +159,19 @@ class PcapWriterTest {
 
     @Test
     void writingFramesAllocatesNothing() throws IOException {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported(), () -> {
-            System.out.println("PcapWriterTest: this JVM cannot measure per-thread allocation; skipping");
-            return "no per-thread allocation counter";
-        });
-        threads.setThreadAllocatedMemoryEnabled(true);
+        Allocations.assumeMeasurable("PcapWriterTest");
         PacketBuffer slot = PacketBuffer.allocate();
         slot.length(1514);
         MemorySegment.copy(MemorySegment.ofArray(Frames.udpFrame(1, 2, 3, 4, 5, 6, new byte[1472])), 0,
                 slot.segment(), 0, 1514);
         try (PcapWriter writer = PcapWriter.create(dir.resolve("alloc.pcap"))) {
-            for (int i = 0; i < 100_000; i++) { // warm up: let the JIT and the channel settle
-                writer.write(slot, T0 + i);
-            }
-            long before = threads.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 100_000; i++) {
-                writer.write(slot, T0 + i);
-            }
-            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            Runnable pass = () -> {
+                for (int i = 0; i < 100_000; i++) {
+                    writer.write(slot, T0 + i);
+                }
+            };
+            pass.run(); // warm up
+            long allocated = Allocations.steadyState("PcapWriter 100 000 frames", pass, 10);
             assertThat(allocated).as("bytes allocated writing 100 000 frames").isZero();
             assertThat(writer.errors()).isZero();
         }

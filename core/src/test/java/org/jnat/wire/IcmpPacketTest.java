@@ -127,6 +127,20 @@ class IcmpPacketTest {
     }
 
     @Test
+    void identifierRewriteOfAnAllZeroMessageGivesTheChecksumThatVerifies() {
+        // Found by WireFuzzTest: RFC 1624 eqn. 3 gives 0x0000 here, which no receiver accepts.
+        MemorySegment segment = MemorySegment.ofArray(new byte[8]);
+        IcmpPacket message = new IcmpPacket().wrap(segment, 0);
+        assertThat(message.check(8)).isTrue();
+        message.identifier(1).fillChecksum();
+        message.identifierUpdatingChecksum(0);
+        assertThat(message.checksum()).isEqualTo(0xffff).isEqualTo(Checksum.icmp(segment, 0, 8));
+        assertThat(message.checksumValid()).isTrue();
+        message.identifierUpdatingChecksum(0x1234);
+        assertThat(message.checksum()).isEqualTo(Checksum.icmp(segment, 0, 8));
+    }
+
+    @Test
     void rejectsTruncatedInput() {
         IcmpPacket message = new IcmpPacket().wrap(Vectors.segment(Vectors.frame("icmp-echo-inside", 1)), 34);
         for (int length = 0; length < 8; length++) {

@@ -1,0 +1,100 @@
+package org.jnat.app.config;
+
+import org.jnat.config.ForwardRule;
+import org.jnat.config.InterfaceConfig;
+import org.jnat.config.NatConfig;
+import org.jnat.config.RouterConfig;
+import org.jnat.config.StaticNeighbor;
+import org.jnat.config.Timeouts;
+import org.jnat.wire.IpProtocol;
+import org.jnat.wire.Ipv4Address;
+import org.jnat.wire.MacAddress;
+
+/**
+ * Writes a {@link RouterConfig} back as TOML in the shape of DESIGN section 4, every default
+ * filled in, so that {@code jnat check} shows what the router will really do. Optional settings
+ * that are off appear as comments. {@link ConfigLoader} reads the output back to the same config.
+ */
+public final class EffectiveConfig {
+    private EffectiveConfig() {
+    }
+
+    public static String toToml(RouterConfig config) {
+        StringBuilder out = new StringBuilder();
+        out.append("# The effective configuration: the file as jnat reads it, defaults filled in.\n\n");
+        side(out, "inside", config.inside());
+        side(out, "outside", config.outside());
+        nat(out, config.nat());
+        for (ForwardRule rule : config.forwards()) {
+            out.append("[[forward]]\n");
+            entry(out, "protocol", quoted(rule.protocol() == IpProtocol.TCP ? "tcp" : "udp"));
+            entry(out, "port", quoted(rule.portLow() == rule.portHigh() ? Integer.toString(rule.portLow())
+                    : rule.portLow() + "-" + rule.portHigh()));
+            entry(out, "to", quoted(Ipv4Address.toString(rule.toAddress())
+                    + (rule.toPort() == 0 ? "" : ":" + rule.toPort())));
+            out.append('\n');
+        }
+        for (StaticNeighbor neighbor : config.neighbors()) {
+            out.append("[[neighbor]]\n");
+            entry(out, "address", quoted(Ipv4Address.toString(neighbor.address())));
+            entry(out, "mac", quoted(MacAddress.toString(neighbor.mac())));
+            out.append('\n');
+        }
+        if (config.admin() == null) {
+            out.append("# [admin] is not set: the admin API is off.\n");
+        } else {
+            out.append("[admin]\n");
+            entry(out, "listen", quoted(config.admin().listen()));
+        }
+        return out.toString();
+    }
+
+    private static void side(StringBuilder out, String name, InterfaceConfig c) {
+        out.append('[').append(name).append("]\n");
+        entry(out, "device", quoted(c.device()));
+        entry(out, "address", quoted(Ipv4Address.toString(c.address()) + "/" + c.prefixLength()));
+        if (c.gateway() != 0) {
+            entry(out, "gateway", quoted(Ipv4Address.toString(c.gateway())));
+        }
+        if (c.mac() == -1) {
+            out.append("# mac is not set: the device's own address, or a generated one, is used.\n");
+        } else {
+            entry(out, "mac", quoted(MacAddress.toString(c.mac())));
+        }
+        entry(out, "mtu", Integer.toString(c.mtu()));
+        out.append('\n');
+    }
+
+    private static void nat(StringBuilder out, NatConfig n) {
+        out.append("[nat]\n");
+        entry(out, "mapping", quoted(n.mapping().configName()));
+        entry(out, "filtering", quoted(n.filtering().configName()));
+        entry(out, "ports", quoted(n.portLow() + "-" + n.portHigh()));
+        entry(out, "max-sessions", Integer.toString(n.maxSessions()));
+        entry(out, "max-sessions-per-host", Integer.toString(n.maxSessionsPerHost()));
+        entry(out, "hairpinning", Boolean.toString(n.hairpinning()));
+        entry(out, "unmatched", quoted(n.unmatched().configName()));
+        if (n.dmz() == 0) {
+            out.append("# dmz is not set: no DMZ host.\n");
+        } else {
+            entry(out, "dmz", quoted(Ipv4Address.toString(n.dmz())));
+        }
+        entry(out, "inbound-refresh", Boolean.toString(n.inboundRefresh()));
+        out.append('\n');
+        Timeouts t = n.timeouts();
+        out.append("[nat.timeouts]\n");
+        entry(out, "udp", quoted(Durations.format(t.udpNanos())));
+        entry(out, "tcp-established", quoted(Durations.format(t.tcpEstablishedNanos())));
+        entry(out, "tcp-transitory", quoted(Durations.format(t.tcpTransitoryNanos())));
+        entry(out, "icmp", quoted(Durations.format(t.icmpNanos())));
+        out.append('\n');
+    }
+
+    private static void entry(StringBuilder out, String key, String value) {
+        out.append(key).append(" = ").append(value).append('\n');
+    }
+
+    private static String quoted(String text) {
+        return "\"" + org.tomlj.Toml.tomlEscape(text) + "\"";
+    }
+}

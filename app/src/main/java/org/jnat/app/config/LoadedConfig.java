@@ -1,0 +1,14 @@
+package org.jnat.app.config;
+
+import java.util.List;
+import org.jnat.config.RouterConfig;
+
+/**
+ * A config file that loaded, and the warnings about it: settings that are allowed because the user
+ * chose them, but that an RFC advises against (one line each, same shape as an error).
+ */
+public record LoadedConfig(RouterConfig config, List<String> warnings) {
+    public LoadedConfig {
+        warnings = List.copyOf(warnings);
+    }
+}

@@ -1,0 +1,143 @@
+package org.jnat.app.config;
+
+import java.time.temporal.Temporal;
+import java.util.List;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlPosition;
+import org.tomlj.TomlTable;
+
+/**
+ * One table of the config file ({@code [nat]}, one {@code [[forward]]} entry...) with typed
+ * getters whose failures are the one-line errors users see: file, line, key, what is expected.
+ */
+final class Section {
+    private final String file;
+    /** The table's name as the user writes it, e.g. {@code nat.timeouts} or {@code forward}. */
+    final String path;
+    /** The table, or null when the file has none. */
+    final TomlTable table;
+    /** Line of the table's header, or 0 when there is none. */
+    final int line;
+
+    Section(String file, String path, TomlTable table, int line) {
+        this.file = file;
+        this.path = path;
+        this.table = table;
+        this.line = line;
+    }
+
+    boolean present() {
+        return table != null;
+    }
+
+    boolean has(String key) {
+        return table != null && table.get(List.of(key)) != null;
+    }
+
+    Object value(String key) {
+        return table == null ? null : table.get(List.of(key));
+    }
+
+    /** The line where {@code key} is set, or the table's header line when it is not set. */
+    int line(String key) {
+        if (table != null) {
+            TomlPosition position = table.inputPositionOf(List.of(key));
+            if (position != null) {
+                return position.line();
+            }
+        }
+        return line;
+    }
+
+    String where(int line) {
+        return file + (line > 0 ? ":" + line : "") + ": ";
+    }
+
+    ConfigException error(String key, String message) {
+        return new ConfigException(where(line(key)) + path + "." + key + ": " + message);
+    }
+
+    String warning(String key, String message) {
+        return where(line(key)) + path + "." + key + ": warning: " + message;
+    }
+
+    ConfigException missing(String key, String example) {
+        String header = path.equals("forward") || path.equals("neighbor") ? "[[" + path + "]]" : "[" + path + "]";
+        return new ConfigException(where(line) + path + "." + key + ": missing; add it to " + header + ", e.g. "
+                + key + " = " + example);
+    }
+
+    private ConfigException wrongType(String key, String expected, Object value) {
+        return error(key, "expected " + expected + ", got " + describe(value));
+    }
+
+    String string(String key, String example) throws ConfigException {
+        String value = optionalString(key, example);
+        if (value == null) {
+            throw missing(key, example);
+        }
+        return value;
+    }
+
+    /** The string at {@code key}, or null when it is not set. */
+    String optionalString(String key, String example) throws ConfigException {
+        Object value = value(key);
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        throw wrongType(key, "a quoted string like " + example, value);
+    }
+
+    /** The integer at {@code key} within {@code min..max}, or {@code absent} when it is not set. */
+    long integer(String key, long min, long max, long absent) throws ConfigException {
+        Object value = value(key);
+        if (value == null) {
+            return absent;
+        }
+        if (!(value instanceof Long n)) {
+            throw wrongType(key, "an integer from " + min + " to " + max, value);
+        }
+        if (n < min || n > max) {
+            throw error(key, "expected an integer from " + min + " to " + max + ", got " + n);
+        }
+        return n;
+    }
+
+    boolean bool(String key, boolean absent) throws ConfigException {
+        Object value = value(key);
+        if (value == null) {
+            return absent;
+        }
+        if (!(value instanceof Boolean b)) {
+            throw wrongType(key, "true or false", value);
+        }
+        return b;
+    }
+
+    /** How a value reads in an error: strings quoted, numbers and booleans as written, others by type. */
+    static String describe(Object value) {
+        return switch (value) {
+            case String s -> "\"" + s + "\"";
+            case Long n -> "the integer " + n;
+            case Double d -> "the number " + d;
+            case Boolean b -> b.toString();
+            case TomlTable t -> "a table";
+            case TomlArray a -> "an array";
+            case Temporal t -> "the date/time " + t;
+            default -> value.toString();
+        };
+    }
+
+    /** "a string", "an integer"...: the TOML type of a value, for shape errors. */
+    static String typeName(Object value) {
+        return switch (value) {
+            case String s -> "a string";
+            case Long n -> "an integer";
+            case Double d -> "a number";
+            case Boolean b -> "a boolean";
+            case TomlTable t -> "a table";
+            case TomlArray a -> "an array";
+            default -> "a date/time";
+        };
+    }
+}

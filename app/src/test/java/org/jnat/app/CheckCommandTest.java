@@ -1,0 +1,113 @@
+package org.jnat.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.jnat.app.config.ConfigLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckCommandTest {
+    @TempDir
+    Path dir;
+
+    private static final String MINIMAL = """
+            [inside]
+            device = "tap:jnat0"
+            address = "192.168.1.1/24"
+
+            [outside]
+            device = "tap:jnat1"
+            address = "203.0.113.1/24"
+            gateway = "203.0.113.254"
+            """;
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run check(Path config) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.execute("check", "--config", config.toString());
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aGoodFilePrintsTheEffectiveConfigAndExitsZero() throws Exception {
+        Path file = dir.resolve("router.toml");
+        Files.writeString(file, MINIMAL);
+        Run run = check(file);
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.err()).isEmpty();
+        assertThat(run.out()).contains("[inside]\ndevice = \"tap:jnat0\"\naddress = \"192.168.1.1/24\"\n")
+                .contains("gateway = \"203.0.113.254\"\n")
+                .contains("mapping = \"endpoint-independent\"\n")
+                .contains("filtering = \"address-and-port-dependent\"\n")
+                .contains("ports = \"1-65535\"\n")
+                .contains("max-sessions = 1048576\n")
+                .contains("max-sessions-per-host = 8192\n")
+                .contains("hairpinning = true\n")
+                .contains("unmatched = \"drop\"\n")
+                .contains("inbound-refresh = false\n")
+                .contains("[nat.timeouts]\nudp = \"5m\"\ntcp-established = \"2h4m\"\ntcp-transitory = \"4m\"\n"
+                        + "icmp = \"1m\"\n")
+                .contains("# [admin] is not set: the admin API is off.");
+        // What check prints is itself a config that loads to the same thing.
+        Path effective = dir.resolve("effective.toml");
+        Files.writeString(effective, run.out());
+        assertThat(ConfigLoader.load(effective)).isEqualTo(ConfigLoader.load(file));
+    }
+
+    @Test
+    void aBadFilePrintsOneLineToStderrAndExitsOne() throws IOException {
+        Path file = dir.resolve("router.toml");
+        Files.writeString(file, MINIMAL + "[nat]\nmapping = \"full-cone\"\n");
+        Run run = check(file);
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).isEqualTo(file + ":10: nat.mapping: expected \"endpoint-independent\","
+                + " \"address-dependent\" or \"address-and-port-dependent\", got \"full-cone\"" + System.lineSeparator());
+    }
+
+    @Test
+    void aMissingFileExitsOneSayingSo() {
+        Path file = dir.resolve("nope.toml");
+        Run run = check(file);
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo(file + ": no such file; check the path given to --config"
+                + System.lineSeparator());
+    }
+
+    @Test
+    void timeoutsBelowTheRfcMinimumWarnButPass() throws IOException {
+        Path file = dir.resolve("router.toml");
+        Files.writeString(file, MINIMAL + "[nat.timeouts]\nudp = \"30s\"\n");
+        Run run = check(file);
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.err()).isEqualTo(file + ":10: nat.timeouts.udp: warning: \"30s\" is below the 2m minimum of"
+                + " RFC 4787 REQ-5; UDP mappings may expire between keep-alives" + System.lineSeparator());
+        assertThat(run.out()).contains("udp = \"30s\"\n");
+    }
+
+    @Test
+    void theExampleConfigChecks() {
+        Run run = check(Path.of("..", "docs", "router.example.toml"));
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("to = \"192.168.1.10:8000\"");
+    }
+}

@@ -1,0 +1,767 @@
+package org.jnat.router;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.jnat.config.RouterConfig;
+import org.jnat.config.StaticNeighbor;
+import org.jnat.device.FrameBatch;
+import org.jnat.device.NetDevice;
+import org.jnat.device.PacketBuffer;
+import org.jnat.runtime.Clock;
+import org.jnat.runtime.Counters;
+import org.jnat.stack.Fragmenter;
+import org.jnat.stack.Fragments;
+import org.jnat.stack.Interface;
+import org.jnat.stack.Neighbors;
+import org.jnat.stack.RateLimiter;
+import org.jnat.stack.Routes;
+import org.jnat.stack.Side;
+import org.jnat.wire.ArpFrames;
+import org.jnat.wire.ArpPacket;
+import org.jnat.wire.EtherType;
+import org.jnat.wire.EthernetFrame;
+import org.jnat.wire.IcmpFrames;
+import org.jnat.wire.IcmpPacket;
+import org.jnat.wire.IpProtocol;
+import org.jnat.wire.Ipv4Packet;
+import org.jnat.wire.MacAddress;
+import org.jnat.wire.TcpFrames;
+import org.jnat.wire.TcpSegment;
+
+/**
+ * The router: two {@link Interface}s, the stack, and the NAT seam, run as the pipeline of DESIGN
+ * section 3, packet by packet, in one thread, without allocating.
+ *
+ * <pre>
+ * receive ─► Ethernet (ours or broadcast?) ─► ARP: answer, learn, release held frames
+ *                                         └─► IPv4: validate ─► martians ─► reassemble
+ *    ─► not for us: TTL (time exceeded) ─► route ─► DF and MTU (fragmentation needed)
+ *    ─► Translator.outbound (inside) / inbound (outside): FORWARD, LOCAL, REJECT, PROHIBITED, DROP, CONSUMED
+ *    ─► for us: echo reply, or reject    ─► forwarded: TTL−1 ─► fragment ─► Neighbors ─► transmit
+ * </pre>
+ *
+ * <p>The TTL and MTU checks come before the translation for the packets whose route is already
+ * known (the destination is not one of ours), so that the ICMP errors quote the packet as its
+ * sender sent it and come from the address of the receiving side (RFC 1812 sections 4.3.2.4 and
+ * 5.3.1: traceroute shows 192.168.1.1 as hop 1). Packets to one of our addresses are routed only
+ * after the translator has said where they go.
+ *
+ * <p>Drive it with {@link #pollOnce(long)} (receive a batch on each side, process it, run the
+ * timers when due); everything it does is counted in {@link Counters}.
+ */
+public final class Router implements Responder {
+    /** Frames received per device per {@link #pollOnce}. */
+    public static final int BATCH = 32;
+    /** How often the timer step runs (ARP retries and ageing, fragment timeouts, the translator's). */
+    public static final long TIMER_NANOS = 10_000_000L;
+    /** ARP: entries are trusted this long after the last reply (Linux's base_reachable_time is 30 s, randomized up to 45 s). */
+    public static final long ARP_REACHABLE_NANOS = 60_000_000_000L;
+    /** ARP: a request is repeated after this long (Linux's retrans_time)... */
+    public static final long ARP_RETRY_NANOS = 1_000_000_000L;
+    /** ...this many times in all before the held frames get host unreachable (Linux's mcast_solicit). */
+    public static final int ARP_TRIES = 3;
+    /** Frames held per unresolved next hop, and in all per side. */
+    public static final int ARP_HELD_PER_NEIGHBOR = 4, ARP_HELD_FRAMES = 64;
+    public static final int ARP_ENTRIES = 1024;
+
+    private final Interface[] interfaces = new Interface[2];
+    private final Neighbors[] neighbors = new Neighbors[2];
+    private final FrameBatch[] batches = new FrameBatch[2];
+    private final Routes routes;
+    private final Fragments fragments;
+    private final Fragmenter fragmenter;
+    private final RateLimiter icmpLimit = RateLimiter.icmpDefault();
+    private final Translator translator;
+    private final Clock clock;
+    private final Counters counters;
+
+    // Reused views and the frame the router writes its own messages into.
+    private final EthernetFrame ethernet = new EthernetFrame();
+    private final ArpPacket arp = new ArpPacket();
+    private final Ipv4Packet ip = new Ipv4Packet();
+    private final Ipv4Packet quoted = new Ipv4Packet();
+    private final IcmpPacket icmp = new IcmpPacket();
+    private final TcpSegment tcp = new TcpSegment();
+    private final PacketBuffer own;
+    private final PacketBuffer requestFrame;
+
+    // Where the fragmenter's sink sends to: set just before each fragment() call.
+    private int fragmentSide;
+    private int fragmentNextHop;
+    private long fragmentNow;
+    private final Fragmenter.Sink fragmentSink = f -> transmitIp(f, fragmentSide, fragmentNextHop, fragmentNow);
+
+    private int identification;
+    /** While a reassembled datagram is processed: the size of its largest fragment, else MAX_VALUE. */
+    private int fragmentLimit = Integer.MAX_VALUE;
+    private boolean started;
+    private long nextTimer;
+
+    private final int[] cReceived = new int[2], cTransmitted = new int[2], cTransmitFailed = new int[2];
+    private final int cNotForUs, cEthernetMalformed, cVlan, cOtherType, cOffload;
+    private final int cArpMalformed, cArpOffPrefix, cArpRepliesSent, cArpConflict, cArpGratuitous;
+    private final int cIpTruncated, cIpBadVersion, cIpBadHeaderLength, cIpBadLength, cIpBadChecksum;
+    private final int cMartian, cSpoofed, cBroadcast, cMartianDestination, cNotThisSide, cSameSide, cNoRoute;
+    private final int cTtlExpired, cTtlExpiredAfterTranslation, cFragmentationNeeded, cFragmented, cFragmentFailed;
+    private final int cForwarded, cLocal, cEchoRequests, cLocalIcmpErrors, cLocalIcmpOther, cLocalIcmpBad,
+            cLocalRejected;
+    private final int cVerdictDrop, cVerdictConsumed, cVerdictReject, cVerdictProhibited;
+    private final int cIcmpSent, cIcmpTimeExceeded, cIcmpUnreachable, cIcmpFragNeeded, cEchoReplies, cResets;
+    private final int cIcmpRateLimited, cIcmpSuppressed;
+
+    public Router(RouterConfig config, NetDevice inside, NetDevice outside, Clock clock, Counters counters) {
+        this(config, inside, outside, clock, counters, Translator.ROUTING);
+    }
+
+    public Router(RouterConfig config, NetDevice inside, NetDevice outside, Clock clock, Counters counters,
+                  Translator translator) {
+        this.clock = clock;
+        this.counters = counters;
+        this.translator = translator == null ? Translator.ROUTING : translator;
+        interfaces[Side.INSIDE] = Interface.of(Side.INSIDE, config.inside(), inside);
+        interfaces[Side.OUTSIDE] = Interface.of(Side.OUTSIDE, config.outside(), outside);
+        routes = Routes.of(interfaces[Side.INSIDE], interfaces[Side.OUTSIDE], config.outside().gateway());
+        int maxFrame = EthernetFrame.TAGGED_HEADER_LENGTH
+                + Math.max(interfaces[Side.INSIDE].mtu(), interfaces[Side.OUTSIDE].mtu());
+        Arena arena = Arena.ofAuto();
+        for (int side = 0; side < 2; side++) {
+            Interface in = interfaces[side];
+            NetDevice device = in.device();
+            batches[side] = new FrameBatch(arena, BATCH, Math.max(device.mtu(), in.mtu()) + EthernetFrame.TAGGED_HEADER_LENGTH);
+            neighbors[side] = new Neighbors(in.name(), ARP_ENTRIES, ARP_HELD_FRAMES, ARP_HELD_PER_NEIGHBOR, maxFrame,
+                    ARP_REACHABLE_NANOS, ARP_RETRY_NANOS, ARP_TRIES, counters, new NeighborListener(side));
+            String p = in.name() + ".";
+            cReceived[side] = counters.register(p + "received", "frames received on the " + in.name());
+            cTransmitted[side] = counters.register(p + "transmitted", "frames transmitted on the " + in.name());
+            cTransmitFailed[side] = counters.register(p + "transmit_failed",
+                    "frames the " + in.name() + " device refused (queue full, too big, closed)");
+        }
+        for (StaticNeighbor n : config.neighbors()) {
+            // A static entry belongs to the side whose prefix holds it; else it is the gateway's side.
+            int side = interfaces[Side.INSIDE].onLink(n.address()) ? Side.INSIDE : Side.OUTSIDE;
+            neighbors[side].addStatic(n.address(), n.mac());
+        }
+        fragments = Fragments.withDefaults(counters);
+        fragmenter = new Fragmenter(maxFrame);
+        own = PacketBuffer.allocate(arena, maxFrame);
+        requestFrame = PacketBuffer.allocate(arena, 64);
+
+        cNotForUs = counters.register("ethernet.dropped.not_for_us", "frames to another MAC address");
+        cEthernetMalformed = counters.register("ethernet.dropped.malformed", "frames shorter than an Ethernet header");
+        cVlan = counters.register("ethernet.dropped.vlan", "802.1Q-tagged frames (jnat's links are untagged)");
+        cOtherType = counters.register("ethernet.dropped.other_type", "frames neither IPv4 nor ARP (IPv6 among them)");
+        cOffload = counters.register("ethernet.dropped.gso", "GSO super-packets (offloads are not negotiated yet)");
+        cArpMalformed = counters.register("arp.dropped.malformed", "ARP packets that are not Ethernet/IPv4 or are truncated");
+        cArpOffPrefix = counters.register("arp.dropped.off_prefix",
+                "ARP packets whose sender is not on the receiving side's prefix (never learned)");
+        cArpRepliesSent = counters.register("arp.replies_sent", "ARP replies sent for our addresses");
+        cArpConflict = counters.register("arp.address_conflict", "ARP packets from another MAC claiming our address");
+        cArpGratuitous = counters.register("arp.gratuitous_sent", "gratuitous ARP announcements sent");
+        cIpTruncated = counters.register("ipv4.dropped.truncated", "IPv4 packets shorter than their header");
+        cIpBadVersion = counters.register("ipv4.dropped.bad_version", "IPv4 frames whose version is not 4");
+        cIpBadHeaderLength = counters.register("ipv4.dropped.bad_header_length",
+                "IPv4 packets whose header length is under 20 or past the frame");
+        cIpBadLength = counters.register("ipv4.dropped.bad_total_length",
+                "IPv4 packets whose total length disagrees with the frame");
+        cIpBadChecksum = counters.register("ipv4.dropped.bad_checksum", "IPv4 packets with a bad header checksum");
+        cMartian = counters.register("ipv4.dropped.martian_source",
+                "packets from 0/8, 127/8, multicast, broadcast, reserved or our own addresses (RFC 1812 5.3.7)");
+        cSpoofed = counters.register("ipv4.dropped.spoofed_source",
+                "packets whose source does not belong on the side they came from (BCP 38)");
+        cBroadcast = counters.register("ipv4.dropped.broadcast",
+                "broadcast and multicast packets (never forwarded, RFC 1812 5.3.5; RFC 2644)");
+        cMartianDestination = counters.register("ipv4.dropped.martian_destination",
+                "packets to 0/8, 127/8 or reserved addresses (RFC 1812 5.3.7)");
+        cNotThisSide = counters.register("ipv4.dropped.not_this_side",
+                "packets from the outside to the router's inside address");
+        cSameSide = counters.register("ipv4.dropped.same_side",
+                "packets that would leave by the side they came in on");
+        cNoRoute = counters.register("ipv4.dropped.no_route", "packets with no route (no gateway configured)");
+        cTtlExpired = counters.register("ipv4.dropped.ttl_expired", "packets whose TTL ran out here");
+        cTtlExpiredAfterTranslation = counters.register("ipv4.dropped.ttl_expired_translated",
+                "packets to our address, translated towards a host, whose TTL ran out (dropped without an error)");
+        cFragmentationNeeded = counters.register("ipv4.dropped.fragmentation_needed",
+                "packets too big for the egress MTU with DF set");
+        cFragmented = counters.register("ipv4.fragmented", "packets fragmented to fit the egress MTU");
+        cFragmentFailed = counters.register("ipv4.dropped.fragmentation_failed",
+                "packets that could not be fragmented to the egress MTU");
+        cForwarded = counters.register("ipv4.forwarded", "packets forwarded");
+        cLocal = counters.register("ipv4.local", "packets for the router itself");
+        cEchoRequests = counters.register("icmp.echo_requests", "echo requests to the router's addresses");
+        cLocalIcmpErrors = counters.register("icmp.errors_received", "ICMP errors addressed to the router itself");
+        cLocalIcmpOther = counters.register("icmp.dropped.other_type", "ICMP messages to the router it does not answer");
+        cLocalIcmpBad = counters.register("icmp.dropped.malformed", "ICMP messages to the router that are truncated or have a bad checksum");
+        cLocalRejected = counters.register("ipv4.local_rejected",
+                "TCP, UDP and other packets to the router, which runs no service on them");
+        cVerdictDrop = counters.register("translator.dropped", "packets the translator dropped");
+        cVerdictConsumed = counters.register("translator.consumed", "packets the translator kept");
+        cVerdictReject = counters.register("translator.rejected", "packets the translator refused with RST or port unreachable");
+        cVerdictProhibited = counters.register("translator.prohibited",
+                "packets the translator refused with administratively prohibited");
+        cIcmpSent = counters.register("icmp.errors_sent", "ICMP errors sent");
+        cIcmpTimeExceeded = counters.register("icmp.sent.time_exceeded", "ICMP time exceeded sent");
+        cIcmpUnreachable = counters.register("icmp.sent.unreachable", "ICMP destination unreachable sent (besides fragmentation needed)");
+        cIcmpFragNeeded = counters.register("icmp.sent.fragmentation_needed", "ICMP fragmentation needed sent");
+        cEchoReplies = counters.register("icmp.sent.echo_reply", "ICMP echo replies sent");
+        cResets = counters.register("tcp.sent.reset", "TCP resets sent");
+        cIcmpRateLimited = counters.register("icmp.rate_limited", "ICMP errors and resets not sent: over the rate limit");
+        cIcmpSuppressed = counters.register("icmp.suppressed",
+                "ICMP errors not sent because RFC 1122 3.2.2 forbids them (about an ICMP error, a fragment, a broadcast)");
+
+        this.translator.attach(this);
+    }
+
+    // ---- driving ---------------------------------------------------------------------------
+
+    /** Announces both addresses with gratuitous ARP (RFC 5227 section 3). Called by the first poll if not before. */
+    public void start(long nowNanos) {
+        if (started) {
+            return;
+        }
+        started = true;
+        nextTimer = nowNanos + TIMER_NANOS;
+        for (int side = 0; side < 2; side++) {
+            Interface in = interfaces[side];
+            int n = ArpFrames.gratuitous(own.segment(), in.mac(), in.address());
+            own.clearOffload();
+            own.length(n);
+            counters.increment(cArpGratuitous);
+            transmit(own, side);
+        }
+    }
+
+    /** One round at the clock's time. */
+    public int pollOnce() {
+        return pollOnce(clock.nanos());
+    }
+
+    /**
+     * One round: receives what is waiting on each device (a batch each), processes it, and runs
+     * the timer step when it is due. Returns the number of frames received.
+     */
+    public int pollOnce(long nowNanos) {
+        if (!started) {
+            start(nowNanos);
+        }
+        int total = 0;
+        for (int side = 0; side < 2; side++) {
+            FrameBatch batch = batches[side];
+            int n = interfaces[side].device().receive(batch);
+            for (int i = 0; i < n; i++) {
+                handleFrame(batch.get(i), side, nowNanos);
+            }
+            total += n;
+        }
+        if (nowNanos - nextTimer >= 0) {
+            timers(nowNanos);
+        }
+        return total;
+    }
+
+    /** The timer step: ARP retries and ageing, fragment timeouts, the translator's own. */
+    public void timers(long nowNanos) {
+        nextTimer = nowNanos + TIMER_NANOS;
+        neighbors[Side.INSIDE].poll(nowNanos);
+        neighbors[Side.OUTSIDE].poll(nowNanos);
+        fragments.expire(nowNanos);
+        translator.poll(nowNanos);
+    }
+
+    // ---- the pipeline --------------------------------------------------------------------
+
+    /** Processes one received frame; the slot is the caller's again when this returns. */
+    public void handleFrame(PacketBuffer frame, int side, long now) {
+        counters.increment(cReceived[side]);
+        int length = frame.length();
+        MemorySegment segment = frame.segment();
+        if (frame.gsoType != PacketBuffer.GSO_NONE) {
+            counters.increment(cOffload);
+            return;
+        }
+        if (!ethernet.wrap(segment, 0).check(length)) {
+            counters.increment(cEthernetMalformed);
+            return;
+        }
+        long destination = ethernet.destination();
+        if (destination != interfaces[side].mac() && destination != MacAddress.BROADCAST) {
+            counters.increment(cNotForUs);
+            return;
+        }
+        if (ethernet.hasVlanTag()) {
+            counters.increment(cVlan);
+            return;
+        }
+        int type = ethernet.etherType();
+        if (type == EtherType.ARP) {
+            handleArp(frame, side, length, now);
+        } else if (type == EtherType.IPV4) {
+            handleIpv4(frame, side, length, now, destination == MacAddress.BROADCAST);
+        } else {
+            counters.increment(cOtherType);
+        }
+    }
+
+    private void handleArp(PacketBuffer frame, int side, int length, long now) {
+        if (!arp.wrap(frame.segment(), EthernetFrame.HEADER_LENGTH).check(length - EthernetFrame.HEADER_LENGTH)) {
+            counters.increment(cArpMalformed);
+            return;
+        }
+        Interface in = interfaces[side];
+        int operation = arp.operation();
+        int sender = arp.senderProtocolAddress();
+        long senderMac = arp.senderHardwareAddress();
+        int target = arp.targetProtocolAddress();
+        if (senderMac == in.mac()) {
+            return; // our own broadcast, looped back
+        }
+        if (sender == in.address()) {
+            counters.increment(cArpConflict);
+            return;
+        }
+        boolean targetIsUs = target == in.address();
+        // Learn only from our own connected prefix on this side (an outside frame can never claim
+        // an inside address), never a broadcast or multicast MAC. A probe (sender 0.0.0.0, RFC 5227
+        // section 2.1.1) teaches nothing but is answered.
+        boolean senderValid = sender != 0 && in.onLink(sender) && sender != in.broadcast()
+                && sender != in.network() && !MacAddress.isMulticast(senderMac);
+        if (senderValid) {
+            neighbors[side].learn(sender, senderMac, targetIsUs, now);
+        } else if (sender != 0) {
+            counters.increment(cArpOffPrefix);
+            return;
+        }
+        if (operation == ArpPacket.REQUEST && targetIsUs && !MacAddress.isMulticast(senderMac)) {
+            int n = ArpFrames.reply(own.segment(), in.mac(), in.address(), senderMac, sender);
+            own.clearOffload();
+            own.length(n);
+            counters.increment(cArpRepliesSent);
+            transmit(own, side);
+        }
+    }
+
+    private void handleIpv4(PacketBuffer frame, int side, int length, long now, boolean linkBroadcast) {
+        int available = length - EthernetFrame.HEADER_LENGTH;
+        Ipv4Packet ip = this.ip.wrap(frame.segment(), EthernetFrame.HEADER_LENGTH);
+        if (!ip.check(available)) {
+            countMalformed(ip, available);
+            return;
+        }
+        if (!ip.headerChecksumValid()) {
+            counters.increment(cIpBadChecksum);
+            return;
+        }
+        // Drop the link's padding: what follows Total Length is not part of the datagram.
+        frame.length(EthernetFrame.HEADER_LENGTH + ip.totalLength());
+        int source = ip.sourceAddress();
+        int destination = ip.destinationAddress();
+        if (isMartianSource(source)) {
+            counters.increment(cMartian);
+            return;
+        }
+        // BCP 38: an inside source must be on the LAN prefix, an outside source must not.
+        if (interfaces[Side.INSIDE].onLink(source) != (side == Side.INSIDE)) {
+            counters.increment(cSpoofed);
+            return;
+        }
+        if (linkBroadcast || isBroadcastOrMulticast(destination)) {
+            counters.increment(cBroadcast);
+            return;
+        }
+        if (isMartianDestination(destination)) {
+            counters.increment(cMartianDestination);
+            return;
+        }
+        if (ip.isFragment()) {
+            int slot = fragments.add(frame, EthernetFrame.HEADER_LENGTH, side, now);
+            if (slot == Fragments.INCOMPLETE) {
+                return;
+            }
+            fragmentLimit = fragments.largestFragment(slot);
+            handleDatagram(fragments.datagram(slot), side, now);
+            fragmentLimit = Integer.MAX_VALUE;
+            fragments.release(slot);
+            return;
+        }
+        handleDatagram(frame, side, now);
+    }
+
+    /** A whole, valid datagram that came in on {@code side}. */
+    private void handleDatagram(PacketBuffer frame, int side, long now) {
+        Ipv4Packet ip = this.ip.wrap(frame.segment(), EthernetFrame.HEADER_LENGTH);
+        int destination = ip.destinationAddress();
+        boolean forUs = destination == interfaces[Side.OUTSIDE].address()
+                || (side == Side.INSIDE && destination == interfaces[Side.INSIDE].address());
+        if (!forUs) {
+            if (destination == interfaces[Side.INSIDE].address()) {
+                counters.increment(cNotThisSide);
+                return;
+            }
+            int egress = routes.side(destination);
+            if (egress == Side.NONE) {
+                counters.increment(cNoRoute);
+                sendError(frame, IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.NET_UNREACHABLE, 0, now);
+                return;
+            }
+            if (egress == side) {
+                counters.increment(cSameSide);
+                return;
+            }
+            // RFC 1812 section 5.3.1: a packet whose TTL would reach 0 is not forwarded; the error
+            // comes from the receiving side's address (section 4.3.2.4).
+            if (ip.ttl() <= 1) {
+                counters.increment(cTtlExpired);
+                sendError(frame, IcmpPacket.TIME_EXCEEDED, IcmpPacket.TTL_EXCEEDED_IN_TRANSIT, 0, now);
+                return;
+            }
+            int mtu = interfaces[egress].mtu();
+            if (ip.totalLength() > mtu && ip.dontFragment()) {
+                // RFC 1191 section 4 / RFC 4787 REQ-13: tell the sender the egress MTU.
+                counters.increment(cFragmentationNeeded);
+                sendError(frame, IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.FRAGMENTATION_NEEDED, mtu, now);
+                return;
+            }
+        }
+        int verdict = side == Side.INSIDE
+                ? translator.outbound(frame, EthernetFrame.HEADER_LENGTH, now)
+                : translator.inbound(frame, EthernetFrame.HEADER_LENGTH, now);
+        switch (verdict) {
+            case Translator.FORWARD -> route(frame, side, now);
+            case Translator.LOCAL -> deliverLocally(frame, now);
+            case Translator.REJECT -> {
+                counters.increment(cVerdictReject);
+                reject(frame, EthernetFrame.HEADER_LENGTH, now);
+            }
+            case Translator.PROHIBITED -> {
+                counters.increment(cVerdictProhibited);
+                unreachable(frame, EthernetFrame.HEADER_LENGTH, IcmpPacket.ADMIN_PROHIBITED, now);
+            }
+            case Translator.CONSUMED -> counters.increment(cVerdictConsumed);
+            default -> counters.increment(cVerdictDrop);
+        }
+    }
+
+    /** Forwards a translated packet by its (possibly new) destination, or delivers it to us. */
+    private void route(PacketBuffer frame, int side, long now) {
+        Ipv4Packet ip = this.ip.wrap(frame.segment(), EthernetFrame.HEADER_LENGTH);
+        int destination = ip.destinationAddress();
+        if (destination == interfaces[Side.OUTSIDE].address() || destination == interfaces[Side.INSIDE].address()) {
+            deliverLocally(frame, now);
+            return;
+        }
+        int egress = routes.side(destination);
+        if (egress == Side.NONE) {
+            counters.increment(cNoRoute);
+            return;
+        }
+        if (ip.ttl() <= 1) {
+            // Only a packet to our own address, translated towards a host, gets here: an error
+            // about the translated packet would leak the inside address, so it goes silently.
+            counters.increment(cTtlExpiredAfterTranslation);
+            return;
+        }
+        ip.decrementTtl();
+        counters.increment(cForwarded);
+        send(frame, egress, routes.nextHop(destination), now, true);
+    }
+
+    /**
+     * Sends an IPv4 frame (header at 14) out of {@code side} to {@code nextHop}: fragments it when
+     * it exceeds the MTU and DF is clear, else (DF set) answers fragmentation needed when
+     * {@code errors}.
+     */
+    private void send(PacketBuffer frame, int side, int nextHop, long now, boolean errors) {
+        Ipv4Packet ip = this.ip.wrap(frame.segment(), EthernetFrame.HEADER_LENGTH);
+        int mtu = interfaces[side].mtu();
+        // A reassembled datagram goes out in fragments no larger than those it came in.
+        int size = Math.min(mtu, fragmentLimit);
+        if (ip.totalLength() <= size) {
+            transmitIp(frame, side, nextHop, now);
+            return;
+        }
+        if (ip.totalLength() > mtu && ip.dontFragment()) {
+            counters.increment(cFragmentationNeeded);
+            if (errors) {
+                sendError(frame, IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.FRAGMENTATION_NEEDED, mtu, now);
+            }
+            return;
+        }
+        fragmentSide = side;
+        fragmentNextHop = nextHop;
+        fragmentNow = now;
+        if (fragmenter.fragment(frame, EthernetFrame.HEADER_LENGTH, size, fragmentSink) == 0) {
+            counters.increment(cFragmentFailed);
+        } else {
+            counters.increment(cFragmented);
+        }
+    }
+
+    /** Resolves the next hop and transmits, or holds the frame until the neighbor answers. */
+    private void transmitIp(PacketBuffer frame, int side, int nextHop, long now) {
+        long mac = neighbors[side].lookup(nextHop);
+        if (mac == Neighbors.MISSING) {
+            neighbors[side].hold(nextHop, frame, now);
+            return;
+        }
+        ethernet.wrap(frame.segment(), 0).destination(mac).source(interfaces[side].mac());
+        transmit(frame, side);
+    }
+
+    private void transmit(PacketBuffer frame, int side) {
+        if (interfaces[side].device().transmit(frame)) {
+            counters.increment(cTransmitted[side]);
+        } else {
+            counters.increment(cTransmitFailed[side]);
+        }
+    }
+
+    // ---- the router's own traffic ---------------------------------------------------------------
+
+    private void deliverLocally(PacketBuffer frame, long now) {
+        counters.increment(cLocal);
+        fragmentLimit = Integer.MAX_VALUE; // our answers are new datagrams: only the MTU bounds them
+        Ipv4Packet ip = this.ip.wrap(frame.segment(), EthernetFrame.HEADER_LENGTH);
+        int protocol = ip.protocol();
+        if (protocol != IpProtocol.ICMP) {
+            // The router runs no TCP or UDP service: refuse as a closed port does (RFC 1122
+            // section 4.2.2.20 / 3.2.2.1), rate-limited.
+            counters.increment(cLocalRejected);
+            if (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) {
+                reject(frame, EthernetFrame.HEADER_LENGTH, now);
+            } else {
+                sendError(frame, IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.PROTOCOL_UNREACHABLE, 0, now);
+            }
+            return;
+        }
+        IcmpPacket icmp = this.icmp.wrap(frame.segment(), ip.payloadOffset());
+        if (!icmp.check(ip.payloadLength()) || !icmp.checksumValid()) {
+            counters.increment(cLocalIcmpBad);
+            return;
+        }
+        int type = icmp.type();
+        if (type == IcmpPacket.ECHO_REQUEST) {
+            counters.increment(cEchoRequests);
+            int source = ip.sourceAddress();
+            int side = routes.side(source);
+            if (side == Side.NONE) {
+                counters.increment(cNoRoute);
+                return;
+            }
+            // Built over the request (RFC 1122 section 3.2.2.6: same identifier, sequence and data).
+            int n = IcmpFrames.echoReply(frame.segment(), interfaces[side].mac(), 0, ip, nextIdentification());
+            if (n == 0) {
+                counters.increment(cLocalIcmpBad);
+                return;
+            }
+            frame.clearOffload();
+            frame.length(n);
+            counters.increment(cEchoReplies);
+            send(frame, side, routes.nextHop(source), now, false);
+        } else if (IcmpPacket.isError(type)) {
+            counters.increment(cLocalIcmpErrors);
+        } else {
+            counters.increment(cLocalIcmpOther);
+        }
+    }
+
+    @Override
+    public boolean reject(PacketBuffer frame, int ipOffset, long nowNanos) {
+        Ipv4Packet ip = this.quoted.wrap(frame.segment(), ipOffset);
+        if (!ip.check(frame.length() - ipOffset)) {
+            return false;
+        }
+        if (ip.protocol() != IpProtocol.TCP) {
+            return sendError(frame, ipOffset, IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.PORT_UNREACHABLE, 0,
+                    nowNanos);
+        }
+        if (ip.fragmentOffset() != 0 || !tcp.wrap(frame.segment(), ip.payloadOffset()).check(ip.payloadLength())) {
+            return false;
+        }
+        int source = ip.sourceAddress();
+        int side = routes.side(source);
+        if (side == Side.NONE || !mayAnswer(frame, ipOffset, ip)) {
+            return false;
+        }
+        if (!icmpLimit.tryAcquire(nowNanos)) {
+            counters.increment(cIcmpRateLimited);
+            return false;
+        }
+        int n = TcpFrames.reset(own.segment(), interfaces[side].mac(), 0, ip, tcp);
+        if (n == 0) {
+            return false;
+        }
+        own.clearOffload();
+        own.length(n);
+        counters.increment(cResets);
+        transmitIp(own, side, routes.nextHop(source), nowNanos);
+        return true;
+    }
+
+    @Override
+    public boolean unreachable(PacketBuffer frame, int ipOffset, int code, long nowNanos) {
+        return sendError(frame, ipOffset, IcmpPacket.DESTINATION_UNREACHABLE, code, 0, nowNanos);
+    }
+
+    private boolean sendError(PacketBuffer frame, int type, int code, int restOfHeader, long now) {
+        return sendError(frame, EthernetFrame.HEADER_LENGTH, type, code, restOfHeader, now);
+    }
+
+    /**
+     * Sends an ICMP error about the datagram at {@code ipOffset} of {@code frame} to its source,
+     * when RFC 1122 section 3.2.2 allows it and the rate limit has room. The error comes from the
+     * address the datagram was sent to when that is ours, else from our address on the side it
+     * goes out by (the receiving side: RFC 1812 section 4.3.2.4).
+     */
+    private boolean sendError(PacketBuffer frame, int ipOffset, int type, int code, int restOfHeader, long now) {
+        Ipv4Packet offending = this.quoted.wrap(frame.segment(), ipOffset);
+        if (!offending.check(frame.length() - ipOffset)) {
+            return false;
+        }
+        if (!mayAnswer(frame, ipOffset, offending)) {
+            return false;
+        }
+        int source = offending.sourceAddress();
+        int side = routes.side(source);
+        if (side == Side.NONE) {
+            return false;
+        }
+        if (!icmpLimit.tryAcquire(now)) {
+            counters.increment(cIcmpRateLimited);
+            return false;
+        }
+        int destination = offending.destinationAddress();
+        int from = destination == interfaces[Side.OUTSIDE].address() || destination == interfaces[Side.INSIDE].address()
+                ? destination : interfaces[side].address();
+        int n = IcmpFrames.error(own.segment(), interfaces[side].mac(), 0, from, type, code, restOfHeader, offending,
+                nextIdentification());
+        if (n == 0) {
+            return false;
+        }
+        own.clearOffload();
+        own.length(n);
+        counters.increment(cIcmpSent);
+        counters.increment(type == IcmpPacket.TIME_EXCEEDED ? cIcmpTimeExceeded
+                : code == IcmpPacket.FRAGMENTATION_NEEDED ? cIcmpFragNeeded : cIcmpUnreachable);
+        transmitIp(own, side, routes.nextHop(source), now);
+        return true;
+    }
+
+    /**
+     * RFC 1122 section 3.2.2 (and RFC 1812 section 4.3.2.7): no ICMP error about an ICMP error,
+     * a non-initial fragment, a datagram sent to a broadcast or multicast address or as a
+     * link-layer broadcast, or from an address that does not name one host; and never about
+     * our own datagrams.
+     */
+    private boolean mayAnswer(PacketBuffer frame, int ipOffset, Ipv4Packet offending) {
+        int source = offending.sourceAddress();
+        int destination = offending.destinationAddress();
+        boolean allowed = offending.fragmentOffset() == 0
+                && !isMartianSource(source)
+                && !isBroadcastOrMulticast(destination)
+                && !(ipOffset >= EthernetFrame.HEADER_LENGTH
+                        && MacAddress.isMulticast(ethernet.wrap(frame.segment(), 0).destination()));
+        if (allowed && offending.protocol() == IpProtocol.ICMP) {
+            // An error is never answered; a message too short to tell is treated as one.
+            allowed = offending.payloadLength() >= 1
+                    && frame.length() - offending.payloadOffset() >= 1
+                    && !IcmpPacket.isError(frame.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE,
+                            offending.payloadOffset()) & 0xff);
+        }
+        if (!allowed) {
+            counters.increment(cIcmpSuppressed);
+        }
+        return allowed;
+    }
+
+    private int nextIdentification() {
+        identification = (identification + 1) & 0xffff;
+        return identification;
+    }
+
+    // ---- address classes (RFC 1122 section 3.2.1.3, RFC 1812 section 5.3.7) ----------------------
+
+    /** Sources no packet may come from: 0/8, 127/8, multicast, 240/4 and broadcast, our own addresses, a prefix's broadcast. */
+    private boolean isMartianSource(int source) {
+        int top = source >>> 24;
+        return top == 0 || top == 127 || (source >>> 28) >= 0xe
+                || source == interfaces[Side.INSIDE].address() || source == interfaces[Side.OUTSIDE].address()
+                || source == interfaces[Side.INSIDE].broadcast() || source == interfaces[Side.OUTSIDE].broadcast();
+    }
+
+    private boolean isBroadcastOrMulticast(int destination) {
+        return (destination >>> 28) == 0xe || destination == -1
+                || destination == interfaces[Side.INSIDE].broadcast() || destination == interfaces[Side.OUTSIDE].broadcast();
+    }
+
+    private static boolean isMartianDestination(int destination) {
+        int top = destination >>> 24;
+        return top == 0 || top == 127 || (destination >>> 28) == 0xf;
+    }
+
+    private void countMalformed(Ipv4Packet ip, int available) {
+        if (available < Ipv4Packet.MIN_HEADER_LENGTH) {
+            counters.increment(available >= 1 && ip.version() != 4 ? cIpBadVersion : cIpTruncated);
+        } else if (ip.version() != 4) {
+            counters.increment(cIpBadVersion);
+        } else if (ip.headerLength() < Ipv4Packet.MIN_HEADER_LENGTH || ip.headerLength() > available) {
+            counters.increment(cIpBadHeaderLength);
+        } else {
+            counters.increment(cIpBadLength);
+        }
+    }
+
+    // ---- for tests, replay and the control plane ----------------------------------------------
+
+    public Interface iface(int side) {
+        return interfaces[side];
+    }
+
+    public Neighbors neighbors(int side) {
+        return neighbors[side];
+    }
+
+    public Fragments fragments() {
+        return fragments;
+    }
+
+    public Routes routes() {
+        return routes;
+    }
+
+    public Counters counters() {
+        return counters;
+    }
+
+    public Translator translator() {
+        return translator;
+    }
+
+    /** What the ARP cache of one side asks of the router. */
+    private final class NeighborListener implements Neighbors.Listener {
+        private final int side;
+
+        NeighborListener(int side) {
+            this.side = side;
+        }
+
+        @Override
+        public void sendRequest(int address) {
+            Interface in = interfaces[side];
+            int n = ArpFrames.request(requestFrame.segment(), in.mac(), in.address(), address);
+            requestFrame.clearOffload();
+            requestFrame.length(n);
+            transmit(requestFrame, side);
+        }
+
+        @Override
+        public void release(PacketBuffer frame, long mac) {
+            ethernet.wrap(frame.segment(), 0).destination(mac).source(interfaces[side].mac());
+            transmit(frame, side);
+        }
+
+        @Override
+        public void unresolved(PacketBuffer frame, long now) {
+            // RFC 1812 section 4.3.3.1 / RFC 1122 section 2.3.2.2: host unreachable for what was held.
+            sendError(frame, IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.HOST_UNREACHABLE, 0, now);
+        }
+    }
+}

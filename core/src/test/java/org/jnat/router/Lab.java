@@ -1,0 +1,111 @@
+package org.jnat.router;
+
+import static org.jnat.wire.Ipv4Address.parse;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jnat.config.InterfaceConfig;
+import org.jnat.config.NatConfig;
+import org.jnat.config.RouterConfig;
+import org.jnat.config.StaticNeighbor;
+import org.jnat.device.MemoryDevice;
+import org.jnat.runtime.Counters;
+import org.jnat.runtime.ManualClock;
+import org.jnat.wire.MacAddress;
+
+/**
+ * The reference topology (DESIGN section 7) around one router over memory links, with a manual
+ * clock: the test plays cl on the inside link and isp on the outside link.
+ */
+final class Lab {
+    static final long RT_IN_MAC = MacAddress.parse("5a:75:f7:80:43:b1");
+    static final long RT_OUT_MAC = MacAddress.parse("42:9f:da:77:32:42");
+    static final long CL_MAC = MacAddress.parse("16:6e:36:a4:8d:ef");
+    static final long ISP_MAC = MacAddress.parse("c6:de:e7:74:70:29");
+    static final int RT_IN = parse("192.168.1.1");
+    static final int RT_OUT = parse("203.0.113.1");
+    static final int CL = parse("192.168.1.10");
+    static final int ISP = parse("203.0.113.254");
+    static final int SV = parse("198.51.100.10");
+    static final long MS = 1_000_000L;
+
+    final MemoryDevice.Pair inside;
+    final MemoryDevice.Pair outside;
+    final ManualClock clock = new ManualClock(1_000_000_000L);
+    final Counters counters = new Counters();
+    final Router router;
+
+    Lab() {
+        this(true, 1500, 1500, Translator.ROUTING);
+    }
+
+    Lab(boolean staticNeighbors, int insideMtu, int outsideMtu, Translator translator) {
+        inside = MemoryDevice.pair("inside", insideMtu);
+        outside = MemoryDevice.pair("outside", outsideMtu);
+        router = new Router(config(staticNeighbors, insideMtu, outsideMtu), inside.a(), outside.a(), clock, counters,
+                translator);
+        router.pollOnce(clock.nanos());
+        inside.b().drain();   // the gratuitous ARPs
+        outside.b().drain();
+    }
+
+    static RouterConfig config(boolean staticNeighbors, int insideMtu, int outsideMtu) {
+        List<StaticNeighbor> neighbors = new ArrayList<>();
+        if (staticNeighbors) {
+            neighbors.add(new StaticNeighbor(CL, CL_MAC));
+            neighbors.add(new StaticNeighbor(ISP, ISP_MAC));
+        }
+        return new RouterConfig(
+                new InterfaceConfig("memory:inside", RT_IN, 24, RT_IN_MAC, 0, insideMtu),
+                new InterfaceConfig("memory:outside", RT_OUT, 24, RT_OUT_MAC, ISP, outsideMtu),
+                NatConfig.defaults(), List.of(), neighbors, null);
+    }
+
+    /** cl sends a frame to the router. */
+    void fromInside(byte[] frame) {
+        inside.b().send(frame);
+    }
+
+    /** isp sends a frame to the router. */
+    void fromOutside(byte[] frame) {
+        outside.b().send(frame);
+    }
+
+    /** Runs the router until it has nothing left to read (at the current time). */
+    void run() {
+        while (router.pollOnce(clock.nanos()) > 0) {
+            // keep going
+        }
+    }
+
+    /** Advances the clock in small steps, polling at each. */
+    void advance(long nanos) {
+        long end = clock.nanos() + nanos;
+        while (clock.nanos() < end) {
+            clock.advance(Math.min(10 * MS, end - clock.nanos()));
+            run();
+        }
+    }
+
+    List<byte[]> insideOut() {
+        return inside.b().drain();
+    }
+
+    List<byte[]> outsideOut() {
+        return outside.b().drain();
+    }
+
+    long count(String name) {
+        return counters.get(name);
+    }
+
+    /** A UDP datagram from cl to sv as cl puts it on the wire. */
+    static byte[] clToSv(int ttl, int id, int flags, byte[] payload) {
+        return Packets.ipv4(RT_IN_MAC, CL_MAC, CL, SV, 17, ttl, id, flags, Packets.udp(CL, SV, 41001, 5353, payload));
+    }
+
+    /** A UDP datagram from sv to cl (no NAT), as isp forwards it. */
+    static byte[] svToCl(int ttl, int id, int flags, byte[] payload) {
+        return Packets.ipv4(RT_OUT_MAC, ISP_MAC, SV, CL, 17, ttl, id, flags, Packets.udp(SV, CL, 5353, 41001, payload));
+    }
+}

@@ -1,0 +1,59 @@
+package org.jnat.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.jnat.device.FrameBatch;
+import org.jnat.device.PacketBuffer;
+import org.jnat.testing.Allocations;
+import org.junit.jupiter.api.Test;
+
+/** DESIGN section 5: steady-state forwarding allocates nothing on the data-plane thread. */
+class RouterAllocationTest {
+    private static PacketBuffer slot(byte[] frame) {
+        PacketBuffer b = PacketBuffer.allocate(java.lang.foreign.Arena.ofAuto(), 2048);
+        MemorySegment.copy(frame, 0, b.segment(), ValueLayout.JAVA_BYTE, 0, frame.length);
+        b.length(frame.length);
+        return b;
+    }
+
+    @Test
+    void forwardingBothWaysAllocatesNothing() {
+        Lab lab = new Lab();
+        PacketBuffer up = slot(Lab.clToSv(64, 1, 0x4000, new byte[1000]));
+        PacketBuffer down = slot(Lab.svToCl(60, 2, 0, new byte[1000]));
+        FrameBatch sink = new FrameBatch(java.lang.foreign.Arena.ofAuto(), 8, 2048);
+        long[] forwarded = {0};
+        Runnable step = () -> {
+            lab.inside.b().transmit(up);
+            lab.outside.b().transmit(down);
+            lab.clock.advance(1_000);
+            lab.router.pollOnce(lab.clock.nanos());
+            forwarded[0] += lab.outside.b().receive(sink);
+            forwarded[0] += lab.inside.b().receive(sink);
+        };
+        long bytes = Allocations.assertSteadyStateAllocatesNothing("Router forwarding (2 frames a step)", step, 10_000);
+        assertThat(bytes).isNotNegative();
+        assertThat(forwarded[0]).as("every frame was forwarded").isEqualTo(2L * (10_000 + 10_000 + 100_000));
+    }
+
+    @Test
+    void answeringPingsAndTimeExceededAllocatesNothing() {
+        Lab lab = new Lab();
+        PacketBuffer ping = slot(Packets.ipv4(Lab.RT_IN_MAC, Lab.CL_MAC, Lab.CL, Lab.RT_IN, 1, 64, 1, 0,
+                Packets.echoRequest(1, 1, 56)));
+        PacketBuffer expiring = slot(Lab.clToSv(1, 2, 0, new byte[32]));
+        FrameBatch sink = new FrameBatch(java.lang.foreign.Arena.ofAuto(), 8, 2048);
+        long[] answers = {0};
+        Runnable step = () -> {
+            lab.inside.b().transmit(ping);
+            lab.inside.b().transmit(expiring);
+            lab.clock.advance(1_000_000); // 1 ms: the error rate limit refills one each step
+            lab.router.pollOnce(lab.clock.nanos());
+            answers[0] += lab.inside.b().receive(sink);
+        };
+        Allocations.assertSteadyStateAllocatesNothing("Router echo replies and time exceeded", step, 10_000);
+        assertThat(answers[0]).isEqualTo(2L * 120_000);
+    }
+}
