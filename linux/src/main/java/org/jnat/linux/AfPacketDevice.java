@@ -87,7 +87,7 @@ public final class AfPacketDevice implements PollableDevice {
     /** TPACKET_ALIGN(sizeof(struct tpacket3_hdr)): where TX frame data starts in a slot. */
     private static final int TX_DATA = 48;
 
-    private static final int RX_BLOCK_SIZE = 1 << 18, RX_BLOCKS = 8, RX_FRAME_SIZE = 2048;
+    private static final int RX_BLOCK_SIZE = 1 << 18, RX_BLOCKS = 32, RX_FRAME_SIZE = 2048;
     private static final int TX_BLOCK_SIZE = 1 << 16, TX_BLOCKS = 8;
 
     private static final VarHandle INT = JAVA_INT.varHandle();

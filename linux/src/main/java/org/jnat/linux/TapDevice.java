@@ -57,6 +57,8 @@ public final class TapDevice implements PollableDevice {
             TUN_F_USO4 = 0x20, TUN_F_USO6 = 0x40;
 
     private static final String TUN_PATH = "/dev/net/tun";
+    /** The kernel-side queue length jnat sets on its TAPs (txqueuelen), if it is shorter. */
+    public static final int QUEUE_LENGTH = 4096;
     /** The largest frame a TAP read can return: a 64 KiB GSO packet plus its Ethernet header. */
     private static final int MAX_FRAME = 65535 + 14 + 4;
 
@@ -141,6 +143,12 @@ public final class TapDevice implements PollableDevice {
             try (InterfaceControl control = new InterfaceControl(interfaceName)) {
                 if (mtu > 0) {
                     control.mtu(mtu);
+                }
+                // The kernel queues frames for us in a ring of txqueuelen entries (1000 by
+                // default) and drops when it is full: a TCP window arriving while the data plane
+                // is busy overflows it. A longer queue costs only pointers.
+                if (control.transmitQueueLength() < QUEUE_LENGTH) {
+                    control.transmitQueueLength(QUEUE_LENGTH);
                 }
                 control.up();
                 effectiveMtu = control.mtu();

@@ -54,7 +54,7 @@ class TapDeviceTest {
         assertThat(tap.receiveOffloadFlags() & TapDevice.TUN_F_CSUM).isNotZero();
         assertThat(tap.macAddress()).isEqualTo(-1);
         String link = lab.inside("ip", "link", "show", tap.interfaceName());
-        assertThat(link).contains("UP").contains("mtu 1500");
+        assertThat(link).contains("UP").contains("mtu 1500").contains("qlen " + TapDevice.QUEUE_LENGTH);
         System.out.println("TAP offloads accepted by the kernel: 0x" + Integer.toHexString(tap.receiveOffloadFlags()));
     }
 
