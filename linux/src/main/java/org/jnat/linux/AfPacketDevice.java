@@ -21,7 +21,9 @@ import org.jnat.runtime.Counters;
  * {@code socket(AF_PACKET, SOCK_RAW)} with {@code TPACKET_V3}; an RX ring of blocks
  * ({@code PACKET_RX_RING}, {@code struct tpacket_req3}); a TX ring of fixed frames
  * ({@code PACKET_TX_RING}; V3 allows one since Linux 4.11, frames laid out like V2 with a
- * {@code tpacket3_hdr}); both mapped with one {@code mmap}. {@code PACKET_IGNORE_OUTGOING} so
+ * {@code tpacket3_hdr}); both mapped with one {@code mmap}. The RX ring is 32 blocks of 256 KiB
+ * (8 MiB: a burst of about 5000 full-size frames while the data plane is busy), the TX ring 8
+ * blocks of 64 KiB (256 slots of 2 KiB at MTU 1500). {@code PACKET_IGNORE_OUTGOING} so
  * frames leaving this interface (ours and the host's own) are not read back;
  * {@code PACKET_MR_PROMISC} membership so frames for the router's MAC arrive even when it is not
  * the interface's MAC; {@code PACKET_LOSS} so one malformed frame cannot stall the TX ring; then

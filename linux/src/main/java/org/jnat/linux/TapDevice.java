@@ -69,10 +69,12 @@ public final class TapDevice implements PollableDevice {
     private final int receiveOffloadFlags;
     private final Offloads offloads;
 
-    // Per-call scratch, made once: errno capture, two iovecs for each direction, two headers.
+    // Per-call scratch, made once: errno capture, iovecs for each direction, two headers, and
+    // where the tail of a frame longer than its slot goes, so that it can be seen and dropped.
     private final CallState state;
     private final MemorySegment rxIov;
     private final MemorySegment rxHeader;
+    private final MemorySegment rxOverflow;
     private final MemorySegment txIov;
     private final MemorySegment txHeader;
 
@@ -90,12 +92,14 @@ public final class TapDevice implements PollableDevice {
         this.offloads = new Offloads(true, true, true, uso);
         Arena arena = Arena.ofAuto();
         state = new CallState(arena);
-        rxIov = arena.allocate(32, 8);
+        rxIov = arena.allocate(48, 8);
         rxHeader = arena.allocate(VirtioNetHeader.SIZE, 8);
+        rxOverflow = arena.allocate(MAX_FRAME, 8);
         txIov = arena.allocate(32, 8);
         txHeader = arena.allocate(VirtioNetHeader.SIZE, 8);
         rxIov.set(JAVA_LONG, 0, rxHeader.address());
         rxIov.set(JAVA_LONG, 8, VirtioNetHeader.SIZE);
+        rxIov.set(JAVA_LONG, 32, rxOverflow.address());
         txIov.set(JAVA_LONG, 0, txHeader.address());
         txIov.set(JAVA_LONG, 8, VirtioNetHeader.SIZE);
         this.counters = counters;
@@ -227,7 +231,9 @@ public final class TapDevice implements PollableDevice {
     /**
      * Reads frames until the kernel has none left (EAGAIN) or the batch is full. Each frame is
      * read with one readv into a header scratch and the slot; the slot gets the frame at offset 0
-     * and the header's offload fields. Never throws; errors are counted and end the batch.
+     * and the header's offload fields. A frame longer than the slot (a GSO super-packet into
+     * MTU-sized slots) is counted in {@code rx_truncated} and dropped. Never throws; errors are
+     * counted and end the batch.
      */
     @Override
     public int receive(FrameBatch batch) {
@@ -238,7 +244,10 @@ public final class TapDevice implements PollableDevice {
             long room = Math.min(slot.capacity(), MAX_FRAME);
             rxIov.set(JAVA_LONG, 16, slot.segment().address());
             rxIov.set(JAVA_LONG, 24, room);
-            long read = LibC.readv(state.segment, fd, rxIov, 2);
+            // A read returns at most what the buffers hold, silently cutting a longer frame: the
+            // overflow buffer takes the rest, so a frame longer than the slot shows as such.
+            rxIov.set(JAVA_LONG, 40, MAX_FRAME - room);
+            long read = LibC.readv(state.segment, fd, rxIov, room == MAX_FRAME ? 2 : 3);
             if (read < 0) {
                 int errno = state.errno();
                 if (errno != Errno.EAGAIN && errno != Errno.EINTR) {

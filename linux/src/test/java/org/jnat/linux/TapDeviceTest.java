@@ -274,6 +274,29 @@ class TapDeviceTest {
         }
     }
 
+    /** A frame longer than the slot is counted and dropped, never handed over cut short. */
+    @Test
+    void framesLargerThanTheSlotAreCountedNotTruncated() throws Exception {
+        drain();
+        lab.inside("ip", "neigh", "replace", "10.77.0.2", "lladdr", "02:00:00:00:00:02", "dev", tap.interfaceName());
+        String truncated = "linux.tap." + tap.interfaceName() + ".rx_truncated";
+        long before = counters.get(truncated);
+        FrameBatch small = new FrameBatch(java.lang.foreign.Arena.ofAuto(), 4, 256);
+        Process ping = lab.start("ping", "-c", "1", "-s", "1000", "-W", "1", "10.77.0.2");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (counters.get(truncated) == before && System.nanoTime() < deadline) {
+            int n = tap.receive(small);
+            for (int i = 0; i < n; i++) {
+                assertThat(TestFrames.isEchoRequest(small.get(i).segment(), small.get(i).length(), OUR_IP))
+                        .as("an echo request cut to the slot").isFalse();
+            }
+            Thread.sleep(1);
+        }
+        ping.waitFor(10, TimeUnit.SECONDS);
+        lab.inside("ip", "neigh", "del", "10.77.0.2", "dev", tap.interfaceName());
+        assertThat(counters.get(truncated)).isEqualTo(before + 1);
+    }
+
     @Test
     void openingTheSameTapTwiceSaysItIsBusy() {
         assertThatThrownBy(() -> NetNamespace.call(lab.namespace, () -> TapDevice.open(tap.interfaceName(), counters)))
