@@ -115,6 +115,7 @@ public final class AfPacketDevice implements PollableDevice {
     private final CallState state;
     private final MemorySegment errorValue;
     private final MemorySegment errorLength;
+    private final MemorySegment indexRequest;
 
     // Receive position: the block being read, the frames left in it, the next frame's offset.
     private int rxBlock;
@@ -150,6 +151,9 @@ public final class AfPacketDevice implements PollableDevice {
         state = new CallState(arena);
         errorValue = arena.allocate(JAVA_INT);
         errorLength = arena.allocate(JAVA_INT);
+        indexRequest = arena.allocate(InterfaceControl.IFREQ_SIZE, 8);
+        byte[] nameBytes = interfaceName.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        MemorySegment.copy(nameBytes, 0, indexRequest, JAVA_BYTE, 0, nameBytes.length);
         this.counters = counters;
         String prefix = "linux.afpacket." + interfaceName + ".";
         rxFrames = counters.register(prefix + "rx_frames", "frames taken from the RX ring of " + name);
@@ -450,13 +454,29 @@ public final class AfPacketDevice implements PollableDevice {
         }
     }
 
-    /** Reads and counts the socket's pending error (e.g. ENETDOWN when the link went down). */
+    /**
+     * Reads and counts the socket's pending error. ENETDOWN when the link went down is
+     * survivable (frames flow again once it is up); false when the interface is gone (deleted,
+     * or moved to another namespace), so that the loop stops and says so. (An interface deleted
+     * while already down raises no error: the socket just stays silent.)
+     */
     @Override
     public boolean clearError() {
         errorLength.set(JAVA_INT, 0, 4);
+        errorValue.set(JAVA_INT, 0, 0);
         int result = LibC.getsockopt(state.segment, fd, LibC.SOL_SOCKET, LibC.SO_ERROR, errorValue, errorLength);
         counters.increment(rxErrors);
-        return result == 0;
+        if (result != 0) {
+            return false;
+        }
+        int error = errorValue.get(JAVA_INT, 0);
+        if (error == Errno.ENETDOWN || error == Errno.ENODEV || error == 0) {
+            // Asked through the packet socket itself, so in the socket's namespace, whichever
+            // namespace this thread is in.
+            return LibC.ioctl(state.segment, fd, InterfaceControl.SIOCGIFINDEX, indexRequest) == 0
+                    && indexRequest.get(JAVA_INT, InterfaceControl.IFR_UNION) == ifindex;
+        }
+        return true;
     }
 
     /**

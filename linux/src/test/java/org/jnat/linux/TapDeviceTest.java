@@ -297,6 +297,36 @@ class TapDeviceTest {
         assertThat(counters.get(truncated)).isEqualTo(before + 1);
     }
 
+    /** A TAP deleted under the router makes the loop stop with a sentence naming it. */
+    @Test
+    void aDeletedTapStopsTheLoopWithItsName() {
+        String name = "lxd" + lab.suffix;
+        try (TapDevice doomed = NetNamespace.call(lab.namespace, () -> TapDevice.open(name, new Counters()));
+             PollLoop loop = new PollLoop(java.util.List.of(doomed), org.jnat.runtime.Clock.system(), idle())) {
+            lab.inside("ip", "link", "del", name);
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 100; i++) {
+                    loop.runOnce(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50));
+                }
+            }).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("device tap:" + name + " failed")
+                    .hasMessageContaining("check that the interface still exists");
+        }
+    }
+
+    static PollLoop.Handler idle() {
+        return new PollLoop.Handler() {
+            @Override
+            public void onReadable(int deviceIndex, long nowNanos) {
+            }
+
+            @Override
+            public long onTimers(long nowNanos) {
+                return Long.MAX_VALUE;
+            }
+        };
+    }
+
     @Test
     void openingTheSameTapTwiceSaysItIsBusy() {
         assertThatThrownBy(() -> NetNamespace.call(lab.namespace, () -> TapDevice.open(tap.interfaceName(), counters)))
