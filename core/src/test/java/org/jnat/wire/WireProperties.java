@@ -68,7 +68,7 @@ final class WireProperties {
         if (!ethernet.wrap(segment, 0).check(length)) {
             return;
         }
-        int rest = (int) (length - ethernet.headerLength());
+        int rest = length - ethernet.headerLength();
         if (ethernet.etherType() == EtherType.ARP && arp.wrap(segment, ethernet.payloadOffset()).check(rest)) {
             ArpFrames.reply(out, OUR_MAC, arp.targetProtocolAddress(), arp.senderHardwareAddress(),
                     arp.senderProtocolAddress());
@@ -243,14 +243,9 @@ final class WireProperties {
                 case 6 -> {
                     // The NAT's one-call form: address and port of an endpoint at once.
                     boolean source = (value & 1) == 0;
-                    int old = source ? ip.sourceAddress() : ip.destinationAddress();
                     int address = value * 0x9e3779b9;
                     int port = value >>> 16;
-                    if (source) {
-                        ip.sourceAddressUpdatingChecksum(address);
-                    } else {
-                        ip.destinationAddressUpdatingChecksum(address);
-                    }
+                    int old = source ? ip.translateSource(address) : ip.translateDestination(address);
                     if (protocol == IpProtocol.UDP) {
                         if (source) {
                             udp.translateSource(old, address, port);
