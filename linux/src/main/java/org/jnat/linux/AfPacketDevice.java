@@ -323,6 +323,11 @@ public final class AfPacketDevice implements PollableDevice {
      */
     @Override
     public int receive(FrameBatch batch) {
+        if (closed) {
+            // The rings are unmapped: touching them would crash the JVM.
+            batch.count(0);
+            return 0;
+        }
         int n = 0;
         int capacity = batch.capacity();
         while (n < capacity) {
@@ -408,6 +413,10 @@ public final class AfPacketDevice implements PollableDevice {
      */
     @Override
     public boolean transmit(PacketBuffer frame) {
+        if (closed) {
+            counters.increment(txErrors);
+            return false;
+        }
         int header = vnetHeader ? VirtioNetHeader.LEGACY_SIZE : 0;
         int length = frame.length();
         if (TX_DATA + header + length > txFrameSize || (!vnetHeader && frame.hasOffload()) || frame.gsoType != 0) {
@@ -444,7 +453,7 @@ public final class AfPacketDevice implements PollableDevice {
     /** Asks the kernel to send every queued TX slot, without waiting. */
     @Override
     public void flush() {
-        if (txPending == 0) {
+        if (txPending == 0 || closed) {
             return;
         }
         txPending = 0;
