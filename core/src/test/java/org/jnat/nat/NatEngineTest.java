@@ -499,4 +499,30 @@ class NatEngineTest {
         }, 10_000);
         assertThat(counters.get("nat.translated.inbound")).isGreaterThan(100_000);
     }
+
+    /** Setting sessions up and expiring them allocates nothing either. */
+    @Test
+    void sessionSetUpAndExpiryAllocateNothing() {
+        NatEngine nat = engine(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT, 1 << 16,
+                8192, Unmatched.DROP, 0));
+        org.jnat.wire.UdpDatagram udpView = new org.jnat.wire.UdpDatagram();
+        int host = addr("192.168.1.5");
+        PacketBuffer out = Packets.udp(host, 5000, addr("8.8.8.8"), 53, 16);
+        Ipv4Packet outIp = ip(out);
+        long udp = Timeouts.defaults().udpNanos();
+        long[] state = {0, 0};
+        org.jnat.testing.Allocations.assertSteadyStateAllocatesNothing("nat set-up and expiry", () -> {
+            long t = state[0] += 10_000_000L; // 10 ms apart: ~30 000 sessions live at any time
+            int flow = (int) state[1]++;
+            outIp.sourceAddress(host + (flow & 127));
+            outIp.destinationAddress(0x08000000 + (flow >>> 7)); // a new remote each time: a new session
+            udpView.wrap(out.segment(), IP + 20).sourcePort(1024 + flow % 50_000); // and often a new mapping
+            if (nat.outbound(out, IP, t) != NatVerdict.FORWARD) {
+                throw new AssertionError("refused");
+            }
+            nat.expire(t);
+        }, 10_000);
+        assertThat(counters.get("nat.sessions.expired")).isGreaterThan(80_000);
+        assertThat(nat.table().size()).isLessThanOrEqualTo((int) (udp / 10_000_000L) + 1);
+    }
 }
