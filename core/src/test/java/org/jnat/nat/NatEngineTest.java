@@ -525,4 +525,43 @@ class NatEngineTest {
         assertThat(counters.get("nat.sessions.expired")).isGreaterThan(80_000);
         assertThat(nat.table().size()).isLessThanOrEqualTo((int) (udp / 10_000_000L) + 1);
     }
+
+    /**
+     * Every mapping x filtering combination, in packets: one inside endpoint sends to three remote
+     * endpoints (Y1:p1, Y1:p2, Y2:p1), then remote endpoints send to the first mapped port.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "mapping {0}, filtering {1}")
+    @org.junit.jupiter.params.provider.MethodSource("org.jnat.nat.NatTableTest#combinations")
+    void mappingAndFilteringInPackets(Behavior mapping, Behavior filtering) {
+        NatEngine nat = engine(config(mapping, filtering, 64, 64, Unmatched.DROP, 0));
+        int x = addr("192.168.1.10");
+        int y1 = addr("198.51.100.1");
+        int y2 = addr("198.51.100.2");
+        int y3 = addr("198.51.100.3");
+        int[] external = new int[3];
+        int[][] remotes = {{y1, 3478}, {y1, 3479}, {y2, 3478}};
+        for (int i = 0; i < 3; i++) {
+            PacketBuffer p = Packets.udp(x, 4000, remotes[i][0], remotes[i][1], 8);
+            assertThat(nat.outbound(p, IP, 0)).isEqualTo(NatVerdict.FORWARD);
+            external[i] = sourcePort(p);
+        }
+        boolean samePortForSameAddress = mapping != Behavior.ADDRESS_AND_PORT_DEPENDENT;
+        boolean samePortForAnyAddress = mapping == Behavior.ENDPOINT_INDEPENDENT;
+        assertThat(external[1] == external[0]).isEqualTo(samePortForSameAddress);
+        assertThat(external[2] == external[0]).isEqualTo(samePortForAnyAddress);
+        int[][] senders = {{y1, 3478}, {y1, 9999}, {y3, 3478}};
+        boolean[] expected = {true, filtering != Behavior.ADDRESS_AND_PORT_DEPENDENT,
+            filtering == Behavior.ENDPOINT_INDEPENDENT};
+        for (int i = 0; i < 3; i++) {
+            PacketBuffer p = Packets.udp(senders[i][0], senders[i][1], PUBLIC, external[0], 8);
+            int verdict = nat.inbound(p, IP, 1);
+            assertThat(verdict == NatVerdict.FORWARD).as("from %s:%d", Ipv4Address.toString(senders[i][0]),
+                    senders[i][1]).isEqualTo(expected[i]);
+            if (verdict == NatVerdict.FORWARD) {
+                assertThat(ip(p).destinationAddress()).isEqualTo(x);
+                assertThat(destinationPort(p)).isEqualTo(4000);
+                assertThat(checksumsValid(p)).isTrue();
+            }
+        }
+    }
 }
