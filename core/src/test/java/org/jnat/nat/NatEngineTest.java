@@ -250,6 +250,15 @@ class NatEngineTest {
     }
 
     @Test
+    void inboundToAnyOtherAddressNeverReachesTheInside() {
+        NatEngine nat = defaults();
+        nat.outbound(Packets.udp(addr("192.168.1.5"), 5000, addr("8.8.8.8"), 53, 4), IP, 0);
+        PacketBuffer direct = Packets.udp(addr("8.8.8.8"), 53, addr("192.168.1.5"), 5000, 4);
+        assertThat(nat.inbound(direct, IP, 0)).isEqualTo(NatVerdict.DROP);
+        assertThat(counters.get("nat.dropped.not_public")).isEqualTo(1);
+    }
+
+    @Test
     void pingsToThePublicAddressAreForTheRouter() {
         NatEngine nat = defaults();
         assertThat(nat.inbound(Packets.icmpQuery(IcmpPacket.ECHO_REQUEST, addr("8.8.8.8"), PUBLIC, 1, 1), IP, 0))
@@ -372,6 +381,8 @@ class NatEngineTest {
         int remote = addr("198.51.100.10");
         PacketBuffer syn = Packets.tcp(remote, 4000, PUBLIC, 5555, TcpSegment.SYN, 0);
         assertThat(nat.inbound(syn, IP, 0)).isEqualTo(NatVerdict.CONSUMED);
+        PacketBuffer retransmitted = Packets.tcp(remote, 4000, PUBLIC, 5555, TcpSegment.SYN, 0);
+        assertThat(nat.inbound(retransmitted, IP, SECOND)).as("held once").isEqualTo(NatVerdict.CONSUMED);
         assertThat(nat.nextHeldReject(6 * SECOND - 1)).isNull();
         PacketBuffer held = nat.nextHeldReject(6 * SECOND);
         assertThat(held).isNotNull();
