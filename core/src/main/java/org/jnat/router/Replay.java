@@ -21,11 +21,12 @@ import org.jnat.stack.Side;
  *
  * <p>Between two frames the clock moves in steps of at most {@link #STEP_NANOS}, so that timers
  * (ARP retries, fragment timeouts) fire at their time; after the last frame it runs on for
- * {@link #TAIL_NANOS}, so that what those timers send is written too.
+ * {@link #TAIL_NANOS}, so that what those timers send is written too (ARP giving up after 3 s,
+ * the NAT rejecting an unsolicited SYN after 6 s).
  */
 public final class Replay {
     public static final long STEP_NANOS = 100_000_000L;
-    public static final long TAIL_NANOS = 5_000_000_000L;
+    public static final long TAIL_NANOS = 10_000_000_000L;
     private static final int LINK_MTU = 9000;
     private static final int RING = 64;
 

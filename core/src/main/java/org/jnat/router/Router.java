@@ -590,7 +590,7 @@ public final class Router implements Responder {
         }
         int source = ip.sourceAddress();
         int side = routes.side(source);
-        if (side == Side.NONE || !mayAnswer(frame, ipOffset, ip)) {
+        if (side == Side.NONE || !mayAnswer(frame, ipOffset, ip, false)) {
             return false;
         }
         if (!icmpLimit.tryAcquire(nowNanos)) {
@@ -639,11 +639,15 @@ public final class Router implements Responder {
         if (!offending.check(frame.length() - ipOffset)) {
             return false;
         }
-        if (!mayAnswer(frame, ipOffset, offending)) {
+        int source = offending.sourceAddress();
+        // A datagram the NAT sent from the public address (it failed after the translation: its
+        // next hop never answered): the error goes to the public address, and through the
+        // translator like any error from the outside (RFC 5508 section 3), back to the inside host.
+        boolean translated = source == interfaces[Side.OUTSIDE].address() && translator != Translator.ROUTING;
+        if (!mayAnswer(frame, ipOffset, offending, translated)) {
             return false;
         }
-        int source = offending.sourceAddress();
-        int side = routes.side(source);
+        int side = translated ? Side.OUTSIDE : routes.side(source);
         if (side == Side.NONE) {
             return false;
         }
@@ -661,10 +665,25 @@ public final class Router implements Responder {
         }
         own.clearOffload();
         own.length(n);
+        int nextHop;
+        if (translated) {
+            if (translator.inbound(own, EthernetFrame.HEADER_LENGTH, now) != Translator.FORWARD || !rewrap(own)) {
+                return false;
+            }
+            int insideHost = ip.destinationAddress();
+            side = routes.side(insideHost);
+            if (side != Side.INSIDE) {
+                return false;
+            }
+            ethernet.wrap(own.segment(), 0).source(interfaces[side].mac());
+            nextHop = routes.nextHop(insideHost);
+        } else {
+            nextHop = routes.nextHop(source);
+        }
         counters.increment(cIcmpSent);
         counters.increment(type == IcmpPacket.TIME_EXCEEDED ? cIcmpTimeExceeded
                 : code == IcmpPacket.FRAGMENTATION_NEEDED ? cIcmpFragNeeded : cIcmpUnreachable);
-        sendOwn(side, routes.nextHop(source), now);
+        sendOwn(side, nextHop, now);
         return true;
     }
 
@@ -672,13 +691,14 @@ public final class Router implements Responder {
      * RFC 1122 section 3.2.2 (and RFC 1812 section 4.3.2.7): no ICMP error about an ICMP error,
      * a non-initial fragment, a datagram sent to a broadcast or multicast address or as a
      * link-layer broadcast, or from an address that does not name one host; and never about
-     * our own datagrams.
+     * our own datagrams, except those the translator sent from the public address for an inside
+     * host ({@code translated}).
      */
-    private boolean mayAnswer(PacketBuffer frame, int ipOffset, Ipv4Packet offending) {
+    private boolean mayAnswer(PacketBuffer frame, int ipOffset, Ipv4Packet offending, boolean translated) {
         int source = offending.sourceAddress();
         int destination = offending.destinationAddress();
         boolean allowed = offending.fragmentOffset() == 0
-                && !isMartianSource(source)
+                && (translated || !isMartianSource(source))
                 && !isBroadcastOrMulticast(destination)
                 && !(ipOffset >= EthernetFrame.HEADER_LENGTH
                         && MacAddress.isMulticast(ethernet.wrap(frame.segment(), 0).destination()));

@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.jnat.config.ForwardRule;
+import org.jnat.config.NatConfig;
 import org.jnat.config.RouterConfig;
 import org.jnat.runtime.Counters;
 import org.jnat.testing.Pcaps;
 import org.jnat.wire.IpProtocol;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -52,6 +54,27 @@ class NatReplayTest {
                 NatTranslator.of(config, counters, 1));
         compare(ReplayTest.sentByKernel(scenario + "-outside", Lab.RT_OUT_MAC), sentByJnat("outside"), scenario + " outside");
         compare(ReplayTest.sentByKernel(scenario + "-inside", Lab.RT_IN_MAC), sentByJnat("inside"), scenario + " inside");
+    }
+
+    @Test
+    void refusesUnsolicitedTrafficAsTheKernelDidWhenUnmatchedIsReject() throws IOException {
+        RouterConfig plain = ReplayTest.config(1500);
+        NatConfig d = NatConfig.defaults();
+        NatConfig reject = new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), d.maxSessions(),
+                d.maxSessionsPerHost(), d.hairpinning(), NatConfig.Unmatched.REJECT, d.dmz(), d.timeouts(),
+                d.inboundRefresh());
+        RouterConfig config = new RouterConfig(plain.inside(), plain.outside(), reject, List.of(), plain.neighbors(), null);
+        Counters counters = new Counters();
+        Replay.run(config, Pcaps.linuxNat("unsolicited-inbound-inside"), Pcaps.linuxNat("unsolicited-inbound-outside"),
+                dir, counters, NatTranslator.of(config, counters, 1));
+        List<byte[]> kernel = ReplayTest.sentByKernel("unsolicited-inbound-outside", Lab.RT_OUT_MAC);
+        List<byte[]> jnat = sentByJnat("outside");
+        // The same three answers (port unreachable, RST, echo reply); jnat's RST comes last, after
+        // the 6 s an unsolicited SYN is held (RFC 5382 REQ-4).
+        assertThat(jnat).hasSize(3);
+        List<byte[]> reordered = List.of(jnat.get(0), jnat.get(2), jnat.get(1));
+        compare(kernel, reordered, "unsolicited-inbound outside");
+        assertThat(sentByJnat("inside")).as("nothing unsolicited reaches the inside").isEmpty();
     }
 
     private static void compare(List<byte[]> kernel, List<byte[]> jnat, String what) {
