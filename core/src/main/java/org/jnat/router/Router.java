@@ -11,7 +11,9 @@ import org.jnat.runtime.Clock;
 import org.jnat.runtime.Counters;
 import org.jnat.stack.Fragmenter;
 import org.jnat.stack.Fragments;
+import org.jnat.stack.Icmp;
 import org.jnat.stack.Interface;
+import org.jnat.stack.Martians;
 import org.jnat.stack.Neighbors;
 import org.jnat.stack.RateLimiter;
 import org.jnat.stack.Routes;
@@ -20,13 +22,10 @@ import org.jnat.wire.ArpFrames;
 import org.jnat.wire.ArpPacket;
 import org.jnat.wire.EtherType;
 import org.jnat.wire.EthernetFrame;
-import org.jnat.wire.IcmpFrames;
 import org.jnat.wire.IcmpPacket;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Packet;
 import org.jnat.wire.MacAddress;
-import org.jnat.wire.TcpFrames;
-import org.jnat.wire.TcpSegment;
 
 /**
  * The router: two {@link Interface}s, the stack, and the NAT seam, run as the pipeline of DESIGN
@@ -70,7 +69,8 @@ public final class Router implements Responder {
     private final Routes routes;
     private final Fragments fragments;
     private final Fragmenter fragmenter;
-    private final RateLimiter icmpLimit = RateLimiter.icmpDefault();
+    private final Martians martians;
+    private final Icmp icmp;
     private final Translator translator;
     private final Clock clock;
     private final Counters counters;
@@ -79,9 +79,7 @@ public final class Router implements Responder {
     private final EthernetFrame ethernet = new EthernetFrame();
     private final ArpPacket arp = new ArpPacket();
     private final Ipv4Packet ip = new Ipv4Packet();
-    private final Ipv4Packet quoted = new Ipv4Packet();
-    private final IcmpPacket icmp = new IcmpPacket();
-    private final TcpSegment tcp = new TcpSegment();
+    private final IcmpPacket icmpPacket = new IcmpPacket();
     private final PacketBuffer own;
     private final PacketBuffer requestFrame;
 
@@ -91,7 +89,6 @@ public final class Router implements Responder {
     private long fragmentNow;
     private final Fragmenter.Sink fragmentSink = f -> transmitIp(f, fragmentSide, fragmentNextHop, fragmentNow);
 
-    private int identification;
     /** While a reassembled datagram is processed: the size of its largest fragment, else MAX_VALUE. */
     private int fragmentLimit = Integer.MAX_VALUE;
     private boolean started;
@@ -106,8 +103,6 @@ public final class Router implements Responder {
     private final int cForwarded, cLocal, cEchoRequests, cLocalIcmpErrors, cLocalIcmpOther, cLocalIcmpBad,
             cLocalRejected;
     private final int cVerdictDrop, cVerdictConsumed, cVerdictReject, cVerdictProhibited;
-    private final int cIcmpSent, cIcmpTimeExceeded, cIcmpUnreachable, cIcmpFragNeeded, cEchoReplies, cResets;
-    private final int cIcmpRateLimited, cIcmpSuppressed;
 
     public Router(RouterConfig config, NetDevice inside, NetDevice outside, Clock clock, Counters counters) {
         this(config, inside, outside, clock, counters, Translator.ROUTING);
@@ -121,6 +116,8 @@ public final class Router implements Responder {
         interfaces[Side.INSIDE] = Interface.of(Side.INSIDE, config.inside(), inside);
         interfaces[Side.OUTSIDE] = Interface.of(Side.OUTSIDE, config.outside(), outside);
         routes = Routes.of(interfaces[Side.INSIDE], interfaces[Side.OUTSIDE], config.outside().gateway());
+        martians = new Martians(interfaces[Side.INSIDE], interfaces[Side.OUTSIDE]);
+        icmp = new Icmp(martians, RateLimiter.icmpDefault(), counters);
         int maxFrame = EthernetFrame.TAGGED_HEADER_LENGTH
                 + Math.max(interfaces[Side.INSIDE].mtu(), interfaces[Side.OUTSIDE].mtu());
         Arena arena = Arena.ofAuto();
@@ -198,15 +195,6 @@ public final class Router implements Responder {
         cVerdictReject = counters.register("translator.rejected", "packets the translator refused with RST or port unreachable");
         cVerdictProhibited = counters.register("translator.prohibited",
                 "packets the translator refused with administratively prohibited");
-        cIcmpSent = counters.register("icmp.errors_sent", "ICMP errors sent");
-        cIcmpTimeExceeded = counters.register("icmp.sent.time_exceeded", "ICMP time exceeded sent");
-        cIcmpUnreachable = counters.register("icmp.sent.unreachable", "ICMP destination unreachable sent (besides fragmentation needed)");
-        cIcmpFragNeeded = counters.register("icmp.sent.fragmentation_needed", "ICMP fragmentation needed sent");
-        cEchoReplies = counters.register("icmp.sent.echo_reply", "ICMP echo replies sent");
-        cResets = counters.register("tcp.sent.reset", "TCP resets sent");
-        cIcmpRateLimited = counters.register("icmp.rate_limited", "ICMP errors and resets not sent: over the rate limit");
-        cIcmpSuppressed = counters.register("icmp.suppressed",
-                "ICMP errors not sent because RFC 1122 3.2.2 forbids them (about an ICMP error, a fragment, a broadcast)");
 
         this.translator.attach(this);
     }
@@ -354,7 +342,7 @@ public final class Router implements Responder {
         frame.length(EthernetFrame.HEADER_LENGTH + ip.totalLength());
         int source = ip.sourceAddress();
         int destination = ip.destinationAddress();
-        if (isMartianSource(source)) {
+        if (martians.isMartianSource(source)) {
             counters.increment(cMartian);
             return;
         }
@@ -363,11 +351,11 @@ public final class Router implements Responder {
             counters.increment(cSpoofed);
             return;
         }
-        if (linkBroadcast || isBroadcastOrMulticast(destination)) {
+        if (linkBroadcast || martians.isBroadcastOrMulticast(destination)) {
             counters.increment(cBroadcast);
             return;
         }
-        if (isMartianDestination(destination)) {
+        if (martians.isMartianDestination(destination)) {
             counters.increment(cMartianDestination);
             return;
         }
@@ -450,7 +438,7 @@ public final class Router implements Responder {
             return;
         }
         int destination = ip.destinationAddress();
-        if (destination == interfaces[Side.OUTSIDE].address() || destination == interfaces[Side.INSIDE].address()) {
+        if (martians.isOurs(destination)) {
             deliverLocally(frame, now);
             return;
         }
@@ -544,12 +532,12 @@ public final class Router implements Responder {
             }
             return;
         }
-        IcmpPacket icmp = this.icmp.wrap(frame.segment(), ip.payloadOffset());
-        if (!icmp.check(ip.payloadLength()) || !icmp.checksumValid()) {
+        IcmpPacket message = icmpPacket.wrap(frame.segment(), ip.payloadOffset());
+        if (!message.check(ip.payloadLength()) || !message.checksumValid()) {
             counters.increment(cLocalIcmpBad);
             return;
         }
-        int type = icmp.type();
+        int type = message.type();
         if (type == IcmpPacket.ECHO_REQUEST) {
             counters.increment(cEchoRequests);
             int source = ip.sourceAddress();
@@ -558,15 +546,11 @@ public final class Router implements Responder {
                 counters.increment(cNoRoute);
                 return;
             }
-            // Built over the request (RFC 1122 section 3.2.2.6: same identifier, sequence and data).
-            int n = IcmpFrames.echoReply(frame.segment(), interfaces[side].mac(), 0, ip, nextIdentification());
-            if (n == 0) {
+            // Built over the request.
+            if (icmp.echoReply(frame, interfaces[side].mac(), ip) == 0) {
                 counters.increment(cLocalIcmpBad);
                 return;
             }
-            frame.clearOffload();
-            frame.length(n);
-            counters.increment(cEchoReplies);
             send(frame, side, routes.nextHop(source), now, false);
         } else if (IcmpPacket.isError(type)) {
             counters.increment(cLocalIcmpErrors);
@@ -577,33 +561,20 @@ public final class Router implements Responder {
 
     @Override
     public boolean reject(PacketBuffer frame, int ipOffset, long nowNanos) {
-        Ipv4Packet ip = this.quoted.wrap(frame.segment(), ipOffset);
-        if (!ip.check(frame.length() - ipOffset)) {
+        Ipv4Packet datagram = icmp.offending(frame, ipOffset);
+        if (datagram == null) {
             return false;
         }
-        if (ip.protocol() != IpProtocol.TCP) {
+        if (datagram.protocol() != IpProtocol.TCP) {
             return sendError(frame, ipOffset, IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.PORT_UNREACHABLE, 0,
                     nowNanos);
         }
-        if (ip.fragmentOffset() != 0 || !tcp.wrap(frame.segment(), ip.payloadOffset()).check(ip.payloadLength())) {
-            return false;
-        }
-        int source = ip.sourceAddress();
+        int source = datagram.sourceAddress();
         int side = routes.side(source);
-        if (side == Side.NONE || !mayAnswer(frame, ipOffset, ip, false)) {
+        if (side == Side.NONE || !icmp.mayReport(frame, ipOffset, datagram, false) || !icmp.allow(nowNanos)
+                || icmp.reset(own, interfaces[side].mac(), datagram) == 0) {
             return false;
         }
-        if (!icmpLimit.tryAcquire(nowNanos)) {
-            counters.increment(cIcmpRateLimited);
-            return false;
-        }
-        int n = TcpFrames.reset(own.segment(), interfaces[side].mac(), 0, ip, tcp);
-        if (n == 0) {
-            return false;
-        }
-        own.clearOffload();
-        own.length(n);
-        counters.increment(cResets);
         sendOwn(side, routes.nextHop(source), nowNanos);
         return true;
     }
@@ -635,8 +606,8 @@ public final class Router implements Responder {
      * goes out by (the receiving side: RFC 1812 section 4.3.2.4).
      */
     private boolean sendError(PacketBuffer frame, int ipOffset, int type, int code, int restOfHeader, long now) {
-        Ipv4Packet offending = this.quoted.wrap(frame.segment(), ipOffset);
-        if (!offending.check(frame.length() - ipOffset)) {
+        Ipv4Packet offending = icmp.offending(frame, ipOffset);
+        if (offending == null) {
             return false;
         }
         int source = offending.sourceAddress();
@@ -644,27 +615,18 @@ public final class Router implements Responder {
         // next hop never answered): the error goes to the public address, and through the
         // translator like any error from the outside (RFC 5508 section 3), back to the inside host.
         boolean translated = source == interfaces[Side.OUTSIDE].address() && translator != Translator.ROUTING;
-        if (!mayAnswer(frame, ipOffset, offending, translated)) {
+        if (!icmp.mayReport(frame, ipOffset, offending, translated)) {
             return false;
         }
         int side = translated ? Side.OUTSIDE : routes.side(source);
-        if (side == Side.NONE) {
-            return false;
-        }
-        if (!icmpLimit.tryAcquire(now)) {
-            counters.increment(cIcmpRateLimited);
+        if (side == Side.NONE || !icmp.allow(now)) {
             return false;
         }
         int destination = offending.destinationAddress();
-        int from = destination == interfaces[Side.OUTSIDE].address() || destination == interfaces[Side.INSIDE].address()
-                ? destination : interfaces[side].address();
-        int n = IcmpFrames.error(own.segment(), interfaces[side].mac(), 0, from, type, code, restOfHeader, offending,
-                nextIdentification());
-        if (n == 0) {
+        int from = martians.isOurs(destination) ? destination : interfaces[side].address();
+        if (icmp.error(own, interfaces[side].mac(), from, type, code, restOfHeader, offending) == 0) {
             return false;
         }
-        own.clearOffload();
-        own.length(n);
         int nextHop;
         if (translated) {
             if (translator.inbound(own, EthernetFrame.HEADER_LENGTH, now) != Translator.FORWARD || !rewrap(own)) {
@@ -680,39 +642,8 @@ public final class Router implements Responder {
         } else {
             nextHop = routes.nextHop(source);
         }
-        counters.increment(cIcmpSent);
-        counters.increment(type == IcmpPacket.TIME_EXCEEDED ? cIcmpTimeExceeded
-                : code == IcmpPacket.FRAGMENTATION_NEEDED ? cIcmpFragNeeded : cIcmpUnreachable);
         sendOwn(side, nextHop, now);
         return true;
-    }
-
-    /**
-     * RFC 1122 section 3.2.2 (and RFC 1812 section 4.3.2.7): no ICMP error about an ICMP error,
-     * a non-initial fragment, a datagram sent to a broadcast or multicast address or as a
-     * link-layer broadcast, or from an address that does not name one host; and never about
-     * our own datagrams, except those the translator sent from the public address for an inside
-     * host ({@code translated}).
-     */
-    private boolean mayAnswer(PacketBuffer frame, int ipOffset, Ipv4Packet offending, boolean translated) {
-        int source = offending.sourceAddress();
-        int destination = offending.destinationAddress();
-        boolean allowed = offending.fragmentOffset() == 0
-                && (translated || !isMartianSource(source))
-                && !isBroadcastOrMulticast(destination)
-                && !(ipOffset >= EthernetFrame.HEADER_LENGTH
-                        && MacAddress.isMulticast(ethernet.wrap(frame.segment(), 0).destination()));
-        if (allowed && offending.protocol() == IpProtocol.ICMP) {
-            // An error is never answered; a message too short to tell is treated as one.
-            allowed = offending.payloadLength() >= 1
-                    && frame.length() - offending.payloadOffset() >= 1
-                    && !IcmpPacket.isError(frame.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE,
-                            offending.payloadOffset()) & 0xff);
-        }
-        if (!allowed) {
-            counters.increment(cIcmpSuppressed);
-        }
-        return allowed;
     }
 
     /**
@@ -726,31 +657,6 @@ public final class Router implements Responder {
         }
         counters.increment(cIpBadLength);
         return false;
-    }
-
-    private int nextIdentification() {
-        identification = (identification + 1) & 0xffff;
-        return identification;
-    }
-
-    // ---- address classes (RFC 1122 section 3.2.1.3, RFC 1812 section 5.3.7) ----------------------
-
-    /** Sources no packet may come from: 0/8, 127/8, multicast, 240/4 and broadcast, our own addresses, a prefix's broadcast. */
-    private boolean isMartianSource(int source) {
-        int top = source >>> 24;
-        return top == 0 || top == 127 || (source >>> 28) >= 0xe
-                || source == interfaces[Side.INSIDE].address() || source == interfaces[Side.OUTSIDE].address()
-                || source == interfaces[Side.INSIDE].broadcast() || source == interfaces[Side.OUTSIDE].broadcast();
-    }
-
-    private boolean isBroadcastOrMulticast(int destination) {
-        return (destination >>> 28) == 0xe || destination == -1
-                || destination == interfaces[Side.INSIDE].broadcast() || destination == interfaces[Side.OUTSIDE].broadcast();
-    }
-
-    private static boolean isMartianDestination(int destination) {
-        int top = destination >>> 24;
-        return top == 0 || top == 127 || (destination >>> 28) == 0xf;
     }
 
     private void countMalformed(Ipv4Packet ip, int available) {
