@@ -2,17 +2,57 @@ package org.jnat.app;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.jnat.app.config.ConfigException;
+import org.jnat.app.config.ConfigLoader;
+import org.jnat.app.config.LoadedConfig;
+import org.jnat.config.RouterConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
-/** {@code jnat run}: run the router in the foreground (SIGINT/SIGTERM: clean stop). */
+/**
+ * {@code jnat run}: validates the config, opens both devices, logs one line per interface, then
+ * routes until SIGINT or SIGTERM, and stops cleanly (exit 0), releasing both devices.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the router in the foreground (SIGINT/SIGTERM: clean stop).")
 final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "the router's TOML file")
     Path config;
 
     @Override
-    public Integer call() {
-        return NotYetImplemented.say("run");
+    public Integer call() throws InterruptedException {
+        LoadedConfig loaded;
+        try {
+            loaded = ConfigLoader.loadWithWarnings(config);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
+        loaded.warnings().forEach(System.err::println);
+        RouterConfig rc = loaded.config();
+        RouterRuntime runtime;
+        try {
+            runtime = RouterRuntime.open(rc);
+        } catch (RouterRuntime.StartupException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
+        try (runtime) {
+            runtime.describe(System.out);
+            // A signal only asks the data plane to stop; this thread then closes the devices.
+            Signal.handle(new Signal("INT"), s -> runtime.stop());
+            Signal.handle(new Signal("TERM"), s -> runtime.stop());
+            runtime.start();
+            System.out.println("jnat: routing between inside and outside (" + rc.nat().mapping().configName()
+                    + " mapping, " + rc.nat().filtering().configName() + " filtering); SIGINT or SIGTERM stops");
+            System.out.flush();
+            Throwable failure = runtime.awaitStop();
+            if (failure != null) {
+                System.err.println("jnat: the data plane stopped: " + failure.getMessage());
+                return 1;
+            }
+            System.out.println("jnat: stopped; " + Summary.of(runtime.counters()));
+            return 0;
+        }
     }
 }
