@@ -2,10 +2,13 @@ package org.jnat.router;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import org.jnat.config.RouterConfig;
 import org.jnat.config.StaticNeighbor;
 import org.jnat.device.FrameBatch;
 import org.jnat.device.NetDevice;
+import org.jnat.device.Offloads;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Clock;
 import org.jnat.runtime.Counters;
@@ -20,6 +23,7 @@ import org.jnat.stack.Routes;
 import org.jnat.stack.Side;
 import org.jnat.wire.ArpFrames;
 import org.jnat.wire.ArpPacket;
+import org.jnat.wire.Checksum;
 import org.jnat.wire.EtherType;
 import org.jnat.wire.EthernetFrame;
 import org.jnat.wire.IcmpPacket;
@@ -81,6 +85,7 @@ public final class Router implements Responder {
     private final Ipv4Packet ip = new Ipv4Packet();
     private final IcmpPacket icmpPacket = new IcmpPacket();
     private final PacketBuffer own;
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private final PacketBuffer requestFrame;
 
     // Where the fragmenter's sink sends to: set just before each fragment() call.
@@ -95,7 +100,7 @@ public final class Router implements Responder {
     private long nextTimer;
 
     private final int[] cReceived = new int[2], cTransmitted = new int[2], cTransmitFailed = new int[2];
-    private final int cNotForUs, cEthernetMalformed, cVlan, cOtherType, cOffload;
+    private final int cNotForUs, cEthernetMalformed, cVlan, cOtherType, cOffload, cChecksumCompleted;
     private final int cArpMalformed, cArpOffPrefix, cArpRepliesSent, cArpConflict, cArpGratuitous;
     private final int cIpTruncated, cIpBadVersion, cIpBadHeaderLength, cIpBadLength, cIpBadChecksum;
     private final int cMartian, cSpoofed, cBroadcast, cMartianDestination, cNotThisSide, cSameSide, cNoRoute;
@@ -124,7 +129,11 @@ public final class Router implements Responder {
         for (int side = 0; side < 2; side++) {
             Interface in = interfaces[side];
             NetDevice device = in.device();
-            batches[side] = new FrameBatch(arena, BATCH, Math.max(device.mtu(), in.mtu()) + EthernetFrame.TAGGED_HEADER_LENGTH);
+            // A device that hands over GSO super-packets needs slots for 64 KiB of them.
+            Offloads offloads = device.offloads();
+            boolean gso = offloads.vnetHeader() && (offloads.tcpSegmentation() || offloads.udpSegmentation());
+            batches[side] = new FrameBatch(arena, BATCH, gso ? PacketBuffer.DEFAULT_CAPACITY
+                    : Math.max(device.mtu(), in.mtu()) + EthernetFrame.TAGGED_HEADER_LENGTH);
             neighbors[side] = new Neighbors(in.name(), ARP_ENTRIES, ARP_HELD_FRAMES, ARP_HELD_PER_NEIGHBOR, maxFrame,
                     ARP_REACHABLE_NANOS, ARP_RETRY_NANOS, ARP_TRIES, counters, new NeighborListener(side));
             String p = in.name() + ".";
@@ -147,7 +156,10 @@ public final class Router implements Responder {
         cEthernetMalformed = counters.register("ethernet.dropped.malformed", "frames shorter than an Ethernet header");
         cVlan = counters.register("ethernet.dropped.vlan", "802.1Q-tagged frames (jnat's links are untagged)");
         cOtherType = counters.register("ethernet.dropped.other_type", "frames neither IPv4 nor ARP (IPv6 among them)");
-        cOffload = counters.register("ethernet.dropped.gso", "GSO super-packets (offloads are not negotiated yet)");
+        cOffload = counters.register("ipv4.dropped.gso_unsupported",
+                "GSO super-packets the egress device can not segment (jnat does not segment in software)");
+        cChecksumCompleted = counters.register("ipv4.checksum_completed",
+                "partial transport checksums completed for a device (or a fragmenter) that takes only whole ones");
         cArpMalformed = counters.register("arp.dropped.malformed", "ARP packets that are not Ethernet/IPv4 or are truncated");
         cArpOffPrefix = counters.register("arp.dropped.off_prefix",
                 "ARP packets whose sender is not on the receiving side's prefix (never learned)");
@@ -262,10 +274,6 @@ public final class Router implements Responder {
         counters.increment(cReceived[side]);
         int length = frame.length();
         MemorySegment segment = frame.segment();
-        if (frame.gsoType != PacketBuffer.GSO_NONE) {
-            counters.increment(cOffload);
-            return;
-        }
         if (!ethernet.wrap(segment, 0).check(length)) {
             counters.increment(cEthernetMalformed);
             return;
@@ -405,7 +413,8 @@ public final class Router implements Responder {
                 return;
             }
             int mtu = interfaces[egress].mtu();
-            if (ip.totalLength() > mtu && ip.dontFragment()) {
+            // A GSO super-packet is many wire-sized segments; the device cuts it at gsoSize.
+            if (ip.totalLength() > mtu && ip.dontFragment() && frame.gsoType == PacketBuffer.GSO_NONE) {
                 // RFC 1191 section 4 / RFC 4787 REQ-13: tell the sender the egress MTU.
                 counters.increment(cFragmentationNeeded);
                 sendError(frame, IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.FRAGMENTATION_NEEDED, mtu, now);
@@ -468,10 +477,29 @@ public final class Router implements Responder {
         if (!rewrap(frame)) {
             return;
         }
+        Offloads offloads = interfaces[side].device().offloads();
+        if (frame.gsoType != PacketBuffer.GSO_NONE) {
+            // Passed through whole when the egress device segments it too (TAP to TAP).
+            boolean segments = offloads.vnetHeader() && switch (frame.gsoType) {
+                case PacketBuffer.GSO_TCPV4 -> offloads.tcpSegmentation();
+                case PacketBuffer.GSO_UDP_L4 -> offloads.udpSegmentation();
+                default -> false;
+            };
+            if (segments) {
+                transmitIp(frame, side, nextHop, now);
+            } else {
+                counters.increment(cOffload);
+            }
+            return;
+        }
         int mtu = interfaces[side].mtu();
         // A reassembled datagram goes out in fragments no larger than those it came in.
         int size = Math.min(mtu, fragmentLimit);
-        if (ip.totalLength() <= size) {
+        boolean whole = ip.totalLength() <= size;
+        if ((frame.flags & PacketBuffer.F_NEEDS_CSUM) != 0 && (!whole || !offloads.partialChecksum())) {
+            completeChecksum(frame);
+        }
+        if (whole) {
             transmitIp(frame, side, nextHop, now);
             return;
         }
@@ -490,6 +518,26 @@ public final class Router implements Responder {
         } else {
             counters.increment(cFragmented);
         }
+    }
+
+    /**
+     * Completes a partial transport checksum (virtio_net_hdr {@code NEEDS_CSUM}: the field holds
+     * the pseudo-header sum, and the sum of everything from {@code checksumStart} to the end
+     * belongs in it) for a device that takes only whole checksums, or before fragmenting.
+     */
+    private void completeChecksum(PacketBuffer frame) {
+        int start = frame.checksumStart;
+        int field = start + frame.checksumOffset;
+        int end = EthernetFrame.HEADER_LENGTH + ip.totalLength();
+        if (start >= EthernetFrame.HEADER_LENGTH + ip.headerLength() && field + 2 <= end) {
+            int sum = Checksum.finish(Checksum.sum(frame.segment(), start, end - start));
+            if (sum == 0 && ip.protocol() == IpProtocol.UDP) {
+                sum = 0xffff; // RFC 768: a computed zero is sent as all ones
+            }
+            frame.segment().set(U16, field, (short) sum);
+            counters.increment(cChecksumCompleted);
+        }
+        frame.clearOffload();
     }
 
     /** Resolves the next hop and transmits, or holds the frame until the neighbor answers. */

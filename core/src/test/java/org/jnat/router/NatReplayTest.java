@@ -1,5 +1,6 @@
 package org.jnat.router;
 
+import org.jnat.nat.NatEngine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -33,7 +34,7 @@ class NatReplayTest {
         RouterConfig config = ReplayTest.config(1500);
         Counters counters = new Counters();
         Replay.run(config, Pcaps.linuxNat(scenario + "-inside"), Pcaps.linuxNat(scenario + "-outside"), dir, counters,
-                NatTranslator.of(config, counters, 1));
+                NatEngine.of(config, counters, 1));
         compare(ReplayTest.sentByKernel(scenario + "-outside", Lab.RT_OUT_MAC), sentByJnat("outside"), scenario + " outside");
         compare(ReplayTest.sentByKernel(scenario + "-inside", Lab.RT_IN_MAC), sentByJnat("inside"), scenario + " inside");
     }
@@ -51,7 +52,7 @@ class NatReplayTest {
                 List.of(new ForwardRule(IpProtocol.TCP, 8080, 8080, Lab.CL, 8000)), plain.neighbors(), null);
         Counters counters = new Counters();
         Replay.run(config, Pcaps.linuxNat(scenario + "-inside"), Pcaps.linuxNat(scenario + "-outside"), dir, counters,
-                NatTranslator.of(config, counters, 1));
+                NatEngine.of(config, counters, 1));
         compare(ReplayTest.sentByKernel(scenario + "-outside", Lab.RT_OUT_MAC), sentByJnat("outside"), scenario + " outside");
         compare(ReplayTest.sentByKernel(scenario + "-inside", Lab.RT_IN_MAC), sentByJnat("inside"), scenario + " inside");
     }
@@ -65,8 +66,9 @@ class NatReplayTest {
                 d.inboundRefresh());
         RouterConfig config = new RouterConfig(plain.inside(), plain.outside(), reject, List.of(), plain.neighbors(), null);
         Counters counters = new Counters();
+        // Run on 10 s past the last frame: the NAT holds an unsolicited SYN 6 s.
         Replay.run(config, Pcaps.linuxNat("unsolicited-inbound-inside"), Pcaps.linuxNat("unsolicited-inbound-outside"),
-                dir, counters, NatTranslator.of(config, counters, 1));
+                dir, counters, NatEngine.of(config, counters, 1), 10_000_000_000L);
         List<byte[]> kernel = ReplayTest.sentByKernel("unsolicited-inbound-outside", Lab.RT_OUT_MAC);
         List<byte[]> jnat = sentByJnat("outside");
         // The same three answers (port unreachable, RST, echo reply); jnat's RST comes last, after

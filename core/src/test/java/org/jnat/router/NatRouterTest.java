@@ -1,5 +1,6 @@
 package org.jnat.router;
 
+import org.jnat.nat.NatEngine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jnat.router.Lab.CL;
 import static org.jnat.router.Lab.CL_MAC;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /** The router with the NAT engine in its seam: what the stack does for translated packets. */
 class NatRouterTest {
     static Lab lab(boolean staticNeighbors) {
-        Lab lab = new Lab(staticNeighbors, 1500, 1500, (config, counters) -> NatTranslator.of(config, counters, 1));
+        Lab lab = new Lab(staticNeighbors, 1500, 1500, (config, counters) -> NatEngine.of(config, counters, 1));
         lab.router.neighbors(Side.INSIDE).addStatic(CL, CL_MAC);
         return lab;
     }

@@ -1,5 +1,6 @@
 package org.jnat.router;
 
+import org.jnat.nat.NatEngine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
@@ -114,7 +115,7 @@ final class RouterProperties {
         int outsideMtu = in.bool() ? 1500 : in.intIn(68, 1500);
         boolean nat = in.bool();
         Lab lab = new Lab(staticNeighbors, insideMtu, outsideMtu,
-                (config, counters) -> nat ? NatTranslator.of(config, counters, 1) : Translator.ROUTING);
+                (config, counters) -> nat ? NatEngine.of(config, counters, 1) : Translator.ROUTING);
         for (int op = 0; op < 64 && in.remaining() > 0; op++) {
             int kind = in.intIn(0, 3);
             if (kind == 0) {
