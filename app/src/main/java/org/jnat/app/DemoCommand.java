@@ -1,14 +1,192 @@
 package org.jnat.app;
 
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jnat.app.config.ConfigException;
+import org.jnat.app.config.ConfigLoader;
+import org.jnat.app.lab.Lab;
+import org.jnat.app.lab.LabException;
+import org.jnat.app.lab.Shell;
+import org.jnat.config.RouterConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
-/** {@code jnat demo}: a throwaway lab: a laptop and an internet server with jnat between them. */
-@Command(name = "demo", mixinStandardHelpOptions = true, description = "A throwaway lab: a laptop and an internet server with jnat between them.")
+/**
+ * {@code jnat demo}: a throwaway lab with jnat between a "laptop" and an "internet server", real
+ * Linux traffic through it, and an account of what happened in plain words. jnat runs inside this
+ * process on two TAP devices whose kernel ends become the laptop's and the ISP's network cards.
+ * Everything is torn down at the end, also after Ctrl-C or an error.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "A throwaway lab: a laptop and an internet server with jnat between them.")
 final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--keep", description = "keep the lab and the router running until Ctrl-C, to try things by hand")
+    boolean keep;
+
+    private final PrintStream out = System.out;
 
     @Override
-    public Integer call() {
-        return NotYetImplemented.say("demo");
+    public Integer call() throws Exception {
+        String why = Lab.unavailableReason();
+        if (why != null) {
+            return UserNamespace.reexecOrExplain("demo", why);
+        }
+        for (String tool : List.of("ping", "curl", "traceroute", "socat")) {
+            if (!Shell.has(tool)) {
+                System.err.println("jnat demo: '" + tool + "' is missing; install it: "
+                        + "apt-get install iputils-ping curl traceroute socat");
+                return 1;
+            }
+        }
+        Lab lab = null;
+        RouterRuntime router = null;
+        Thread cleanup = null;
+        try {
+            say("Building a small network in namespaces: a laptop (" + Lab.CL + ") behind jnat, an ISP router, and "
+                    + "an internet server (" + Lab.SV + ").");
+            lab = Lab.create(Lab.uniquePrefix("jd"), Lab.Mode.TAP);
+            RouterConfig config = ConfigLoader.parse(lab.jnatConfig("reject"), "demo.toml").config();
+            router = RouterRuntime.open(config);
+            Lab l = lab;
+            RouterRuntime r = router;
+            cleanup = new Thread(() -> {
+                r.close();
+                l.close();
+            }, "jnat-demo-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanup);
+            router.describe(out);
+            router.start();
+            lab.attachTaps(null, lab.insideTapName(), lab.outsideTapName());
+            startServers(lab);
+            say("jnat is routing. The laptop's address is private; the internet only ever sees jnat's public "
+                    + "address " + Lab.RT_OUTSIDE + ".");
+
+            step("1. The laptop pings the internet server");
+            show(lab.exec("cl", Duration.ofSeconds(10), "ping", "-c", "3", "-i", "0.2", "-W", "2", Lab.SV), 2);
+
+            step("2. The laptop fetches a web page from the internet server");
+            show(lab.exec("cl", Duration.ofSeconds(10), "curl", "-sS", "--max-time", "5",
+                    "http://" + Lab.SV + ":8000/"), 5);
+
+            step("3. A traceroute from the laptop: hop 1 is jnat itself, hop 2 the ISP, then the server");
+            show(lab.exec("cl", Duration.ofSeconds(30), "traceroute", "-n", "-q", "1", "-w", "2", "-m", "5", Lab.SV), 6);
+
+            step("4. A port forward: the internet server connects to jnat's public port " + Lab.FORWARD_PUBLIC_PORT
+                    + ", which jnat forwards to the laptop's port " + Lab.FORWARD_INSIDE_PORT);
+            show(lab.exec("sv", Duration.ofSeconds(10), "curl", "-sS", "--max-time", "5",
+                    "http://" + Lab.RT_OUTSIDE + ":" + Lab.FORWARD_PUBLIC_PORT + "/"), 5);
+
+            step("5. Unsolicited traffic from the internet to a port nothing forwards is refused");
+            show(lab.exec("sv", Duration.ofSeconds(10), "curl", "-sS", "--max-time", "3",
+                    "http://" + Lab.RT_OUTSIDE + ":41000/"), 3);
+
+            if (keep) {
+                say("The lab stays up. Try: ip netns exec " + lab.ns("cl") + " ping " + Lab.SV + "   (Ctrl-C ends)");
+                Object forever = new Object();
+                Signal.handle(new Signal("INT"), s -> {
+                    synchronized (forever) {
+                        forever.notifyAll();
+                    }
+                });
+                synchronized (forever) {
+                    forever.wait();
+                }
+            }
+
+            // The data plane is the only writer of its tables; stop it before reading them here.
+            router.stop();
+            Throwable failure = router.awaitStop();
+            if (failure != null) {
+                System.err.println("jnat demo: the router stopped: " + failure.getMessage());
+                return 1;
+            }
+            step("What jnat saw");
+            SessionListing.print(router, out);
+            printCounters(router, out);
+            say("Tearing the lab down.");
+            return 0;
+        } catch (ConfigException | RouterRuntime.StartupException | LabException e) {
+            System.err.println("jnat demo: " + e.getMessage());
+            return 1;
+        } finally {
+            if (router != null) {
+                router.close();
+            }
+            if (lab != null) {
+                lab.close();
+            }
+            if (cleanup != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running or ran: it cleans up
+                }
+            }
+        }
+    }
+
+    private void startServers(Lab lab) throws IOException {
+        // A web server on the internet server that tells the client where it came from.
+        lab.spawn("sv", "socat", "TCP4-LISTEN:8000,bind=" + Lab.SV + ",reuseaddr,fork",
+                "SYSTEM:'read request; printf \"HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\n"
+                        + "Hello from the internet server. You came from %s port %s.\\n\" "
+                        + "$SOCAT_PEERADDR $SOCAT_PEERPORT'");
+        // A web server on the laptop, reachable from the internet only through the port forward.
+        lab.spawn("cl", "socat", "TCP4-LISTEN:" + Lab.FORWARD_INSIDE_PORT + ",bind=" + Lab.CL + ",reuseaddr,fork",
+                "SYSTEM:'read request; printf \"HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\n"
+                        + "Hello from the laptop, through the port forward. You are %s port %s.\\n\" "
+                        + "$SOCAT_PEERADDR $SOCAT_PEERPORT'");
+        for (int i = 0; i < 50; i++) {
+            boolean sv = !lab.exec("sv", Duration.ofSeconds(5), "ss", "-ltnH", "src", Lab.SV + ":8000").stdout().isBlank();
+            boolean cl = !lab.exec("cl", Duration.ofSeconds(5), "ss", "-ltnH", "src", Lab.CL + ":"
+                    + Lab.FORWARD_INSIDE_PORT).stdout().isBlank();
+            if (sv && cl) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void printCounters(RouterRuntime router, PrintStream out) {
+        out.println("Counters (every event jnat counted; zero counters left out):");
+        for (Map.Entry<String, Long> e : router.counters().snapshot().entrySet()) {
+            if (e.getValue() != 0) {
+                String what = router.counters().description(e.getKey());
+                out.printf("  %8d  %-40s %s%n", e.getValue(), e.getKey(), what == null ? "" : what);
+            }
+        }
+    }
+
+    private void step(String title) {
+        out.println();
+        out.println("== " + title);
+    }
+
+    private void say(String text) {
+        out.println(text);
+    }
+
+    /** Prints a command line, then the last {@code lines} lines of what it printed. */
+    private void show(Shell.Result r, int lines) {
+        List<String> cmd = r.command();
+        int from = cmd.indexOf("exec") >= 0 ? cmd.indexOf("exec") + 2 : 0;
+        String who = from > 0 ? cmd.get(from - 1).replaceFirst("^.*-", "") : "";
+        out.println("$ [" + (who.equals("cl") ? "laptop" : who.equals("sv") ? "server" : who) + "] "
+                + String.join(" ", cmd.subList(from, cmd.size())));
+        List<String> text = (r.stdout() + r.stderr()).lines().toList();
+        text.subList(Math.max(0, text.size() - lines), text.size()).forEach(l -> out.println("  " + l));
+        if (!r.ok()) {
+            out.println("  (exit code " + r.exitCode() + ")");
+        }
     }
 }

@@ -96,8 +96,10 @@ public final class PcapWriter implements AutoCloseable {
         if (buffer.remaining() < Pcap.RECORD_HEADER_LENGTH + captured && !tryDrain()) {
             return false;
         }
-        long seconds = Math.floorDiv(timestampNanos, 1_000_000_000L);
-        long nanos = Math.floorMod(timestampNanos, 1_000_000_000L);
+        // pcap seconds are unsigned: a time before the epoch (a clock that starts below zero) shows as 0.
+        long stamp = Math.max(0, timestampNanos);
+        long seconds = stamp / 1_000_000_000L;
+        long nanos = stamp % 1_000_000_000L;
         buffer.putInt((int) seconds);
         buffer.putInt((int) (resolution == Resolution.NANOSECONDS ? nanos : nanos / 1000));
         buffer.putInt(captured);

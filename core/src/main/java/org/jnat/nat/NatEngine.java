@@ -8,6 +8,8 @@ import org.jnat.config.ForwardRule;
 import org.jnat.config.NatConfig;
 import org.jnat.config.RouterConfig;
 import org.jnat.device.PacketBuffer;
+import org.jnat.router.Responder;
+import org.jnat.router.Translator;
 import org.jnat.runtime.Counters;
 import org.jnat.wire.Checksum;
 import org.jnat.wire.IcmpPacket;
@@ -21,10 +23,13 @@ import org.jnat.wire.UdpDatagram;
  * incremental checksum updates (RFC 1624), and decides what happens to inbound traffic that
  * matches no session. The state and its rules are {@link NatTable}.
  *
- * <p>The router calls {@link #outbound} for an IPv4 packet that came in on the inside and is not for
- * the router itself, and {@link #inbound} for one that came in on the outside addressed to the
- * public address; the router has already checked the IPv4 header (lengths, checksum), reassembled
- * fragments, and it decrements the TTL afterwards. Both return a {@link NatVerdict}.
+ * <p>It plugs into the router as its {@link Translator}: the router calls {@link #outbound} for every
+ * valid IPv4 packet that came in on the inside and {@link #inbound} for every one that came in on
+ * the outside, after checking the header, reassembling fragments and the TTL, and it decrements
+ * the TTL afterwards. Both return a {@link NatVerdict} (the values of {@link Translator}). Inbound
+ * packets not addressed to the public address are dropped: nothing reaches the inside but through
+ * a session, a forward or the DMZ. {@link #poll} expires sessions and hands held SYNs whose time is
+ * up to the router's {@link Responder}.
  *
  * <ul>
  *   <li>TCP, UDP and ICMP queries (echo, timestamp: the identifier is the port, RFC 5508 section 3)
@@ -54,7 +59,7 @@ import org.jnat.wire.UdpDatagram;
  *
  * <p>Per packet: no allocation, no exception, no lock, no log; everything is counted.
  */
-public final class NatEngine {
+public final class NatEngine implements Translator {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     /** Slots for unsolicited SYNs waiting out their 6 s. */
@@ -77,6 +82,7 @@ public final class NatEngine {
     private final UdpDatagram udp = new UdpDatagram();
     private final IcmpPacket icmp = new IcmpPacket();
     private MemorySegment segment;
+    private Responder responder;
 
     private final Counters counters;
     private final int outboundTranslated;
@@ -165,7 +171,24 @@ public final class NatEngine {
         return publicAddress;
     }
 
-    /** Expires idle sessions; call every so often (each poll round) with the router's time. */
+    @Override
+    public void attach(Responder responder) {
+        this.responder = responder;
+    }
+
+    /** The router's timer step: expire idle sessions, and refuse the held SYNs whose 6 s are over. */
+    @Override
+    public void poll(long nowNanos) {
+        expire(nowNanos);
+        PacketBuffer held;
+        while ((held = nextHeldReject(nowNanos)) != null) {
+            if (responder != null) {
+                responder.reject(held, org.jnat.wire.EthernetFrame.HEADER_LENGTH, nowNanos);
+            }
+        }
+    }
+
+    /** Expires idle sessions; returns how many went. */
     public int expire(long now) {
         int n = table.expire(now);
         if (n > 0) {
@@ -195,7 +218,8 @@ public final class NatEngine {
 
     // ---------------------------------------------------------------- outbound
 
-    /** A packet from the inside, at {@code ipOffset} in {@code buffer}, not for the router itself. */
+    /** A packet from the inside, its IPv4 header at {@code ipOffset} of {@code buffer}. */
+    @Override
     public int outbound(PacketBuffer buffer, int ipOffset, long now) {
         segment = buffer.segment();
         this.ipOffset = ipOffset;
@@ -411,7 +435,8 @@ public final class NatEngine {
 
     // ---------------------------------------------------------------- inbound
 
-    /** A packet from the outside addressed to the public address, at {@code ipOffset} in {@code buffer}. */
+    /** A packet from the outside, its IPv4 header at {@code ipOffset} of {@code buffer}. */
+    @Override
     public int inbound(PacketBuffer buffer, int ipOffset, long now) {
         segment = buffer.segment();
         this.ipOffset = ipOffset;

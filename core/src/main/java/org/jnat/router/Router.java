@@ -387,7 +387,10 @@ public final class Router implements Responder {
 
     /** A whole, valid datagram that came in on {@code side}. */
     private void handleDatagram(PacketBuffer frame, int side, long now) {
-        Ipv4Packet ip = this.ip.wrap(frame.segment(), EthernetFrame.HEADER_LENGTH);
+        Ipv4Packet ip = this.ip;
+        if (!rewrap(frame)) {
+            return;
+        }
         int destination = ip.destinationAddress();
         boolean forUs = destination == interfaces[Side.OUTSIDE].address()
                 || (side == Side.INSIDE && destination == interfaces[Side.INSIDE].address());
@@ -442,7 +445,10 @@ public final class Router implements Responder {
 
     /** Forwards a translated packet by its (possibly new) destination, or delivers it to us. */
     private void route(PacketBuffer frame, int side, long now) {
-        Ipv4Packet ip = this.ip.wrap(frame.segment(), EthernetFrame.HEADER_LENGTH);
+        Ipv4Packet ip = this.ip;
+        if (!rewrap(frame)) {
+            return;
+        }
         int destination = ip.destinationAddress();
         if (destination == interfaces[Side.OUTSIDE].address() || destination == interfaces[Side.INSIDE].address()) {
             deliverLocally(frame, now);
@@ -470,7 +476,10 @@ public final class Router implements Responder {
      * {@code errors}.
      */
     private void send(PacketBuffer frame, int side, int nextHop, long now, boolean errors) {
-        Ipv4Packet ip = this.ip.wrap(frame.segment(), EthernetFrame.HEADER_LENGTH);
+        Ipv4Packet ip = this.ip;
+        if (!rewrap(frame)) {
+            return;
+        }
         int mtu = interfaces[side].mtu();
         // A reassembled datagram goes out in fragments no larger than those it came in.
         int size = Math.min(mtu, fragmentLimit);
@@ -519,7 +528,10 @@ public final class Router implements Responder {
     private void deliverLocally(PacketBuffer frame, long now) {
         counters.increment(cLocal);
         fragmentLimit = Integer.MAX_VALUE; // our answers are new datagrams: only the MTU bounds them
-        Ipv4Packet ip = this.ip.wrap(frame.segment(), EthernetFrame.HEADER_LENGTH);
+        Ipv4Packet ip = this.ip;
+        if (!rewrap(frame)) {
+            return;
+        }
         int protocol = ip.protocol();
         if (protocol != IpProtocol.ICMP) {
             // The router runs no TCP or UDP service: refuse as a closed port does (RFC 1122
@@ -592,8 +604,19 @@ public final class Router implements Responder {
         own.clearOffload();
         own.length(n);
         counters.increment(cResets);
-        transmitIp(own, side, routes.nextHop(source), nowNanos);
+        sendOwn(side, routes.nextHop(source), nowNanos);
         return true;
+    }
+
+    /**
+     * Sends the datagram the router wrote into {@link #own}: a new datagram, bounded only by the
+     * MTU (an error quoting 548 bytes is fragmented on a link whose MTU is below 576).
+     */
+    private void sendOwn(int side, int nextHop, long now) {
+        int saved = fragmentLimit;
+        fragmentLimit = Integer.MAX_VALUE;
+        send(own, side, nextHop, now, false);
+        fragmentLimit = saved;
     }
 
     @Override
@@ -641,7 +664,7 @@ public final class Router implements Responder {
         counters.increment(cIcmpSent);
         counters.increment(type == IcmpPacket.TIME_EXCEEDED ? cIcmpTimeExceeded
                 : code == IcmpPacket.FRAGMENTATION_NEEDED ? cIcmpFragNeeded : cIcmpUnreachable);
-        transmitIp(own, side, routes.nextHop(source), now);
+        sendOwn(side, routes.nextHop(source), now);
         return true;
     }
 
@@ -670,6 +693,19 @@ public final class Router implements Responder {
             counters.increment(cIcmpSuppressed);
         }
         return allowed;
+    }
+
+    /**
+     * Wraps {@link #ip} over the datagram of {@code frame} again and re-reads its lengths (the view
+     * caches them at check time; the translator or a builder may have rewritten the datagram).
+     * False, counted, if it no longer holds a whole datagram.
+     */
+    private boolean rewrap(PacketBuffer frame) {
+        if (ip.wrap(frame.segment(), EthernetFrame.HEADER_LENGTH).check(frame.length() - EthernetFrame.HEADER_LENGTH)) {
+            return true;
+        }
+        counters.increment(cIpBadLength);
+        return false;
     }
 
     private int nextIdentification() {

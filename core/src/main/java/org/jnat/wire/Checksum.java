@@ -82,15 +82,35 @@ public final class Checksum {
      * message is the exception; {@link IcmpPacket#identifierUpdatingChecksum} handles it.)
      */
     public static int update16(int checksum, int oldValue, int newValue) {
-        long sum = (~checksum & 0xffff) + (~oldValue & 0xffff) + (newValue & 0xffff);
-        return ~fold(sum) & 0xffff;
+        return apply(checksum, delta16(oldValue, newValue));
     }
 
     /** {@link #update16} for a 32-bit field (an IPv4 address, a TCP sequence number). */
     public static int update32(int checksum, int oldValue, int newValue) {
-        long sum = (~checksum & 0xffff) + (~oldValue >>> 16) + (~oldValue & 0xffff) + (newValue >>> 16)
-                + (newValue & 0xffff);
-        return ~fold(sum) & 0xffff;
+        return apply(checksum, delta32(oldValue, newValue));
+    }
+
+    /**
+     * The {@code ~m + m'} term of RFC 1624 eqn. 3 for a 16-bit field. Deltas of several fields
+     * add up (as plain ints, up to thousands of them) and go into the checksum with one
+     * {@link #apply}: a NAT changes an address and a port under the same transport checksum.
+     */
+    public static int delta16(int oldValue, int newValue) {
+        return (~oldValue & 0xffff) + (newValue & 0xffff);
+    }
+
+    /** {@link #delta16} for a 32-bit field: its two 16-bit halves. */
+    public static int delta32(int oldValue, int newValue) {
+        return (~oldValue >>> 16) + (~oldValue & 0xffff) + (newValue >>> 16) + (newValue & 0xffff);
+    }
+
+    /** Applies a sum of deltas to a checksum: HC' = ~(~HC + delta) (RFC 1624 eqn. 3). */
+    public static int apply(int checksum, int delta) {
+        int sum = (~checksum & 0xffff) + delta;
+        // Two folds reduce any unsigned 32-bit sum to 16 bits; a non-zero sum stays non-zero.
+        sum = (sum & 0xffff) + (sum >>> 16);
+        sum = (sum & 0xffff) + (sum >>> 16);
+        return ~sum & 0xffff;
     }
 
     /**

@@ -270,6 +270,26 @@ public final class Ipv4Packet {
         return headerChecksum(Checksum.update16(headerChecksum(), oldWord, newWord));
     }
 
+    /**
+     * NAT translation of the source address: writes {@code address}, updates the header checksum
+     * incrementally (RFC 1624) and returns the previous address, which the transport checksum
+     * update needs (see {@link UdpDatagram#translateSource}, {@link TcpSegment#translateSource}).
+     */
+    public int translateSource(int address) {
+        int old = sourceAddress();
+        sourceAddress(address);
+        headerChecksum(Checksum.update32(headerChecksum(), old, address));
+        return old;
+    }
+
+    /** {@link #translateSource} for the destination address (inbound translation). */
+    public int translateDestination(int address) {
+        int old = destinationAddress();
+        destinationAddress(address);
+        headerChecksum(Checksum.update32(headerChecksum(), old, address));
+        return old;
+    }
+
     /** Rewrites the source address and updates the header checksum incrementally. */
     public Ipv4Packet sourceAddressUpdatingChecksum(int address) {
         int old = sourceAddress();

@@ -322,15 +322,15 @@ public final class TcpSegment {
     public TcpSegment translateSource(int oldAddress, int newAddress, int newPort) {
         int oldPort = sourcePort();
         sourcePort(newPort);
-        int sum = Checksum.update32(checksum(), oldAddress, newAddress);
-        return checksum(Checksum.update16(sum, oldPort, newPort));
+        int delta = Checksum.delta32(oldAddress, newAddress) + Checksum.delta16(oldPort, newPort);
+        return checksum(Checksum.apply(checksum(), delta));
     }
 
     /** {@link #translateSource} for the destination endpoint (inbound translation). */
     public TcpSegment translateDestination(int oldAddress, int newAddress, int newPort) {
         int oldPort = destinationPort();
         destinationPort(newPort);
-        int sum = Checksum.update32(checksum(), oldAddress, newAddress);
-        return checksum(Checksum.update16(sum, oldPort, newPort));
+        int delta = Checksum.delta32(oldAddress, newAddress) + Checksum.delta16(oldPort, newPort);
+        return checksum(Checksum.apply(checksum(), delta));
     }
 }

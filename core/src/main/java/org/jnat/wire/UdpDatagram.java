@@ -159,8 +159,8 @@ public final class UdpDatagram {
         if (checksum == 0) {
             return this;
         }
-        int sum = Checksum.update32(checksum, oldAddress, newAddress);
-        return checksum(Checksum.udpNonZero(Checksum.update16(sum, oldPort, newPort)));
+        int delta = Checksum.delta32(oldAddress, newAddress) + Checksum.delta16(oldPort, newPort);
+        return checksum(Checksum.udpNonZero(Checksum.apply(checksum, delta)));
     }
 
     /** {@link #translateSource} for the destination endpoint (inbound translation). */
@@ -171,7 +171,7 @@ public final class UdpDatagram {
         if (checksum == 0) {
             return this;
         }
-        int sum = Checksum.update32(checksum, oldAddress, newAddress);
-        return checksum(Checksum.udpNonZero(Checksum.update16(sum, oldPort, newPort)));
+        int delta = Checksum.delta32(oldAddress, newAddress) + Checksum.delta16(oldPort, newPort);
+        return checksum(Checksum.udpNonZero(Checksum.apply(checksum, delta)));
     }
 }

@@ -243,14 +243,9 @@ final class WireProperties {
                 case 6 -> {
                     // The NAT's one-call form: address and port of an endpoint at once.
                     boolean source = (value & 1) == 0;
-                    int old = source ? ip.sourceAddress() : ip.destinationAddress();
                     int address = value * 0x9e3779b9;
                     int port = value >>> 16;
-                    if (source) {
-                        ip.sourceAddressUpdatingChecksum(address);
-                    } else {
-                        ip.destinationAddressUpdatingChecksum(address);
-                    }
+                    int old = source ? ip.translateSource(address) : ip.translateDestination(address);
                     if (protocol == IpProtocol.UDP) {
                         if (source) {
                             udp.translateSource(old, address, port);

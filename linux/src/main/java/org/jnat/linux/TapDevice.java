@@ -106,17 +106,28 @@ public final class TapDevice implements PollableDevice {
         txErrors = counters.register(prefix + "tx_errors", "write errors on " + name + " (bad offload metadata, device down)");
     }
 
-    /** Opens (creating if absent) TAP {@code interfaceName}, brings it up, leaves its MTU as is. */
+    /** Every receive offload jnat asks for: checksum, TSO (v4, v6, ECN) and USO. */
+    public static final int ALL_OFFLOADS = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN | TUN_F_USO4 | TUN_F_USO6;
+
+    /** Opens (creating if absent) TAP {@code interfaceName} with all offloads, brings it up, leaves its MTU as is. */
     public static TapDevice open(String interfaceName, Counters counters) {
-        return open(interfaceName, 0, counters);
+        return open(interfaceName, 0, ALL_OFFLOADS, counters);
+    }
+
+    /** As {@link #open(String, int, int, Counters)} with {@link #ALL_OFFLOADS}. */
+    public static TapDevice open(String interfaceName, int mtu, Counters counters) {
+        return open(interfaceName, mtu, ALL_OFFLOADS, counters);
     }
 
     /**
      * Opens (creating if absent) TAP {@code interfaceName}, sets its MTU when {@code mtu > 0},
-     * and brings it up. Throws {@link SystemCallException} or {@link IllegalArgumentException}
-     * with a message that says what to do.
+     * and brings it up. {@code receiveOffloads} is the set of TUN_F_* bits to ask for: what the
+     * kernel may hand over (0: complete checksums and wire-sized frames only, the kernel does the
+     * work; {@link #ALL_OFFLOADS}: partial checksums and GSO super-packets). Throws
+     * {@link SystemCallException} or {@link IllegalArgumentException} with a message that says
+     * what to do.
      */
-    public static TapDevice open(String interfaceName, int mtu, Counters counters) {
+    public static TapDevice open(String interfaceName, int mtu, int receiveOffloads, Counters counters) {
         InterfaceName.check(interfaceName);
         CallState st = new CallState();
         int fd;
@@ -125,7 +136,7 @@ public final class TapDevice implements PollableDevice {
                     "open(" + TUN_PATH + ")", TapDevice::openHint);
         }
         try {
-            int offloadFlags = configure(st, fd, interfaceName);
+            int offloadFlags = configure(st, fd, interfaceName, receiveOffloads & ALL_OFFLOADS);
             int effectiveMtu;
             try (InterfaceControl control = new InterfaceControl(interfaceName)) {
                 if (mtu > 0) {
@@ -145,13 +156,15 @@ public final class TapDevice implements PollableDevice {
         return switch (errno) {
             case Errno.ENOENT -> TUN_PATH + " is missing: run modprobe tun (or mknod /dev/net/tun c 10 200)";
             case Errno.ENODEV, Errno.ENXIO -> "the kernel has no TUN/TAP driver: run modprobe tun";
-            case Errno.EPERM, Errno.EACCES -> Errno.needPrivilege("CAP_NET_ADMIN");
+            case Errno.EACCES -> TUN_PATH + " is not readable and writable by this user: run as root, or chmod 0666 "
+                    + TUN_PATH + " (its usual mode) and give the process CAP_NET_ADMIN";
+            case Errno.EPERM -> Errno.needPrivilege("CAP_NET_ADMIN");
             default -> null;
         };
     }
 
     /** TUNSETIFF, TUNSETVNETHDRSZ, TUNSETOFFLOAD; returns the offload bits the kernel took. */
-    private static int configure(CallState st, int fd, String interfaceName) {
+    private static int configure(CallState st, int fd, String interfaceName, int wanted) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ifreq = arena.allocate(InterfaceControl.IFREQ_SIZE, 8);
             byte[] bytes = interfaceName.getBytes(StandardCharsets.UTF_8);
@@ -164,10 +177,10 @@ public final class TapDevice implements PollableDevice {
             size.set(JAVA_INT, 0, VirtioNetHeader.SIZE);
             st.check(LibC.ioctl(st.segment, fd, TUNSETVNETHDRSZ, size), "ioctl(TUNSETVNETHDRSZ, " + interfaceName + ")", null);
 
-            int wanted = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN | TUN_F_USO4 | TUN_F_USO6;
             // Kernels before 6.2 do not know USO and refuse the whole set with EINVAL: ask again
             // without it, then with the checksum offload alone; no offload at all still works.
-            int[] attempts = {wanted, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN, TUN_F_CSUM, 0};
+            // (TSO needs CSUM: the kernel refuses TSO bits without it.)
+            int[] attempts = {wanted, wanted & ~(TUN_F_USO4 | TUN_F_USO6), wanted & TUN_F_CSUM, 0};
             for (int flags : attempts) {
                 if (LibC.ioctl(st.segment, fd, TUNSETOFFLOAD, flags) == 0) {
                     return flags;
@@ -219,7 +232,8 @@ public final class TapDevice implements PollableDevice {
             rxIov.set(JAVA_LONG, 24, room);
             long read = LibC.readv(state.segment, fd, rxIov, 2);
             if (read < 0) {
-                if (state.errno() != Errno.EAGAIN && state.errno() != Errno.EINTR) {
+                int errno = state.errno();
+                if (errno != Errno.EAGAIN && errno != Errno.EINTR) {
                     counters.increment(rxErrors);
                 }
                 break;

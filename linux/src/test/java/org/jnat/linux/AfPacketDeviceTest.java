@@ -61,6 +61,7 @@ class AfPacketDeviceTest {
         String mac = String.format("%012x", device.macAddress()).replaceAll("(..)(?!$)", "$1:");
         assertThat(link).contains("link/ether " + mac);
         assertThat(device.offloads().vnetHeader()).isFalse();
+        assertThat(device.kernelDrops()).isZero();
     }
 
     /**
@@ -73,6 +74,7 @@ class AfPacketDeviceTest {
     void peerPingIsAnsweredThroughTheRings() throws Exception {
         FrameBatch batch = new FrameBatch(32);
         PacketBuffer out = PacketBuffer.allocate();
+        drain(device);
         int[] seen = new int[3]; // ARP requests, echo requests, our own frames
         Process ping = lab.start("ping", "-c", "3", "-i", "0.2", "-W", "5", "10.78.0.2");
         try (PollLoop loop = new PollLoop(List.of(device), Clock.system(), new PollLoop.Handler() {

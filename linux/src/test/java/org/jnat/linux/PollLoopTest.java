@@ -27,6 +27,7 @@ class PollLoopTest {
         final MemorySegment value = Arena.ofAuto().allocate(JAVA_LONG);
         final int fd = st.check(LibC.eventfd(st.segment, 0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC), "eventfd", null);
         final AtomicInteger flushes = new AtomicInteger();
+        boolean closed;
 
         void signal() {
             value.set(JAVA_LONG, 0, 1);
@@ -70,7 +71,10 @@ class PollLoopTest {
 
         @Override
         public void close() {
-            LibC.close(st.segment, fd);
+            if (!closed) {
+                closed = true;
+                LibC.close(st.segment, fd);
+            }
         }
     }
 
@@ -188,7 +192,7 @@ class PollLoopTest {
                 return Long.MAX_VALUE;
             }
         })) {
-            LibC.close(a.st.segment, a.fd);
+            a.close();
             assertThatThrownBy(() -> loop.runOnce(Long.MAX_VALUE))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("device " + a.name() + " failed")

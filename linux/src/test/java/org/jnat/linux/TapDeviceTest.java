@@ -60,6 +60,7 @@ class TapDeviceTest {
 
     @Test
     void kernelPingIsAnsweredThroughTheTap() throws Exception {
+        drain();
         Process ping = lab.start("ping", "-c", "3", "-i", "0.2", "-W", "5", "10.77.0.2");
         FrameBatch batch = new FrameBatch(16);
         PacketBuffer out = PacketBuffer.allocate();
@@ -212,6 +213,65 @@ class TapDeviceTest {
             frame.checksumOffset = 6;
         }
         assertThat(tap.transmit(frame)).isTrue();
+    }
+
+    /** Discards frames left in the TAP's queue by earlier tests. */
+    private static void drain() {
+        FrameBatch batch = new FrameBatch(64);
+        while (tap.receive(batch) > 0) {
+            // discard
+        }
+    }
+
+    /**
+     * Without receive offloads the kernel completes checksums and segments before handing frames
+     * over: the SYN carries a valid checksum and no data frame is larger than the MTU.
+     */
+    @Test
+    void withoutOffloadsTheKernelSendsCompleteWireSizedFrames() throws Exception {
+        String name = "lxu" + lab.suffix;
+        int ourIp = TestFrames.ip("10.77.1.2");
+        try (TapDevice plain = NetNamespace.call(lab.namespace, () -> TapDevice.open(name, 0, 0, new Counters()))) {
+            assertThat(plain.receiveOffloadFlags()).isZero();
+            assertThat(plain.offloads().udpSegmentation()).isFalse();
+            lab.inside("ip", "addr", "add", "10.77.1.1/24", "dev", name);
+            lab.inside("ip", "neigh", "replace", "10.77.1.2", "lladdr", "02:00:00:00:00:02", "dev", name);
+            lab.start("sh", "-c", "head -c 300000 /dev/zero | socat -u - TCP:10.77.1.2:5003,connect-timeout=5");
+            FrameBatch batch = new FrameBatch(16);
+            PacketBuffer out = PacketBuffer.allocate();
+            int dataFrames = 0;
+            boolean sawSyn = false;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (dataFrames < 10 && System.nanoTime() < deadline) {
+                int n = plain.receive(batch);
+                for (int i = 0; i < n; i++) {
+                    PacketBuffer in = batch.get(i);
+                    MemorySegment f = in.segment();
+                    if (!TestFrames.isIpv4(f, in.length(), 6, ourIp)) {
+                        continue;
+                    }
+                    assertThat(in.gsoType).isZero();
+                    assertThat(in.flags & PacketBuffer.F_NEEDS_CSUM).isZero();
+                    assertThat(in.length()).isLessThanOrEqualTo(1514);
+                    int tcpLength = TestFrames.u16(f, 16) - 20;
+                    int pseudo = TestFrames.sum(f, 26, 8, 6 + tcpLength);
+                    assertThat(TestFrames.sum(f, 34, tcpLength, pseudo)).as("TCP checksum verifies").isEqualTo(0xffff);
+                    if (TestFrames.isTcpSyn(f, in.length(), ourIp)) {
+                        sawSyn = true;
+                        out.clearOffload();
+                        out.length(TestFrames.synAck(f, out.segment(), 0x02_00_00_00_00_02L, 7_000_000));
+                        assertThat(plain.transmit(out)).isTrue();
+                    } else if (tcpLength > 20) {
+                        dataFrames++;
+                    }
+                }
+                if (n == 0) {
+                    Thread.sleep(1);
+                }
+            }
+            assertThat(sawSyn).isTrue();
+            assertThat(dataFrames).isEqualTo(10);
+        }
     }
 
     @Test

@@ -64,6 +64,8 @@ public final class ConfigLoader {
         KEYS.put("admin", List.of("listen"));
     }
 
+    private static final Set<String> BOOLEAN_KEYS = Set.of("hairpinning", "inbound-refresh");
+    private static final Set<String> INTEGER_KEYS = Set.of("mtu", "max-sessions", "max-sessions-per-host");
     private static final Set<String> TABLES = Set.of("inside", "outside", "nat", "admin");
     private static final Set<String> ARRAYS_OF_TABLES = Set.of("forward", "neighbor");
     private static final String TABLE_LIST = "[inside], [outside], [nat], [nat.timeouts], [[forward]], [[neighbor]]"
@@ -163,10 +165,19 @@ public final class ConfigLoader {
         Matcher assignment = ASSIGNMENT.matcher(source);
         if (assignment.matches()) {
             String value = assignment.group(2);
+            String key = assignment.group(1);
+            String last = key.substring(key.lastIndexOf('.') + 1);
             if (!value.isEmpty() && "\"'[{".indexOf(value.charAt(0)) < 0) {
+                if (BOOLEAN_KEYS.contains(last)) {
+                    return new ConfigException(where + qualified(table, key) + ": expected true or false, got " + value);
+                }
+                if (INTEGER_KEYS.contains(last)) {
+                    return new ConfigException(where + qualified(table, key) + ": expected a whole number, got "
+                            + value);
+                }
                 // The usual slip: an address, duration or port range written without quotes.
-                return new ConfigException(where + qualified(table, assignment.group(1)) + ": expected a quoted string,"
-                        + " got " + value + "; write " + assignment.group(1) + " = \"" + value + "\"");
+                return new ConfigException(where + qualified(table, key) + ": expected a quoted string,"
+                        + " got " + value + "; write " + key + " = \"" + value + "\"");
             }
         }
         String message = error.getMessage();

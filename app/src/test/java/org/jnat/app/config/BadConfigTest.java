@@ -39,6 +39,13 @@ class BadConfigTest {
                                 + " address = \"192.168.1.1/24\""),
                 bad(MINIMAL + "[nat.timeouts]\nudp = 5m\n",
                         "router.toml:10: nat.timeouts.udp: expected a quoted string, got 5m; write udp = \"5m\""),
+                bad(MINIMAL + "[nat]\nhairpinning = yes\n",
+                        "router.toml:10: nat.hairpinning: expected true or false, got yes"),
+                bad(MINIMAL + "[nat]\nmax-sessions = 1M\n",
+                        "router.toml:10: nat.max-sessions: expected a whole number, got 1M"),
+                bad(MINIMAL + "nat.mapping = endpoint-independent\n",
+                        "router.toml:9: outside.nat.mapping: expected a quoted string, got endpoint-independent; write"
+                                + " nat.mapping = \"endpoint-independent\""),
                 bad("[inside\ndevice = \"tap:jnat0\"\n",
                         "router.toml:1: syntax error at column 8: unexpected end of line, expected ]"),
                 bad("[inside]\ndevice = \"tap:jnat0\"\ndevice = \"tap:jnat2\"\n",

@@ -1,0 +1,191 @@
+package org.jnat.app;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jnat.config.InterfaceConfig;
+import org.jnat.config.RouterConfig;
+import org.jnat.device.NetDevice;
+import org.jnat.device.Offloads;
+import org.jnat.linux.LinuxDevices;
+import org.jnat.linux.PollLoop;
+import org.jnat.linux.PollableDevice;
+import org.jnat.linux.SystemCallException;
+import org.jnat.router.Router;
+import org.jnat.router.Translator;
+import org.jnat.runtime.Clock;
+import org.jnat.runtime.Counters;
+import org.jnat.stack.Interface;
+import org.jnat.stack.Side;
+import org.jnat.wire.Ipv4Address;
+import org.jnat.wire.MacAddress;
+
+/**
+ * A running router on Linux devices: both devices open (or neither), the router and its NAT
+ * built, and one data-plane thread in the poll loop. Used by {@code jnat run} and {@code jnat demo}.
+ *
+ * <p>Set-up errors are {@link StartupException}s with a one-line message that says what to do;
+ * whatever was opened before the error is closed again, so nothing is ever half-started.
+ */
+final class RouterRuntime implements AutoCloseable {
+
+    /** The router could not start; the message is the one line for the user. */
+    static final class StartupException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StartupException(String message) {
+            super(message);
+        }
+    }
+
+    private final RouterConfig config;
+    private final Counters counters;
+    private final PollableDevice inside;
+    private final PollableDevice outside;
+    private final Router router;
+    private final Translator translator;
+    private final PollLoop loop;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private Thread dataPlane;
+    private boolean closed;
+
+    private RouterRuntime(RouterConfig config, Counters counters, PollableDevice inside, PollableDevice outside,
+                          Translator translator) {
+        this.config = config;
+        this.counters = counters;
+        this.inside = inside;
+        this.outside = outside;
+        this.translator = translator;
+        Clock clock = Clock.system();
+        this.router = new Router(config, inside, outside, clock, counters, translator);
+        this.loop = new PollLoop(List.of(inside, outside), clock, new PollLoop.Handler() {
+            private long nextTimer = clock.nanos();
+
+            @Override
+            public void onReadable(int deviceIndex, long nowNanos) {
+                router.pollOnce(nowNanos);
+            }
+
+            @Override
+            public long onTimers(long nowNanos) {
+                if (nowNanos - nextTimer >= 0) {
+                    router.timers(nowNanos);
+                    nextTimer = nowNanos + Router.TIMER_NANOS;
+                }
+                return nextTimer;
+            }
+        });
+    }
+
+    /** Opens the devices of {@code config} in this process's network namespace and builds the router. */
+    static RouterRuntime open(RouterConfig config) throws StartupException {
+        Counters counters = new Counters();
+        PollableDevice in = openDevice("inside", config.inside(), counters);
+        PollableDevice out;
+        try {
+            out = openDevice("outside", config.outside(), counters);
+        } catch (StartupException e) {
+            in.close();
+            throw e;
+        }
+        try {
+            Translator translator = Translators.forConfig(config, counters);
+            return new RouterRuntime(config, counters, in, out, translator);
+        } catch (RuntimeException e) {
+            in.close();
+            out.close();
+            throw new StartupException("jnat: cannot build the router: " + e.getMessage());
+        }
+    }
+
+    private static PollableDevice openDevice(String side, InterfaceConfig ic, Counters counters)
+            throws StartupException {
+        try {
+            return LinuxDevices.open(ic.device(), counters);
+        } catch (SystemCallException | IllegalArgumentException | IllegalStateException e) {
+            throw new StartupException("jnat: cannot open the " + side + " device " + ic.device() + ": "
+                    + e.getMessage());
+        }
+    }
+
+    /** One line per interface: device, MAC, address, MTU and offloads. */
+    void describe(PrintStream out) {
+        describe(out, "inside ", router.iface(Side.INSIDE), config.inside(), inside);
+        describe(out, "outside", router.iface(Side.OUTSIDE), config.outside(), outside);
+    }
+
+    private static void describe(PrintStream out, String label, Interface iface, InterfaceConfig ic, NetDevice dev) {
+        StringBuilder line = new StringBuilder();
+        line.append(String.format(Locale.ROOT, "jnat: %s %-18s mac %s  address %s/%d  mtu %d", label, ic.device(),
+                MacAddress.toString(iface.mac()), Ipv4Address.toString(ic.address()), ic.prefixLength(),
+                iface.mtu()));
+        if (ic.gateway() != 0) {
+            line.append("  gateway ").append(Ipv4Address.toString(ic.gateway()));
+        }
+        Offloads o = dev.offloads();
+        line.append("  offloads ").append(o.vnetHeader()
+                ? (o.partialChecksum() ? "csum" : "") + (o.tcpSegmentation() ? ",tso" : "")
+                  + (o.udpSegmentation() ? ",uso" : "")
+                : "none");
+        out.println(line);
+    }
+
+    /** Starts the data-plane thread. */
+    void start() {
+        dataPlane = Thread.ofPlatform().name("jnat-data-plane").start(() -> {
+            try {
+                loop.run();
+            } catch (Throwable t) {
+                failure.set(t);
+            } finally {
+                stopped.countDown();
+            }
+        });
+    }
+
+    /** Asks the data plane to stop; any thread, e.g. a signal handler. */
+    void stop() {
+        loop.stop();
+    }
+
+    /** Waits until the data plane has stopped; returns its failure, or null after a clean stop. */
+    Throwable awaitStop() throws InterruptedException {
+        stopped.await();
+        return failure.get();
+    }
+
+    Router router() {
+        return router;
+    }
+
+    Translator translator() {
+        return translator;
+    }
+
+    Counters counters() {
+        return counters;
+    }
+
+    /** Stops the data plane if it runs, then releases both devices. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loop.stop();
+        if (dataPlane != null) {
+            try {
+                dataPlane.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        loop.close();
+        inside.close();
+        outside.close();
+    }
+}

@@ -1,0 +1,70 @@
+package org.jnat.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.jnat.config.ForwardRule;
+import org.jnat.config.RouterConfig;
+import org.jnat.runtime.Counters;
+import org.jnat.testing.Pcaps;
+import org.jnat.wire.IpProtocol;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The whole router, stack and NAT engine, replayed over the kernel's captures: where the kernel
+ * kept the inside port (every scenario but two-hosts-same-port), jnat must send the same frames,
+ * byte for byte but for the IPv4 identification of the packets each one originates.
+ */
+class NatReplayTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp-http", "udp-echo", "icmp-echo", "udp-closed-port", "tcp-closed-port", "pmtu-upload",
+            "icmp-frag-needed", "traceroute", "udp-fragmented"})
+    void sendsWhatTheKernelSent(String scenario) throws IOException {
+        RouterConfig config = ReplayTest.config(1500);
+        Counters counters = new Counters();
+        Replay.run(config, Pcaps.linuxNat(scenario + "-inside"), Pcaps.linuxNat(scenario + "-outside"), dir, counters,
+                NatTranslator.of(config, counters, 1));
+        compare(ReplayTest.sentByKernel(scenario + "-outside", Lab.RT_OUT_MAC), sentByJnat("outside"), scenario + " outside");
+        compare(ReplayTest.sentByKernel(scenario + "-inside", Lab.RT_IN_MAC), sentByJnat("inside"), scenario + " inside");
+    }
+
+    private List<byte[]> sentByJnat(String side) {
+        return Pcaps.frames(dir.resolve(side + ".pcap")).stream().filter(f -> Packets.etherType(f) == 0x0800).toList();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp-port-forward"})
+    void forwardsAPortAsTheKernelDid(String scenario) throws IOException {
+        RouterConfig plain = ReplayTest.config(1500);
+        // The kernel's rule: tcp dport 8080 dnat to 192.168.1.10:8000.
+        RouterConfig config = new RouterConfig(plain.inside(), plain.outside(), plain.nat(),
+                List.of(new ForwardRule(IpProtocol.TCP, 8080, 8080, Lab.CL, 8000)), plain.neighbors(), null);
+        Counters counters = new Counters();
+        Replay.run(config, Pcaps.linuxNat(scenario + "-inside"), Pcaps.linuxNat(scenario + "-outside"), dir, counters,
+                NatTranslator.of(config, counters, 1));
+        compare(ReplayTest.sentByKernel(scenario + "-outside", Lab.RT_OUT_MAC), sentByJnat("outside"), scenario + " outside");
+        compare(ReplayTest.sentByKernel(scenario + "-inside", Lab.RT_IN_MAC), sentByJnat("inside"), scenario + " inside");
+    }
+
+    private static void compare(List<byte[]> kernel, List<byte[]> jnat, String what) {
+        assertThat(kernel).as(what + ": the kernel sent something").isNotEmpty();
+        assertThat(jnat).as(what + ": frame count").hasSameSizeAs(kernel);
+        for (int i = 0; i < kernel.size(); i++) {
+            byte[] k = kernel.get(i);
+            byte[] j = jnat.get(i);
+            String frame = what + " frame " + i;
+            assertThat(Arrays.copyOfRange(j, 0, 18)).as(frame + ": Ethernet, IPv4 to total length").isEqualTo(Arrays.copyOfRange(k, 0, 18));
+            assertThat(Arrays.copyOfRange(j, 20, 24)).as(frame + ": flags, TTL, protocol").isEqualTo(Arrays.copyOfRange(k, 20, 24));
+            assertThat(Arrays.copyOfRange(j, 26, 34)).as(frame + ": addresses").isEqualTo(Arrays.copyOfRange(k, 26, 34));
+            assertThat(Arrays.copyOfRange(j, 34, j.length)).as(frame + ": payload").isEqualTo(Arrays.copyOfRange(k, 34, k.length));
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package org.jnat.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Random;
+import org.jnat.device.MemoryDevice;
+import org.jnat.stack.Fragments;
+import org.jnat.stack.Neighbors;
+import org.jnat.stack.Side;
+import org.jnat.wire.Checksum;
+import org.jnat.wire.MacAddress;
+
+/**
+ * The property the fuzz tests check: whatever frames arrive on either side, with whatever clock
+ * steps, the router never throws, never holds more than its bounds (ARP's held frames and table,
+ * the reassembly store), never sends a frame its link can not carry, and every IPv4 header it
+ * sends has a valid checksum.
+ */
+final class RouterProperties {
+    /** Where the choices come from: Jazzer, or a seeded Random for the plain test. */
+    interface Source {
+        boolean bool();
+
+        int intIn(int min, int max);
+
+        byte[] bytes(int max);
+
+        int remaining();
+    }
+
+    static Source of(FuzzedDataProvider data) {
+        return new Source() {
+            public boolean bool() {
+                return data.consumeBoolean();
+            }
+
+            public int intIn(int min, int max) {
+                return data.consumeInt(min, max);
+            }
+
+            public byte[] bytes(int max) {
+                return data.consumeBytes(max);
+            }
+
+            public int remaining() {
+                return data.remainingBytes();
+            }
+        };
+    }
+
+    static Source of(Random random, int operations) {
+        return new Source() {
+            int left = operations * 8;
+
+            public boolean bool() {
+                left--;
+                return random.nextBoolean();
+            }
+
+            public int intIn(int min, int max) {
+                left--;
+                return min + random.nextInt(max - min + 1);
+            }
+
+            public byte[] bytes(int max) {
+                left -= 8;
+                byte[] b = new byte[random.nextInt(max + 1)];
+                random.nextBytes(b);
+                return b;
+            }
+
+            public int remaining() {
+                return Math.max(0, left);
+            }
+        };
+    }
+
+    /** Well-formed frames the fuzzer starts from and patches, so that it reaches deep paths. */
+    private static final List<byte[]> TEMPLATES;
+
+    static {
+        byte[] big = Lab.svToCl(60, 0x55, 0, Packets.pattern(2500));
+        byte[] bigUp = Lab.clToSv(64, 0x56, 0, Packets.pattern(2500));
+        List<byte[]> pieces = Packets.fragments(big, 1000);
+        List<byte[]> upPieces = Packets.fragments(bigUp, 1200);
+        TEMPLATES = List.of(
+                Lab.clToSv(64, 1, 0, new byte[40]),
+                Lab.clToSv(1, 2, 0, new byte[40]),
+                Lab.clToSv(64, 3, Packets.DF, new byte[1472]),
+                Lab.svToCl(60, 4, 0, new byte[40]),
+                Packets.arp(MacAddress.BROADCAST, Lab.CL_MAC, 1, Lab.CL_MAC, Lab.CL, 0, Lab.RT_IN),
+                Packets.arp(Lab.RT_OUT_MAC, Lab.ISP_MAC, 2, Lab.ISP_MAC, Lab.ISP, Lab.RT_OUT_MAC, Lab.RT_OUT),
+                Packets.arp(MacAddress.BROADCAST, Lab.CL_MAC, 1, Lab.CL_MAC, Lab.CL + 5, 0, Lab.RT_IN),
+                Packets.ipv4(Lab.RT_IN_MAC, Lab.CL_MAC, Lab.CL, Lab.RT_IN, 1, 64, 5, 0, Packets.echoRequest(1, 1, 32)),
+                Packets.ipv4(Lab.RT_OUT_MAC, Lab.ISP_MAC, Lab.SV, Lab.RT_OUT, 6, 60, 6, 0,
+                        Packets.tcpSyn(Lab.SV, Lab.RT_OUT, 4000, 80, 9)),
+                Packets.ipv4(Lab.RT_OUT_MAC, Lab.ISP_MAC, Lab.SV, Lab.RT_OUT, 1, 60, 7, 0,
+                        Packets.icmp(3, 3, 0, new byte[28])),
+                pieces.get(0), pieces.get(1), pieces.get(2),
+                upPieces.get(0), upPieces.get(1), upPieces.get(2));
+    }
+
+    /** Templates that come in on the outside (the rest come in on the inside unless the input says otherwise). */
+    private static boolean outsideTemplate(int i) {
+        return i == 3 || i == 5 || i == 8 || i == 9 || (i >= 10 && i <= 12);
+    }
+
+    static void neverThrowsNorBreaksABound(Source in) {
+        boolean staticNeighbors = in.bool();
+        int insideMtu = in.bool() ? 1500 : in.intIn(68, 1500);
+        int outsideMtu = in.bool() ? 1500 : in.intIn(68, 1500);
+        Lab lab = new Lab(staticNeighbors, insideMtu, outsideMtu, Translator.ROUTING);
+        for (int op = 0; op < 64 && in.remaining() > 0; op++) {
+            int kind = in.intIn(0, 3);
+            if (kind == 0) {
+                // A clock step: none, a little, or up to a minute (ARP ageing, fragment timeouts).
+                lab.clock.advance(in.bool() ? in.intIn(0, 2_000) * Lab.MS : in.intIn(0, 60) * 1_000 * Lab.MS);
+                lab.run();
+            } else {
+                boolean outside;
+                byte[] frame;
+                if (kind == 1) {
+                    outside = in.bool();
+                    frame = in.bytes(1600);
+                } else {
+                    int t = in.intIn(0, TEMPLATES.size() - 1);
+                    frame = TEMPLATES.get(t).clone();
+                    outside = outsideTemplate(t) != (kind == 3 && in.bool());
+                    for (int patches = in.intIn(0, 4); patches > 0 && frame.length > 0; patches--) {
+                        frame[in.intIn(0, frame.length - 1)] = (byte) in.intIn(0, 255);
+                    }
+                }
+                if (outside) {
+                    lab.fromOutside(frame);
+                } else {
+                    lab.fromInside(frame);
+                }
+                lab.run();
+            }
+            checkBounds(lab);
+        }
+        // Past every timer: ARP gives up, fragments time out.
+        for (int i = 0; i < 8; i++) {
+            lab.clock.advance(5_000 * Lab.MS);
+            lab.run();
+        }
+        checkBounds(lab);
+        assertThat(lab.router.fragments().datagramsHeld()).as("everything times out").isZero();
+    }
+
+    private static void checkBounds(Lab lab) {
+        for (int side = 0; side < 2; side++) {
+            Neighbors n = lab.router.neighbors(side);
+            assertThat(n.heldFrames()).isBetween(0, n.heldCapacity());
+            assertThat(n.size()).isBetween(0, n.capacity());
+        }
+        Fragments f = lab.router.fragments();
+        assertThat(f.datagramsHeld()).isBetween(0, f.maxDatagrams());
+        assertThat(f.bytesHeld()).isBetween(0, f.maxBytes());
+        for (MemoryDevice device : List.of(lab.inside.a(), lab.outside.a())) {
+            assertThat(device.droppedOversize()).as("frames too big for the link").isZero();
+        }
+        checkSent(lab.insideOut(), lab.router.iface(Side.INSIDE).mtu());
+        checkSent(lab.outsideOut(), lab.router.iface(Side.OUTSIDE).mtu());
+    }
+
+    private static void checkSent(List<byte[]> frames, int mtu) {
+        for (byte[] f : frames) {
+            assertThat(f.length).isLessThanOrEqualTo(14 + mtu);
+            if (Packets.etherType(f) == 0x0800) {
+                int ihl = Packets.ihl(f);
+                assertThat(Checksum.verifies(Checksum.sum(MemorySegment.ofArray(f), 14, ihl)))
+                        .as("IPv4 header checksum of a frame the router sent").isTrue();
+                assertThat(Packets.totalLength(f)).isLessThanOrEqualTo(mtu);
+            }
+        }
+    }
+
+    private RouterProperties() {
+    }
+}

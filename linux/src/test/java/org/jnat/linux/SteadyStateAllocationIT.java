@@ -1,0 +1,116 @@
+package org.jnat.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.TimeUnit;
+import org.jnat.device.FrameBatch;
+import org.jnat.device.PacketBuffer;
+import org.jnat.runtime.Counters;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packet path allocates nothing: a flood ping from a kernel answered through each device,
+ * measured with the thread's allocation counter after a warm-up. Slow (tens of thousands of
+ * round trips), hence an IT.
+ */
+class SteadyStateAllocationIT {
+    private static final int OUR_IP = TestFrames.ip("10.79.0.2");
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+    private static Lab lab;
+    private static TapDevice tap;
+    private static AfPacketDevice afPacket;
+    private static final Counters counters = new Counters();
+
+    @BeforeAll
+    static void open() {
+        Lab.assumeRoot("ping");
+        lab = Lab.create();
+        String tapName = "lxt" + lab.suffix;
+        String ours = "lxa" + lab.suffix;
+        String peer = "lxb" + lab.suffix;
+        lab.inside("ip", "link", "add", ours, "type", "veth", "peer", "name", peer);
+        tap = NetNamespace.call(lab.namespace, () -> TapDevice.open(tapName, counters));
+        afPacket = NetNamespace.call(lab.namespace, () -> AfPacketDevice.open(ours, counters));
+        // Two subnets so each ping leaves through its own device; static neighbors, so no ARP.
+        lab.inside("ip", "addr", "add", "10.79.0.1/24", "dev", tapName);
+        lab.inside("ip", "neigh", "replace", "10.79.0.2", "lladdr", "02:00:00:00:00:02", "dev", tapName);
+        lab.inside("ip", "link", "set", peer, "up");
+        lab.inside("ip", "addr", "add", "10.80.0.1/24", "dev", peer);
+        lab.inside("ip", "neigh", "replace", "10.80.0.2", "lladdr", "02:00:00:00:00:02", "dev", peer);
+    }
+
+    @AfterAll
+    static void close() {
+        if (tap != null) {
+            tap.close();
+        }
+        if (afPacket != null) {
+            afPacket.close();
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @Test
+    void tapReceiveAndTransmit() throws Exception {
+        assertNoAllocation(tap, OUR_IP, "10.79.0.2");
+    }
+
+    @Test
+    void afPacketReceiveTransmitAndFlush() throws Exception {
+        assertNoAllocation(afPacket, TestFrames.ip("10.80.0.2"), "10.80.0.2");
+    }
+
+    private static void assertNoAllocation(PollableDevice device, int ourIp, String target) throws Exception {
+        Process ping = lab.start("ping", "-f", "-q", "-l", "64", "-c", "500000", "-W", "1", target);
+        try {
+            FrameBatch batch = new FrameBatch(64);
+            long thread = Thread.currentThread().threadId();
+            int[] answered = new int[1];
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (answered[0] < 30_000 && System.nanoTime() < deadline && ping.isAlive()) {
+                answerEchoes(device, ourIp, batch, answered);
+            }
+            // Steady state: some window of 10000 answers allocates nothing. (One window may catch
+            // the JIT recompiling; an allocation per packet or per burst fails every window.)
+            long[] allocated = new long[5];
+            for (int w = 0; w < allocated.length; w++) {
+                long before = THREADS.getThreadAllocatedBytes(thread);
+                int start = answered[0];
+                while (answered[0] < start + 10_000 && System.nanoTime() < deadline && ping.isAlive()) {
+                    answerEchoes(device, ourIp, batch, answered);
+                }
+                allocated[w] = THREADS.getThreadAllocatedBytes(thread) - before;
+                assertThat(answered[0] - start).as("echo requests answered on %s, counters %s", device.name(),
+                        counters.snapshot()).isGreaterThanOrEqualTo(10_000);
+                if (allocated[w] == 0) {
+                    break;
+                }
+            }
+            assertThat(allocated).as("bytes allocated per window of 10000 echo answers on %s", device.name())
+                    .contains(0L);
+        } finally {
+            ping.destroy();
+        }
+    }
+
+    private static void answerEchoes(PollableDevice device, int ourIp, FrameBatch batch, int[] answered) {
+        int n = device.receive(batch);
+        for (int i = 0; i < n; i++) {
+            PacketBuffer in = batch.get(i);
+            if (TestFrames.isEchoRequest(in.segment(), in.length(), ourIp)) {
+                in.length(TestFrames.echoReplyInPlace(in.segment(), in.length()));
+                in.clearOffload();
+                if (device.transmit(in)) {
+                    answered[0]++;
+                }
+            }
+        }
+        device.flush();
+    }
+}
