@@ -6,13 +6,17 @@ import org.jnat.config.RouterConfig;
 import org.jnat.config.StaticNeighbor;
 import org.jnat.device.FrameBatch;
 import org.jnat.device.NetDevice;
+import org.jnat.device.Offloads;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Clock;
 import org.jnat.runtime.Counters;
+import org.jnat.stack.EgressOffload;
 import org.jnat.stack.Fragmenter;
 import org.jnat.stack.Fragments;
+import org.jnat.stack.GsoSegmenter;
 import org.jnat.stack.Interface;
 import org.jnat.stack.Neighbors;
+import org.jnat.stack.PartialChecksum;
 import org.jnat.stack.RateLimiter;
 import org.jnat.stack.Routes;
 import org.jnat.stack.Side;
@@ -91,6 +95,13 @@ public final class Router implements Responder {
     private long fragmentNow;
     private final Fragmenter.Sink fragmentSink = f -> transmitIp(f, fragmentSide, fragmentNextHop, fragmentNow);
 
+    // Where the GSO segmenter's sink sends to: set just before each segment() call.
+    private final GsoSegmenter segmenter;
+    private int segmentSide;
+    private int segmentNextHop;
+    private long segmentNow;
+    private final GsoSegmenter.Sink segmentSink = s -> sendSized(s, segmentSide, segmentNextHop, segmentNow, false);
+
     private int identification;
     /** While a reassembled datagram is processed: the size of its largest fragment, else MAX_VALUE. */
     private int fragmentLimit = Integer.MAX_VALUE;
@@ -98,7 +109,9 @@ public final class Router implements Responder {
     private long nextTimer;
 
     private final int[] cReceived = new int[2], cTransmitted = new int[2], cTransmitFailed = new int[2];
-    private final int cNotForUs, cEthernetMalformed, cVlan, cOtherType, cOffload;
+    private final int cNotForUs, cEthernetMalformed, cVlan, cOtherType;
+    private final int cOffloadPartial, cOffloadGso, cOffloadMalformed, cOffloadUnsupported, cOffloadPassed,
+            cOffloadCompleted, cOffloadSegmented, cOffloadSegments;
     private final int cArpMalformed, cArpOffPrefix, cArpRepliesSent, cArpConflict, cArpGratuitous;
     private final int cIpTruncated, cIpBadVersion, cIpBadHeaderLength, cIpBadLength, cIpBadChecksum;
     private final int cMartian, cSpoofed, cBroadcast, cMartianDestination, cNotThisSide, cSameSide, cNoRoute;
@@ -127,7 +140,13 @@ public final class Router implements Responder {
         for (int side = 0; side < 2; side++) {
             Interface in = interfaces[side];
             NetDevice device = in.device();
-            batches[side] = new FrameBatch(arena, BATCH, Math.max(device.mtu(), in.mtu()) + EthernetFrame.TAGGED_HEADER_LENGTH);
+            // A device that hands over GSO super-packets needs slots for 64 KiB of them.
+            Offloads offloads = device.offloads();
+            int slot = Math.max(device.mtu(), in.mtu()) + EthernetFrame.TAGGED_HEADER_LENGTH;
+            if (offloads.tcpSegmentation() || offloads.udpSegmentation()) {
+                slot = Math.max(slot, PacketBuffer.DEFAULT_CAPACITY);
+            }
+            batches[side] = new FrameBatch(arena, BATCH, slot);
             neighbors[side] = new Neighbors(in.name(), ARP_ENTRIES, ARP_HELD_FRAMES, ARP_HELD_PER_NEIGHBOR, maxFrame,
                     ARP_REACHABLE_NANOS, ARP_RETRY_NANOS, ARP_TRIES, counters, new NeighborListener(side));
             String p = in.name() + ".";
@@ -143,6 +162,7 @@ public final class Router implements Responder {
         }
         fragments = Fragments.withDefaults(counters);
         fragmenter = new Fragmenter(maxFrame);
+        segmenter = new GsoSegmenter(maxFrame);
         own = PacketBuffer.allocate(arena, maxFrame);
         requestFrame = PacketBuffer.allocate(arena, 64);
 
@@ -150,7 +170,20 @@ public final class Router implements Responder {
         cEthernetMalformed = counters.register("ethernet.dropped.malformed", "frames shorter than an Ethernet header");
         cVlan = counters.register("ethernet.dropped.vlan", "802.1Q-tagged frames (jnat's links are untagged)");
         cOtherType = counters.register("ethernet.dropped.other_type", "frames neither IPv4 nor ARP (IPv6 among them)");
-        cOffload = counters.register("ethernet.dropped.gso", "GSO super-packets (offloads are not negotiated yet)");
+        cOffloadPartial = counters.register("offload.received.partial_checksum",
+                "frames received with a partial transport checksum (virtio_net_hdr NEEDS_CSUM), not GSO");
+        cOffloadGso = counters.register("offload.received.gso", "GSO super-packets received (TSO, USO, UFO)");
+        cOffloadMalformed = counters.register("offload.dropped.malformed",
+                "frames whose offload metadata disagrees with their headers (checksum position, GSO type, gso_size)");
+        cOffloadUnsupported = counters.register("offload.dropped.unsupported",
+                "GSO super-packets of a type an IPv4 router cannot segment (TCPv6, unknown)");
+        cOffloadPassed = counters.register("offload.passed_through",
+                "frames with offload work sent as they were to a device that does it (partial checksum, GSO)");
+        cOffloadCompleted = counters.register("offload.checksum_completed",
+                "partial checksums completed in software for a device that does not take them");
+        cOffloadSegmented = counters.register("offload.segmented",
+                "GSO super-packets segmented in software for a device that does not take them");
+        cOffloadSegments = counters.register("offload.segments", "segments (or UFO fragments) made by software GSO");
         cArpMalformed = counters.register("arp.dropped.malformed", "ARP packets that are not Ethernet/IPv4 or are truncated");
         cArpOffPrefix = counters.register("arp.dropped.off_prefix",
                 "ARP packets whose sender is not on the receiving side's prefix (never learned)");
@@ -275,8 +308,9 @@ public final class Router implements Responder {
         int length = frame.length();
         MemorySegment segment = frame.segment();
         if (frame.gsoType != PacketBuffer.GSO_NONE) {
-            counters.increment(cOffload);
-            return;
+            counters.increment(cOffloadGso);
+        } else if ((frame.flags & PacketBuffer.F_NEEDS_CSUM) != 0) {
+            counters.increment(cOffloadPartial);
         }
         if (!ethernet.wrap(segment, 0).check(length)) {
             counters.increment(cEthernetMalformed);
@@ -350,8 +384,12 @@ public final class Router implements Responder {
             counters.increment(cIpBadChecksum);
             return;
         }
-        // Drop the link's padding: what follows Total Length is not part of the datagram.
+        // Drop the link's padding: what follows Total Length is not part of the datagram. (A GSO
+        // super-packet's Total Length covers all its segments, as Linux's does: up to 64 KiB.)
         frame.length(EthernetFrame.HEADER_LENGTH + ip.totalLength());
+        if (frame.hasOffload() && !offloadValid(frame, ip)) {
+            return;
+        }
         int source = ip.sourceAddress();
         int destination = ip.destinationAddress();
         if (isMartianSource(source)) {
@@ -417,7 +455,7 @@ public final class Router implements Responder {
                 return;
             }
             int mtu = interfaces[egress].mtu();
-            if (ip.totalLength() > mtu && ip.dontFragment()) {
+            if (wireLength(frame, ip) > mtu && ip.dontFragment()) {
                 // RFC 1191 section 4 / RFC 4787 REQ-13: tell the sender the egress MTU.
                 counters.increment(cFragmentationNeeded);
                 sendError(frame, IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.FRAGMENTATION_NEEDED, mtu, now);
@@ -476,6 +514,78 @@ public final class Router implements Responder {
      * {@code errors}.
      */
     private void send(PacketBuffer frame, int side, int nextHop, long now, boolean errors) {
+        if (frame.hasOffload()) {
+            sendOffload(frame, side, nextHop, now, errors);
+        } else {
+            sendSized(frame, side, nextHop, now, errors);
+        }
+    }
+
+    /**
+     * {@link #send} for a frame with offload work (DESIGN section 3; Linux's
+     * {@code validate_xmit_skb}): a device that does the work gets the frame as it is, metadata
+     * and all; otherwise the router completes the checksum or segments the super-packet in
+     * software. The MTU applies to the segments (Linux's {@code skb_gso_validate_network_len}).
+     */
+    private void sendOffload(PacketBuffer frame, int side, int nextHop, long now, boolean errors) {
+        Ipv4Packet ip = this.ip;
+        if (!rewrap(frame)) {
+            return;
+        }
+        Offloads offloads = interfaces[side].device().offloads();
+        int action = EgressOffload.decide(frame, offloads);
+        if (action == EgressOffload.UNSUPPORTED) {
+            counters.increment(cOffloadUnsupported);
+            return;
+        }
+        if (frame.gsoType == PacketBuffer.GSO_NONE) {
+            if (action == EgressOffload.COMPLETE_CHECKSUM) {
+                if (!PartialChecksum.complete(frame, (int) ip.payloadOffset(), EthernetFrame.HEADER_LENGTH + ip.totalLength())) {
+                    counters.increment(cOffloadMalformed);
+                    return;
+                }
+                counters.increment(cOffloadCompleted);
+            } else {
+                counters.increment(cOffloadPassed);
+            }
+            sendSized(frame, side, nextHop, now, errors);
+            return;
+        }
+        int mtu = interfaces[side].mtu();
+        int segment = GsoSegmenter.segmentLength(frame, EthernetFrame.HEADER_LENGTH);
+        if (segment < 0) {
+            counters.increment(cOffloadMalformed);
+            return;
+        }
+        if (segment > mtu && ip.dontFragment() && EgressOffload.gsoType(frame) != PacketBuffer.GSO_UDP) {
+            counters.increment(cFragmentationNeeded);
+            if (errors) {
+                sendError(frame, IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.FRAGMENTATION_NEEDED, mtu, now);
+            }
+            return;
+        }
+        if (action == EgressOffload.PASS_THROUGH && segment <= mtu) {
+            counters.increment(cOffloadPassed);
+            transmitIp(frame, side, nextHop, now);
+            return;
+        }
+        // Segments that still exceed the MTU (DF clear) are fragmented one by one, as Linux's
+        // ip_finish_output_gso does; a device that completes checksums gets them partial.
+        segmentSide = side;
+        segmentNextHop = nextHop;
+        segmentNow = now;
+        int n = segmenter.segment(frame, EthernetFrame.HEADER_LENGTH,
+                offloads.vnetHeader() && offloads.partialChecksum(), segmentSink);
+        if (n == 0) {
+            counters.increment(cOffloadMalformed);
+            return;
+        }
+        counters.increment(cOffloadSegmented);
+        counters.add(cOffloadSegments, n);
+    }
+
+    /** {@link #send} for a frame that is no super-packet: MTU, fragmentation, next hop. */
+    private void sendSized(PacketBuffer frame, int side, int nextHop, long now, boolean errors) {
         Ipv4Packet ip = this.ip;
         if (!rewrap(frame)) {
             return;
@@ -492,6 +602,12 @@ public final class Router implements Responder {
             if (errors) {
                 sendError(frame, IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.FRAGMENTATION_NEEDED, mtu, now);
             }
+            return;
+        }
+        // Fragments carry no offload metadata: a partial checksum is completed over the whole first.
+        if ((frame.flags & PacketBuffer.F_NEEDS_CSUM) != 0
+                && !PartialChecksum.complete(frame, (int) ip.payloadOffset(), EthernetFrame.HEADER_LENGTH + ip.totalLength())) {
+            counters.increment(cOffloadMalformed);
             return;
         }
         fragmentSide = side;
@@ -700,6 +816,32 @@ public final class Router implements Responder {
      * caches them at check time; the translator or a builder may have rewritten the datagram).
      * False, counted, if it no longer holds a whole datagram.
      */
+    /**
+     * Checks a received frame's offload metadata against its headers (Linux's tun checks the same
+     * in {@code virtio_net_hdr_to_skb}): the partial checksum's position lies in the transport
+     * part, and a super-packet is one {@link GsoSegmenter} can cut. Counts and returns false if not.
+     */
+    private boolean offloadValid(PacketBuffer frame, Ipv4Packet ip) {
+        int end = EthernetFrame.HEADER_LENGTH + ip.totalLength();
+        if ((frame.flags & PacketBuffer.F_NEEDS_CSUM) != 0 && !PartialChecksum.valid(frame, (int) ip.payloadOffset(), end)) {
+            counters.increment(cOffloadMalformed);
+            return false;
+        }
+        if (frame.gsoType != PacketBuffer.GSO_NONE && !GsoSegmenter.valid(frame, EthernetFrame.HEADER_LENGTH)) {
+            int type = EgressOffload.gsoType(frame);
+            boolean known = type == PacketBuffer.GSO_TCPV4 || type == PacketBuffer.GSO_UDP_L4 || type == PacketBuffer.GSO_UDP;
+            counters.increment(known ? cOffloadMalformed : cOffloadUnsupported);
+            return false;
+        }
+        return true;
+    }
+
+    /** The IPv4 length one packet of this frame has on the wire: a GSO segment's, else Total Length. */
+    private static int wireLength(PacketBuffer frame, Ipv4Packet ip) {
+        return frame.gsoType == PacketBuffer.GSO_NONE ? ip.totalLength()
+                : GsoSegmenter.segmentLength(frame, EthernetFrame.HEADER_LENGTH);
+    }
+
     private boolean rewrap(PacketBuffer frame) {
         if (ip.wrap(frame.segment(), EthernetFrame.HEADER_LENGTH).check(frame.length() - EthernetFrame.HEADER_LENGTH)) {
             return true;
