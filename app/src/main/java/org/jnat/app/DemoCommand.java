@@ -81,8 +81,9 @@ final class DemoCommand implements Callable<Integer> {
             show(lab.exec("sv", Duration.ofSeconds(10), "curl", "-sS", "--max-time", "5",
                     "http://" + Lab.RT_OUTSIDE + ":" + Lab.FORWARD_PUBLIC_PORT + "/"), 5);
 
-            step("5. Unsolicited traffic from the internet to a port nothing forwards is refused");
-            show(lab.exec("sv", Duration.ofSeconds(10), "curl", "-sS", "--max-time", "3",
+            step("5. Unsolicited traffic from the internet to a port nothing forwards is refused, after the 6 s "
+                    + "that RFC 5382 REQ-4 gives a laptop to open the same connection from inside");
+            show(lab.exec("sv", Duration.ofSeconds(15), "curl", "-sS", "--max-time", "10",
                     "http://" + Lab.RT_OUTSIDE + ":41000/"), 3);
 
             if (keep) {

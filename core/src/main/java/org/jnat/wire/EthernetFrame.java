@@ -47,15 +47,12 @@ public final class EthernetFrame {
      * costs more than a field (the packet path budget is a few nanoseconds per header).
      */
     private int headerLength = HEADER_LENGTH;
-    /** The payload's EtherType, read by {@link #check} for the same reason. */
-    private int etherType;
 
     /** Wraps a frame; until {@link #check} reads the tag, the view takes it as untagged. */
     public EthernetFrame wrap(MemorySegment segment, long offset) {
         this.segment = segment;
         this.offset = offset;
         this.headerLength = HEADER_LENGTH;
-        this.etherType = 0;
         return this;
     }
 
@@ -64,18 +61,9 @@ public final class EthernetFrame {
         if (length < HEADER_LENGTH || !NetworkOrder.fits(segment, offset, length)) {
             return false;
         }
-        int outer = NetworkOrder.u16(segment, offset + ETHER_TYPE);
-        if (outer != EtherType.VLAN) {
-            headerLength = HEADER_LENGTH;
-            etherType = outer;
-            return true;
-        }
-        headerLength = TAGGED_HEADER_LENGTH;
-        if (length < TAGGED_HEADER_LENGTH) {
-            return false;
-        }
-        etherType = NetworkOrder.u16(segment, offset + TAGGED_HEADER_LENGTH - 2);
-        return true;
+        headerLength = NetworkOrder.u16(segment, offset + ETHER_TYPE) == EtherType.VLAN ? TAGGED_HEADER_LENGTH
+                : HEADER_LENGTH;
+        return length >= headerLength;
     }
 
     public MemorySegment segment() {
@@ -116,13 +104,12 @@ public final class EthernetFrame {
 
     /** The EtherType of the payload: the inner one after a single 802.1Q tag. */
     public int etherType() {
-        return etherType;
+        return NetworkOrder.u16(segment, offset + headerLength - 2);
     }
 
     /** Writes the EtherType of the payload (the inner one when tagged). */
     public EthernetFrame etherType(int type) {
         NetworkOrder.u16(segment, offset + headerLength - 2, type);
-        etherType = type & 0xffff;
         return this;
     }
 

@@ -19,12 +19,13 @@ public final class JnatProcess implements AutoCloseable {
     private final List<String> lines = new ArrayList<>();
     private final Path config;
     private final boolean echo;
+    private final Thread reader;
 
     private JnatProcess(Process process, Path config, boolean echo) {
         this.process = process;
         this.config = config;
         this.echo = echo;
-        Thread reader = new Thread(() -> {
+        reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
@@ -109,6 +110,7 @@ public final class JnatProcess implements AutoCloseable {
         process.destroy();
         try {
             if (process.waitFor(10, TimeUnit.SECONDS)) {
+                reader.join(5000); // every line jnat printed, up to its last
                 return process.exitValue();
             }
         } catch (InterruptedException e) {

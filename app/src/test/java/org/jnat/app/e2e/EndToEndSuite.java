@@ -174,8 +174,9 @@ abstract class EndToEndSuite {
         Process listener = lab.spawn("cl", "socat", "-u", "TCP4-LISTEN:41000,bind=" + Lab.CL + ",reuseaddr",
                 "CREATE:" + inside);
         Thread.sleep(300);
+        // RFC 5382 REQ-4: the NAT holds an unsolicited SYN for 6 s before it answers it.
         Shell.Result tcp = lab.exec("sv", SHORT, "socat", "-T", "2", "-", "TCP4:" + Lab.RT_OUTSIDE
-                + ":41000,connect-timeout=3");
+                + ":41000,connect-timeout=10");
         assertThat(tcp.stderr()).containsIgnoringCase("refused");
         Shell.Result udp = lab.exec("sv", SHORT, "sh", "-c", "echo x | socat -T 2 - UDP4:" + Lab.RT_OUTSIDE
                 + ":41001");
