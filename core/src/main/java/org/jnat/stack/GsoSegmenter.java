@@ -248,7 +248,8 @@ public final class GsoSegmenter {
         }
         int ihl = ihl(in, ipOffset);
         int total = totalLength(in, ipOffset);
-        if (ihl < Ipv4Packet.MIN_HEADER_LENGTH || total < ihl || ipOffset + total > frame.length()
+        int version = (in.get(ValueLayout.JAVA_BYTE, ipOffset) & 0xf0) >>> 4;
+        if (version != 4 || ihl < Ipv4Packet.MIN_HEADER_LENGTH || total < ihl || ipOffset + total > frame.length()
                 || (in.get(U16, ipOffset + Ipv4Packet.FLAGS_FRAGMENT) & MF_AND_OFFSET) != 0) {
             return -1;
         }
