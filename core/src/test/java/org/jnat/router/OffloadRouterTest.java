@@ -46,7 +46,7 @@ class OffloadRouterTest {
             outside = MemoryDevice.pair("outside", outsideMtu, 256, outsideOffloads);
             RouterConfig config = Lab.config(true, 1500, outsideMtu);
             router = new Router(config, inside.a(), outside.a(), clock, counters,
-                    nat ? NatTranslator.of(config, counters, 1) : Translator.ROUTING);
+                    nat ? org.jnat.nat.NatEngine.of(config, counters, 1) : Translator.ROUTING);
             router.pollOnce(clock.nanos());
             inside.b().drain();
             outside.b().drain();
@@ -304,5 +304,64 @@ class OffloadRouterTest {
         // 14 segments and one datagram a step.
         assertThat(frames[0]).isEqualTo(15L * steps[0]);
         assertThat(rig.count("offload.segments")).isEqualTo(14L * steps[0]);
+    }
+
+    /**
+     * Seeded random offload frames from the inside (any GSO type, gso_size, flags and checksum
+     * position, sometimes a corrupted header byte): the router never throws, and what leaves by the
+     * plain outside is wire-sized, carries no metadata and has a valid IPv4 header checksum; when
+     * the frame was left intact, its transport checksum is valid too, after the NAT's rewrite.
+     */
+    @Test
+    void randomOffloadFramesLeaveAPlainOutsideWireSizedAndValid() {
+        for (boolean nat : new boolean[] {false, true}) {
+            Rig rig = new Rig(Offloads.NONE, 1500, nat);
+            rig.fromInside(tcp(rig.in, 40000, 1, TcpSegment.SYN, new byte[0], true, 0));
+            rig.outsideOut();
+            java.util.Random random = new java.util.Random(nat ? 2 : 1);
+            int intactOut = 0;
+            for (int round = 0; round < 400; round++) {
+                byte[] payload = OffloadFrames.pattern(random.nextInt(30_000), round);
+                boolean isTcp = random.nextBoolean();
+                int[] types = {PacketBuffer.GSO_NONE, PacketBuffer.GSO_TCPV4, PacketBuffer.GSO_UDP_L4, PacketBuffer.GSO_UDP,
+                        PacketBuffer.GSO_TCPV6, PacketBuffer.GSO_TCPV4 | 0x80, random.nextInt(256)};
+                int gsoType = types[random.nextInt(types.length)];
+                int gsoSize = random.nextInt(4) == 0 ? random.nextInt(3000) : 1000 + random.nextInt(448);
+                if (gsoType == PacketBuffer.GSO_NONE) {
+                    payload = java.util.Arrays.copyOf(payload, Math.min(payload.length, 1400));
+                }
+                boolean partial = random.nextInt(4) != 0;
+                if (isTcp) {
+                    tcp(rig.in, 40000, random.nextInt(), TcpSegment.ACK, payload, partial, gsoSize);
+                } else {
+                    udp(rig.in, payload, partial, PacketBuffer.GSO_NONE, gsoSize);
+                }
+                rig.in.gsoType = gsoType;
+                boolean intact = true;
+                if (random.nextInt(5) == 0) {
+                    rig.in.checksumStart = random.nextInt(80);
+                    rig.in.checksumOffset = random.nextInt(20);
+                    intact = false;
+                }
+                if (random.nextInt(5) == 0) {
+                    rig.in.segment().set(java.lang.foreign.ValueLayout.JAVA_BYTE, 14 + random.nextInt(40),
+                            (byte) random.nextInt(256));
+                    intact = false;
+                }
+                rig.fromInside(rig.in);
+                for (PacketBuffer f : rig.outsideOut()) {
+                    assertThat(f.length()).isLessThanOrEqualTo(1514);
+                    assertThat(f.hasOffload()).isFalse();
+                    Ipv4Packet ip = ip(f);
+                    assertThat(ip.check(f.length() - 14)).isTrue();
+                    assertThat(ip.headerChecksumValid()).isTrue();
+                    if (intact && !ip.isFragment()) {
+                        assertPlainAndValid(f, nat ? Lab.RT_OUT : Lab.CL);
+                        intactOut++;
+                    }
+                }
+            }
+            assertThat(intactOut).as("intact frames came through").isGreaterThan(100);
+        }
     }
 }
