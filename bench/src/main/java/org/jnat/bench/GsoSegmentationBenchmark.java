@@ -3,7 +3,19 @@ package org.jnat.bench;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
+import java.util.List;
+import org.jnat.config.InterfaceConfig;
+import org.jnat.config.NatConfig;
+import org.jnat.config.RouterConfig;
+import org.jnat.config.StaticNeighbor;
+import org.jnat.device.FrameBatch;
+import org.jnat.device.MemoryDevice;
+import org.jnat.device.Offloads;
 import org.jnat.device.PacketBuffer;
+import org.jnat.nat.NatEngine;
+import org.jnat.router.Router;
+import org.jnat.runtime.Counters;
+import org.jnat.runtime.ManualClock;
 import org.jnat.stack.GsoSegmenter;
 import org.jnat.stack.PartialChecksum;
 import org.jnat.wire.Checksum;
@@ -32,7 +44,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * checksums ({@link #segmentFullChecksums}), or with partial checksums for a device that completes
  * them ({@link #segmentPartialChecksums}). The sink only reads each segment's length, where a
  * device would copy it out. For scale: one copy and one checksum pass over the whole super-packet
- * ({@link #copyAndCompleteChecksumOf64KiB}), the floor of any segmentation.
+ * ({@link #copyAndCompleteChecksumOf64KiB}), the floor of any segmentation. {@link #routeOne} is
+ * the whole router: the super-packet in from a TAP-like inside, through the NAT, segmented and
+ * sent to a plain outside, the 46 frames read back from the memory link (one copy each way).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -52,12 +66,65 @@ public class GsoSegmentationBenchmark {
     private Blackhole blackhole;
     private final GsoSegmenter.Sink sink = s -> blackhole.consume(s.length());
 
+    // The whole router: a TAP-like inside (all offloads), a plain outside (AF_PACKET on a NIC), the NAT.
+    private MemoryDevice.Pair inside;
+    private MemoryDevice.Pair outside;
+    private Router router;
+    private final ManualClock clock = new ManualClock(1_000_000_000L);
+    private final FrameBatch received = new FrameBatch(java.lang.foreign.Arena.ofAuto(), 64, 1600);
+
     @Setup(Level.Trial)
     public void setUp(Blackhole blackhole) {
+        setUpFrame(blackhole);
+        int rtIn = Ipv4Address.parse("192.168.1.1"), rtOut = Ipv4Address.parse("203.0.113.1");
+        int isp = Ipv4Address.parse("203.0.113.254");
+        RouterConfig config = new RouterConfig(
+                new InterfaceConfig("memory:inside", rtIn, 24, 0x0a00_0000_0001L, 0, 1500),
+                new InterfaceConfig("memory:outside", rtOut, 24, 0x0a00_0000_0003L, isp, 1500),
+                NatConfig.defaults(), List.of(),
+                List.of(new StaticNeighbor(SOURCE, 0x0a00_0000_0002L), new StaticNeighbor(isp, 0x0a00_0000_0004L)), null);
+        inside = MemoryDevice.pair("inside", 1500, 256, Offloads.ALL);
+        outside = MemoryDevice.pair("outside", 1500, 256, Offloads.NONE);
+        Counters counters = new Counters();
+        router = new Router(config, inside.a(), outside.a(), clock, counters, NatEngine.of(config, counters, 1));
+        router.pollOnce(clock.nanos());
+        inside.b().drain();
+        outside.b().drain();
+        // A SYN first, so that the NAT has the session the data belongs to.
+        PacketBuffer syn = PacketBuffer.allocate();
+        syn.copyFrom(frame);
+        syn.clearOffload();
+        Ipv4Packet ip = new Ipv4Packet().wrap(syn.segment(), 14);
+        ip.totalLength(20 + TCP_HEADER).fillHeaderChecksum();
+        new TcpSegment().wrap(syn.segment(), 34).flags(TcpSegment.SYN).sequenceNumber(0)
+                .fillChecksum(SOURCE, DESTINATION, TCP_HEADER);
+        syn.length(34 + TCP_HEADER);
+        inside.b().transmit(syn);
+        router.pollOnce(clock.nanos());
+        if (outside.b().drain().size() != 1 || routeOne() != 46) {
+            throw new IllegalStateException("the router did not segment the super-packet into 46 frames");
+        }
+    }
+
+    /** One super-packet in from the inside, through the NAT, segmented, 46 frames out (read back). */
+    @Benchmark
+    public int routeOne() {
+        inside.b().transmit(frame);
+        clock.advance(1_000);
+        router.pollOnce(clock.nanos());
+        int n = 0;
+        int got;
+        while ((got = outside.b().receive(received)) > 0) {
+            n += got;
+        }
+        return n;
+    }
+
+    private void setUpFrame(Blackhole blackhole) {
         this.blackhole = blackhole;
         MemorySegment s = frame.segment();
         int tcpLength = 65535 - 20;
-        EthernetFrame.writeHeader(s, 0, 0x0a00_0000_0001L, 0x0a00_0000_0002L, EtherType.IPV4);
+        EthernetFrame.writeHeader(s, 0, 0x0a00_0000_0001L, 0x0a00_0000_0002L, EtherType.IPV4);  // to the router
         Ipv4Packet.writeHeader(s, 14, 65535, 1, true, 64, IpProtocol.TCP, SOURCE, DESTINATION);
         TcpSegment tcp = new TcpSegment().wrap(s, 34);
         tcp.sourcePort(40000).destinationPort(443).sequenceNumber(1).acknowledgmentNumber(1).headerLength(TCP_HEADER)
