@@ -2,8 +2,6 @@ package org.jnat.router;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import org.jnat.config.RouterConfig;
 import org.jnat.config.StaticNeighbor;
 import org.jnat.device.FrameBatch;
@@ -12,18 +10,20 @@ import org.jnat.device.Offloads;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Clock;
 import org.jnat.runtime.Counters;
+import org.jnat.stack.EgressOffload;
 import org.jnat.stack.Fragmenter;
 import org.jnat.stack.Fragments;
+import org.jnat.stack.GsoSegmenter;
 import org.jnat.stack.Icmp;
 import org.jnat.stack.Interface;
 import org.jnat.stack.Martians;
 import org.jnat.stack.Neighbors;
+import org.jnat.stack.PartialChecksum;
 import org.jnat.stack.RateLimiter;
 import org.jnat.stack.Routes;
 import org.jnat.stack.Side;
 import org.jnat.wire.ArpFrames;
 import org.jnat.wire.ArpPacket;
-import org.jnat.wire.Checksum;
 import org.jnat.wire.EtherType;
 import org.jnat.wire.EthernetFrame;
 import org.jnat.wire.IcmpPacket;
@@ -85,7 +85,6 @@ public final class Router implements Responder {
     private final Ipv4Packet ip = new Ipv4Packet();
     private final IcmpPacket icmpPacket = new IcmpPacket();
     private final PacketBuffer own;
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private final PacketBuffer requestFrame;
 
     // Where the fragmenter's sink sends to: set just before each fragment() call.
@@ -94,13 +93,22 @@ public final class Router implements Responder {
     private long fragmentNow;
     private final Fragmenter.Sink fragmentSink = f -> transmitIp(f, fragmentSide, fragmentNextHop, fragmentNow);
 
+    // Where the GSO segmenter's sink sends to: set just before each segment() call.
+    private final GsoSegmenter segmenter;
+    private int segmentSide;
+    private int segmentNextHop;
+    private long segmentNow;
+    private final GsoSegmenter.Sink segmentSink = s -> sendSized(s, segmentSide, segmentNextHop, segmentNow, false);
+
     /** While a reassembled datagram is processed: the size of its largest fragment, else MAX_VALUE. */
     private int fragmentLimit = Integer.MAX_VALUE;
     private boolean started;
     private long nextTimer;
 
     private final int[] cReceived = new int[2], cTransmitted = new int[2], cTransmitFailed = new int[2];
-    private final int cNotForUs, cEthernetMalformed, cVlan, cOtherType, cOffload, cChecksumCompleted;
+    private final int cNotForUs, cEthernetMalformed, cVlan, cOtherType;
+    private final int cOffloadPartial, cOffloadGso, cOffloadMalformed, cOffloadUnsupported, cOffloadPassed,
+            cOffloadCompleted, cOffloadSegmented, cOffloadSegments;
     private final int cArpMalformed, cArpOffPrefix, cArpRepliesSent, cArpConflict, cArpGratuitous;
     private final int cIpTruncated, cIpBadVersion, cIpBadHeaderLength, cIpBadLength, cIpBadChecksum;
     private final int cMartian, cSpoofed, cBroadcast, cMartianDestination, cNotThisSide, cSameSide, cNoRoute;
@@ -149,6 +157,7 @@ public final class Router implements Responder {
         }
         fragments = Fragments.withDefaults(counters);
         fragmenter = new Fragmenter(maxFrame);
+        segmenter = new GsoSegmenter(maxFrame);
         own = PacketBuffer.allocate(arena, maxFrame);
         requestFrame = PacketBuffer.allocate(arena, 64);
 
@@ -156,10 +165,20 @@ public final class Router implements Responder {
         cEthernetMalformed = counters.register("ethernet.dropped.malformed", "frames shorter than an Ethernet header");
         cVlan = counters.register("ethernet.dropped.vlan", "802.1Q-tagged frames (jnat's links are untagged)");
         cOtherType = counters.register("ethernet.dropped.other_type", "frames neither IPv4 nor ARP (IPv6 among them)");
-        cOffload = counters.register("ipv4.dropped.gso_unsupported",
-                "GSO super-packets the egress device can not segment (jnat does not segment in software)");
-        cChecksumCompleted = counters.register("ipv4.checksum_completed",
-                "partial transport checksums completed for a device (or a fragmenter) that takes only whole ones");
+        cOffloadPartial = counters.register("offload.received.partial_checksum",
+                "frames received with a partial transport checksum (virtio_net_hdr NEEDS_CSUM), not GSO");
+        cOffloadGso = counters.register("offload.received.gso", "GSO super-packets received (TSO, USO, UFO)");
+        cOffloadMalformed = counters.register("offload.dropped.malformed",
+                "frames whose offload metadata disagrees with their headers (checksum position, GSO type, gso_size)");
+        cOffloadUnsupported = counters.register("offload.dropped.unsupported",
+                "GSO super-packets of a type an IPv4 router cannot segment (TCPv6, unknown)");
+        cOffloadPassed = counters.register("offload.passed_through",
+                "frames with offload work sent as they were to a device that does it (partial checksum, GSO)");
+        cOffloadCompleted = counters.register("offload.checksum_completed",
+                "partial checksums completed in software for a device (or the fragmenter) that takes only whole ones");
+        cOffloadSegmented = counters.register("offload.segmented",
+                "GSO super-packets segmented in software for a device that does not take them");
+        cOffloadSegments = counters.register("offload.segments", "segments (or UFO fragments) made by software GSO");
         cArpMalformed = counters.register("arp.dropped.malformed", "ARP packets that are not Ethernet/IPv4 or are truncated");
         cArpOffPrefix = counters.register("arp.dropped.off_prefix",
                 "ARP packets whose sender is not on the receiving side's prefix (never learned)");
@@ -274,6 +293,11 @@ public final class Router implements Responder {
         counters.increment(cReceived[side]);
         int length = frame.length();
         MemorySegment segment = frame.segment();
+        if (frame.gsoType != PacketBuffer.GSO_NONE) {
+            counters.increment(cOffloadGso);
+        } else if ((frame.flags & PacketBuffer.F_NEEDS_CSUM) != 0) {
+            counters.increment(cOffloadPartial);
+        }
         if (!ethernet.wrap(segment, 0).check(length)) {
             counters.increment(cEthernetMalformed);
             return;
@@ -346,8 +370,12 @@ public final class Router implements Responder {
             counters.increment(cIpBadChecksum);
             return;
         }
-        // Drop the link's padding: what follows Total Length is not part of the datagram.
+        // Drop the link's padding: what follows Total Length is not part of the datagram. (A GSO
+        // super-packet's Total Length covers all its segments, as Linux's does: up to 64 KiB.)
         frame.length(EthernetFrame.HEADER_LENGTH + ip.totalLength());
+        if (frame.hasOffload() && !offloadValid(frame, ip)) {
+            return;
+        }
         int source = ip.sourceAddress();
         int destination = ip.destinationAddress();
         if (martians.isMartianSource(source)) {
@@ -413,8 +441,8 @@ public final class Router implements Responder {
                 return;
             }
             int mtu = interfaces[egress].mtu();
-            // A GSO super-packet is many wire-sized segments; the device cuts it at gsoSize.
-            if (ip.totalLength() > mtu && ip.dontFragment() && frame.gsoType == PacketBuffer.GSO_NONE) {
+            // A GSO super-packet is many wire-sized segments: the size of one is what must fit.
+            if (wireLength(frame, ip) > mtu && ip.dontFragment()) {
                 // RFC 1191 section 4 / RFC 4787 REQ-13: tell the sender the egress MTU.
                 counters.increment(cFragmentationNeeded);
                 sendError(frame, IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.FRAGMENTATION_NEEDED, mtu, now);
@@ -473,33 +501,85 @@ public final class Router implements Responder {
      * {@code errors}.
      */
     private void send(PacketBuffer frame, int side, int nextHop, long now, boolean errors) {
+        if (frame.hasOffload()) {
+            sendOffload(frame, side, nextHop, now, errors);
+        } else {
+            sendSized(frame, side, nextHop, now, errors);
+        }
+    }
+
+    /**
+     * {@link #send} for a frame with offload work (DESIGN section 3; Linux's
+     * {@code validate_xmit_skb}): a device that does the work gets the frame as it is, metadata
+     * and all (TAP to TAP); otherwise the router completes the checksum or segments the
+     * super-packet in software. The MTU applies to the segments (Linux's
+     * {@code skb_gso_validate_network_len}).
+     */
+    private void sendOffload(PacketBuffer frame, int side, int nextHop, long now, boolean errors) {
         Ipv4Packet ip = this.ip;
         if (!rewrap(frame)) {
             return;
         }
         Offloads offloads = interfaces[side].device().offloads();
-        if (frame.gsoType != PacketBuffer.GSO_NONE) {
-            // Passed through whole when the egress device segments it too (TAP to TAP).
-            boolean segments = offloads.vnetHeader() && switch (frame.gsoType) {
-                case PacketBuffer.GSO_TCPV4 -> offloads.tcpSegmentation();
-                case PacketBuffer.GSO_UDP_L4 -> offloads.udpSegmentation();
-                default -> false;
-            };
-            if (segments) {
-                transmitIp(frame, side, nextHop, now);
+        int action = EgressOffload.decide(frame, offloads);
+        if (action == EgressOffload.UNSUPPORTED) {
+            counters.increment(cOffloadUnsupported);
+            return;
+        }
+        if (frame.gsoType == PacketBuffer.GSO_NONE) {
+            if (action == EgressOffload.COMPLETE_CHECKSUM) {
+                if (!completeChecksum(frame)) {
+                    return;
+                }
             } else {
-                counters.increment(cOffload);
+                counters.increment(cOffloadPassed);
             }
+            sendSized(frame, side, nextHop, now, errors);
+            return;
+        }
+        int mtu = interfaces[side].mtu();
+        int segment = GsoSegmenter.segmentLength(frame, EthernetFrame.HEADER_LENGTH);
+        if (segment < 0) {
+            counters.increment(cOffloadMalformed);
+            return;
+        }
+        if (segment > mtu && ip.dontFragment() && EgressOffload.gsoType(frame) != PacketBuffer.GSO_UDP) {
+            counters.increment(cFragmentationNeeded);
+            if (errors) {
+                sendError(frame, IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.FRAGMENTATION_NEEDED, mtu, now);
+            }
+            return;
+        }
+        if (action == EgressOffload.PASS_THROUGH && segment <= mtu) {
+            counters.increment(cOffloadPassed);
+            transmitIp(frame, side, nextHop, now);
+            return;
+        }
+        // Segments that still exceed the MTU (DF clear) are fragmented one by one, as Linux's
+        // ip_finish_output_gso does; a device that completes checksums gets them partial.
+        segmentSide = side;
+        segmentNextHop = nextHop;
+        segmentNow = now;
+        int n = segmenter.segment(frame, EthernetFrame.HEADER_LENGTH,
+                offloads.vnetHeader() && offloads.partialChecksum(), segmentSink);
+        if (n == 0) {
+            counters.increment(cOffloadMalformed);
+            return;
+        }
+        counters.increment(cOffloadSegmented);
+        counters.add(cOffloadSegments, n);
+    }
+
+    /** {@link #send} for a frame that is no super-packet: MTU, fragmentation, next hop. */
+    private void sendSized(PacketBuffer frame, int side, int nextHop, long now, boolean errors) {
+        Ipv4Packet ip = this.ip;
+        if (!rewrap(frame)) {
             return;
         }
         int mtu = interfaces[side].mtu();
         // A reassembled datagram goes out in fragments no larger than those it came in.
         int size = Math.min(mtu, fragmentLimit);
-        boolean whole = ip.totalLength() <= size;
-        if ((frame.flags & PacketBuffer.F_NEEDS_CSUM) != 0 && (!whole || !offloads.partialChecksum())) {
-            completeChecksum(frame);
-        }
-        if (whole) {
+        if (ip.totalLength() <= size) {
             transmitIp(frame, side, nextHop, now);
             return;
         }
@@ -508,6 +588,10 @@ public final class Router implements Responder {
             if (errors) {
                 sendError(frame, IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.FRAGMENTATION_NEEDED, mtu, now);
             }
+            return;
+        }
+        // Fragments carry no offload metadata: a partial checksum is completed over the whole first.
+        if ((frame.flags & PacketBuffer.F_NEEDS_CSUM) != 0 && !completeChecksum(frame)) {
             return;
         }
         fragmentSide = side;
@@ -521,23 +605,17 @@ public final class Router implements Responder {
     }
 
     /**
-     * Completes a partial transport checksum (virtio_net_hdr {@code NEEDS_CSUM}: the field holds
-     * the pseudo-header sum, and the sum of everything from {@code checksumStart} to the end
-     * belongs in it) for a device that takes only whole checksums, or before fragmenting.
+     * Completes the partial transport checksum of the datagram {@link #ip} is wrapped over, for a
+     * device that takes only whole ones or before fragmenting. False (counted) if its position is
+     * out of bounds, which validation on arrival already refused.
      */
-    private void completeChecksum(PacketBuffer frame) {
-        int start = frame.checksumStart;
-        int field = start + frame.checksumOffset;
-        int end = EthernetFrame.HEADER_LENGTH + ip.totalLength();
-        if (start >= EthernetFrame.HEADER_LENGTH + ip.headerLength() && field + 2 <= end) {
-            int sum = Checksum.finish(Checksum.sum(frame.segment(), start, end - start));
-            if (sum == 0 && ip.protocol() == IpProtocol.UDP) {
-                sum = 0xffff; // RFC 768: a computed zero is sent as all ones
-            }
-            frame.segment().set(U16, field, (short) sum);
-            counters.increment(cChecksumCompleted);
+    private boolean completeChecksum(PacketBuffer frame) {
+        if (!PartialChecksum.complete(frame, (int) ip.payloadOffset(), EthernetFrame.HEADER_LENGTH + ip.totalLength())) {
+            counters.increment(cOffloadMalformed);
+            return false;
         }
-        frame.clearOffload();
+        counters.increment(cOffloadCompleted);
+        return true;
     }
 
     /** Resolves the next hop and transmits, or holds the frame until the neighbor answers. */
@@ -699,6 +777,32 @@ public final class Router implements Responder {
      * caches them at check time; the translator or a builder may have rewritten the datagram).
      * False, counted, if it no longer holds a whole datagram.
      */
+    /**
+     * Checks a received frame's offload metadata against its headers (Linux's tun checks the same
+     * in {@code virtio_net_hdr_to_skb}): the partial checksum's position lies in the transport
+     * part, and a super-packet is one {@link GsoSegmenter} can cut. Counts and returns false if not.
+     */
+    private boolean offloadValid(PacketBuffer frame, Ipv4Packet ip) {
+        int end = EthernetFrame.HEADER_LENGTH + ip.totalLength();
+        if ((frame.flags & PacketBuffer.F_NEEDS_CSUM) != 0 && !PartialChecksum.valid(frame, (int) ip.payloadOffset(), end)) {
+            counters.increment(cOffloadMalformed);
+            return false;
+        }
+        if (frame.gsoType != PacketBuffer.GSO_NONE && !GsoSegmenter.valid(frame, EthernetFrame.HEADER_LENGTH)) {
+            int type = EgressOffload.gsoType(frame);
+            boolean known = type == PacketBuffer.GSO_TCPV4 || type == PacketBuffer.GSO_UDP_L4 || type == PacketBuffer.GSO_UDP;
+            counters.increment(known ? cOffloadMalformed : cOffloadUnsupported);
+            return false;
+        }
+        return true;
+    }
+
+    /** The IPv4 length one packet of this frame has on the wire: a GSO segment's, else Total Length. */
+    private static int wireLength(PacketBuffer frame, Ipv4Packet ip) {
+        return frame.gsoType == PacketBuffer.GSO_NONE ? ip.totalLength()
+                : GsoSegmenter.segmentLength(frame, EthernetFrame.HEADER_LENGTH);
+    }
+
     private boolean rewrap(PacketBuffer frame) {
         if (ip.wrap(frame.segment(), EthernetFrame.HEADER_LENGTH).check(frame.length() - EthernetFrame.HEADER_LENGTH)) {
             return true;
