@@ -529,7 +529,9 @@ public final class Router implements Responder {
         int start = frame.checksumStart;
         int field = start + frame.checksumOffset;
         int end = EthernetFrame.HEADER_LENGTH + ip.totalLength();
-        if (start >= EthernetFrame.HEADER_LENGTH + ip.headerLength() && field + 2 <= end) {
+        int offset = frame.checksumOffset;
+        if (start >= EthernetFrame.HEADER_LENGTH + ip.headerLength() && start < end && offset >= 0
+                && offset <= end - start - 2) {
             int sum = Checksum.finish(Checksum.sum(frame.segment(), start, end - start));
             if (sum == 0 && ip.protocol() == IpProtocol.UDP) {
                 sum = 0xffff; // RFC 768: a computed zero is sent as all ones
