@@ -9,6 +9,7 @@ import org.jnat.config.NatConfig;
 import org.jnat.config.RouterConfig;
 import org.jnat.config.StaticNeighbor;
 import org.jnat.device.MemoryDevice;
+import org.jnat.device.Offloads;
 import org.jnat.runtime.Counters;
 import org.jnat.runtime.ManualClock;
 import org.jnat.wire.MacAddress;
@@ -46,8 +47,16 @@ final class Lab {
     /** A lab whose translator is made from its config and counters (the NAT engine). */
     Lab(boolean staticNeighbors, int insideMtu, int outsideMtu,
         java.util.function.BiFunction<RouterConfig, Counters, Translator> translator) {
-        inside = MemoryDevice.pair("inside", insideMtu);
-        outside = MemoryDevice.pair("outside", outsideMtu);
+        this(staticNeighbors, insideMtu, outsideMtu, translator, Offloads.NONE, Offloads.NONE);
+    }
+
+    /** A lab whose links carry the given offloads (virtio_net_hdr metadata, as TAP devices do). */
+    Lab(boolean staticNeighbors, int insideMtu, int outsideMtu,
+        java.util.function.BiFunction<RouterConfig, Counters, Translator> translator, Offloads insideOffloads,
+        Offloads outsideOffloads) {
+        // Links with segmentation offloads have 64 KiB slots: fewer of them.
+        inside = MemoryDevice.pair("inside", insideMtu, insideOffloads == Offloads.NONE ? 256 : 16, insideOffloads);
+        outside = MemoryDevice.pair("outside", outsideMtu, outsideOffloads == Offloads.NONE ? 256 : 16, outsideOffloads);
         RouterConfig config = config(staticNeighbors, insideMtu, outsideMtu);
         router = new Router(config, inside.a(), outside.a(), clock, counters, translator.apply(config, counters));
         router.pollOnce(clock.nanos());

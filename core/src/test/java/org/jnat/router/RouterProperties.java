@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.Random;
 import org.jnat.device.MemoryDevice;
+import org.jnat.device.Offloads;
+import org.jnat.device.PacketBuffer;
 import org.jnat.stack.Fragments;
 import org.jnat.stack.Neighbors;
 import org.jnat.stack.Side;
@@ -114,8 +117,14 @@ final class RouterProperties {
         int insideMtu = in.bool() ? 1500 : in.intIn(68, 1500);
         int outsideMtu = in.bool() ? 1500 : in.intIn(68, 1500);
         boolean nat = in.bool();
+        // Offload metadata as a TAP gives it: GSO super-packets and partial checksums, on either
+        // side, with a device on the other side that may or may not take them.
+        boolean insideOffloads = in.bool();
+        boolean outsideOffloads = in.bool();
         Lab lab = new Lab(staticNeighbors, insideMtu, outsideMtu,
-                (config, counters) -> nat ? NatEngine.of(config, counters, 1) : Translator.ROUTING);
+                (config, counters) -> nat ? NatEngine.of(config, counters, 1) : Translator.ROUTING,
+                insideOffloads ? Offloads.ALL : Offloads.NONE, outsideOffloads ? Offloads.ALL : Offloads.NONE);
+        PacketBuffer slot = PacketBuffer.allocate();
         for (int op = 0; op < 64 && in.remaining() > 0; op++) {
             int kind = in.intIn(0, 3);
             if (kind == 0) {
@@ -136,10 +145,20 @@ final class RouterProperties {
                         frame[in.intIn(0, frame.length - 1)] = (byte) in.intIn(0, 255);
                     }
                 }
-                if (outside) {
-                    lab.fromOutside(frame);
+                MemoryDevice peer = outside ? lab.outside.b() : lab.inside.b();
+                if ((outside ? outsideOffloads : insideOffloads) && in.bool()) {
+                    MemorySegment.copy(frame, 0, slot.segment(), ValueLayout.JAVA_BYTE, 0, frame.length);
+                    slot.length(frame.length);
+                    slot.clearOffload();
+                    slot.gsoType = in.bool() ? PacketBuffer.GSO_NONE : in.intIn(0, 5);
+                    slot.gsoSize = in.intIn(0, 9000);
+                    slot.headerLength = in.intIn(0, 200);
+                    slot.flags = in.intIn(0, 3);
+                    slot.checksumStart = in.bool() ? 34 : in.intIn(-10, 70_000);
+                    slot.checksumOffset = in.bool() ? in.intIn(0, 16) : in.intIn(-70_000, 70_000);
+                    peer.transmit(slot);
                 } else {
-                    lab.fromInside(frame);
+                    peer.send(frame);
                 }
                 lab.run();
             }
@@ -166,18 +185,23 @@ final class RouterProperties {
         for (MemoryDevice device : List.of(lab.inside.a(), lab.outside.a())) {
             assertThat(device.droppedOversize()).as("frames too big for the link").isZero();
         }
-        checkSent(lab.insideOut(), lab.router.iface(Side.INSIDE).mtu());
-        checkSent(lab.outsideOut(), lab.router.iface(Side.OUTSIDE).mtu());
+        checkSent(lab.insideOut(), lab.router.iface(Side.INSIDE).mtu(), lab.inside.a().offloads() != Offloads.NONE);
+        checkSent(lab.outsideOut(), lab.router.iface(Side.OUTSIDE).mtu(), lab.outside.a().offloads() != Offloads.NONE);
     }
 
-    private static void checkSent(List<byte[]> frames, int mtu) {
+    /** With segmentation offloads, a GSO super-packet may exceed the MTU (the link drops any other that does). */
+    private static void checkSent(List<byte[]> frames, int mtu, boolean segmentationOffload) {
         for (byte[] f : frames) {
-            assertThat(f.length).isLessThanOrEqualTo(14 + mtu);
+            if (!segmentationOffload) {
+                assertThat(f.length).isLessThanOrEqualTo(14 + mtu);
+            }
             if (Packets.etherType(f) == 0x0800) {
                 int ihl = Packets.ihl(f);
                 assertThat(Checksum.verifies(Checksum.sum(MemorySegment.ofArray(f), 14, ihl)))
                         .as("IPv4 header checksum of a frame the router sent").isTrue();
-                assertThat(Packets.totalLength(f)).isLessThanOrEqualTo(mtu);
+                if (!segmentationOffload) {
+                    assertThat(Packets.totalLength(f)).isLessThanOrEqualTo(mtu);
+                }
             }
         }
     }
