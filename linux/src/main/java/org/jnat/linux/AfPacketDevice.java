@@ -130,6 +130,8 @@ public final class AfPacketDevice implements PollableDevice {
     private volatile boolean closed;
     private long kernelDrops;
 
+    // Restricted: the rings are the kernel's mmap of ringSize bytes, unmapped only by close().
+    @SuppressWarnings("restricted")
     private AfPacketDevice(String interfaceName, int fd, int ifindex, int mtu, long mac, boolean vnetHeader,
                            long ringAddress, long ringSize, int txFrameSize, Counters counters) {
         this.interfaceName = interfaceName;

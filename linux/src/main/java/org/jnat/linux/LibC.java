@@ -88,6 +88,9 @@ final class LibC {
     private static final MethodHandle SETNS = bind("setns",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
 
+    // Restricted: binding native code is the point of this class; the JVM runs with
+    // --enable-native-access for it (see the jnat launcher and the test argLine).
+    @SuppressWarnings("restricted")
     private static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LIBC.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name + ": jnat needs Linux with glibc or musl"));
