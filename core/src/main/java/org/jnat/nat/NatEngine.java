@@ -93,6 +93,7 @@ public final class NatEngine implements Translator {
     private final int droppedFragment;
     private final int droppedProtocol;
     private final int droppedNotTranslated;
+    private final int droppedNotPublic;
     private final int droppedNoSession;
     private final int droppedIcmpNoSession;
     private final int droppedUnmatched;
@@ -140,6 +141,7 @@ public final class NatEngine implements Translator {
         droppedFragment = counters.register("nat.dropped.fragment", "fragments that reached the NAT unreassembled");
         droppedProtocol = counters.register("nat.dropped.protocol", "packets of a protocol the NAT does not translate");
         droppedNotTranslated = counters.register("nat.dropped.not_translatable", "packets to or from broadcast, multicast, loopback or 0/8");
+        droppedNotPublic = counters.register("nat.dropped.not_public", "inbound packets to an address other than the public one");
         droppedNoSession = counters.register("nat.dropped.no_session", "packets with no session that cannot make one (a RST, a stray reply)");
         droppedIcmpNoSession = counters.register("nat.dropped.icmp_error_no_session", "ICMP errors quoting no session");
         droppedUnmatched = counters.register("nat.dropped.unmatched", "inbound packets no session, forward or DMZ takes");
@@ -446,7 +448,10 @@ public final class NatEngine implements Translator {
         if (ip.isFragment()) {
             return drop(droppedFragment);
         }
-        if (ip.destinationAddress() != publicAddress || !translatable(ip.sourceAddress())) {
+        if (ip.destinationAddress() != publicAddress) {
+            return drop(droppedNotPublic); // nothing reaches the inside but through the public address
+        }
+        if (!translatable(ip.sourceAddress())) {
             return drop(droppedNotTranslated);
         }
         boolean partial = (buffer.flags & PacketBuffer.F_NEEDS_CSUM) != 0;

@@ -179,7 +179,8 @@ public final class NatTable implements TimerWheel.Owner {
         int insidePort = mappings.insidePort(m);
         // With a dependent mapping the inside endpoint may already talk to this remote endpoint
         // through another external port; one inside key cannot have two sessions, so refuse.
-        if (sessions.findInside(protocol, insideAddress, insidePort, remoteAddress, remotePort) >= 0) {
+        if (liveInside(protocol, insideAddress, insidePort, remoteAddress, remotePort, now)
+                || ports.owner(protocol, externalPort) != m) { // (removing an expired one may not free m)
             return FILTERED;
         }
         if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
@@ -211,7 +212,7 @@ public final class NatTable implements TimerWheel.Owner {
      */
     public int dmz(int protocol, int externalPort, int dmzAddress, int remoteAddress, int remotePort, int tcpFlags,
             long now) {
-        if (sessions.findInside(protocol, dmzAddress, externalPort, remoteAddress, remotePort) >= 0) {
+        if (liveInside(protocol, dmzAddress, externalPort, remoteAddress, remotePort, now)) {
             return FILTERED;
         }
         int mappedAddress = mapping == Behavior.ENDPOINT_INDEPENDENT ? 0 : remoteAddress;
@@ -242,7 +243,7 @@ public final class NatTable implements TimerWheel.Owner {
 
     private int inboundSession(int protocol, int externalPort, int insideAddress, int insidePort, int remoteAddress,
             int remotePort, int tcpFlags, long now, int m, int kind) {
-        if (sessions.findInside(protocol, insideAddress, insidePort, remoteAddress, remotePort) >= 0) {
+        if (liveInside(protocol, insideAddress, insidePort, remoteAddress, remotePort, now)) {
             return FILTERED;
         }
         if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
@@ -256,6 +257,20 @@ public final class NatTable implements TimerWheel.Owner {
         }
         int flags = INBOUND | kind | (protocol == IpProtocol.TCP ? TcpTracker.initial(tcpFlags, false) : 0);
         return add(protocol, insideAddress, insidePort, remoteAddress, remotePort, externalPort, m, flags, now);
+    }
+
+    /** True if a live session has this inside key; an expired one found on the way is removed. */
+    private boolean liveInside(int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort,
+            long now) {
+        int id = sessions.findInside(protocol, insideAddress, insidePort, remoteAddress, remotePort);
+        if (id < 0) {
+            return false;
+        }
+        if (expired(id, now)) {
+            delete(id, now);
+            return false;
+        }
+        return true;
     }
 
     private int add(int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort,

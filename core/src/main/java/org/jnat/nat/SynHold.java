@@ -53,6 +53,9 @@ final class SynHold {
         if (bytes > SLOT_BYTES) {
             return false;
         }
+        if (cancelled(dstPort, ip.sourceAddress(), srcPort, false)) {
+            return true; // a retransmission of a SYN already held: one answer is enough
+        }
         for (int i = 0; i < busy.length; i++) {
             if (!busy[i]) {
                 MemorySegment.copy(ip.segment(), ip.offset() - ipOffset, copies[i].segment(), 0, bytes);
@@ -72,14 +75,20 @@ final class SynHold {
 
     /** An outbound SYN for this connection was translated: forget the held one. True if there was one. */
     boolean cancel(int extPort, int remoteAddr, int remotePortNumber) {
+        return cancelled(extPort, remoteAddr, remotePortNumber, true);
+    }
+
+    private boolean cancelled(int extPort, int remoteAddr, int remotePortNumber, boolean free) {
         if (held == 0) {
             return false;
         }
         for (int i = 0; i < busy.length; i++) {
             if (busy[i] && externalPort[i] == extPort && remoteAddress[i] == remoteAddr
                     && remotePort[i] == remotePortNumber) {
-                busy[i] = false;
-                held--;
+                if (free) {
+                    busy[i] = false;
+                    held--;
+                }
                 return true;
             }
         }

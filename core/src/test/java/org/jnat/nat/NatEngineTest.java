@@ -250,6 +250,15 @@ class NatEngineTest {
     }
 
     @Test
+    void inboundToAnyOtherAddressNeverReachesTheInside() {
+        NatEngine nat = defaults();
+        nat.outbound(Packets.udp(addr("192.168.1.5"), 5000, addr("8.8.8.8"), 53, 4), IP, 0);
+        PacketBuffer direct = Packets.udp(addr("8.8.8.8"), 53, addr("192.168.1.5"), 5000, 4);
+        assertThat(nat.inbound(direct, IP, 0)).isEqualTo(NatVerdict.DROP);
+        assertThat(counters.get("nat.dropped.not_public")).isEqualTo(1);
+    }
+
+    @Test
     void pingsToThePublicAddressAreForTheRouter() {
         NatEngine nat = defaults();
         assertThat(nat.inbound(Packets.icmpQuery(IcmpPacket.ECHO_REQUEST, addr("8.8.8.8"), PUBLIC, 1, 1), IP, 0))
@@ -372,6 +381,8 @@ class NatEngineTest {
         int remote = addr("198.51.100.10");
         PacketBuffer syn = Packets.tcp(remote, 4000, PUBLIC, 5555, TcpSegment.SYN, 0);
         assertThat(nat.inbound(syn, IP, 0)).isEqualTo(NatVerdict.CONSUMED);
+        PacketBuffer retransmitted = Packets.tcp(remote, 4000, PUBLIC, 5555, TcpSegment.SYN, 0);
+        assertThat(nat.inbound(retransmitted, IP, SECOND)).as("held once").isEqualTo(NatVerdict.CONSUMED);
         assertThat(nat.nextHeldReject(6 * SECOND - 1)).isNull();
         PacketBuffer held = nat.nextHeldReject(6 * SECOND);
         assertThat(held).isNotNull();
@@ -498,5 +509,70 @@ class NatEngineTest {
             nat.expire(t);
         }, 10_000);
         assertThat(counters.get("nat.translated.inbound")).isGreaterThan(100_000);
+    }
+
+    /** Setting sessions up and expiring them allocates nothing either. */
+    @Test
+    void sessionSetUpAndExpiryAllocateNothing() {
+        NatEngine nat = engine(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT, 1 << 16,
+                8192, Unmatched.DROP, 0));
+        org.jnat.wire.UdpDatagram udpView = new org.jnat.wire.UdpDatagram();
+        int host = addr("192.168.1.5");
+        PacketBuffer out = Packets.udp(host, 5000, addr("8.8.8.8"), 53, 16);
+        Ipv4Packet outIp = ip(out);
+        long udp = Timeouts.defaults().udpNanos();
+        long[] state = {0, 0};
+        org.jnat.testing.Allocations.assertSteadyStateAllocatesNothing("nat set-up and expiry", () -> {
+            long t = state[0] += 10_000_000L; // 10 ms apart: ~30 000 sessions live at any time
+            int flow = (int) state[1]++;
+            outIp.sourceAddress(host + (flow & 127));
+            outIp.destinationAddress(0x08000000 + (flow >>> 7)); // a new remote each time: a new session
+            udpView.wrap(out.segment(), IP + 20).sourcePort(1024 + flow % 50_000); // and often a new mapping
+            if (nat.outbound(out, IP, t) != NatVerdict.FORWARD) {
+                throw new AssertionError("refused");
+            }
+            nat.expire(t);
+        }, 10_000);
+        assertThat(counters.get("nat.sessions.expired")).isGreaterThan(80_000);
+        assertThat(nat.table().size()).isLessThanOrEqualTo((int) (udp / 10_000_000L) + 1);
+    }
+
+    /**
+     * Every mapping x filtering combination, in packets: one inside endpoint sends to three remote
+     * endpoints (Y1:p1, Y1:p2, Y2:p1), then remote endpoints send to the first mapped port.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "mapping {0}, filtering {1}")
+    @org.junit.jupiter.params.provider.MethodSource("org.jnat.nat.NatTableTest#combinations")
+    void mappingAndFilteringInPackets(Behavior mapping, Behavior filtering) {
+        NatEngine nat = engine(config(mapping, filtering, 64, 64, Unmatched.DROP, 0));
+        int x = addr("192.168.1.10");
+        int y1 = addr("198.51.100.1");
+        int y2 = addr("198.51.100.2");
+        int y3 = addr("198.51.100.3");
+        int[] external = new int[3];
+        int[][] remotes = {{y1, 3478}, {y1, 3479}, {y2, 3478}};
+        for (int i = 0; i < 3; i++) {
+            PacketBuffer p = Packets.udp(x, 4000, remotes[i][0], remotes[i][1], 8);
+            assertThat(nat.outbound(p, IP, 0)).isEqualTo(NatVerdict.FORWARD);
+            external[i] = sourcePort(p);
+        }
+        boolean samePortForSameAddress = mapping != Behavior.ADDRESS_AND_PORT_DEPENDENT;
+        boolean samePortForAnyAddress = mapping == Behavior.ENDPOINT_INDEPENDENT;
+        assertThat(external[1] == external[0]).isEqualTo(samePortForSameAddress);
+        assertThat(external[2] == external[0]).isEqualTo(samePortForAnyAddress);
+        int[][] senders = {{y1, 3478}, {y1, 9999}, {y3, 3478}};
+        boolean[] expected = {true, filtering != Behavior.ADDRESS_AND_PORT_DEPENDENT,
+            filtering == Behavior.ENDPOINT_INDEPENDENT};
+        for (int i = 0; i < 3; i++) {
+            PacketBuffer p = Packets.udp(senders[i][0], senders[i][1], PUBLIC, external[0], 8);
+            int verdict = nat.inbound(p, IP, 1);
+            assertThat(verdict == NatVerdict.FORWARD).as("from %s:%d", Ipv4Address.toString(senders[i][0]),
+                    senders[i][1]).isEqualTo(expected[i]);
+            if (verdict == NatVerdict.FORWARD) {
+                assertThat(ip(p).destinationAddress()).isEqualTo(x);
+                assertThat(destinationPort(p)).isEqualTo(4000);
+                assertThat(checksumsValid(p)).isTrue();
+            }
+        }
     }
 }

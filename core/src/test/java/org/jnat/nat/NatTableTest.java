@@ -332,4 +332,26 @@ class NatTableTest {
                 NatConfig.defaults().maxSessions(), perSession);
         assertThat(perSession).isLessThanOrEqualTo(128.0);
     }
+
+    @Test
+    void configuredTimeoutsAreTheOnesUsed() {
+        Timeouts custom = new Timeouts(30 * SECOND, 600 * SECOND, 20 * SECOND, 10 * SECOND);
+        NatConfig d = small(64, 64);
+        NatTable t = new NatTable(new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), 64, 64, true,
+                d.unmatched(), 0, custom, false), 1);
+        int udp = t.outbound(UDP, X, 5000, Y1, 53, 0, 0);
+        int icmp = t.outbound(ICMP, X, 7, Y1, 0, 0, 0);
+        int tcp = t.outbound(TCP, X, 40000, Y1, 443, TcpTracker.TCP_SYN, 0);
+        assertThat(t.sessions().expiry(udp)).isEqualTo(30 * SECOND);
+        assertThat(t.sessions().expiry(icmp)).isEqualTo(10 * SECOND);
+        assertThat(t.sessions().expiry(tcp)).isEqualTo(20 * SECOND);
+        t.inbound(TCP, t.sessions().externalPort(tcp), Y1, 443, TcpTracker.TCP_SYN | TcpTracker.TCP_ACK, SECOND);
+        t.outbound(TCP, X, 40000, Y1, 443, TcpTracker.TCP_ACK, SECOND);
+        assertThat(t.sessions().expiry(tcp)).isEqualTo(601 * SECOND);
+        assertThat(t.expire(10 * SECOND)).isEqualTo(1);
+        assertThat(t.expire(30 * SECOND)).isEqualTo(1);
+        assertThat(t.expire(601 * SECOND - 1)).isZero();
+        assertThat(t.expire(601 * SECOND)).isEqualTo(1);
+        assertThat(t.size()).isZero();
+    }
 }
