@@ -112,7 +112,6 @@ public final class AfPacketDevice implements PollableDevice {
     /** Longest frame accepted on receive without a vnet header: MTU + Ethernet + one VLAN tag. */
     private final int plainFrameLimit;
 
-    private final CallState state;
     private final MemorySegment errorValue;
     private final MemorySegment errorLength;
     private final MemorySegment indexRequest;
@@ -126,10 +125,12 @@ public final class AfPacketDevice implements PollableDevice {
     private int txPending;
 
     private final Counters counters;
-    private final int rxFrames, rxTruncated, rxGsoDropped, rxErrors, txFramesSent, txDropped, txErrors;
+    private final int rxFrames, rxTruncated, rxGsoDropped, rxErrors, txFramesSent, txDropped, txErrors, txKickFailed;
     private volatile boolean closed;
     private long kernelDrops;
 
+    // Restricted: the rings are the kernel's mmap of ringSize bytes, unmapped only by close().
+    @SuppressWarnings("restricted")
     private AfPacketDevice(String interfaceName, int fd, int ifindex, int mtu, long mac, boolean vnetHeader,
                            long ringAddress, long ringSize, int txFrameSize, Counters counters) {
         this.interfaceName = interfaceName;
@@ -148,7 +149,6 @@ public final class AfPacketDevice implements PollableDevice {
         this.txFrames = TX_BLOCK_SIZE / txFrameSize * TX_BLOCKS;
         this.plainFrameLimit = mtu + 14 + 4;
         Arena arena = Arena.ofAuto();
-        state = new CallState(arena);
         errorValue = arena.allocate(JAVA_INT);
         errorLength = arena.allocate(JAVA_INT);
         indexRequest = arena.allocate(InterfaceControl.IFREQ_SIZE, 8);
@@ -163,20 +163,9 @@ public final class AfPacketDevice implements PollableDevice {
         rxErrors = counters.register(prefix + "rx_errors", "socket errors reported on " + name);
         txFramesSent = counters.register(prefix + "tx_frames", "frames queued on the TX ring of " + name);
         txDropped = counters.register(prefix + "tx_dropped", "frames for " + name + " dropped because the TX ring was full");
-        txErrors = counters.register(prefix + "tx_errors", "frames for " + name + " too long for a TX slot, or send errors");
-        warmUpKick();
-    }
-
-    /**
-     * An FFM downcall allocates a little (tens to hundreds of bytes) until the JIT's top tier
-     * compiles it. The TX kick runs once per burst, not per frame, so under load it would stay in
-     * the lower tiers for a long time and allocate on the packet path. Kicking the empty ring (a
-     * no-op for the kernel) at set-up gets it compiled: about 20 000 calls, tens of milliseconds.
-     */
-    private void warmUpKick() {
-        for (int i = 0; i < 20_000; i++) {
-            LibC.sendto(state.segment, fd, MemorySegment.NULL, 0, LibC.MSG_DONTWAIT, MemorySegment.NULL, 0);
-        }
+        txErrors = counters.register(prefix + "tx_errors", "frames for " + name + " that do not fit a TX slot or carry offloads it cannot take");
+        txKickFailed = counters.register(prefix + "tx_kick_failed", "sends of the TX ring of " + name
+                + " that failed; the frames stay queued for the next one");
     }
 
     /** Opens {@code interfaceName} without a vnet header. */
@@ -456,11 +445,13 @@ public final class AfPacketDevice implements PollableDevice {
         if (txPending == 0 || closed) {
             return;
         }
-        txPending = 0;
-        long sent = LibC.sendto(state.segment, fd, MemorySegment.NULL, 0, LibC.MSG_DONTWAIT, MemorySegment.NULL, 0);
-        if (sent < 0 && state.errno() != Errno.EAGAIN) {
-            counters.increment(txErrors);
+        // Without errno: the kick is rare enough that a capturing call would run uncompiled and
+        // allocate. A failed kick keeps the frames queued; the next flush tries again.
+        if (LibC.sendto(fd, MemorySegment.NULL, 0, LibC.MSG_DONTWAIT, MemorySegment.NULL, 0) < 0) {
+            counters.increment(txKickFailed);
+            return;
         }
+        txPending = 0;
     }
 
     /**
@@ -473,7 +464,7 @@ public final class AfPacketDevice implements PollableDevice {
     public boolean clearError() {
         errorLength.set(JAVA_INT, 0, 4);
         errorValue.set(JAVA_INT, 0, 0);
-        int result = LibC.getsockopt(state.segment, fd, LibC.SOL_SOCKET, LibC.SO_ERROR, errorValue, errorLength);
+        int result = LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_ERROR, errorValue, errorLength);
         counters.increment(rxErrors);
         if (result != 0) {
             return false;
@@ -482,7 +473,7 @@ public final class AfPacketDevice implements PollableDevice {
         if (error == Errno.ENETDOWN || error == Errno.ENODEV || error == 0) {
             // Asked through the packet socket itself, so in the socket's namespace, whichever
             // namespace this thread is in.
-            return LibC.ioctl(state.segment, fd, InterfaceControl.SIOCGIFINDEX, indexRequest) == 0
+            return LibC.ioctl(fd, InterfaceControl.SIOCGIFINDEX, indexRequest) == 0
                     && indexRequest.get(JAVA_INT, InterfaceControl.IFR_UNION) == ifindex;
         }
         return true;

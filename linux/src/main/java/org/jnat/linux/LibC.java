@@ -24,6 +24,12 @@ import java.lang.invoke.VarHandle;
  * caller reads {@link CallState#errno()} and decides. Only set-up code turns a failure into a
  * {@link SystemCallException}, through {@link CallState#check(long, String, Errno.Hint)}.
  *
+ * <p>Capturing errno has a cost: until the JIT's top tier compiles a call site, every capturing
+ * downcall allocates a few dozen bytes (plain downcalls allocate nothing, even interpreted).
+ * Calls the packet path makes rarely and whose errno it does not need (the TX kick, poll, the
+ * eventfd drain, reading SO_ERROR) therefore also come without a call state: same name, no
+ * state argument, −1 on failure and nothing else.
+ *
  * <p>Variadic functions ({@code open}, {@code ioctl}) are bound with
  * {@link Linker.Option#firstVariadicArg(int)} so the calling convention is right on every ABI.
  */
@@ -87,6 +93,20 @@ final class LibC {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
     private static final MethodHandle SETNS = bind("setns",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
+
+    // Restricted: binding native code is the point of this class; the JVM runs with
+    // --enable-native-access for it (see the jnat launcher and the test argLine).
+    @SuppressWarnings("restricted")
+    private static final MethodHandle READ_PLAIN = bind("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle IOCTL_PTR_PLAIN = bind("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle GETSOCKOPT_PLAIN = bind("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SENDTO_PLAIN = bind("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle POLL_PLAIN = bind("poll",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
     private static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LIBC.find(name)
@@ -253,6 +273,48 @@ final class LibC {
     static int setns(MemorySegment state, int fd, int type) {
         try {
             return (int) SETNS.invokeExact(state, fd, type);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // Without errno capture (see the class comment).
+
+    static long read(int fd, MemorySegment buffer, long length) {
+        try {
+            return (long) READ_PLAIN.invokeExact(fd, buffer, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int ioctl(int fd, long request, MemorySegment argument) {
+        try {
+            return (int) IOCTL_PTR_PLAIN.invokeExact(fd, request, argument);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment length) {
+        try {
+            return (int) GETSOCKOPT_PLAIN.invokeExact(fd, level, name, value, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static long sendto(int fd, MemorySegment buffer, long length, int flags, MemorySegment address, int addressLength) {
+        try {
+            return (long) SENDTO_PLAIN.invokeExact(fd, buffer, length, flags, address, addressLength);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int poll(MemorySegment pollfds, long count, int timeoutMillis) {
+        try {
+            return (int) POLL_PLAIN.invokeExact(pollfds, count, timeoutMillis);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -11,18 +11,22 @@ public final class LinuxDevices {
     }
 
     /**
-     * Opens the device {@code spec} names, in the calling thread's network namespace. Throws
+     * Opens the device {@code spec} names, in the calling thread's network namespace, without
+     * receive offloads: every frame is wire-sized and fully checksummed, which is what a router
+     * with MTU-sized slots can forward (with offloads a TAP hands over 64 KiB GSO frames, which
+     * such slots cannot hold: they are counted in {@code rx_truncated} and TCP crawls). Throws
      * {@link IllegalArgumentException} for a malformed spec and {@link SystemCallException} when
      * the kernel refuses, each with a one-line message that says what to do.
      */
     public static PollableDevice open(String spec, Counters counters) {
-        return open(spec, true, counters);
+        return open(spec, false, counters);
     }
 
     /**
-     * As {@link #open(String, Counters)}; with {@code offloads} false a TAP asks the kernel for no
-     * receive offloads ({@code TUNSETOFFLOAD 0}), so every frame it hands over is wire-sized and
-     * fully checksummed, for a router that does not segment GSO super-packets itself.
+     * As {@link #open(String, Counters)}; with {@code offloads} true a TAP asks the kernel for
+     * {@link TapDevice#ALL_OFFLOADS} (partial checksums, GSO super-packets: the receiving batch
+     * needs 64 KiB slots and the router must finish checksums and segment), with false for none
+     * ({@code TUNSETOFFLOAD 0}). AF_PACKET devices open without a vnet header either way.
      */
     public static PollableDevice open(String spec, boolean offloads, Counters counters) {
         int colon = spec == null ? -1 : spec.indexOf(':');

@@ -116,7 +116,7 @@ public final class PollLoop implements AutoCloseable {
             return 0;
         }
         int timeout = timeoutMillis(deadline, now);
-        int ready = LibC.poll(state.segment, pollfds, count, timeout);
+        int ready = LibC.poll(pollfds, count, timeout);
         if (ready <= 0) {
             // 0: the deadline passed; -1 with EINTR: a signal; both just start the next round.
             return 0;
@@ -140,7 +140,7 @@ public final class PollLoop implements AutoCloseable {
         }
         short wake = pollfds.get(JAVA_SHORT, (long) (count - 1) * POLLFD_SIZE + 6);
         if ((wake & LibC.POLLIN) != 0) {
-            LibC.read(state.segment, wakeFd, drain, 8);
+            LibC.read(wakeFd, drain, 8);
             if (!stopping) {
                 handler.onWakeup(now);
             }

@@ -45,6 +45,12 @@ import org.jnat.runtime.Counters;
  * accepts frames to any destination MAC from a TAP, and sends to the router's MAC once ARP
  * resolves it.
  *
+ * <h2>Allocation</h2>
+ * Each read and write captures errno (EAGAIN ends a batch; other errors are counted apart), and
+ * a capturing FFM call allocates a few dozen bytes until the JIT's top tier has compiled it. Per
+ * frame calls get there within the first thousands of frames; from then on the packet path
+ * allocates nothing ({@code SteadyStateAllocationIT}).
+ *
  * <p>Threads: {@link #receive} and {@link #transmit} from the data-plane thread only;
  * {@link #close()} once that thread has stopped using the device.
  */

@@ -300,10 +300,14 @@ class AfPacketDeviceTest {
         }
     }
 
-    private static void drain(AfPacketDevice d) {
+    private static void drain(AfPacketDevice d) throws InterruptedException {
+        // Frames wait in a block until it is retired (RETIRE_TIMEOUT_MS): look twice.
         FrameBatch batch = new FrameBatch(64);
-        while (d.receive(batch) > 0) {
-            // discard what earlier tests left in the ring
+        for (int pass = 0; pass < 2; pass++) {
+            while (d.receive(batch) > 0) {
+                // discard what earlier tests left in the ring
+            }
+            Thread.sleep(20);
         }
     }
 
