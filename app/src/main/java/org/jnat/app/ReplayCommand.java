@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import org.jnat.app.config.ConfigException;
 import org.jnat.app.config.ConfigLoader;
 import org.jnat.config.RouterConfig;
-import org.jnat.router.NatTranslator;
+import org.jnat.nat.NatEngine;
 import org.jnat.router.Replay;
 import org.jnat.runtime.Counters;
 import picocli.CommandLine.Command;
@@ -55,7 +55,7 @@ final class ReplayCommand implements Callable<Integer> {
         try {
             // A fixed seed for the port allocator: the same captures always give the same output.
             result = Replay.run(routerConfig, inside, outside, write, counters,
-                    NatTranslator.of(routerConfig, counters, REPLAY_SEED));
+                    NatEngine.of(routerConfig, counters, REPLAY_SEED));
         } catch (IOException e) {
             return fail(e.getMessage());
         }

@@ -49,9 +49,11 @@ final class RunCommand implements Callable<Integer> {
             Throwable failure = runtime.awaitStop();
             if (failure != null) {
                 System.err.println("jnat: the data plane stopped: " + failure.getMessage());
+                System.out.flush();
                 return 1;
             }
             System.out.println("jnat: stopped; " + Summary.of(runtime.counters()));
+            System.out.flush(); // stdout to a pipe is buffered, and System.exit does not flush it
             return 0;
         }
     }

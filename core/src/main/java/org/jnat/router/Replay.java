@@ -21,7 +21,8 @@ import org.jnat.stack.Side;
  *
  * <p>Between two frames the clock moves in steps of at most {@link #STEP_NANOS}, so that timers
  * (ARP retries, fragment timeouts) fire at their time; after the last frame it runs on for
- * {@link #TAIL_NANOS}, so that what those timers send is written too.
+ * {@link #TAIL_NANOS} (or as long as asked), so that what those timers send is written too (ARP
+ * gives up after 3 s; the NAT rejects an unsolicited SYN after 6 s).
  */
 public final class Replay {
     public static final long STEP_NANOS = 100_000_000L;
@@ -64,6 +65,12 @@ public final class Replay {
      */
     public static Result run(RouterConfig config, Path insidePcap, Path outsidePcap, Path directory, Counters counters,
                              Translator translator) throws IOException {
+        return run(config, insidePcap, outsidePcap, directory, counters, translator, TAIL_NANOS);
+    }
+
+    /** As {@link #run(RouterConfig, Path, Path, Path, Counters, Translator)}, running on {@code tailNanos} after the last frame. */
+    public static Result run(RouterConfig config, Path insidePcap, Path outsidePcap, Path directory, Counters counters,
+                             Translator translator, long tailNanos) throws IOException {
         try (PcapReader inside = PcapReader.open(insidePcap);
              PcapReader outside = outsidePcap == null ? null : PcapReader.open(outsidePcap);
              PcapWriter insideOut = PcapWriter.create(directory.resolve("inside.pcap"), PcapWriter.Resolution.NANOSECONDS);
@@ -93,7 +100,7 @@ public final class Replay {
                     haveOutside = outside.next(nextOutside);
                 }
             }
-            replay.advanceTo(replay.clock.nanos() + TAIL_NANOS);
+            replay.advanceTo(replay.clock.nanos() + tailNanos);
             return new Result(in[Side.INSIDE], in[Side.OUTSIDE], replay.out[Side.INSIDE], replay.out[Side.OUTSIDE],
                     replay.tooBig);
         }

@@ -2,31 +2,34 @@ package org.jnat.router;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import org.jnat.config.RouterConfig;
 import org.jnat.config.StaticNeighbor;
 import org.jnat.device.FrameBatch;
 import org.jnat.device.NetDevice;
+import org.jnat.device.Offloads;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Clock;
 import org.jnat.runtime.Counters;
 import org.jnat.stack.Fragmenter;
 import org.jnat.stack.Fragments;
+import org.jnat.stack.Icmp;
 import org.jnat.stack.Interface;
+import org.jnat.stack.Martians;
 import org.jnat.stack.Neighbors;
 import org.jnat.stack.RateLimiter;
 import org.jnat.stack.Routes;
 import org.jnat.stack.Side;
 import org.jnat.wire.ArpFrames;
 import org.jnat.wire.ArpPacket;
+import org.jnat.wire.Checksum;
 import org.jnat.wire.EtherType;
 import org.jnat.wire.EthernetFrame;
-import org.jnat.wire.IcmpFrames;
 import org.jnat.wire.IcmpPacket;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Packet;
 import org.jnat.wire.MacAddress;
-import org.jnat.wire.TcpFrames;
-import org.jnat.wire.TcpSegment;
 
 /**
  * The router: two {@link Interface}s, the stack, and the NAT seam, run as the pipeline of DESIGN
@@ -70,7 +73,8 @@ public final class Router implements Responder {
     private final Routes routes;
     private final Fragments fragments;
     private final Fragmenter fragmenter;
-    private final RateLimiter icmpLimit = RateLimiter.icmpDefault();
+    private final Martians martians;
+    private final Icmp icmp;
     private final Translator translator;
     private final Clock clock;
     private final Counters counters;
@@ -79,10 +83,9 @@ public final class Router implements Responder {
     private final EthernetFrame ethernet = new EthernetFrame();
     private final ArpPacket arp = new ArpPacket();
     private final Ipv4Packet ip = new Ipv4Packet();
-    private final Ipv4Packet quoted = new Ipv4Packet();
-    private final IcmpPacket icmp = new IcmpPacket();
-    private final TcpSegment tcp = new TcpSegment();
+    private final IcmpPacket icmpPacket = new IcmpPacket();
     private final PacketBuffer own;
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private final PacketBuffer requestFrame;
 
     // Where the fragmenter's sink sends to: set just before each fragment() call.
@@ -91,14 +94,13 @@ public final class Router implements Responder {
     private long fragmentNow;
     private final Fragmenter.Sink fragmentSink = f -> transmitIp(f, fragmentSide, fragmentNextHop, fragmentNow);
 
-    private int identification;
     /** While a reassembled datagram is processed: the size of its largest fragment, else MAX_VALUE. */
     private int fragmentLimit = Integer.MAX_VALUE;
     private boolean started;
     private long nextTimer;
 
     private final int[] cReceived = new int[2], cTransmitted = new int[2], cTransmitFailed = new int[2];
-    private final int cNotForUs, cEthernetMalformed, cVlan, cOtherType, cOffload;
+    private final int cNotForUs, cEthernetMalformed, cVlan, cOtherType, cOffload, cChecksumCompleted;
     private final int cArpMalformed, cArpOffPrefix, cArpRepliesSent, cArpConflict, cArpGratuitous;
     private final int cIpTruncated, cIpBadVersion, cIpBadHeaderLength, cIpBadLength, cIpBadChecksum;
     private final int cMartian, cSpoofed, cBroadcast, cMartianDestination, cNotThisSide, cSameSide, cNoRoute;
@@ -106,8 +108,6 @@ public final class Router implements Responder {
     private final int cForwarded, cLocal, cEchoRequests, cLocalIcmpErrors, cLocalIcmpOther, cLocalIcmpBad,
             cLocalRejected;
     private final int cVerdictDrop, cVerdictConsumed, cVerdictReject, cVerdictProhibited;
-    private final int cIcmpSent, cIcmpTimeExceeded, cIcmpUnreachable, cIcmpFragNeeded, cEchoReplies, cResets;
-    private final int cIcmpRateLimited, cIcmpSuppressed;
 
     public Router(RouterConfig config, NetDevice inside, NetDevice outside, Clock clock, Counters counters) {
         this(config, inside, outside, clock, counters, Translator.ROUTING);
@@ -121,13 +121,19 @@ public final class Router implements Responder {
         interfaces[Side.INSIDE] = Interface.of(Side.INSIDE, config.inside(), inside);
         interfaces[Side.OUTSIDE] = Interface.of(Side.OUTSIDE, config.outside(), outside);
         routes = Routes.of(interfaces[Side.INSIDE], interfaces[Side.OUTSIDE], config.outside().gateway());
+        martians = new Martians(interfaces[Side.INSIDE], interfaces[Side.OUTSIDE]);
+        icmp = new Icmp(martians, RateLimiter.icmpDefault(), counters);
         int maxFrame = EthernetFrame.TAGGED_HEADER_LENGTH
                 + Math.max(interfaces[Side.INSIDE].mtu(), interfaces[Side.OUTSIDE].mtu());
         Arena arena = Arena.ofAuto();
         for (int side = 0; side < 2; side++) {
             Interface in = interfaces[side];
             NetDevice device = in.device();
-            batches[side] = new FrameBatch(arena, BATCH, Math.max(device.mtu(), in.mtu()) + EthernetFrame.TAGGED_HEADER_LENGTH);
+            // A device that hands over GSO super-packets needs slots for 64 KiB of them.
+            Offloads offloads = device.offloads();
+            boolean gso = offloads.vnetHeader() && (offloads.tcpSegmentation() || offloads.udpSegmentation());
+            batches[side] = new FrameBatch(arena, BATCH, gso ? PacketBuffer.DEFAULT_CAPACITY
+                    : Math.max(device.mtu(), in.mtu()) + EthernetFrame.TAGGED_HEADER_LENGTH);
             neighbors[side] = new Neighbors(in.name(), ARP_ENTRIES, ARP_HELD_FRAMES, ARP_HELD_PER_NEIGHBOR, maxFrame,
                     ARP_REACHABLE_NANOS, ARP_RETRY_NANOS, ARP_TRIES, counters, new NeighborListener(side));
             String p = in.name() + ".";
@@ -150,7 +156,10 @@ public final class Router implements Responder {
         cEthernetMalformed = counters.register("ethernet.dropped.malformed", "frames shorter than an Ethernet header");
         cVlan = counters.register("ethernet.dropped.vlan", "802.1Q-tagged frames (jnat's links are untagged)");
         cOtherType = counters.register("ethernet.dropped.other_type", "frames neither IPv4 nor ARP (IPv6 among them)");
-        cOffload = counters.register("ethernet.dropped.gso", "GSO super-packets (offloads are not negotiated yet)");
+        cOffload = counters.register("ipv4.dropped.gso_unsupported",
+                "GSO super-packets the egress device can not segment (jnat does not segment in software)");
+        cChecksumCompleted = counters.register("ipv4.checksum_completed",
+                "partial transport checksums completed for a device (or a fragmenter) that takes only whole ones");
         cArpMalformed = counters.register("arp.dropped.malformed", "ARP packets that are not Ethernet/IPv4 or are truncated");
         cArpOffPrefix = counters.register("arp.dropped.off_prefix",
                 "ARP packets whose sender is not on the receiving side's prefix (never learned)");
@@ -198,15 +207,6 @@ public final class Router implements Responder {
         cVerdictReject = counters.register("translator.rejected", "packets the translator refused with RST or port unreachable");
         cVerdictProhibited = counters.register("translator.prohibited",
                 "packets the translator refused with administratively prohibited");
-        cIcmpSent = counters.register("icmp.errors_sent", "ICMP errors sent");
-        cIcmpTimeExceeded = counters.register("icmp.sent.time_exceeded", "ICMP time exceeded sent");
-        cIcmpUnreachable = counters.register("icmp.sent.unreachable", "ICMP destination unreachable sent (besides fragmentation needed)");
-        cIcmpFragNeeded = counters.register("icmp.sent.fragmentation_needed", "ICMP fragmentation needed sent");
-        cEchoReplies = counters.register("icmp.sent.echo_reply", "ICMP echo replies sent");
-        cResets = counters.register("tcp.sent.reset", "TCP resets sent");
-        cIcmpRateLimited = counters.register("icmp.rate_limited", "ICMP errors and resets not sent: over the rate limit");
-        cIcmpSuppressed = counters.register("icmp.suppressed",
-                "ICMP errors not sent because RFC 1122 3.2.2 forbids them (about an ICMP error, a fragment, a broadcast)");
 
         this.translator.attach(this);
     }
@@ -274,10 +274,6 @@ public final class Router implements Responder {
         counters.increment(cReceived[side]);
         int length = frame.length();
         MemorySegment segment = frame.segment();
-        if (frame.gsoType != PacketBuffer.GSO_NONE) {
-            counters.increment(cOffload);
-            return;
-        }
         if (!ethernet.wrap(segment, 0).check(length)) {
             counters.increment(cEthernetMalformed);
             return;
@@ -354,7 +350,7 @@ public final class Router implements Responder {
         frame.length(EthernetFrame.HEADER_LENGTH + ip.totalLength());
         int source = ip.sourceAddress();
         int destination = ip.destinationAddress();
-        if (isMartianSource(source)) {
+        if (martians.isMartianSource(source)) {
             counters.increment(cMartian);
             return;
         }
@@ -363,11 +359,11 @@ public final class Router implements Responder {
             counters.increment(cSpoofed);
             return;
         }
-        if (linkBroadcast || isBroadcastOrMulticast(destination)) {
+        if (linkBroadcast || martians.isBroadcastOrMulticast(destination)) {
             counters.increment(cBroadcast);
             return;
         }
-        if (isMartianDestination(destination)) {
+        if (martians.isMartianDestination(destination)) {
             counters.increment(cMartianDestination);
             return;
         }
@@ -417,7 +413,8 @@ public final class Router implements Responder {
                 return;
             }
             int mtu = interfaces[egress].mtu();
-            if (ip.totalLength() > mtu && ip.dontFragment()) {
+            // A GSO super-packet is many wire-sized segments; the device cuts it at gsoSize.
+            if (ip.totalLength() > mtu && ip.dontFragment() && frame.gsoType == PacketBuffer.GSO_NONE) {
                 // RFC 1191 section 4 / RFC 4787 REQ-13: tell the sender the egress MTU.
                 counters.increment(cFragmentationNeeded);
                 sendError(frame, IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.FRAGMENTATION_NEEDED, mtu, now);
@@ -450,7 +447,7 @@ public final class Router implements Responder {
             return;
         }
         int destination = ip.destinationAddress();
-        if (destination == interfaces[Side.OUTSIDE].address() || destination == interfaces[Side.INSIDE].address()) {
+        if (martians.isOurs(destination)) {
             deliverLocally(frame, now);
             return;
         }
@@ -480,10 +477,29 @@ public final class Router implements Responder {
         if (!rewrap(frame)) {
             return;
         }
+        Offloads offloads = interfaces[side].device().offloads();
+        if (frame.gsoType != PacketBuffer.GSO_NONE) {
+            // Passed through whole when the egress device segments it too (TAP to TAP).
+            boolean segments = offloads.vnetHeader() && switch (frame.gsoType) {
+                case PacketBuffer.GSO_TCPV4 -> offloads.tcpSegmentation();
+                case PacketBuffer.GSO_UDP_L4 -> offloads.udpSegmentation();
+                default -> false;
+            };
+            if (segments) {
+                transmitIp(frame, side, nextHop, now);
+            } else {
+                counters.increment(cOffload);
+            }
+            return;
+        }
         int mtu = interfaces[side].mtu();
         // A reassembled datagram goes out in fragments no larger than those it came in.
         int size = Math.min(mtu, fragmentLimit);
-        if (ip.totalLength() <= size) {
+        boolean whole = ip.totalLength() <= size;
+        if ((frame.flags & PacketBuffer.F_NEEDS_CSUM) != 0 && (!whole || !offloads.partialChecksum())) {
+            completeChecksum(frame);
+        }
+        if (whole) {
             transmitIp(frame, side, nextHop, now);
             return;
         }
@@ -502,6 +518,26 @@ public final class Router implements Responder {
         } else {
             counters.increment(cFragmented);
         }
+    }
+
+    /**
+     * Completes a partial transport checksum (virtio_net_hdr {@code NEEDS_CSUM}: the field holds
+     * the pseudo-header sum, and the sum of everything from {@code checksumStart} to the end
+     * belongs in it) for a device that takes only whole checksums, or before fragmenting.
+     */
+    private void completeChecksum(PacketBuffer frame) {
+        int start = frame.checksumStart;
+        int field = start + frame.checksumOffset;
+        int end = EthernetFrame.HEADER_LENGTH + ip.totalLength();
+        if (start >= EthernetFrame.HEADER_LENGTH + ip.headerLength() && field + 2 <= end) {
+            int sum = Checksum.finish(Checksum.sum(frame.segment(), start, end - start));
+            if (sum == 0 && ip.protocol() == IpProtocol.UDP) {
+                sum = 0xffff; // RFC 768: a computed zero is sent as all ones
+            }
+            frame.segment().set(U16, field, (short) sum);
+            counters.increment(cChecksumCompleted);
+        }
+        frame.clearOffload();
     }
 
     /** Resolves the next hop and transmits, or holds the frame until the neighbor answers. */
@@ -544,12 +580,12 @@ public final class Router implements Responder {
             }
             return;
         }
-        IcmpPacket icmp = this.icmp.wrap(frame.segment(), ip.payloadOffset());
-        if (!icmp.check(ip.payloadLength()) || !icmp.checksumValid()) {
+        IcmpPacket message = icmpPacket.wrap(frame.segment(), ip.payloadOffset());
+        if (!message.check(ip.payloadLength()) || !message.checksumValid()) {
             counters.increment(cLocalIcmpBad);
             return;
         }
-        int type = icmp.type();
+        int type = message.type();
         if (type == IcmpPacket.ECHO_REQUEST) {
             counters.increment(cEchoRequests);
             int source = ip.sourceAddress();
@@ -558,15 +594,11 @@ public final class Router implements Responder {
                 counters.increment(cNoRoute);
                 return;
             }
-            // Built over the request (RFC 1122 section 3.2.2.6: same identifier, sequence and data).
-            int n = IcmpFrames.echoReply(frame.segment(), interfaces[side].mac(), 0, ip, nextIdentification());
-            if (n == 0) {
+            // Built over the request.
+            if (icmp.echoReply(frame, interfaces[side].mac(), ip) == 0) {
                 counters.increment(cLocalIcmpBad);
                 return;
             }
-            frame.clearOffload();
-            frame.length(n);
-            counters.increment(cEchoReplies);
             send(frame, side, routes.nextHop(source), now, false);
         } else if (IcmpPacket.isError(type)) {
             counters.increment(cLocalIcmpErrors);
@@ -577,33 +609,20 @@ public final class Router implements Responder {
 
     @Override
     public boolean reject(PacketBuffer frame, int ipOffset, long nowNanos) {
-        Ipv4Packet ip = this.quoted.wrap(frame.segment(), ipOffset);
-        if (!ip.check(frame.length() - ipOffset)) {
+        Ipv4Packet datagram = icmp.offending(frame, ipOffset);
+        if (datagram == null) {
             return false;
         }
-        if (ip.protocol() != IpProtocol.TCP) {
+        if (datagram.protocol() != IpProtocol.TCP) {
             return sendError(frame, ipOffset, IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.PORT_UNREACHABLE, 0,
                     nowNanos);
         }
-        if (ip.fragmentOffset() != 0 || !tcp.wrap(frame.segment(), ip.payloadOffset()).check(ip.payloadLength())) {
-            return false;
-        }
-        int source = ip.sourceAddress();
+        int source = datagram.sourceAddress();
         int side = routes.side(source);
-        if (side == Side.NONE || !mayAnswer(frame, ipOffset, ip)) {
+        if (side == Side.NONE || !icmp.mayReport(frame, ipOffset, datagram, false) || !icmp.allow(nowNanos)
+                || icmp.reset(own, interfaces[side].mac(), datagram) == 0) {
             return false;
         }
-        if (!icmpLimit.tryAcquire(nowNanos)) {
-            counters.increment(cIcmpRateLimited);
-            return false;
-        }
-        int n = TcpFrames.reset(own.segment(), interfaces[side].mac(), 0, ip, tcp);
-        if (n == 0) {
-            return false;
-        }
-        own.clearOffload();
-        own.length(n);
-        counters.increment(cResets);
         sendOwn(side, routes.nextHop(source), nowNanos);
         return true;
     }
@@ -635,64 +654,44 @@ public final class Router implements Responder {
      * goes out by (the receiving side: RFC 1812 section 4.3.2.4).
      */
     private boolean sendError(PacketBuffer frame, int ipOffset, int type, int code, int restOfHeader, long now) {
-        Ipv4Packet offending = this.quoted.wrap(frame.segment(), ipOffset);
-        if (!offending.check(frame.length() - ipOffset)) {
-            return false;
-        }
-        if (!mayAnswer(frame, ipOffset, offending)) {
+        Ipv4Packet offending = icmp.offending(frame, ipOffset);
+        if (offending == null) {
             return false;
         }
         int source = offending.sourceAddress();
-        int side = routes.side(source);
-        if (side == Side.NONE) {
+        // A datagram the NAT sent from the public address (it failed after the translation: its
+        // next hop never answered): the error goes to the public address, and through the
+        // translator like any error from the outside (RFC 5508 section 3), back to the inside host.
+        boolean translated = source == interfaces[Side.OUTSIDE].address() && translator != Translator.ROUTING;
+        if (!icmp.mayReport(frame, ipOffset, offending, translated)) {
             return false;
         }
-        if (!icmpLimit.tryAcquire(now)) {
-            counters.increment(cIcmpRateLimited);
+        int side = translated ? Side.OUTSIDE : routes.side(source);
+        if (side == Side.NONE || !icmp.allow(now)) {
             return false;
         }
         int destination = offending.destinationAddress();
-        int from = destination == interfaces[Side.OUTSIDE].address() || destination == interfaces[Side.INSIDE].address()
-                ? destination : interfaces[side].address();
-        int n = IcmpFrames.error(own.segment(), interfaces[side].mac(), 0, from, type, code, restOfHeader, offending,
-                nextIdentification());
-        if (n == 0) {
+        int from = martians.isOurs(destination) ? destination : interfaces[side].address();
+        if (icmp.error(own, interfaces[side].mac(), from, type, code, restOfHeader, offending) == 0) {
             return false;
         }
-        own.clearOffload();
-        own.length(n);
-        counters.increment(cIcmpSent);
-        counters.increment(type == IcmpPacket.TIME_EXCEEDED ? cIcmpTimeExceeded
-                : code == IcmpPacket.FRAGMENTATION_NEEDED ? cIcmpFragNeeded : cIcmpUnreachable);
-        sendOwn(side, routes.nextHop(source), now);
+        int nextHop;
+        if (translated) {
+            if (translator.inbound(own, EthernetFrame.HEADER_LENGTH, now) != Translator.FORWARD || !rewrap(own)) {
+                return false;
+            }
+            int insideHost = ip.destinationAddress();
+            side = routes.side(insideHost);
+            if (side != Side.INSIDE) {
+                return false;
+            }
+            ethernet.wrap(own.segment(), 0).source(interfaces[side].mac());
+            nextHop = routes.nextHop(insideHost);
+        } else {
+            nextHop = routes.nextHop(source);
+        }
+        sendOwn(side, nextHop, now);
         return true;
-    }
-
-    /**
-     * RFC 1122 section 3.2.2 (and RFC 1812 section 4.3.2.7): no ICMP error about an ICMP error,
-     * a non-initial fragment, a datagram sent to a broadcast or multicast address or as a
-     * link-layer broadcast, or from an address that does not name one host; and never about
-     * our own datagrams.
-     */
-    private boolean mayAnswer(PacketBuffer frame, int ipOffset, Ipv4Packet offending) {
-        int source = offending.sourceAddress();
-        int destination = offending.destinationAddress();
-        boolean allowed = offending.fragmentOffset() == 0
-                && !isMartianSource(source)
-                && !isBroadcastOrMulticast(destination)
-                && !(ipOffset >= EthernetFrame.HEADER_LENGTH
-                        && MacAddress.isMulticast(ethernet.wrap(frame.segment(), 0).destination()));
-        if (allowed && offending.protocol() == IpProtocol.ICMP) {
-            // An error is never answered; a message too short to tell is treated as one.
-            allowed = offending.payloadLength() >= 1
-                    && frame.length() - offending.payloadOffset() >= 1
-                    && !IcmpPacket.isError(frame.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE,
-                            offending.payloadOffset()) & 0xff);
-        }
-        if (!allowed) {
-            counters.increment(cIcmpSuppressed);
-        }
-        return allowed;
     }
 
     /**
@@ -706,31 +705,6 @@ public final class Router implements Responder {
         }
         counters.increment(cIpBadLength);
         return false;
-    }
-
-    private int nextIdentification() {
-        identification = (identification + 1) & 0xffff;
-        return identification;
-    }
-
-    // ---- address classes (RFC 1122 section 3.2.1.3, RFC 1812 section 5.3.7) ----------------------
-
-    /** Sources no packet may come from: 0/8, 127/8, multicast, 240/4 and broadcast, our own addresses, a prefix's broadcast. */
-    private boolean isMartianSource(int source) {
-        int top = source >>> 24;
-        return top == 0 || top == 127 || (source >>> 28) >= 0xe
-                || source == interfaces[Side.INSIDE].address() || source == interfaces[Side.OUTSIDE].address()
-                || source == interfaces[Side.INSIDE].broadcast() || source == interfaces[Side.OUTSIDE].broadcast();
-    }
-
-    private boolean isBroadcastOrMulticast(int destination) {
-        return (destination >>> 28) == 0xe || destination == -1
-                || destination == interfaces[Side.INSIDE].broadcast() || destination == interfaces[Side.OUTSIDE].broadcast();
-    }
-
-    private static boolean isMartianDestination(int destination) {
-        int top = destination >>> 24;
-        return top == 0 || top == 127 || (destination >>> 28) == 0xf;
     }
 
     private void countMalformed(Ipv4Packet ip, int available) {

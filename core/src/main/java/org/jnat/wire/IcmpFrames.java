@@ -20,8 +20,9 @@ public final class IcmpFrames {
     /** TTL of the datagrams the router originates (RFC 1700 recommends 64; Linux uses it). */
     public static final int TTL = 64;
     /**
-     * Type of service of ICMP errors: precedence 6, Internetwork Control, the same as Linux
-     * (the {@code linux-nat} captures) and in line with RFC 1812 section 4.3.2.5.
+     * Type of service of ICMP errors: precedence 6, Internetwork Control, which RFC 1812 section
+     * 4.3.2.5 asks of destination unreachable, time exceeded and parameter problem messages, and
+     * which Linux sends (the {@code linux-nat} captures).
      */
     public static final int ERROR_TYPE_OF_SERVICE = 0xc0;
 

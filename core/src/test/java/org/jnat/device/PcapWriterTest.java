@@ -16,6 +16,7 @@ import java.util.Random;
 import org.jnat.testing.Allocations;
 import org.jnat.testing.Frames;
 import org.jnat.testing.Pcaps;
+import org.jnat.testing.Tshark;
 import org.jnat.wire.Ipv4Address;
 import org.jnat.wire.MacAddress;
 import org.junit.jupiter.api.Assumptions;

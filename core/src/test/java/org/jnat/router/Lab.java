@@ -40,10 +40,16 @@ final class Lab {
     }
 
     Lab(boolean staticNeighbors, int insideMtu, int outsideMtu, Translator translator) {
+        this(staticNeighbors, insideMtu, outsideMtu, (config, counters) -> translator);
+    }
+
+    /** A lab whose translator is made from its config and counters (the NAT engine). */
+    Lab(boolean staticNeighbors, int insideMtu, int outsideMtu,
+        java.util.function.BiFunction<RouterConfig, Counters, Translator> translator) {
         inside = MemoryDevice.pair("inside", insideMtu);
         outside = MemoryDevice.pair("outside", outsideMtu);
-        router = new Router(config(staticNeighbors, insideMtu, outsideMtu), inside.a(), outside.a(), clock, counters,
-                translator);
+        RouterConfig config = config(staticNeighbors, insideMtu, outsideMtu);
+        router = new Router(config, inside.a(), outside.a(), clock, counters, translator.apply(config, counters));
         router.pollOnce(clock.nanos());
         inside.b().drain();   // the gratuitous ARPs
         outside.b().drain();

@@ -1,5 +1,6 @@
 package org.jnat.router;
 
+import org.jnat.nat.NatEngine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -7,10 +8,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.jnat.config.ForwardRule;
+import org.jnat.config.NatConfig;
 import org.jnat.config.RouterConfig;
 import org.jnat.runtime.Counters;
 import org.jnat.testing.Pcaps;
 import org.jnat.wire.IpProtocol;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,7 +34,7 @@ class NatReplayTest {
         RouterConfig config = ReplayTest.config(1500);
         Counters counters = new Counters();
         Replay.run(config, Pcaps.linuxNat(scenario + "-inside"), Pcaps.linuxNat(scenario + "-outside"), dir, counters,
-                NatTranslator.of(config, counters, 1));
+                NatEngine.of(config, counters, 1));
         compare(ReplayTest.sentByKernel(scenario + "-outside", Lab.RT_OUT_MAC), sentByJnat("outside"), scenario + " outside");
         compare(ReplayTest.sentByKernel(scenario + "-inside", Lab.RT_IN_MAC), sentByJnat("inside"), scenario + " inside");
     }
@@ -49,9 +52,31 @@ class NatReplayTest {
                 List.of(new ForwardRule(IpProtocol.TCP, 8080, 8080, Lab.CL, 8000)), plain.neighbors(), null);
         Counters counters = new Counters();
         Replay.run(config, Pcaps.linuxNat(scenario + "-inside"), Pcaps.linuxNat(scenario + "-outside"), dir, counters,
-                NatTranslator.of(config, counters, 1));
+                NatEngine.of(config, counters, 1));
         compare(ReplayTest.sentByKernel(scenario + "-outside", Lab.RT_OUT_MAC), sentByJnat("outside"), scenario + " outside");
         compare(ReplayTest.sentByKernel(scenario + "-inside", Lab.RT_IN_MAC), sentByJnat("inside"), scenario + " inside");
+    }
+
+    @Test
+    void refusesUnsolicitedTrafficAsTheKernelDidWhenUnmatchedIsReject() throws IOException {
+        RouterConfig plain = ReplayTest.config(1500);
+        NatConfig d = NatConfig.defaults();
+        NatConfig reject = new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), d.maxSessions(),
+                d.maxSessionsPerHost(), d.hairpinning(), NatConfig.Unmatched.REJECT, d.dmz(), d.timeouts(),
+                d.inboundRefresh());
+        RouterConfig config = new RouterConfig(plain.inside(), plain.outside(), reject, List.of(), plain.neighbors(), null);
+        Counters counters = new Counters();
+        // Run on 10 s past the last frame: the NAT holds an unsolicited SYN 6 s.
+        Replay.run(config, Pcaps.linuxNat("unsolicited-inbound-inside"), Pcaps.linuxNat("unsolicited-inbound-outside"),
+                dir, counters, NatEngine.of(config, counters, 1), 10_000_000_000L);
+        List<byte[]> kernel = ReplayTest.sentByKernel("unsolicited-inbound-outside", Lab.RT_OUT_MAC);
+        List<byte[]> jnat = sentByJnat("outside");
+        // The same three answers (port unreachable, RST, echo reply); jnat's RST comes last, after
+        // the 6 s an unsolicited SYN is held (RFC 5382 REQ-4).
+        assertThat(jnat).hasSize(3);
+        List<byte[]> reordered = List.of(jnat.get(0), jnat.get(2), jnat.get(1));
+        compare(kernel, reordered, "unsolicited-inbound outside");
+        assertThat(sentByJnat("inside")).as("nothing unsolicited reaches the inside").isEmpty();
     }
 
     private static void compare(List<byte[]> kernel, List<byte[]> jnat, String what) {

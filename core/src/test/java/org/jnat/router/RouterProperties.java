@@ -1,5 +1,6 @@
 package org.jnat.router;
 
+import org.jnat.nat.NatEngine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
@@ -15,7 +16,7 @@ import org.jnat.wire.MacAddress;
 
 /**
  * The property the fuzz tests check: whatever frames arrive on either side, with whatever clock
- * steps, the router never throws, never holds more than its bounds (ARP's held frames and table,
+ * steps, with or without the NAT engine in the seam, the router never throws, never holds more than its bounds (ARP's held frames and table,
  * the reassembly store), never sends a frame its link can not carry, and every IPv4 header it
  * sends has a valid checksum.
  */
@@ -112,7 +113,9 @@ final class RouterProperties {
         boolean staticNeighbors = in.bool();
         int insideMtu = in.bool() ? 1500 : in.intIn(68, 1500);
         int outsideMtu = in.bool() ? 1500 : in.intIn(68, 1500);
-        Lab lab = new Lab(staticNeighbors, insideMtu, outsideMtu, Translator.ROUTING);
+        boolean nat = in.bool();
+        Lab lab = new Lab(staticNeighbors, insideMtu, outsideMtu,
+                (config, counters) -> nat ? NatEngine.of(config, counters, 1) : Translator.ROUTING);
         for (int op = 0; op < 64 && in.remaining() > 0; op++) {
             int kind = in.intIn(0, 3);
             if (kind == 0) {

@@ -60,6 +60,29 @@ class Ipv4PacketTest {
     }
 
     @Test
+    void parsesTheEchoRefragmentedForMtu1400() {
+        // udp-fragmented-inside.pcap frames 4-6: the echo, cut by the server for the 1400-byte
+        // link into 1376-byte pieces (a multiple of 8), and translated back by the kernel's NAT.
+        int[][] expected = {{4, 1396, 1, 0}, {5, 1396, 1, 1376}, {6, 276, 0, 2752}};
+        Ipv4Packet ip = new Ipv4Packet();
+        int payload = 0;
+        for (int[] e : expected) {
+            byte[] bytes = Vectors.frame("udp-fragmented-inside", e[0]);
+            ip.wrap(Vectors.segment(bytes), 14);
+            assertThat(ip.check(bytes.length - 14)).isTrue();
+            assertThat(ip.identification()).isEqualTo(0xe6e8);
+            assertThat(ip.totalLength()).isEqualTo(e[1]);
+            assertThat(ip.moreFragments()).isEqualTo(e[2] == 1);
+            assertThat(ip.fragmentOffset()).isEqualTo(e[3]).isEqualTo(payload);
+            assertThat(ip.sourceAddress()).isEqualTo(SERVER);
+            assertThat(ip.destinationAddress()).isEqualTo(CLIENT);
+            assertThat(ip.headerChecksumValid()).isTrue();
+            payload += ip.payloadLength();
+        }
+        assertThat(payload).isEqualTo(3008); // the UDP length of the whole datagram
+    }
+
+    @Test
     void buildsTheSameHeaderAsLinux() {
         // unsolicited-inbound-outside.pcap frame 4, the kernel's RST: id 0, DF, TTL 64.
         byte[] real = Vectors.frame("unsolicited-inbound-outside", 4);

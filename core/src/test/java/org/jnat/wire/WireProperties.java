@@ -68,7 +68,7 @@ final class WireProperties {
         if (!ethernet.wrap(segment, 0).check(length)) {
             return;
         }
-        int rest = (int) (length - ethernet.headerLength());
+        int rest = length - ethernet.headerLength();
         if (ethernet.etherType() == EtherType.ARP && arp.wrap(segment, ethernet.payloadOffset()).check(rest)) {
             ArpFrames.reply(out, OUR_MAC, arp.targetProtocolAddress(), arp.senderHardwareAddress(),
                     arp.senderProtocolAddress());

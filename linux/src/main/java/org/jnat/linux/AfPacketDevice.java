@@ -21,7 +21,9 @@ import org.jnat.runtime.Counters;
  * {@code socket(AF_PACKET, SOCK_RAW)} with {@code TPACKET_V3}; an RX ring of blocks
  * ({@code PACKET_RX_RING}, {@code struct tpacket_req3}); a TX ring of fixed frames
  * ({@code PACKET_TX_RING}; V3 allows one since Linux 4.11, frames laid out like V2 with a
- * {@code tpacket3_hdr}); both mapped with one {@code mmap}. {@code PACKET_IGNORE_OUTGOING} so
+ * {@code tpacket3_hdr}); both mapped with one {@code mmap}. The RX ring is 32 blocks of 256 KiB
+ * (8 MiB: a burst of about 5000 full-size frames while the data plane is busy), the TX ring 8
+ * blocks of 64 KiB (256 slots of 2 KiB at MTU 1500). {@code PACKET_IGNORE_OUTGOING} so
  * frames leaving this interface (ours and the host's own) are not read back;
  * {@code PACKET_MR_PROMISC} membership so frames for the router's MAC arrive even when it is not
  * the interface's MAC; {@code PACKET_LOSS} so one malformed frame cannot stall the TX ring; then
@@ -87,7 +89,7 @@ public final class AfPacketDevice implements PollableDevice {
     /** TPACKET_ALIGN(sizeof(struct tpacket3_hdr)): where TX frame data starts in a slot. */
     private static final int TX_DATA = 48;
 
-    private static final int RX_BLOCK_SIZE = 1 << 18, RX_BLOCKS = 8, RX_FRAME_SIZE = 2048;
+    private static final int RX_BLOCK_SIZE = 1 << 18, RX_BLOCKS = 32, RX_FRAME_SIZE = 2048;
     private static final int TX_BLOCK_SIZE = 1 << 16, TX_BLOCKS = 8;
 
     private static final VarHandle INT = JAVA_INT.varHandle();
@@ -113,6 +115,7 @@ public final class AfPacketDevice implements PollableDevice {
     private final CallState state;
     private final MemorySegment errorValue;
     private final MemorySegment errorLength;
+    private final MemorySegment indexRequest;
 
     // Receive position: the block being read, the frames left in it, the next frame's offset.
     private int rxBlock;
@@ -148,6 +151,9 @@ public final class AfPacketDevice implements PollableDevice {
         state = new CallState(arena);
         errorValue = arena.allocate(JAVA_INT);
         errorLength = arena.allocate(JAVA_INT);
+        indexRequest = arena.allocate(InterfaceControl.IFREQ_SIZE, 8);
+        byte[] nameBytes = interfaceName.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        MemorySegment.copy(nameBytes, 0, indexRequest, JAVA_BYTE, 0, nameBytes.length);
         this.counters = counters;
         String prefix = "linux.afpacket." + interfaceName + ".";
         rxFrames = counters.register(prefix + "rx_frames", "frames taken from the RX ring of " + name);
@@ -317,6 +323,11 @@ public final class AfPacketDevice implements PollableDevice {
      */
     @Override
     public int receive(FrameBatch batch) {
+        if (closed) {
+            // The rings are unmapped: touching them would crash the JVM.
+            batch.count(0);
+            return 0;
+        }
         int n = 0;
         int capacity = batch.capacity();
         while (n < capacity) {
@@ -402,6 +413,10 @@ public final class AfPacketDevice implements PollableDevice {
      */
     @Override
     public boolean transmit(PacketBuffer frame) {
+        if (closed) {
+            counters.increment(txErrors);
+            return false;
+        }
         int header = vnetHeader ? VirtioNetHeader.LEGACY_SIZE : 0;
         int length = frame.length();
         if (TX_DATA + header + length > txFrameSize || (!vnetHeader && frame.hasOffload()) || frame.gsoType != 0) {
@@ -438,7 +453,7 @@ public final class AfPacketDevice implements PollableDevice {
     /** Asks the kernel to send every queued TX slot, without waiting. */
     @Override
     public void flush() {
-        if (txPending == 0) {
+        if (txPending == 0 || closed) {
             return;
         }
         txPending = 0;
@@ -448,13 +463,29 @@ public final class AfPacketDevice implements PollableDevice {
         }
     }
 
-    /** Reads and counts the socket's pending error (e.g. ENETDOWN when the link went down). */
+    /**
+     * Reads and counts the socket's pending error. ENETDOWN when the link went down is
+     * survivable (frames flow again once it is up); false when the interface is gone (deleted,
+     * or moved to another namespace), so that the loop stops and says so. (An interface deleted
+     * while already down raises no error: the socket just stays silent.)
+     */
     @Override
     public boolean clearError() {
         errorLength.set(JAVA_INT, 0, 4);
+        errorValue.set(JAVA_INT, 0, 0);
         int result = LibC.getsockopt(state.segment, fd, LibC.SOL_SOCKET, LibC.SO_ERROR, errorValue, errorLength);
         counters.increment(rxErrors);
-        return result == 0;
+        if (result != 0) {
+            return false;
+        }
+        int error = errorValue.get(JAVA_INT, 0);
+        if (error == Errno.ENETDOWN || error == Errno.ENODEV || error == 0) {
+            // Asked through the packet socket itself, so in the socket's namespace, whichever
+            // namespace this thread is in.
+            return LibC.ioctl(state.segment, fd, InterfaceControl.SIOCGIFINDEX, indexRequest) == 0
+                    && indexRequest.get(JAVA_INT, InterfaceControl.IFR_UNION) == ifindex;
+        }
+        return true;
     }
 
     /**

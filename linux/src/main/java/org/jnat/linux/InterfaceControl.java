@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class InterfaceControl implements AutoCloseable {
     static final long SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914, SIOCGIFMTU = 0x8921, SIOCSIFMTU = 0x8922,
-            SIOCGIFHWADDR = 0x8927, SIOCGIFINDEX = 0x8933;
+            SIOCGIFHWADDR = 0x8927, SIOCGIFINDEX = 0x8933, SIOCGIFTXQLEN = 0x8942, SIOCSIFTXQLEN = 0x8943;
     static final int IFF_UP = 0x1, IFF_RUNNING = 0x40, IFF_PROMISC = 0x100;
     /** sizeof(struct ifreq) on 64-bit Linux: 16 name bytes and a 24-byte union. */
     static final int IFREQ_SIZE = 40;
@@ -82,6 +82,19 @@ final class InterfaceControl implements AutoCloseable {
         request();
         ifreq.set(JAVA_INT, IFR_UNION, mtu);
         ioctl(SIOCSIFMTU, "SIOCSIFMTU", "CAP_NET_ADMIN");
+    }
+
+    /** The length of the interface's transmit queue (txqueuelen), in frames. */
+    int transmitQueueLength() {
+        request();
+        ioctl(SIOCGIFTXQLEN, "SIOCGIFTXQLEN", "CAP_NET_ADMIN");
+        return ifreq.get(JAVA_INT, IFR_UNION);
+    }
+
+    void transmitQueueLength(int frames) {
+        request();
+        ifreq.set(JAVA_INT, IFR_UNION, frames);
+        ioctl(SIOCSIFTXQLEN, "SIOCSIFTXQLEN", "CAP_NET_ADMIN");
     }
 
     /** The hardware address as the low 48 bits of a long (first octet in the top byte). */

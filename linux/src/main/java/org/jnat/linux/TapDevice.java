@@ -57,6 +57,8 @@ public final class TapDevice implements PollableDevice {
             TUN_F_USO4 = 0x20, TUN_F_USO6 = 0x40;
 
     private static final String TUN_PATH = "/dev/net/tun";
+    /** The kernel-side queue length jnat sets on its TAPs (txqueuelen), if it is shorter. */
+    public static final int QUEUE_LENGTH = 4096;
     /** The largest frame a TAP read can return: a 64 KiB GSO packet plus its Ethernet header. */
     private static final int MAX_FRAME = 65535 + 14 + 4;
 
@@ -67,10 +69,12 @@ public final class TapDevice implements PollableDevice {
     private final int receiveOffloadFlags;
     private final Offloads offloads;
 
-    // Per-call scratch, made once: errno capture, two iovecs for each direction, two headers.
+    // Per-call scratch, made once: errno capture, iovecs for each direction, two headers, and
+    // where the tail of a frame longer than its slot goes, so that it can be seen and dropped.
     private final CallState state;
     private final MemorySegment rxIov;
     private final MemorySegment rxHeader;
+    private final MemorySegment rxOverflow;
     private final MemorySegment txIov;
     private final MemorySegment txHeader;
 
@@ -88,12 +92,14 @@ public final class TapDevice implements PollableDevice {
         this.offloads = new Offloads(true, true, true, uso);
         Arena arena = Arena.ofAuto();
         state = new CallState(arena);
-        rxIov = arena.allocate(32, 8);
+        rxIov = arena.allocate(48, 8);
         rxHeader = arena.allocate(VirtioNetHeader.SIZE, 8);
+        rxOverflow = arena.allocate(MAX_FRAME, 8);
         txIov = arena.allocate(32, 8);
         txHeader = arena.allocate(VirtioNetHeader.SIZE, 8);
         rxIov.set(JAVA_LONG, 0, rxHeader.address());
         rxIov.set(JAVA_LONG, 8, VirtioNetHeader.SIZE);
+        rxIov.set(JAVA_LONG, 32, rxOverflow.address());
         txIov.set(JAVA_LONG, 0, txHeader.address());
         txIov.set(JAVA_LONG, 8, VirtioNetHeader.SIZE);
         this.counters = counters;
@@ -141,6 +147,12 @@ public final class TapDevice implements PollableDevice {
             try (InterfaceControl control = new InterfaceControl(interfaceName)) {
                 if (mtu > 0) {
                     control.mtu(mtu);
+                }
+                // The kernel queues frames for us in a ring of txqueuelen entries (1000 by
+                // default) and drops when it is full: a TCP window arriving while the data plane
+                // is busy overflows it. A longer queue costs only pointers.
+                if (control.transmitQueueLength() < QUEUE_LENGTH) {
+                    control.transmitQueueLength(QUEUE_LENGTH);
                 }
                 control.up();
                 effectiveMtu = control.mtu();
@@ -219,7 +231,9 @@ public final class TapDevice implements PollableDevice {
     /**
      * Reads frames until the kernel has none left (EAGAIN) or the batch is full. Each frame is
      * read with one readv into a header scratch and the slot; the slot gets the frame at offset 0
-     * and the header's offload fields. Never throws; errors are counted and end the batch.
+     * and the header's offload fields. A frame longer than the slot (a GSO super-packet into
+     * MTU-sized slots) is counted in {@code rx_truncated} and dropped. Never throws; errors are
+     * counted and end the batch.
      */
     @Override
     public int receive(FrameBatch batch) {
@@ -230,7 +244,10 @@ public final class TapDevice implements PollableDevice {
             long room = Math.min(slot.capacity(), MAX_FRAME);
             rxIov.set(JAVA_LONG, 16, slot.segment().address());
             rxIov.set(JAVA_LONG, 24, room);
-            long read = LibC.readv(state.segment, fd, rxIov, 2);
+            // A read returns at most what the buffers hold, silently cutting a longer frame: the
+            // overflow buffer takes the rest, so a frame longer than the slot shows as such.
+            rxIov.set(JAVA_LONG, 40, MAX_FRAME - room);
+            long read = LibC.readv(state.segment, fd, rxIov, room == MAX_FRAME ? 2 : 3);
             if (read < 0) {
                 int errno = state.errno();
                 if (errno != Errno.EAGAIN && errno != Errno.EINTR) {

@@ -242,6 +242,64 @@ class AfPacketDeviceTest {
         }
     }
 
+    /** A frame longer than the slot is counted and dropped, never handed over cut short. */
+    @Test
+    void framesLargerThanTheSlotAreCountedNotTruncated() throws Exception {
+        drain(device);
+        lab.inside("ip", "neigh", "replace", "10.78.0.2", "lladdr", "02:00:00:00:00:22", "dev", peer);
+        String truncated = "linux.afpacket." + ours + ".rx_truncated";
+        long before = counters.get(truncated);
+        FrameBatch small = new FrameBatch(java.lang.foreign.Arena.ofAuto(), 4, 256);
+        try {
+            Process ping = lab.start("ping", "-c", "1", "-s", "1000", "-W", "1", "10.78.0.2");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (counters.get(truncated) == before && System.nanoTime() < deadline) {
+                int n = device.receive(small);
+                for (int i = 0; i < n; i++) {
+                    assertThat(TestFrames.isEchoRequest(small.get(i).segment(), small.get(i).length(), OUR_IP))
+                            .as("an echo request cut to the slot").isFalse();
+                }
+                Thread.sleep(1);
+            }
+            ping.waitFor(10, TimeUnit.SECONDS);
+            assertThat(counters.get(truncated)).isEqualTo(before + 1);
+        } finally {
+            lab.inside("ip", "neigh", "del", "10.78.0.2", "dev", peer);
+        }
+    }
+
+    /**
+     * A link going down is survived (ENETDOWN is counted); a deleted interface makes the loop
+     * stop with a sentence naming it.
+     */
+    @Test
+    void aDownLinkIsSurvivedADeletedOneStopsTheLoop() throws Exception {
+        String a = "lxc" + lab.suffix, b = "lxd" + lab.suffix;
+        lab.inside("ip", "link", "add", a, "type", "veth", "peer", "name", b);
+        Counters own = new Counters();
+        AfPacketDevice doomed = NetNamespace.call(lab.namespace, () -> AfPacketDevice.open(a, own));
+        try (PollLoop loop = new PollLoop(List.of(doomed), Clock.system(), TapDeviceTest.idle())) {
+            lab.inside("ip", "link", "set", a, "down");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (own.get("linux.afpacket." + a + ".rx_errors") == 0 && System.nanoTime() < deadline) {
+                loop.runOnce(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            assertThat(own.get("linux.afpacket." + a + ".rx_errors")).isEqualTo(1);
+            // Up again (the socket hooks back in), then gone for good.
+            lab.inside("ip", "link", "set", a, "up");
+            loop.runOnce(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
+            lab.inside("ip", "link", "del", a);
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 100; i++) {
+                    loop.runOnce(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
+                }
+            }).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("device afpacket:" + a + " failed");
+        } finally {
+            doomed.close();
+        }
+    }
+
     private static void drain(AfPacketDevice d) {
         FrameBatch batch = new FrameBatch(64);
         while (d.receive(batch) > 0) {

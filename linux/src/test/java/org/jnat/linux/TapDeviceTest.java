@@ -54,7 +54,7 @@ class TapDeviceTest {
         assertThat(tap.receiveOffloadFlags() & TapDevice.TUN_F_CSUM).isNotZero();
         assertThat(tap.macAddress()).isEqualTo(-1);
         String link = lab.inside("ip", "link", "show", tap.interfaceName());
-        assertThat(link).contains("UP").contains("mtu 1500");
+        assertThat(link).contains("UP").contains("mtu 1500").contains("qlen " + TapDevice.QUEUE_LENGTH);
         System.out.println("TAP offloads accepted by the kernel: 0x" + Integer.toHexString(tap.receiveOffloadFlags()));
     }
 
@@ -272,6 +272,59 @@ class TapDeviceTest {
             assertThat(sawSyn).isTrue();
             assertThat(dataFrames).isEqualTo(10);
         }
+    }
+
+    /** A frame longer than the slot is counted and dropped, never handed over cut short. */
+    @Test
+    void framesLargerThanTheSlotAreCountedNotTruncated() throws Exception {
+        drain();
+        lab.inside("ip", "neigh", "replace", "10.77.0.2", "lladdr", "02:00:00:00:00:02", "dev", tap.interfaceName());
+        String truncated = "linux.tap." + tap.interfaceName() + ".rx_truncated";
+        long before = counters.get(truncated);
+        FrameBatch small = new FrameBatch(java.lang.foreign.Arena.ofAuto(), 4, 256);
+        Process ping = lab.start("ping", "-c", "1", "-s", "1000", "-W", "1", "10.77.0.2");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (counters.get(truncated) == before && System.nanoTime() < deadline) {
+            int n = tap.receive(small);
+            for (int i = 0; i < n; i++) {
+                assertThat(TestFrames.isEchoRequest(small.get(i).segment(), small.get(i).length(), OUR_IP))
+                        .as("an echo request cut to the slot").isFalse();
+            }
+            Thread.sleep(1);
+        }
+        ping.waitFor(10, TimeUnit.SECONDS);
+        lab.inside("ip", "neigh", "del", "10.77.0.2", "dev", tap.interfaceName());
+        assertThat(counters.get(truncated)).isEqualTo(before + 1);
+    }
+
+    /** A TAP deleted under the router makes the loop stop with a sentence naming it. */
+    @Test
+    void aDeletedTapStopsTheLoopWithItsName() {
+        String name = "lxd" + lab.suffix;
+        try (TapDevice doomed = NetNamespace.call(lab.namespace, () -> TapDevice.open(name, new Counters()));
+             PollLoop loop = new PollLoop(java.util.List.of(doomed), org.jnat.runtime.Clock.system(), idle())) {
+            lab.inside("ip", "link", "del", name);
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 100; i++) {
+                    loop.runOnce(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50));
+                }
+            }).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("device tap:" + name + " failed")
+                    .hasMessageContaining("check that the interface still exists");
+        }
+    }
+
+    static PollLoop.Handler idle() {
+        return new PollLoop.Handler() {
+            @Override
+            public void onReadable(int deviceIndex, long nowNanos) {
+            }
+
+            @Override
+            public long onTimers(long nowNanos) {
+                return Long.MAX_VALUE;
+            }
+        };
     }
 
     @Test

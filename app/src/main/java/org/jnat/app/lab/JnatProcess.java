@@ -107,7 +107,9 @@ public final class JnatProcess implements AutoCloseable {
 
     /** SIGTERM, then the exit code (-1 if it had to be killed). */
     public int stop() {
-        process.destroy();
+        // SIGTERM through the handle: Process.destroy() also closes our end of jnat's stdout at
+        // once, and jnat's last lines ("stopped ...") would go into a closed pipe.
+        process.toHandle().destroy();
         try {
             if (process.waitFor(10, TimeUnit.SECONDS)) {
                 reader.join(5000); // every line jnat printed, up to its last

@@ -1,4 +1,4 @@
-package org.jnat.device;
+package org.jnat.testing;
 
 import java.io.File;
 import java.io.IOException;
@@ -9,12 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs tshark for tests that check our pcap files with the reference decoder. */
-final class Tshark {
+/**
+ * Runs tshark for tests that check pcap files with the reference decoder. A test that needs it
+ * checks {@link #available()} first and skips, printing why, when it is absent ({@code .ci/run}
+ * installs it).
+ */
+public final class Tshark {
     private Tshark() {
     }
 
-    static boolean available() {
+    public static boolean available() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "tshark"))) {
                 return true;
@@ -23,11 +27,11 @@ final class Tshark {
         return false;
     }
 
-    /** The result of one tshark run. */
-    record Result(int exitCode, List<String> lines, String errors) {
+    /** The result of one tshark run: exit code, stdout lines, stderr. */
+    public record Result(int exitCode, List<String> lines, String errors) {
     }
 
-    static Result run(String... args) throws IOException, InterruptedException {
+    public static Result run(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add("tshark");
         command.addAll(List.of(args));
@@ -52,7 +56,8 @@ final class Tshark {
         return new Result(process.exitValue(), lines, errors.toString());
     }
 
-    static int frameCount(Path file) throws IOException, InterruptedException {
+    /** The number of frames tshark reads in {@code file}. */
+    public static int frameCount(Path file) throws IOException, InterruptedException {
         Result result = run("-r", file.toString(), "-T", "fields", "-e", "frame.number");
         if (result.exitCode() != 0) {
             throw new AssertionError("tshark -r " + file + " failed: " + result.errors());

@@ -1,0 +1,117 @@
+package org.jnat.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import org.jnat.device.MemoryDevice;
+import org.jnat.device.Offloads;
+import org.jnat.device.PacketBuffer;
+import org.jnat.runtime.Counters;
+import org.jnat.runtime.ManualClock;
+import org.jnat.wire.Checksum;
+import org.junit.jupiter.api.Test;
+
+/** Frames with virtio_net_hdr metadata: GSO super-packets and partial checksums (TAP devices). */
+class OffloadTest {
+    final MemoryDevice.Pair inside = MemoryDevice.pair("in", 1500, 16, Offloads.ALL);
+    final Counters counters = new Counters();
+
+    Router router(MemoryDevice.Pair outside) {
+        Router r = new Router(Lab.config(true, 1500, 1500), inside.a(), outside.a(), new ManualClock(), counters);
+        r.pollOnce(0);
+        inside.b().drain();
+        outside.b().drain();
+        return r;
+    }
+
+    /** A TCP segment of {@code payload} bytes from cl to sv, with the given offload metadata. */
+    static PacketBuffer tcp(int payload, int gsoType, boolean partial) {
+        byte[] l4 = new byte[20 + payload];
+        ByteBuffer b = ByteBuffer.wrap(l4);
+        b.putShort((short) 41000).putShort((short) 8000).putInt(1).putInt(1).put((byte) 0x50).put((byte) 0x18)
+                .putShort((short) 500);
+        for (int i = 20; i < l4.length; i++) {
+            l4[i] = (byte) i;
+        }
+        int sum;
+        if (partial) {
+            // The pseudo-header sum, folded and not complemented, as Linux leaves it.
+            sum = Checksum.fold(Checksum.pseudoHeaderSum(Lab.CL, Lab.SV, 6, l4.length));
+        } else {
+            sum = Checksum.tcp(MemorySegment.ofArray(l4), 0, l4.length, Lab.CL, Lab.SV);
+        }
+        l4[16] = (byte) (sum >>> 8);
+        l4[17] = (byte) sum;
+        byte[] frame = Packets.ipv4(Lab.RT_IN_MAC, Lab.CL_MAC, Lab.CL, Lab.SV, 6, 64, 1, Packets.DF, l4);
+        PacketBuffer p = PacketBuffer.allocate();
+        MemorySegment.copy(frame, 0, p.segment(), ValueLayout.JAVA_BYTE, 0, frame.length);
+        p.length(frame.length);
+        p.gsoType = gsoType;
+        if (gsoType != PacketBuffer.GSO_NONE) {
+            p.gsoSize = 1448;
+            p.headerLength = 54;
+        }
+        if (partial) {
+            p.flags = PacketBuffer.F_NEEDS_CSUM;
+            p.checksumStart = 34;
+            p.checksumOffset = 16;
+        }
+        return p;
+    }
+
+    @Test
+    void aGsoSuperPacketPassesWholeToADeviceThatSegments() {
+        MemoryDevice.Pair outside = MemoryDevice.pair("out", 1500, 16, Offloads.ALL);
+        Router r = router(outside);
+        inside.b().transmit(tcp(20_000, PacketBuffer.GSO_TCPV4, true));
+        r.pollOnce(1);
+        PacketBuffer out = PacketBuffer.allocate();
+        assertThat(outside.b().poll(out)).isTrue();
+        assertThat(out.length()).isEqualTo(14 + 20 + 20 + 20_000);
+        assertThat(out.gsoType).isEqualTo(PacketBuffer.GSO_TCPV4);
+        assertThat(out.gsoSize).isEqualTo(1448);
+        assertThat(out.flags & PacketBuffer.F_NEEDS_CSUM).isNotZero();
+        assertThat(out.segment().get(ValueLayout.JAVA_BYTE, 22)).as("TTL").isEqualTo((byte) 63);
+        assertThat(counters.get("icmp.sent.fragmentation_needed")).as("no error for a DF super-packet").isZero();
+    }
+
+    @Test
+    void aGsoSuperPacketIsDroppedWhenTheEgressCanNotSegment() {
+        MemoryDevice.Pair outside = MemoryDevice.pair("out", 1500);
+        Router r = router(outside);
+        inside.b().transmit(tcp(20_000, PacketBuffer.GSO_TCPV4, true));
+        r.pollOnce(1);
+        assertThat(outside.b().poll()).isNull();
+        assertThat(counters.get("ipv4.dropped.gso_unsupported")).isEqualTo(1);
+    }
+
+    @Test
+    void aPartialChecksumIsCompletedForADeviceThatTakesOnlyWholeOnes() {
+        MemoryDevice.Pair outside = MemoryDevice.pair("out", 1500);
+        Router r = router(outside);
+        PacketBuffer partial = tcp(1000, PacketBuffer.GSO_NONE, true);
+        inside.b().transmit(partial);
+        r.pollOnce(1);
+        byte[] out = outside.b().poll();
+        assertThat(out).isNotNull();
+        // The TCP checksum now verifies over the pseudo-header and the segment.
+        long sum = Checksum.pseudoHeaderSum(Lab.CL, Lab.SV, 6, out.length - 34)
+                + Checksum.sum(MemorySegment.ofArray(out), 34, out.length - 34);
+        assertThat(Checksum.verifies(sum)).isTrue();
+        assertThat(counters.get("ipv4.checksum_completed")).isEqualTo(1);
+    }
+
+    @Test
+    void aPartialChecksumTravelsToADeviceThatTakesIt() {
+        MemoryDevice.Pair outside = MemoryDevice.pair("out", 1500, 16, Offloads.ALL);
+        Router r = router(outside);
+        inside.b().transmit(tcp(1000, PacketBuffer.GSO_NONE, true));
+        r.pollOnce(1);
+        PacketBuffer out = PacketBuffer.allocate();
+        assertThat(outside.b().poll(out)).isTrue();
+        assertThat(out.flags & PacketBuffer.F_NEEDS_CSUM).isNotZero();
+        assertThat(counters.get("ipv4.checksum_completed")).isZero();
+    }
+}
