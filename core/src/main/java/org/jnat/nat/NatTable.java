@@ -359,9 +359,21 @@ public final class NatTable implements TimerWheel.Owner {
         return removed;
     }
 
-    /** Expires idle sessions up to {@code now}; returns how many went. */
+    /**
+     * At most this many sessions expire per {@link #expire(long)} call: about 2.5 ms of work, so a
+     * burst of sessions all timing out together cannot stall the data plane; at the router's timer
+     * step of 10 ms that is still 1.6 million expiries a second.
+     */
+    public static final int EXPIRY_BUDGET = 16384;
+
+    /** Expires idle sessions up to {@code now}, at most {@link #EXPIRY_BUDGET}; returns how many went. */
     public int expire(long now) {
-        return wheel.advance(now, this);
+        return wheel.advance(now, this, EXPIRY_BUDGET);
+    }
+
+    /** Expires idle sessions up to {@code now}, at most {@code budget}; returns how many went. */
+    public int expire(long now, int budget) {
+        return wheel.advance(now, this, budget);
     }
 
     public int size() {
