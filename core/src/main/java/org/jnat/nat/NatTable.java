@@ -120,7 +120,7 @@ public final class NatTable implements TimerWheel.Owner {
         if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
             return NONE;
         }
-        if (sessions.size() == sessions.capacity()) {
+        if (full(now)) {
             return TABLE_FULL;
         }
         if (hosts.count(insideAddress) >= maxPerHost) {
@@ -186,7 +186,7 @@ public final class NatTable implements TimerWheel.Owner {
         if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
             return NONE;
         }
-        if (sessions.size() == sessions.capacity()) {
+        if (full(now)) {
             return TABLE_FULL;
         }
         if (hosts.count(insideAddress) >= maxPerHost) {
@@ -223,7 +223,7 @@ public final class NatTable implements TimerWheel.Owner {
         if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
             return NONE;
         }
-        if (sessions.size() == sessions.capacity()) {
+        if (full(now)) {
             return TABLE_FULL;
         }
         if (hosts.count(dmzAddress) >= maxPerHost) {
@@ -249,7 +249,7 @@ public final class NatTable implements TimerWheel.Owner {
         if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
             return NONE;
         }
-        if (sessions.size() == sessions.capacity()) {
+        if (full(now)) {
             return TABLE_FULL;
         }
         if (hosts.count(insideAddress) >= maxPerHost) {
@@ -257,6 +257,18 @@ public final class NatTable implements TimerWheel.Owner {
         }
         int flags = INBOUND | kind | (protocol == IpProtocol.TCP ? TcpTracker.initial(tcpFlags, false) : 0);
         return add(protocol, insideAddress, insidePort, remoteAddress, remotePort, externalPort, m, flags, now);
+    }
+
+    /**
+     * True if the table is full even after expiring what is due: expiry runs on a budget, so idle
+     * sessions may still be waiting to go when a new one needs their room.
+     */
+    private boolean full(long now) {
+        if (sessions.size() < sessions.capacity()) {
+            return false;
+        }
+        wheel.advance(now, this, 64);
+        return sessions.size() == sessions.capacity();
     }
 
     /** True if a live session has this inside key; an expired one found on the way is removed. */
