@@ -189,6 +189,9 @@ public final class NatTable implements TimerWheel.Owner {
         if (full(now)) {
             return TABLE_FULL;
         }
+        if (ports.owner(protocol, externalPort) != m) {
+            return NO_MAPPING; // making room expired the mapping's last session
+        }
         if (hosts.count(insideAddress) >= maxPerHost) {
             return HOST_QUOTA;
         }
