@@ -118,6 +118,15 @@ public final class TimerWheel {
      * slot once, since every entry is filed within one turn.
      */
     public int advance(long now, Owner owner) {
+        return advance(now, owner, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #advance(long, Owner)}, but stops after {@code budget} expiries, so that one call
+     * never stalls the data plane for long (a million sessions set up in the same tick also expire
+     * in the same tick); the next call carries on where this one stopped.
+     */
+    public int advance(long now, Owner owner, int budget) {
         if (!started) {
             cursor = tick(now);
             started = true;
@@ -135,7 +144,9 @@ public final class TimerWheel {
                 if (expiry - now <= 0) {
                     cancel(id);
                     owner.expire(id, now);
-                    expired++;
+                    if (++expired >= budget) {
+                        return expired; // the cursor stays: the rest of this slot comes next call
+                    }
                 } else if (tick(expiry) != cursor) {
                     cancel(id);
                     file(id, expiry);

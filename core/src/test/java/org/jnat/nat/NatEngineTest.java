@@ -435,6 +435,44 @@ class NatEngineTest {
     }
 
     @Test
+    void hairpinningOffDropsPacketsToThePublicAddress() {
+        NatConfig d = config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ENDPOINT_INDEPENDENT, 64, 64, Unmatched.DROP, 0);
+        NatEngine nat = engine(new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), d.maxSessions(),
+                d.maxSessionsPerHost(), false, d.unmatched(), 0, d.timeouts(), false));
+        nat.outbound(Packets.udp(addr("192.168.1.6"), 7000, addr("8.8.8.8"), 3478, 4), IP, 0);
+        PacketBuffer p = Packets.udp(addr("192.168.1.5"), 7000, PUBLIC, 7000, 4);
+        assertThat(nat.outbound(p, IP, 0)).isEqualTo(NatVerdict.DROP);
+        assertThat(counters.get("nat.dropped.hairpin")).isEqualTo(1);
+        assertThat(nat.table().size()).isEqualTo(1);
+    }
+
+    /** An inside host's ICMP error about a hairpinned packet goes back to the sender, translated twice. */
+    @Test
+    void hairpinnedIcmpErrorsReachTheSender() {
+        NatEngine nat = engine(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ENDPOINT_INDEPENDENT, 64, 64,
+                Unmatched.DROP, 0));
+        int a = addr("192.168.1.5");
+        int b = addr("192.168.1.6");
+        nat.outbound(Packets.udp(b, 7000, addr("8.8.8.8"), 3478, 4), IP, 0);
+        PacketBuffer original = Packets.udp(a, 7001, PUBLIC, 7000, 12);
+        PacketBuffer p = Packets.udp(a, 7001, PUBLIC, 7000, 12);
+        assertThat(nat.outbound(p, IP, 0)).isEqualTo(NatVerdict.FORWARD);
+        assertThat(ip(p).destinationAddress()).isEqualTo(b);
+        PacketBuffer error = Packets.icmpError(b, PUBLIC, IcmpPacket.DESTINATION_UNREACHABLE,
+                IcmpPacket.PORT_UNREACHABLE, p, 1000);
+        assertThat(nat.outbound(error, IP, 0)).isEqualTo(NatVerdict.FORWARD);
+        assertThat(ip(error).destinationAddress()).isEqualTo(a);
+        assertThat(ip(error).sourceAddress()).isEqualTo(PUBLIC);
+        assertThat(checksumsValid(error)).isTrue();
+        Ipv4Packet q = new Ipv4Packet().wrap(error.segment(), IP + 28);
+        assertThat(q.sourceAddress()).isEqualTo(a);
+        assertThat(Packets.u16(error, IP + 28 + 20)).isEqualTo(7001);
+        assertThat(q.destinationAddress()).isEqualTo(PUBLIC);
+        assertThat(Packets.u16(error, IP + 28 + 22)).isEqualTo(7000);
+        assertThat(ip(original).protocol()).isEqualTo(IpProtocol.UDP);
+    }
+
+    @Test
     void hairpinningThroughAForward() {
         int server = addr("192.168.1.20");
         NatEngine nat = engine(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT, 64, 64,

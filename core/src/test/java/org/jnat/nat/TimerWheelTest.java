@@ -81,6 +81,22 @@ class TimerWheelTest {
     }
 
     @Test
+    void aBudgetSpreadsABurstOfExpiriesOverCalls() {
+        Entries e = new Entries(100);
+        TimerWheel w = new TimerWheel(100, 16, 10);
+        for (int i = 0; i < 100; i++) {
+            e.expiry[i] = 5_000; // all in the same tick
+            w.schedule(i, 5_000, 0);
+        }
+        assertThat(w.advance(6_000, e, 30)).isEqualTo(30);
+        assertThat(w.advance(6_000, e, 30)).isEqualTo(30);
+        assertThat(w.advance(6_000, e, 30)).isEqualTo(30);
+        assertThat(w.advance(6_000, e, 30)).isEqualTo(10);
+        assertThat(e.expired).hasSize(100);
+        assertThat(e.expired.stream().mapToLong(x -> x[0]).distinct().count()).isEqualTo(100);
+    }
+
+    @Test
     void cancelledEntriesNeverExpire() {
         Entries e = new Entries(2);
         TimerWheel w = new TimerWheel(2, 8, 10);

@@ -1,0 +1,207 @@
+package org.jnat.nat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jnat.config.InterfaceConfig;
+import org.jnat.config.NatConfig;
+import org.jnat.config.RouterConfig;
+import org.jnat.config.StaticNeighbor;
+import org.jnat.device.FrameBatch;
+import org.jnat.device.MemoryDevice;
+import org.jnat.device.PacketBuffer;
+import org.jnat.router.Router;
+import org.jnat.runtime.Counters;
+import org.jnat.runtime.ManualClock;
+import org.jnat.wire.EtherType;
+import org.jnat.wire.EthernetFrame;
+import org.jnat.wire.IcmpPacket;
+import org.jnat.wire.IpProtocol;
+import org.jnat.wire.Ipv4Address;
+import org.jnat.wire.Ipv4Packet;
+import org.jnat.wire.MacAddress;
+import org.jnat.wire.TcpSegment;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine inside a whole router over memory links, with a manual clock: what leaves each side,
+ * TTL included, and what only the router's timer step and responder can show (the held SYN's RST
+ * 6 s later, code 13 on exhaustion, expiry).
+ */
+class NatRouterTest {
+    static final long ROUTER_IN_MAC = MacAddress.parse("02:6a:6e:00:00:01");
+    static final long ROUTER_OUT_MAC = MacAddress.parse("02:6a:6e:00:00:02");
+    static final long HOST_MAC = MacAddress.parse("02:00:00:00:00:0a");
+    static final long GATEWAY_MAC = MacAddress.parse("02:00:00:00:00:fe");
+    static final long SECOND = 1_000_000_000L;
+
+    final ManualClock clock = new ManualClock(SECOND);
+    final Counters counters = new Counters();
+    final MemoryDevice.Pair inside = MemoryDevice.pair("nat-in", 1500);
+    final MemoryDevice.Pair outside = MemoryDevice.pair("nat-out", 1500);
+    final FrameBatch drain = new FrameBatch(16);
+    Router router;
+    NatEngine nat;
+
+    /** mirage-nat's addresses: inside 192.168.108.0/24, public 128.104.108.1. */
+    void start(NatConfig natConfig) {
+        int insideAddress = Ipv4Address.parse("192.168.108.1");
+        int publicAddress = Ipv4Address.parse("128.104.108.1");
+        int gateway = Ipv4Address.parse("128.104.108.254");
+        RouterConfig config = new RouterConfig(
+                new InterfaceConfig("tap:unused0", insideAddress, 24, ROUTER_IN_MAC, 0, 1500),
+                new InterfaceConfig("tap:unused1", publicAddress, 24, ROUTER_OUT_MAC, gateway, 1500), natConfig,
+                List.of(), List.of(new StaticNeighbor(gateway, GATEWAY_MAC),
+                        new StaticNeighbor(Ipv4Address.parse("192.168.108.26"), HOST_MAC),
+                        new StaticNeighbor(Ipv4Address.parse("192.168.108.27"), HOST_MAC)), null);
+        nat = NatEngine.of(config, counters, 1);
+        router = new Router(config, inside.a(), outside.a(), clock, counters, nat);
+        router.start(clock.nanos());
+        received(inside);
+        received(outside);
+    }
+
+    static NatConfig natConfig(int maxSessions, int perHost, NatConfig.Unmatched unmatched) {
+        NatConfig d = NatConfig.defaults();
+        return new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), maxSessions, perHost, true,
+                unmatched, 0, d.timeouts(), false);
+    }
+
+    void send(MemoryDevice.Pair link, PacketBuffer packet, long sourceMac, long routerMac) {
+        new EthernetFrame().wrap(packet.segment(), 0).destination(routerMac).source(sourceMac);
+        assertThat(link.b().transmit(packet)).isTrue();
+        router.pollOnce(clock.nanos());
+    }
+
+    void fromInside(PacketBuffer p) {
+        send(inside, p, HOST_MAC, ROUTER_IN_MAC);
+    }
+
+    void fromOutside(PacketBuffer p) {
+        send(outside, p, GATEWAY_MAC, ROUTER_OUT_MAC);
+    }
+
+    /** The IPv4 frames the router sent on {@code link} since last asked, as fresh buffers. */
+    List<PacketBuffer> received(MemoryDevice.Pair link) {
+        List<PacketBuffer> out = new ArrayList<>();
+        int n;
+        while ((n = link.b().receive(drain)) > 0) {
+            for (int i = 0; i < n; i++) {
+                if (new EthernetFrame().wrap(drain.get(i).segment(), 0).etherType() == EtherType.IPV4) {
+                    PacketBuffer copy = Packets.buffer();
+                    copy.copyFrom(drain.get(i));
+                    out.add(copy);
+                }
+            }
+        }
+        return out;
+    }
+
+    void advance(long nanos) {
+        long end = clock.nanos() + nanos;
+        while (clock.nanos() < end) {
+            clock.set(Math.min(end, clock.nanos() + Router.TIMER_NANOS));
+            router.pollOnce(clock.nanos());
+        }
+    }
+
+    /** mirage-nat: UDP 192.168.108.26:255 to 4.141.2.6:1024 leaves from 128.104.108.1 with the TTL one less; the reply maps back. */
+    @Test
+    void udpThroughTheRouter() {
+        start(natConfig(1024, 64, NatConfig.Unmatched.DROP));
+        int host = Ipv4Address.parse("192.168.108.26");
+        int remote = Ipv4Address.parse("4.141.2.6");
+        fromInside(Packets.udp(host, 255, remote, 1024, 12));
+        List<PacketBuffer> out = received(outside);
+        assertThat(out).hasSize(1);
+        Ipv4Packet ip = Packets.ip(out.getFirst());
+        assertThat(ip.sourceAddress()).isEqualTo(nat.publicAddress());
+        assertThat(ip.ttl()).isEqualTo(Packets.TTL - 1);
+        assertThat(Packets.sourcePort(out.getFirst())).isEqualTo(255);
+        assertThat(Packets.checksumsValid(out.getFirst())).isTrue();
+
+        fromOutside(Packets.udp(remote, 1024, nat.publicAddress(), 255, 12));
+        List<PacketBuffer> in = received(inside);
+        assertThat(in).hasSize(1);
+        assertThat(Packets.ip(in.getFirst()).destinationAddress()).isEqualTo(host);
+        assertThat(Packets.destinationPort(in.getFirst())).isEqualTo(255);
+        assertThat(Packets.ip(in.getFirst()).ttl()).isEqualTo(Packets.TTL - 1);
+        assertThat(Packets.checksumsValid(in.getFirst())).isTrue();
+    }
+
+    /** mirage-nat: the same as a TCP SYN. */
+    @Test
+    void tcpSynThroughTheRouter() {
+        start(natConfig(1024, 64, NatConfig.Unmatched.DROP));
+        int host = Ipv4Address.parse("192.168.108.26");
+        int remote = Ipv4Address.parse("4.141.2.6");
+        fromInside(Packets.tcp(host, 255, remote, 1024, TcpSegment.SYN, 0));
+        PacketBuffer syn = received(outside).getFirst();
+        assertThat(Packets.ip(syn).sourceAddress()).isEqualTo(nat.publicAddress());
+        assertThat(Packets.ip(syn).ttl()).isEqualTo(Packets.TTL - 1);
+        assertThat(Packets.checksumsValid(syn)).isTrue();
+        fromOutside(Packets.tcp(remote, 1024, nat.publicAddress(), 255, TcpSegment.SYN | TcpSegment.ACK, 0));
+        PacketBuffer synAck = received(inside).getFirst();
+        assertThat(Packets.ip(synAck).destinationAddress()).isEqualTo(host);
+        assertThat(Packets.checksumsValid(synAck)).isTrue();
+    }
+
+    /** RFC 5382 REQ-4 end to end: no answer for 6 s, then the router's RST. */
+    @Test
+    void anUnsolicitedSynIsRefusedSixSecondsLater() {
+        start(natConfig(1024, 64, NatConfig.Unmatched.REJECT));
+        int remote = Ipv4Address.parse("4.141.2.6");
+        fromOutside(Packets.tcp(remote, 42000, nat.publicAddress(), 41000, TcpSegment.SYN, 0));
+        advance(5 * SECOND);
+        assertThat(received(outside)).isEmpty();
+        advance(1 * SECOND + Router.TIMER_NANOS);
+        List<PacketBuffer> out = received(outside);
+        assertThat(out).hasSize(1);
+        Ipv4Packet ip = Packets.ip(out.getFirst());
+        assertThat(ip.protocol()).isEqualTo(IpProtocol.TCP);
+        assertThat(ip.sourceAddress()).isEqualTo(nat.publicAddress());
+        assertThat(ip.destinationAddress()).isEqualTo(remote);
+        TcpSegment rst = new TcpSegment().wrap(out.getFirst().segment(), ip.payloadOffset());
+        assertThat(rst.rst()).isTrue();
+        assertThat(rst.sourcePort()).isEqualTo(41000);
+        assertThat(rst.acknowledgmentNumber()).isEqualTo(0x01020304 + 1);
+        assertThat(received(inside)).isEmpty();
+    }
+
+    /** RFC 5508 REQ-8: when a host's quota is used up, its next new flow gets code 13, and nothing is evicted. */
+    @Test
+    void exhaustionAnswersCode13() {
+        start(natConfig(1024, 2, NatConfig.Unmatched.DROP));
+        int host = Ipv4Address.parse("192.168.108.26");
+        for (int i = 0; i < 3; i++) {
+            fromInside(Packets.udp(host, 5000 + i, Ipv4Address.parse("4.141.2.6"), 53, 4));
+        }
+        assertThat(received(outside)).hasSize(2);
+        List<PacketBuffer> back = received(inside);
+        assertThat(back).hasSize(1);
+        Ipv4Packet ip = Packets.ip(back.getFirst());
+        assertThat(ip.protocol()).isEqualTo(IpProtocol.ICMP);
+        IcmpPacket icmp = new IcmpPacket().wrap(back.getFirst().segment(), ip.payloadOffset());
+        assertThat(icmp.type()).isEqualTo(IcmpPacket.DESTINATION_UNREACHABLE);
+        assertThat(icmp.code()).isEqualTo(IcmpPacket.ADMIN_PROHIBITED);
+        assertThat(nat.table().size()).isEqualTo(2);
+        assertThat(counters.get("nat.refused.host_quota")).isEqualTo(1);
+    }
+
+    /** The router's timer step expires sessions at the configured timeout. */
+    @Test
+    void sessionsExpireThroughTheTimerStep() {
+        start(natConfig(1024, 64, NatConfig.Unmatched.DROP));
+        int host = Ipv4Address.parse("192.168.108.27");
+        int remote = Ipv4Address.parse("4.141.2.6");
+        fromInside(Packets.udp(host, 6000, remote, 53, 4));
+        received(outside);
+        advance(NatConfig.defaults().timeouts().udpNanos() - SECOND);
+        assertThat(nat.table().size()).isEqualTo(1);
+        advance(2 * SECOND);
+        assertThat(nat.table().size()).isZero();
+        fromOutside(Packets.udp(remote, 53, nat.publicAddress(), 6000, 4));
+        assertThat(received(inside)).isEmpty();
+    }
+}
