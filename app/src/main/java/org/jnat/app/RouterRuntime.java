@@ -104,7 +104,9 @@ final class RouterRuntime implements AutoCloseable {
     private static PollableDevice openDevice(String side, InterfaceConfig ic, Counters counters)
             throws StartupException {
         try {
-            return LinuxDevices.open(ic.device(), counters);
+            // Offloads on: the router takes GSO super-packets and partial checksums, passes them
+            // through to a TAP and segments them for a device that cannot take them (issue 5).
+            return LinuxDevices.open(ic.device(), true, counters);
         } catch (SystemCallException | IllegalArgumentException | IllegalStateException e) {
             throw new StartupException("jnat: cannot open the " + side + " device " + ic.device() + ": "
                     + e.getMessage());

@@ -53,6 +53,12 @@ final class RunCommand implements Callable<Integer> {
                 return 1;
             }
             System.out.println("jnat: stopped; " + Summary.of(runtime.counters()));
+            // What happened, for the record: every counter that moved (as `ip -s link` would).
+            runtime.counters().snapshot().forEach((name, value) -> {
+                if (value != 0) {
+                    System.out.println("jnat:   " + name + " " + value);
+                }
+            });
             System.out.flush(); // stdout to a pipe is buffered, and System.exit does not flush it
             return 0;
         }

@@ -238,6 +238,7 @@ abstract class EndToEndSuite {
         Assumptions.assumeTrue(mode() != Lab.Mode.KERNEL, "the kernel baseline has no 'unmatched' setting");
         assertThat(jnat.stop()).as("jnat exits 0 on SIGTERM").isZero();
         assertThat(String.join("\n", jnat.output())).contains("stopped");
+        jnat.output().stream().filter(l -> l.startsWith("jnat:   ")).forEach(System.out::println);
         jnat.close();
         jnat = JnatProcess.start(lab, "drop");
         Shell.Result tcp = lab.exec("sv", SHORT, "socat", "-T", "2", "-", "TCP4:" + Lab.RT_OUTSIDE
