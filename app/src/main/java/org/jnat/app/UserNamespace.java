@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jnat.app.lab.Shell;
 
 /**
  * Runs a verb that needs root (namespaces, TAP devices) without root, where the kernel allows it:
@@ -45,7 +46,7 @@ final class UserNamespace {
         if (System.getenv(MARK) != null) {
             return "already inside one, and still not allowed: the kernel refused what the demo needs";
         }
-        if (!onPath("unshare")) {
+        if (!Shell.has("unshare")) {
             return "the 'unshare' tool is missing (apt-get install util-linux), or run as root";
         }
         try {
@@ -66,14 +67,5 @@ final class UserNamespace {
                     + "or run as root";
         }
         return null;
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            if (new File(dir, tool).canExecute()) {
-                return true;
-            }
-        }
-        return false;
     }
 }

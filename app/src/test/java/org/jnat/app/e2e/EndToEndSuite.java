@@ -67,6 +67,7 @@ abstract class EndToEndSuite {
                 "-p", "8000", "-d", work.toString(), "-o", "none");
         lab.spawn("sv", "socat", "UDP4-RECVFROM:5353,bind=" + Lab.SV + ",fork", "PIPE");
         awaitTcp("sv", Lab.SV, 8000);
+        awaitUdp("sv", Lab.SV, 5353);
     }
 
     @AfterAll
@@ -139,7 +140,7 @@ abstract class EndToEndSuite {
         Path seen = work.resolve("peers.txt");
         Process recorder = lab.spawn("sv", "socat", "-u", "UDP4-RECVFROM:5354,bind=" + Lab.SV + ",fork",
                 "SYSTEM:echo $SOCAT_PEERADDR $SOCAT_PEERPORT >> " + seen);
-        Thread.sleep(300);
+        awaitUdp("sv", Lab.SV, 5354);
         CompletableFuture<Shell.Result> a = CompletableFuture.supplyAsync(() -> lab.exec("cl", SHORT, "sh", "-c",
                 "echo from-10 | socat -T 3 - UDP4:" + Lab.SV + ":5353,bind=" + Lab.CL + ":41005"));
         CompletableFuture<Shell.Result> b = CompletableFuture.supplyAsync(() -> lab.exec("cl", SHORT, "sh", "-c",
@@ -148,7 +149,10 @@ abstract class EndToEndSuite {
         assertThat(b.get().stdout()).isEqualTo("from-11\n");
         lab.exec("cl", SHORT, "sh", "-c", "echo x | socat -u - UDP4:" + Lab.SV + ":5354,bind=" + Lab.CL + ":41006");
         lab.exec("cl", SHORT, "sh", "-c", "echo y | socat -u - UDP4:" + Lab.SV + ":5354,bind=" + Lab.CL2 + ":41006");
-        Thread.sleep(500);
+        // socat forks a child per datagram to append its line; give both children time to write.
+        for (int i = 0; i < 50 && (!Files.exists(seen) || Files.readAllLines(seen).size() < 2); i++) {
+            Thread.sleep(100);
+        }
         Shell.stop(recorder);
         List<String> peers = Files.readAllLines(seen);
         assertThat(peers).hasSize(2);
@@ -173,7 +177,7 @@ abstract class EndToEndSuite {
         Path inside = work.resolve("inside-saw.txt");
         Process listener = lab.spawn("cl", "socat", "-u", "TCP4-LISTEN:41000,bind=" + Lab.CL + ",reuseaddr",
                 "CREATE:" + inside);
-        Thread.sleep(300);
+        awaitTcp("cl", Lab.CL, 41000);
         // RFC 5382 REQ-4: the NAT holds an unsolicited SYN for 6 s before it answers it.
         Shell.Result tcp = lab.exec("sv", SHORT, "socat", "-T", "2", "-", "TCP4:" + Lab.RT_OUTSIDE
                 + ":41000,connect-timeout=10");
@@ -249,10 +253,19 @@ abstract class EndToEndSuite {
         assertThat(lab.exec("cl", SHORT, "ping", "-c", "1", "-W", "2", Lab.SV).exitCode()).isZero();
     }
 
+    /** Waits until a UDP socket is bound to addr:port in host (ss), up to 10 s. */
+    private void awaitUdp(String host, String addr, int port) {
+        awaitSocket(host, "-lunH", addr, port);
+    }
+
     /** Waits until something listens on addr:port in host (ss), up to 10 s. */
     private void awaitTcp(String host, String addr, int port) {
+        awaitSocket(host, "-ltnH", addr, port);
+    }
+
+    private void awaitSocket(String host, String ssFlags, String addr, int port) {
         for (int i = 0; i < 100; i++) {
-            Shell.Result r = lab.exec(host, SHORT, "ss", "-ltnH", "src", addr + ":" + port);
+            Shell.Result r = lab.exec(host, SHORT, "ss", ssFlags, "src", addr + ":" + port);
             if (!r.stdout().isBlank()) {
                 return;
             }
