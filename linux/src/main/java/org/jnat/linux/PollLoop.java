@@ -26,12 +26,13 @@ import org.jnat.runtime.Clock;
  * Polling is level-triggered: a handler may take one batch and return; if more frames wait, the
  * next poll returns at once. That keeps devices fair to each other.
  *
- * <p>Busy-poll window: for {@link #DEFAULT_SPIN_NANOS} after a round that found frames, poll does
- * not sleep (timeout 0), so the next frame of an exchange (a reply, the next segment of a burst)
- * is taken without the wake-up from sleep (on TAP the median ping went from 113 to 53 µs with a
- * 200 µs window, and 50 µs bought little: the reply of a ping comes back later than that). Once
- * the window passes without frames the loop sleeps again, so an idle router uses no CPU. The
- * window is measured on the loop's clock: a clock that does not advance keeps the loop spinning.
+ * <p>Busy-poll window (off by default): for {@link #DEFAULT_SPIN_NANOS} after a round that found
+ * frames, poll does not sleep (timeout 0), so the next frame of an exchange can be taken without
+ * the wake-up from sleep; once the window passes without frames the loop sleeps again, so an idle
+ * router still uses no CPU. Off because on the 2-vCPU bench machine, four alternating
+ * {@code bench/compare} runs with 0 and 200 µs showed no difference beyond run-to-run noise (ping
+ * median 67–96 µs either way): docs/PERFORMANCE.md. The window is measured on the loop's clock: a
+ * clock that does not advance keeps the loop spinning.
  *
  * <p>{@link #run()} is called on the data-plane thread and does not allocate per round.
  * {@link #stop()} and {@link #wakeup()} may be called from any thread (a shutdown hook, the
@@ -57,8 +58,11 @@ public final class PollLoop implements AutoCloseable {
 
     private static final int POLLFD_SIZE = 8;
 
-    /** How long the loop keeps polling without sleeping after a round that found frames. */
-    public static final long DEFAULT_SPIN_NANOS = 200_000;
+    /**
+     * How long the loop keeps polling without sleeping after a round that found frames: the
+     * system property {@code jnat.busyPollNanos} (e.g. 200000), 0 (off) when it is not set.
+     */
+    public static final long DEFAULT_SPIN_NANOS = Math.max(0, Long.getLong("jnat.busyPollNanos", 0));
 
     private final PollableDevice[] devices;
     private final Clock clock;
