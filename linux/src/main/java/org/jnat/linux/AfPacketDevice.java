@@ -18,23 +18,25 @@ import org.jnat.runtime.Counters;
  * ways and no system call per received frame.
  *
  * <h2>Set-up</h2>
- * {@code socket(AF_PACKET, SOCK_RAW)} with {@code TPACKET_V3}; an RX ring of blocks
- * ({@code PACKET_RX_RING}, {@code struct tpacket_req3}); a TX ring of fixed frames
- * ({@code PACKET_TX_RING}; V3 allows one since Linux 4.11, frames laid out like V2 with a
- * {@code tpacket3_hdr}); both mapped with one {@code mmap}. The RX ring is 32 blocks of 256 KiB
- * (8 MiB: a burst of about 5000 full-size frames while the data plane is busy), the TX ring 8
- * blocks of 64 KiB (256 slots of 2 KiB at MTU 1500). {@code PACKET_IGNORE_OUTGOING} so
+ * {@code socket(AF_PACKET, SOCK_RAW)} with {@code TPACKET_V2}; an RX ring of fixed frames
+ * ({@code PACKET_RX_RING}, {@code struct tpacket_req}) and a TX ring of fixed frames
+ * ({@code PACKET_TX_RING}), both mapped with one {@code mmap}. The RX ring is 32 blocks of
+ * 256 KiB (8 MiB: 4096 slots of 2 KiB, a burst of 4096 full-size frames while the data plane is
+ * busy; with a vnet header 96 slots of 64 KiB + 256 so that a GSO super-packet fits), the TX
+ * ring 8 blocks of 64 KiB (256 slots of 2 KiB at MTU 1500). Not TPACKET_V3: its RX blocks are
+ * handed over only when full or when the block-retire timeout (at least 1 ms, rounded to the
+ * timer tick) fires, which put 1.4 ms on every ping through a quiet router; V2 hands over each
+ * frame as it lands and wakes {@code poll} per frame. {@code PACKET_IGNORE_OUTGOING} so
  * frames leaving this interface (ours and the host's own) are not read back;
  * {@code PACKET_MR_PROMISC} membership so frames for the router's MAC arrive even when it is not
  * the interface's MAC; {@code PACKET_LOSS} so one malformed frame cannot stall the TX ring; then
  * {@code bind} to the interface with {@code ETH_P_ALL}. The link is brought up if it is down.
  *
  * <h2>Receive</h2>
- * The kernel fills a block and hands it over ({@code TP_STATUS_USER}) when it is full or after
- * {@link #RETIRE_TIMEOUT_MS} ms; {@link #receive} copies the frames of ready blocks into the
- * batch slots and returns each block to the kernel once all its frames are taken. So under light
- * load a frame can wait up to that timeout (rounded to the kernel's timer tick) before the socket
- * polls readable: the price of TPACKET_V3's batching.
+ * The kernel writes each frame into the next RX slot and hands it over ({@code TP_STATUS_USER});
+ * {@link #receive} copies the ready slots in ring order into the batch slots and returns each
+ * slot to the kernel ({@code TP_STATUS_KERNEL}) once copied. Batching still happens: one
+ * {@code receive} takes every frame that arrived since the last one.
  * <p>Offloads: without a vnet header ({@link #open(String, Counters)}), a frame whose checksum
  * the sender left partial (veth, local senders: {@code TP_STATUS_CSUMNOTREADY}) is returned with
  * {@link PacketBuffer#F_NEEDS_CSUM} and {@code checksumStart}/{@code checksumOffset} worked out
@@ -72,24 +74,22 @@ public final class AfPacketDevice implements PollableDevice {
     static final int PACKET_ADD_MEMBERSHIP = 1, PACKET_RX_RING = 5, PACKET_STATISTICS = 6, PACKET_VERSION = 10, PACKET_TX_RING = 13,
             PACKET_LOSS = 14, PACKET_VNET_HDR = 15, PACKET_IGNORE_OUTGOING = 23;
     static final int PACKET_MR_PROMISC = 1;
-    static final int TPACKET_V3 = 2;
+    static final int TPACKET_V2 = 1;
     static final int ETH_P_ALL = 0x0003;
     static final int TP_STATUS_KERNEL = 0, TP_STATUS_USER = 1, TP_STATUS_CSUMNOTREADY = 1 << 3;
     static final int TP_STATUS_AVAILABLE = 0, TP_STATUS_SEND_REQUEST = 1, TP_STATUS_WRONG_FORMAT = 4;
 
-    /** How long the kernel may keep a partly filled RX block before handing it over. */
-    public static final int RETIRE_TIMEOUT_MS = 1;
     /** Queued TX frames that trigger a send without waiting for {@link #flush()}. */
     public static final int TX_KICK_THRESHOLD = 64;
 
-    // struct tpacket_block_desc: version, offset_to_priv, then tpacket_hdr_v1.
-    private static final int BLOCK_STATUS = 8, BLOCK_NUM_PKTS = 12, BLOCK_FIRST_PKT = 16;
-    // struct tpacket3_hdr.
-    private static final int H_NEXT = 0, H_SNAPLEN = 12, H_LEN = 16, H_STATUS = 20, H_MAC = 24;
-    /** TPACKET_ALIGN(sizeof(struct tpacket3_hdr)): where TX frame data starts in a slot. */
-    private static final int TX_DATA = 48;
+    // struct tpacket2_hdr: tp_status, tp_len, tp_snaplen, tp_mac, tp_net, ...
+    private static final int H_STATUS = 0, H_LEN = 4, H_SNAPLEN = 8, H_MAC = 12;
+    /** TPACKET_ALIGN(sizeof(struct tpacket2_hdr)): where TX frame data starts in a slot. */
+    private static final int TX_DATA = 32;
 
     private static final int RX_BLOCK_SIZE = 1 << 18, RX_BLOCKS = 32, RX_FRAME_SIZE = 2048;
+    /** With a vnet header: a 64 KiB GSO super-packet plus the slot and vnet headers (3 per block). */
+    private static final int RX_VNET_FRAME_SIZE = (1 << 16) + 256;
     private static final int TX_BLOCK_SIZE = 1 << 16, TX_BLOCKS = 8;
 
     private static final VarHandle INT = JAVA_INT.varHandle();
@@ -107,6 +107,8 @@ public final class AfPacketDevice implements PollableDevice {
     private final long ringAddress;
     private final long ringSize;
     private final long txBase;
+    private final int rxFrameSize;
+    private final int rxFramesPerBlock;
     private final int txFrameSize;
     private final int txFrames;
     /** Longest frame accepted on receive without a vnet header: MTU + Ethernet + one VLAN tag. */
@@ -116,10 +118,9 @@ public final class AfPacketDevice implements PollableDevice {
     private final MemorySegment errorLength;
     private final MemorySegment indexRequest;
 
-    // Receive position: the block being read, the frames left in it, the next frame's offset.
+    // Receive position: the block and the slot within it that the kernel fills next.
     private int rxBlock;
-    private int rxFramesLeft;
-    private long rxFrame;
+    private int rxSlot;
     // Transmit position and frames queued since the last send.
     private int txHead;
     private int txPending;
@@ -145,6 +146,8 @@ public final class AfPacketDevice implements PollableDevice {
         this.ringSize = ringSize;
         this.ring = MemorySegment.ofAddress(ringAddress).reinterpret(ringSize);
         this.txBase = (long) RX_BLOCK_SIZE * RX_BLOCKS;
+        this.rxFrameSize = rxFrameSize(vnetHeader);
+        this.rxFramesPerBlock = RX_BLOCK_SIZE / rxFrameSize;
         this.txFrameSize = txFrameSize;
         this.txFrames = TX_BLOCK_SIZE / txFrameSize * TX_BLOCKS;
         this.plainFrameLimit = mtu + 14 + 4;
@@ -206,19 +209,20 @@ public final class AfPacketDevice implements PollableDevice {
             long ringSize = 0;
             try {
                 MemorySegment value = arena.allocate(JAVA_INT);
-                setInt(st, fd, PACKET_VERSION, TPACKET_V3, value, "PACKET_VERSION", interfaceName);
+                setInt(st, fd, PACKET_VERSION, TPACKET_V2, value, "PACKET_VERSION", interfaceName);
                 if (vnetHeader) {
                     setInt(st, fd, PACKET_VNET_HDR, 1, value, "PACKET_VNET_HDR", interfaceName);
                 }
                 setInt(st, fd, PACKET_LOSS, 1, value, "PACKET_LOSS", interfaceName);
 
-                MemorySegment req = arena.allocate(28, 4);
+                // struct tpacket_req: block size, blocks, frame size, frames.
+                MemorySegment req = arena.allocate(16, 4);
+                int rxFrameSize = rxFrameSize(vnetHeader);
                 req.set(JAVA_INT, 0, RX_BLOCK_SIZE);
                 req.set(JAVA_INT, 4, RX_BLOCKS);
-                req.set(JAVA_INT, 8, RX_FRAME_SIZE);
-                req.set(JAVA_INT, 12, RX_BLOCK_SIZE / RX_FRAME_SIZE * RX_BLOCKS);
-                req.set(JAVA_INT, 16, RETIRE_TIMEOUT_MS);
-                st.check(LibC.setsockopt(st.segment, fd, SOL_PACKET, PACKET_RX_RING, req, 28),
+                req.set(JAVA_INT, 8, rxFrameSize);
+                req.set(JAVA_INT, 12, RX_BLOCK_SIZE / rxFrameSize * RX_BLOCKS);
+                st.check(LibC.setsockopt(st.segment, fd, SOL_PACKET, PACKET_RX_RING, req, 16),
                         "setsockopt(PACKET_RX_RING, " + interfaceName + ")", null);
 
                 int txFrameSize = txFrameSize(mtu, vnetHeader);
@@ -227,7 +231,7 @@ public final class AfPacketDevice implements PollableDevice {
                 req.set(JAVA_INT, 4, TX_BLOCKS);
                 req.set(JAVA_INT, 8, txFrameSize);
                 req.set(JAVA_INT, 12, TX_BLOCK_SIZE / txFrameSize * TX_BLOCKS);
-                st.check(LibC.setsockopt(st.segment, fd, SOL_PACKET, PACKET_TX_RING, req, 28),
+                st.check(LibC.setsockopt(st.segment, fd, SOL_PACKET, PACKET_TX_RING, req, 16),
                         "setsockopt(PACKET_TX_RING, " + interfaceName + ")", null);
 
                 ringSize = (long) RX_BLOCK_SIZE * RX_BLOCKS + (long) TX_BLOCK_SIZE * TX_BLOCKS;
@@ -273,6 +277,11 @@ public final class AfPacketDevice implements PollableDevice {
                         : null);
     }
 
+    /** RX slot size: one MTU-sized frame, or with a vnet header a whole GSO super-packet. */
+    static int rxFrameSize(boolean vnetHeader) {
+        return vnetHeader ? RX_VNET_FRAME_SIZE : RX_FRAME_SIZE;
+    }
+
     /** A power of two holding the slot header, a vnet header and an MTU-sized frame with a VLAN tag. */
     static int txFrameSize(int mtu, boolean vnetHeader) {
         int need = TX_DATA + (vnetHeader ? VirtioNetHeader.LEGACY_SIZE : 0) + mtu + 14 + 4;
@@ -307,8 +316,8 @@ public final class AfPacketDevice implements PollableDevice {
     }
 
     /**
-     * Copies the frames of the blocks the kernel has handed over into the batch, up to its
-     * capacity, and gives each block back once it is fully read. Never blocks, throws or allocates.
+     * Copies the frames the kernel has handed over into the batch, up to its capacity, and gives
+     * each slot back once it is read. Never blocks, throws or allocates.
      */
     @Override
     public int receive(FrameBatch batch) {
@@ -320,28 +329,21 @@ public final class AfPacketDevice implements PollableDevice {
         int n = 0;
         int capacity = batch.capacity();
         while (n < capacity) {
-            long block = (long) rxBlock * RX_BLOCK_SIZE;
-            if (rxFramesLeft == 0) {
-                if (((int) INT.getAcquire(ring, block + BLOCK_STATUS) & TP_STATUS_USER) == 0) {
-                    break;
-                }
-                rxFramesLeft = ring.get(JAVA_INT, block + BLOCK_NUM_PKTS);
-                rxFrame = block + Integer.toUnsignedLong(ring.get(JAVA_INT, block + BLOCK_FIRST_PKT));
-                if (rxFramesLeft == 0) {
-                    releaseBlock(block);
-                    continue;
-                }
+            long h = (long) rxBlock * RX_BLOCK_SIZE + (long) rxSlot * rxFrameSize;
+            int status = (int) INT.getAcquire(ring, h + H_STATUS);
+            if ((status & TP_STATUS_USER) == 0) {
+                break;
             }
-            long h = rxFrame;
             int snaplen = ring.get(JAVA_INT, h + H_SNAPLEN);
             int length = ring.get(JAVA_INT, h + H_LEN);
-            int status = ring.get(JAVA_INT, h + H_STATUS);
             int macOffset = Short.toUnsignedInt(ring.get(JAVA_SHORT, h + H_MAC));
             PacketBuffer slot = batch.get(n);
-            if (snaplen != length || snaplen > slot.capacity() || snaplen < 14) {
-                counters.increment(rxTruncated);
-            } else if (!vnetHeader && snaplen > plainFrameLimit) {
+            // tp_len is the frame's length on the wire; the kernel cut it to the RX slot (snaplen),
+            // so a super-packet is recognised by tp_len before the cut is counted.
+            if (!vnetHeader && length > plainFrameLimit) {
                 counters.increment(rxGsoDropped);
+            } else if (snaplen != length || snaplen > slot.capacity() || snaplen < 14) {
+                counters.increment(rxTruncated);
             } else {
                 MemorySegment.copy(ring, h + macOffset, slot.segment(), 0, snaplen);
                 slot.length(snaplen);
@@ -355,10 +357,11 @@ public final class AfPacketDevice implements PollableDevice {
                 }
                 n++;
             }
-            rxFramesLeft--;
-            rxFrame = h + Integer.toUnsignedLong(ring.get(JAVA_INT, h + H_NEXT));
-            if (rxFramesLeft == 0) {
-                releaseBlock(block);
+            // The slot goes back to the kernel once copied (or dropped).
+            INT.setRelease(ring, h + H_STATUS, TP_STATUS_KERNEL);
+            if (++rxSlot == rxFramesPerBlock) {
+                rxSlot = 0;
+                rxBlock = rxBlock + 1 == RX_BLOCKS ? 0 : rxBlock + 1;
             }
         }
         batch.count(n);
@@ -366,12 +369,6 @@ public final class AfPacketDevice implements PollableDevice {
             counters.add(rxFrames, n);
         }
         return n;
-    }
-
-    private void releaseBlock(long block) {
-        INT.setRelease(ring, block + BLOCK_STATUS, TP_STATUS_KERNEL);
-        rxFramesLeft = 0;
-        rxBlock = rxBlock + 1 == RX_BLOCKS ? 0 : rxBlock + 1;
     }
 
     /**
@@ -427,7 +424,6 @@ public final class AfPacketDevice implements PollableDevice {
             VirtioNetHeader.writeLegacy(frame, ring, slot + TX_DATA);
         }
         MemorySegment.copy(frame.segment(), 0, ring, slot + TX_DATA + header, length);
-        ring.set(JAVA_INT, slot + H_NEXT, 0);
         ring.set(JAVA_INT, slot + H_LEN, header + length);
         ring.set(JAVA_INT, slot + H_SNAPLEN, header + length);
         INT.setRelease(ring, slot + H_STATUS, TP_STATUS_SEND_REQUEST);
@@ -488,7 +484,7 @@ public final class AfPacketDevice implements PollableDevice {
             return kernelDrops;
         }
         try (Arena arena = Arena.ofConfined()) {
-            // struct tpacket_stats_v3: tp_packets, tp_drops, tp_freeze_q_cnt. Reading resets them.
+            // struct tpacket_stats: tp_packets, tp_drops (the kernel fills 8 of the 12 bytes). Reading resets them.
             MemorySegment stats = arena.allocate(12, 4);
             MemorySegment length = arena.allocate(JAVA_INT);
             length.set(JAVA_INT, 0, 12);

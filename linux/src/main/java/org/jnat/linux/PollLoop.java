@@ -26,6 +26,14 @@ import org.jnat.runtime.Clock;
  * Polling is level-triggered: a handler may take one batch and return; if more frames wait, the
  * next poll returns at once. That keeps devices fair to each other.
  *
+ * <p>Busy-poll window (off by default): for {@link #DEFAULT_SPIN_NANOS} after a round that found
+ * frames, poll does not sleep (timeout 0), so the next frame of an exchange can be taken without
+ * the wake-up from sleep; once the window passes without frames the loop sleeps again, so an idle
+ * router still uses no CPU. Off because on the 2-vCPU bench machine, four alternating
+ * {@code bench/compare} runs with 0 and 200 µs showed no difference beyond run-to-run noise (ping
+ * median 67–96 µs either way): docs/PERFORMANCE.md. The window is measured on the loop's clock: a
+ * clock that does not advance keeps the loop spinning.
+ *
  * <p>{@link #run()} is called on the data-plane thread and does not allocate per round.
  * {@link #stop()} and {@link #wakeup()} may be called from any thread (a shutdown hook, the
  * control plane).
@@ -50,6 +58,12 @@ public final class PollLoop implements AutoCloseable {
 
     private static final int POLLFD_SIZE = 8;
 
+    /**
+     * How long the loop keeps polling without sleeping after a round that found frames: the
+     * system property {@code jnat.busyPollNanos} (e.g. 200000), 0 (off) when it is not set.
+     */
+    public static final long DEFAULT_SPIN_NANOS = Math.max(0, Long.getLong("jnat.busyPollNanos", 0));
+
     private final PollableDevice[] devices;
     private final Clock clock;
     private final Handler handler;
@@ -59,6 +73,9 @@ public final class PollLoop implements AutoCloseable {
     private final MemorySegment drain;
     private final int wakeFd;
     private final int count;
+    private final long spinNanos;
+    /** The loop does not sleep before this clock time (the busy-poll window). */
+    private long spinUntil;
 
     private final Object wakeLock = new Object();
     private final CallState wakeState = new CallState(arena);
@@ -68,6 +85,16 @@ public final class PollLoop implements AutoCloseable {
     private boolean closed;
 
     public PollLoop(List<? extends PollableDevice> devices, Clock clock, Handler handler) {
+        this(devices, clock, handler, DEFAULT_SPIN_NANOS);
+    }
+
+    /** As above, with a busy-poll window of {@code spinNanos} (0: sleep as soon as nothing is ready). */
+    public PollLoop(List<? extends PollableDevice> devices, Clock clock, Handler handler, long spinNanos) {
+        if (spinNanos < 0) {
+            throw new IllegalArgumentException("the busy-poll window must not be negative, got " + spinNanos + " ns");
+        }
+        this.spinNanos = spinNanos;
+        this.spinUntil = clock.nanos();
         this.devices = devices.toArray(new PollableDevice[0]);
         this.clock = clock;
         this.handler = handler;
@@ -116,6 +143,9 @@ public final class PollLoop implements AutoCloseable {
             return 0;
         }
         int timeout = timeoutMillis(deadline, now);
+        if (timeout != 0 && now - spinUntil < 0) {
+            timeout = 0;
+        }
         int ready = LibC.poll(pollfds, count, timeout);
         if (ready <= 0) {
             // 0: the deadline passed; -1 with EINTR: a signal; both just start the next round.
@@ -137,6 +167,9 @@ public final class PollLoop implements AutoCloseable {
                 throw new IllegalStateException("device " + devices[i].name() + " failed (poll events 0x"
                         + Integer.toHexString(revents) + "): check that the interface still exists and restart jnat");
             }
+        }
+        if (readable > 0) {
+            spinUntil = now + spinNanos;
         }
         short wake = pollfds.get(JAVA_SHORT, (long) (count - 1) * POLLFD_SIZE + 6);
         if ((wake & LibC.POLLIN) != 0) {

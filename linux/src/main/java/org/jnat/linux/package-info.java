@@ -7,7 +7,7 @@
  *     back ({@link org.jnat.linux.VirtioNetHeader} says exactly what the offload fields of a
  *     {@link org.jnat.device.PacketBuffer} mean).</li>
  * <li>{@link org.jnat.linux.AfPacketDevice} ({@code afpacket:IFNAME}): an AF_PACKET socket on an
- *     existing interface with a TPACKET_V3 RX ring and a TX ring.</li>
+ *     existing interface with TPACKET_V2 RX and TX rings.</li>
  * <li>{@link org.jnat.linux.PollLoop}: the data-plane loop; sleeps in poll(2) until a device has
  *     frames, a timer is due or another thread wakes or stops it.</li>
  * <li>{@link org.jnat.linux.LinuxDevices}: opens a device from its config string.</li>

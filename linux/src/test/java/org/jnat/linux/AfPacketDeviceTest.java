@@ -67,7 +67,7 @@ class AfPacketDeviceTest {
     /**
      * The peer's ping: its ARP requests arrive in the RX ring, our replies leave through the TX
      * ring, its echo requests (to a MAC that is not the interface's) arrive, and our echo replies
-     * make ping succeed. Driven by the PollLoop, so poll wakes for ring blocks too. None of our
+     * make ping succeed. Driven by the PollLoop, so poll wakes for ring frames too. None of our
      * own frames comes back.
      */
     @Test
@@ -301,7 +301,7 @@ class AfPacketDeviceTest {
     }
 
     private static void drain(AfPacketDevice d) throws InterruptedException {
-        // Frames wait in a block until it is retired (RETIRE_TIMEOUT_MS): look twice.
+        // Frames may still be landing from earlier tests: look twice.
         FrameBatch batch = new FrameBatch(64);
         for (int pass = 0; pass < 2; pass++) {
             while (d.receive(batch) > 0) {

@@ -16,6 +16,7 @@ import org.jnat.device.FrameBatch;
 import org.jnat.device.Offloads;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Clock;
+import org.jnat.runtime.ManualClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -145,6 +146,69 @@ class PollLoopTest {
             }
             assertThat(timerCalls.getLast()).isGreaterThanOrEqualTo(deadline.get());
         }
+    }
+
+    /**
+     * After a round with frames the loop polls without sleeping until the busy-poll window has
+     * passed on its clock; then it sleeps again (here until a wake-up from another thread).
+     */
+    @Test
+    void spinsForTheWindowAfterFramesThenSleeps() throws Exception {
+        EventDevice a = device();
+        ManualClock clock = new ManualClock(1_000_000_000L);
+        AtomicInteger wakeups = new AtomicInteger();
+        try (PollLoop loop = new PollLoop(List.of(a), clock, new PollLoop.Handler() {
+            @Override
+            public void onReadable(int deviceIndex, long nowNanos) {
+                a.receive(null);
+            }
+
+            @Override
+            public long onTimers(long nowNanos) {
+                return Long.MAX_VALUE;
+            }
+
+            @Override
+            public void onWakeup(long nowNanos) {
+                wakeups.incrementAndGet();
+            }
+        }, 50_000)) {
+            a.signal();
+            assertThat(loop.runOnce(Long.MAX_VALUE)).isEqualTo(1);
+            // Inside the window: nothing is ready, and the round returns instead of sleeping for ever.
+            clock.advance(49_000);
+            assertThat(loop.runOnce(Long.MAX_VALUE)).isZero();
+            assertThat(loop.runOnce(Long.MAX_VALUE)).isZero();
+            assertThat(wakeups.get()).isZero();
+            // Past the window: the round sleeps until something wakes it.
+            clock.advance(2_000);
+            Thread waker = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                loop.wakeup();
+            });
+            assertThat(loop.runOnce(Long.MAX_VALUE)).isZero();
+            assertThat(wakeups.get()).as("the round slept until the wake-up").isEqualTo(1);
+            waker.join();
+        }
+    }
+
+    @Test
+    void aNegativeWindowIsRefused() {
+        assertThatThrownBy(() -> new PollLoop(List.of(), Clock.system(), new PollLoop.Handler() {
+            @Override
+            public void onReadable(int deviceIndex, long nowNanos) {
+            }
+
+            @Override
+            public long onTimers(long nowNanos) {
+                return Long.MAX_VALUE;
+            }
+        }, -1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the busy-poll window must not be negative, got -1 ns");
     }
 
     @Test
