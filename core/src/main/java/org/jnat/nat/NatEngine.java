@@ -283,8 +283,10 @@ public final class NatEngine implements Translator {
     /** Sets the source (outbound) or destination (inbound) port and folds the address change into the checksum. */
     private void rewriteTransport(boolean isTcp, boolean partial, boolean source, int oldAddress, int newAddress,
             int port) {
-        if (isTcp) {
-            if (partial) {
+        if (partial) {
+            // A partial checksum holds only the pseudo-header sum: fold in the address; the device
+            // sums the ports itself from checksumStart (Linux inet_proto_csum_replace4, pseudohdr).
+            if (isTcp) {
                 tcp.checksum(partialAddressUpdate(tcp.checksum(), oldAddress, newAddress));
                 if (source) {
                     tcp.sourcePort(port);
@@ -292,29 +294,24 @@ public final class NatEngine implements Translator {
                     tcp.destinationPort(port);
                 }
             } else {
-                tcp.addressChanged(oldAddress, newAddress);
-                if (source) {
-                    tcp.sourcePortUpdatingChecksum(port);
-                } else {
-                    tcp.destinationPortUpdatingChecksum(port);
-                }
-            }
-        } else {
-            if (partial) {
                 udp.checksum(partialAddressUpdate(udp.checksum(), oldAddress, newAddress));
                 if (source) {
                     udp.sourcePort(port);
                 } else {
                     udp.destinationPort(port);
                 }
-            } else {
-                udp.addressChanged(oldAddress, newAddress);
-                if (source) {
-                    udp.sourcePortUpdatingChecksum(port);
-                } else {
-                    udp.destinationPortUpdatingChecksum(port);
-                }
             }
+        } else if (isTcp) {
+            // Address and port in one checksum update (RFC 1624), not one per field.
+            if (source) {
+                tcp.translateSource(oldAddress, newAddress, port);
+            } else {
+                tcp.translateDestination(oldAddress, newAddress, port);
+            }
+        } else if (source) {
+            udp.translateSource(oldAddress, newAddress, port);
+        } else {
+            udp.translateDestination(oldAddress, newAddress, port);
         }
     }
 
