@@ -55,10 +55,16 @@ public final class JnatProcess implements AutoCloseable {
         Path config = Files.createTempFile("jnat-e2e", ".toml");
         Files.writeString(config, lab.jnatConfig(unmatched));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // The same JVM options as the ./jnat launcher.
-        List<String> cmd = List.of("ip", "netns", "exec", lab.ns("rt"), java, "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "org.jnat.app.Main", "run",
-                "--config", config.toString());
+        // The same JVM options as the ./jnat launcher, then any from JNAT_JAVA_OPTS (profilers,
+        // -Djnat.* tuning for benchmarks), split on spaces.
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns("rt"), java,
+                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC"));
+        String extra = System.getenv("JNAT_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.jnat.app.Main", "run",
+                "--config", config.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         JnatProcess jnat = new JnatProcess(p, config, echo);
         jnat.awaitLine("routing", 20_000);
