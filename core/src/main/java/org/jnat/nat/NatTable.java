@@ -64,7 +64,7 @@ public final class NatTable implements TimerWheel.Owner {
         this.ports = new PortAllocator(config.portLow(), config.portHigh(), portHoldNanos, seed);
         this.hosts = new HostTable(capacity);
         this.filters = config.filtering() == Behavior.ADDRESS_DEPENDENT ? new FilterTable(capacity) : null;
-        this.wheel = TimerWheel.forSessions(capacity);
+        this.wheel = TimerWheel.forSessions(sessions.capacity()); // ids are rows, more of them than sessions
         this.mapping = config.mapping();
         this.filtering = config.filtering();
         this.maxPerHost = config.maxSessionsPerHost();
@@ -271,11 +271,11 @@ public final class NatTable implements TimerWheel.Owner {
      * sessions may still be waiting to go when a new one needs their room.
      */
     private boolean full(long now) {
-        if (sessions.size() < sessions.capacity()) {
+        if (sessions.size() < sessions.maxSessions()) {
             return false;
         }
         wheel.advance(now, this, 64);
-        return sessions.size() == sessions.capacity();
+        return sessions.size() == sessions.maxSessions();
     }
 
     /** True if a live session has this inside key; an expired one found on the way is removed. */

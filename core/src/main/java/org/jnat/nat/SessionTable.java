@@ -1,9 +1,11 @@
 package org.jnat.nat;
 
 /**
- * The sessions: one row per session in a {@code long[]} (four longs, so a lookup that hits touches
- * one cache line of rows), reachable through two open-addressing indexes, one by the inside key and
- * one by the outside key. These are the original and reply tuples of Linux conntrack:
+ * The sessions: one row per session in a {@code long[]}, each row where the hash of its inside key
+ * says, so that an outbound packet of an established flow finds its whole session, key and all, in
+ * the one cache line the hash points at (one memory access where an index and then a row took two).
+ * An index by the outside key leads inbound packets to the same rows. These are the original and
+ * reply tuples of Linux conntrack:
  *
  * <pre>
  *   inside key : protocol, inside address, inside port, remote address, remote port
@@ -15,50 +17,68 @@ package org.jnat.nat;
  *
  * <p>Row layout, {@code id * 4 + }:
  * <pre>
- *   0  inside : inside address (32) | inside port (16) | protocol (8) | 0 (8)
+ *   0  inside : inside address (32) | inside port (16) | protocol (8) | 0 (8)      (0: a free row)
  *   1  remote : remote address (32) | remote port (16) | external port (16)
  *   2  expiry : nanoseconds of the router clock at which the session is idle too long
- *   3  meta   : mapping id + 1 (32, 0 = none: a port-forward session) | flags (32)
+ *   3  meta   : overflow (24, first row of a chunk only) | mapping id + 1 (24, 0 = none) | flags (16)
  * </pre>
  *
- * <p>Index entries are {@code hash << 32 | (id + 1)}, 0 meaning empty; the stored hash lets a probe
- * skip foreign entries without reading their rows and lets deletion shift entries back without
- * rehashing (linear probing with backward-shift deletion: no tombstones, so the probe length never
- * degrades under churn). Each index has at least twice as many slots as the table has rows.
- * Nothing grows after construction; free rows are chained through their meta word.
+ * <p>Rows come in chunks of two, one 64-byte cache line. A session's home is the chunk its inside
+ * hash picks (a multiply-shift of the 32-bit hash, so the number of chunks need not be a power of
+ * two); it takes a free row there, or in the next chunk with one (linear probing by chunks). Rows
+ * never move, so a session's id (its row) is stable for its life, as the timer wheel and the
+ * outside index need. Instead of tombstones, each chunk counts the sessions that passed over it
+ * because it was full (F14's "outbound overflow count"): a lookup goes on to the next chunk only
+ * while that count is not 0, and a removal takes one off the count of every chunk its session
+ * passed over, so probe runs shrink back under churn. There are about 1.5 rows per session allowed
+ * (at most two thirds full); ids run from 0 to {@link #capacity()} - 1.
+ *
+ * <p>Outside index entries are {@code hash << 32 | (id + 1)}, 0 meaning empty; the stored hash lets a
+ * probe skip foreign entries without reading their rows and lets deletion shift entries back
+ * without rehashing (linear probing with backward-shift deletion). The index has at least twice as
+ * many slots as sessions are allowed. Nothing grows after construction.
  */
 public final class SessionTable {
     public static final int NONE = -1;
+    /** Longs per row. */
     private static final int STRIDE = 4;
+    /** Longs per chunk: two rows, one 64-byte cache line. */
+    private static final int CHUNK = 2 * STRIDE;
     /**
      * Rows start 6 longs in: a long[]'s data begins 16 bytes after the array's start, and a large
-     * array (a G1 humongous object) starts on a region boundary, so with 48 more bytes every
-     * 32-byte row sits inside one 64-byte cache line instead of every other one straddling two.
+     * array (a G1 humongous object) starts on a region boundary, so with 48 more bytes every chunk
+     * is one 64-byte cache line instead of straddling two.
      */
     private static final int BASE = 6;
+    private static final int OVERFLOW_SHIFT = 40;
+    private static final long OVERFLOW_ONE = 1L << OVERFLOW_SHIFT;
+    /** A count this high stays (F14 does the same): lookups then just look one chunk further. */
+    private static final long OVERFLOW_SATURATED = 0xffffffL;
+    private static final long OVERFLOW_MASK = OVERFLOW_SATURATED << OVERFLOW_SHIFT;
+    private static final int MAPPING_SHIFT = 16;
+    private static final long MAPPING_MASK = 0xffffffL << MAPPING_SHIFT;
+    private static final long FLAGS_MASK = 0xffffL;
+    /** Largest max-sessions: the rows must fit one array. */
+    static final int MAX_SESSIONS = 1 << 28;
 
     private final long[] rows;
-    private final long[] insideIndex;
     private final long[] outsideIndex;
     private final int mask;
-    private final int capacity;
-    private int freeHead;
+    private final int chunks;
+    private final int maxSessions;
     private int size;
 
-    public SessionTable(int capacity) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be at least 1");
+    /** A table for at most {@code maxSessions} sessions. */
+    public SessionTable(int maxSessions) {
+        if (maxSessions < 1 || maxSessions > MAX_SESSIONS) {
+            throw new IllegalArgumentException("max-sessions must be between 1 and " + MAX_SESSIONS);
         }
-        this.capacity = capacity;
-        this.rows = new long[BASE + capacity * STRIDE];
-        int slots = Hashing.powerOfTwoAtLeast(capacity * 2);
-        this.insideIndex = new long[slots];
+        this.maxSessions = maxSessions;
+        this.chunks = (int) ((3L * maxSessions + 3) / 4); // 2 rows each: 1.5 rows per session
+        this.rows = new long[BASE + chunks * CHUNK];
+        int slots = Hashing.powerOfTwoAtLeast(maxSessions * 2);
         this.outsideIndex = new long[slots];
         this.mask = slots - 1;
-        for (int id = 0; id < capacity; id++) {
-            rows[(BASE + id * STRIDE) + 3] = id + 1 < capacity ? id + 1 : NONE;
-        }
-        this.freeHead = 0;
     }
 
     static long insideKey(int protocol, int insideAddress, int insidePort) {
@@ -77,6 +97,28 @@ public final class SessionTable {
         return Hashing.hash(remote, inside & 0xff00);
     }
 
+    /** The home chunk of an inside hash: multiply-shift onto 0..chunks-1. */
+    int home(int hash) {
+        return (int) (((hash & 0xffffffffL) * chunks) >>> 32);
+    }
+
+    private int next(int chunk) {
+        return chunk + 1 == chunks ? 0 : chunk + 1;
+    }
+
+    private static int row(int id) {
+        return BASE + id * STRIDE;
+    }
+
+    /** How many sessions passed over {@code chunk} because it was full (for tests). */
+    int overflow(int chunk) {
+        return (int) (rows[BASE + chunk * CHUNK + 3] >>> OVERFLOW_SHIFT);
+    }
+
+    int chunks() {
+        return chunks;
+    }
+
     /** The hash {@link #findInside} starts from (for {@link #prefetch}). */
     static int insideHash(int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort) {
         return Hashing.hash(insideKey(protocol, insideAddress, insidePort), remoteKey(remoteAddress, remotePort, 0)
@@ -89,28 +131,42 @@ public final class SessionTable {
     }
 
     /**
-     * Brings into the cache, for {@code count} lookups about to happen, the index slot each starts
-     * at and the row of the first entry there with the same hash: first every slot, then every row,
-     * so that the cache misses of different lookups overlap instead of queueing one after another
-     * (the loads of one loop do not depend on each other, and the out-of-order core issues them
-     * together). Changes nothing; the sum of what it read keeps the loads from being dropped.
+     * Brings into the cache, for {@code count} lookups about to happen, where each will look: for
+     * inside lookups the home chunk (and the next one when sessions overflowed from it), for
+     * outside ones the index slot and then the row of the first entry there with the same hash;
+     * first every slot or chunk, then every row, so that the cache misses of different lookups
+     * overlap instead of queueing one after another (the loads of one loop do not depend on each
+     * other, and the out-of-order core issues them together). Changes nothing; the sum of what it
+     * read keeps the loads from being dropped.
      *
      * @param hashes  from {@link #insideHash} ({@code inside}) or {@link #outsideHash}
      * @param entries scratch, at least {@code count} long
      */
     long prefetch(int[] hashes, long[] entries, int count, boolean inside) {
-        long[] index = inside ? insideIndex : outsideIndex;
+        long[] rows = this.rows;
+        long sum = 0;
+        if (inside) {
+            for (int k = 0; k < count; k++) {
+                entries[k] = rows[BASE + home(hashes[k]) * CHUNK + 3];
+            }
+            for (int k = 0; k < count; k++) {
+                if (entries[k] >>> OVERFLOW_SHIFT != 0) {
+                    sum += rows[BASE + next(home(hashes[k])) * CHUNK];
+                }
+            }
+            return sum;
+        }
+        long[] index = outsideIndex;
         int mask = this.mask;
         for (int k = 0; k < count; k++) {
             entries[k] = index[hashes[k] & mask];
         }
-        long sum = 0;
         for (int k = 0; k < count; k++) {
             int hash = hashes[k];
             int i = hash & mask;
             for (long e = entries[k]; e != 0; e = index[i]) {
                 if ((int) (e >>> 32) == hash) {
-                    sum += rows[BASE + ((int) e - 1) * STRIDE];
+                    sum += rows[row((int) e - 1)];
                     break;
                 }
                 i = (i + 1) & mask;
@@ -123,21 +179,23 @@ public final class SessionTable {
     public int findInside(int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort) {
         long inside = insideKey(protocol, insideAddress, insidePort);
         long remote = remoteKey(remoteAddress, remotePort, 0) >>> 16;
-        int hash = Hashing.hash(inside, remote);
-        long[] index = insideIndex;
-        for (int i = hash & mask; ; i = (i + 1) & mask) {
-            long e = index[i];
-            if (e == 0) {
+        long[] rows = this.rows;
+        int c = home(Hashing.hash(inside, remote));
+        // At most every chunk once: after deletions every count on a cycle may be non-zero.
+        for (int n = 0; n < chunks; n++) {
+            int r = BASE + c * CHUNK;
+            if (rows[r] == inside && rows[r + 1] >>> 16 == remote) {
+                return 2 * c;
+            }
+            if (rows[r + STRIDE] == inside && rows[r + STRIDE + 1] >>> 16 == remote) {
+                return 2 * c + 1;
+            }
+            if (rows[r + 3] >>> OVERFLOW_SHIFT == 0) {
                 return NONE;
             }
-            if ((int) (e >>> 32) == hash) {
-                int id = (int) e - 1;
-                int r = (BASE + id * STRIDE);
-                if (rows[r] == inside && rows[r + 1] >>> 16 == remote) {
-                    return id;
-                }
-            }
+            c = next(c);
         }
+        return NONE;
     }
 
     /** The session with this outside key, or {@link #NONE}. */
@@ -152,10 +210,9 @@ public final class SessionTable {
                 return NONE;
             }
             if ((int) (e >>> 32) == hash) {
-                int id = (int) e - 1;
-                int r = (BASE + id * STRIDE);
+                int r = row((int) e - 1);
                 if (rows[r + 1] == remote && (rows[r] & 0xff00) == proto) {
-                    return id;
+                    return (int) e - 1;
                 }
             }
         }
@@ -163,40 +220,61 @@ public final class SessionTable {
 
     /**
      * Adds a session; the caller has checked that neither key is present. Returns its id, or
-     * {@link #NONE} when the table is full.
+     * {@link #NONE} when the table holds max-sessions already.
      */
     public int insert(int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort,
             int externalPort, int mapping, int flags, long expiry) {
-        int id = freeHead;
-        if (id == NONE) {
+        if (size == maxSessions) {
             return NONE;
         }
-        int r = (BASE + id * STRIDE);
-        freeHead = (int) rows[r + 3];
         long inside = insideKey(protocol, insideAddress, insidePort);
         long remote = remoteKey(remoteAddress, remotePort, externalPort);
+        long[] rows = this.rows;
+        int c = home(insideHash(inside, remote));
+        int id;
+        // There are more rows than sessions allowed, so a free one comes before the walk returns here.
+        while (true) {
+            int r = BASE + c * CHUNK;
+            if (rows[r] == 0) {
+                id = 2 * c;
+                break;
+            }
+            if (rows[r + STRIDE] == 0) {
+                id = 2 * c + 1;
+                break;
+            }
+            if (rows[r + 3] >>> OVERFLOW_SHIFT != OVERFLOW_SATURATED) {
+                rows[r + 3] += OVERFLOW_ONE;
+            }
+            c = next(c);
+        }
+        int r = row(id);
         rows[r] = inside;
         rows[r + 1] = remote;
         rows[r + 2] = expiry;
-        rows[r + 3] = ((long) (mapping + 1) << 32) | (flags & 0xffffffffL);
-        put(insideIndex, insideHash(inside, remote), id);
+        rows[r + 3] = (rows[r + 3] & OVERFLOW_MASK) | ((long) (mapping + 1) << MAPPING_SHIFT) | (flags & FLAGS_MASK);
         put(outsideIndex, outsideHash(inside, remote), id);
         size++;
         return id;
     }
 
-    /** Removes session {@code id}, which must be live, from both indexes. */
+    /** Removes session {@code id}, which must be live, from its chunk and the outside index. */
     public void remove(int id) {
-        int r = (BASE + id * STRIDE);
+        int r = row(id);
         long inside = rows[r];
         long remote = rows[r + 1];
-        take(insideIndex, insideHash(inside, remote), id);
+        int chunk = id >>> 1;
+        for (int c = home(insideHash(inside, remote)); c != chunk; c = next(c)) {
+            int at = BASE + c * CHUNK + 3;
+            if (rows[at] >>> OVERFLOW_SHIFT != OVERFLOW_SATURATED) {
+                rows[at] -= OVERFLOW_ONE;
+            }
+        }
         take(outsideIndex, outsideHash(inside, remote), id);
         rows[r] = 0;
         rows[r + 1] = 0;
         rows[r + 2] = 0;
-        rows[r + 3] = freeHead;
-        freeHead = id;
+        rows[r + 3] &= OVERFLOW_MASK; // the chunk's count, if this is its first row
         size--;
     }
 
@@ -235,63 +313,70 @@ public final class SessionTable {
         return size;
     }
 
+    /** The most sessions the table holds. */
+    public int maxSessions() {
+        return maxSessions;
+    }
+
+    /** The number of rows: ids run from 0 to {@code capacity() - 1} (walk them with {@link #isLive}). */
     public int capacity() {
-        return capacity;
+        return chunks * 2;
     }
 
     /** True if {@code id} is a live session (for walks over all rows on the control plane). */
     public boolean isLive(int id) {
-        return (rows[(BASE + id * STRIDE)] & 0xff00) != 0; // the protocol is never 0 in a live row
+        return (rows[row(id)] & 0xff00) != 0; // the protocol is never 0 in a live row
     }
 
     public int protocol(int id) {
-        return (int) (rows[(BASE + id * STRIDE)] >>> 8) & 0xff;
+        return (int) (rows[row(id)] >>> 8) & 0xff;
     }
 
     public int insideAddress(int id) {
-        return (int) (rows[(BASE + id * STRIDE)] >>> 32);
+        return (int) (rows[row(id)] >>> 32);
     }
 
     public int insidePort(int id) {
-        return (int) (rows[(BASE + id * STRIDE)] >>> 16) & 0xffff;
+        return (int) (rows[row(id)] >>> 16) & 0xffff;
     }
 
     public int remoteAddress(int id) {
-        return (int) (rows[(BASE + id * STRIDE) + 1] >>> 32);
+        return (int) (rows[row(id) + 1] >>> 32);
     }
 
     public int remotePort(int id) {
-        return (int) (rows[(BASE + id * STRIDE) + 1] >>> 16) & 0xffff;
+        return (int) (rows[row(id) + 1] >>> 16) & 0xffff;
     }
 
     public int externalPort(int id) {
-        return (int) rows[(BASE + id * STRIDE) + 1] & 0xffff;
+        return (int) rows[row(id) + 1] & 0xffff;
     }
 
     /** The mapping this session holds a reference on, or {@link #NONE} (port-forward sessions). */
     public int mapping(int id) {
-        return (int) (rows[(BASE + id * STRIDE) + 3] >>> 32) - 1;
+        return (int) ((rows[row(id) + 3] & MAPPING_MASK) >>> MAPPING_SHIFT) - 1;
     }
 
+    /** The session's flags: its {@link TcpTracker} state and {@link NatTable}'s kind bits (16 bits). */
     public int flags(int id) {
-        return (int) rows[(BASE + id * STRIDE) + 3];
+        return (int) (rows[row(id) + 3] & FLAGS_MASK);
     }
 
     public void flags(int id, int flags) {
-        int r = (BASE + id * STRIDE) + 3;
-        rows[r] = (rows[r] & 0xffffffff00000000L) | (flags & 0xffffffffL);
+        int r = row(id) + 3;
+        rows[r] = (rows[r] & ~FLAGS_MASK) | (flags & FLAGS_MASK);
     }
 
     public long expiry(int id) {
-        return rows[(BASE + id * STRIDE) + 2];
+        return rows[row(id) + 2];
     }
 
     public void expiry(int id, long expiry) {
-        rows[(BASE + id * STRIDE) + 2] = expiry;
+        rows[row(id) + 2] = expiry;
     }
 
     /** Bytes held by this table's arrays. */
     long bytes() {
-        return 8L * rows.length + 8L * insideIndex.length + 8L * outsideIndex.length;
+        return 8L * rows.length + 8L * outsideIndex.length;
     }
 }

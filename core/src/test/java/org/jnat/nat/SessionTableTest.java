@@ -58,8 +58,148 @@ class SessionTableTest {
         t.remove(id);
         assertThat(t.isLive(id)).isFalse();
         assertThat(t.findOutside(IpProtocol.TCP, 1001, R, 80)).isEqualTo(SessionTable.NONE);
-        assertThat(t.insert(IpProtocol.TCP, A, 2000, R, 80, 2000, -1, 0, 0)).isEqualTo(id);
+        int again = t.insert(IpProtocol.TCP, A, 2000, R, 80, 2000, -1, 0, 0);
+        assertThat(again).isGreaterThanOrEqualTo(0);
+        assertThat(t.findInside(IpProtocol.TCP, A, 2000, R, 80)).isEqualTo(again);
+        assertThat(t.findOutside(IpProtocol.TCP, 2000, R, 80)).isEqualTo(again);
         assertThat(t.size()).isEqualTo(3);
+        assertThat(t.maxSessions()).isEqualTo(3);
+        assertThat(t.capacity()).as("rows: more than sessions, so each can sit near its home").isGreaterThan(3);
+    }
+
+    /** Inside ports from {@code from} on whose UDP key (A:port to R:53) has home chunk {@code home}. */
+    static int[] portsHomingTo(SessionTable t, int home, int count, int from) {
+        int[] ports = new int[count];
+        int n = 0;
+        for (int port = from; n < count; port++) {
+            if (t.home(SessionTable.insideHash(IpProtocol.UDP, A, port, R, 53)) == home) {
+                ports[n++] = port;
+            }
+        }
+        return ports;
+    }
+
+    /** Each chunk's overflow count recomputed from the live rows: sessions that sit past it, counted from their home. */
+    static int[] expectedOverflow(SessionTable t) {
+        int[] expected = new int[t.chunks()];
+        for (int id = 0; id < t.capacity(); id++) {
+            if (!t.isLive(id)) {
+                continue;
+            }
+            int home = t.home(SessionTable.insideHash(t.protocol(id), t.insideAddress(id), t.insidePort(id),
+                    t.remoteAddress(id), t.remotePort(id)));
+            for (int c = home; c != id >>> 1; c = (c + 1) % t.chunks()) {
+                expected[c]++;
+            }
+        }
+        return expected;
+    }
+
+    static int[] overflow(SessionTable t) {
+        int[] counts = new int[t.chunks()];
+        for (int c = 0; c < counts.length; c++) {
+            counts[c] = t.overflow(c);
+        }
+        return counts;
+    }
+
+    /**
+     * Sessions that share a home chunk fill its two rows, then overflow into the next chunks (wrapping
+     * round from the last to the first); every one stays findable through removals in any order, and
+     * the counts go back to 0.
+     */
+    @Test
+    void sessionsSharingAHomeOverflowIntoTheNextChunksAndComeBack() {
+        SessionTable t = new SessionTable(16); // 12 chunks
+        int last = t.chunks() - 1;
+        int[] ports = portsHomingTo(t, last, 5, 1);
+        int[] ids = new int[5];
+        for (int i = 0; i < 5; i++) {
+            ids[i] = t.insert(IpProtocol.UDP, A, ports[i], R, 53, 40000 + i, -1, 0, 0);
+        }
+        // Rows 2*last and 2*last+1, then chunk 0 (both rows), then chunk 1.
+        assertThat(ids).containsExactly(2 * last, 2 * last + 1, 0, 1, 2);
+        assertThat(t.overflow(last)).isEqualTo(3);
+        assertThat(t.overflow(0)).isEqualTo(1);
+        assertThat(t.overflow(1)).isZero();
+        assertThat(overflow(t)).isEqualTo(expectedOverflow(t));
+        for (int i : new int[] {0, 3, 1, 4, 2}) {
+            t.remove(ids[i]);
+            assertThat(t.findInside(IpProtocol.UDP, A, ports[i], R, 53)).isEqualTo(SessionTable.NONE);
+            for (int j = 0; j < 5; j++) {
+                if (t.isLive(ids[j]) && t.insidePort(ids[j]) == ports[j]) {
+                    assertThat(t.findInside(IpProtocol.UDP, A, ports[j], R, 53)).isEqualTo(ids[j]);
+                    assertThat(t.findOutside(IpProtocol.UDP, 40000 + j, R, 53)).isEqualTo(ids[j]);
+                }
+            }
+            assertThat(overflow(t)).isEqualTo(expectedOverflow(t));
+        }
+        assertThat(overflow(t)).containsOnly(0);
+        assertThat(t.size()).isZero();
+    }
+
+    /** Every session of a full table in one home: the walk goes round every chunk, and lookups end. */
+    @Test
+    void aFullTableWhoseSessionsAllShareOneHome() {
+        SessionTable t = new SessionTable(10);
+        int[] ports = portsHomingTo(t, 3, 11, 1);
+        for (int i = 0; i < 10; i++) {
+            assertThat(t.insert(IpProtocol.UDP, A, ports[i], R, 53, 50000 + i, -1, 0, 0)).isGreaterThanOrEqualTo(0);
+        }
+        assertThat(t.insert(IpProtocol.UDP, A, ports[10], R, 53, 50010, -1, 0, 0)).isEqualTo(SessionTable.NONE);
+        for (int i = 0; i < 10; i++) {
+            assertThat(t.findInside(IpProtocol.UDP, A, ports[i], R, 53)).isGreaterThanOrEqualTo(0);
+        }
+        assertThat(t.findInside(IpProtocol.UDP, A, ports[10], R, 53)).isEqualTo(SessionTable.NONE);
+        assertThat(overflow(t)).isEqualTo(expectedOverflow(t));
+    }
+
+    /**
+     * After removals every chunk can count an overflow while rows are free (each count is for a
+     * different session that passed over it): a lookup of an absent key then stops after one round
+     * instead of walking the cycle for ever.
+     */
+    @Test
+    void aLookupEndsWhenEveryChunkCountsAnOverflow() {
+        SessionTable t = new SessionTable(4); // 3 chunks, 6 rows
+        assertThat(t.chunks()).isEqualTo(3);
+        int[] home0 = portsHomingTo(t, 0, 3, 1);
+        int[] home1 = portsHomingTo(t, 1, 2, 1);
+        int[] home2 = portsHomingTo(t, 2, 3, 1);
+        int a1 = t.insert(IpProtocol.UDP, A, home0[0], R, 53, 1, -1, 0, 0);
+        int a2 = t.insert(IpProtocol.UDP, A, home0[1], R, 53, 2, -1, 0, 0);
+        t.insert(IpProtocol.UDP, A, home0[2], R, 53, 3, -1, 0, 0); // into chunk 1
+        int b = t.insert(IpProtocol.UDP, A, home1[0], R, 53, 4, -1, 0, 0);
+        t.remove(a1);
+        t.insert(IpProtocol.UDP, A, home1[1], R, 53, 5, -1, 0, 0); // chunk 1 is full: into chunk 2
+        t.remove(b);
+        t.insert(IpProtocol.UDP, A, home2[0], R, 53, 6, -1, 0, 0);
+        t.remove(a2);
+        t.insert(IpProtocol.UDP, A, home2[1], R, 53, 7, -1, 0, 0); // chunk 2 is full: round to chunk 0
+        assertThat(overflow(t)).containsExactly(1, 1, 1);
+        assertThat(t.size()).isEqualTo(4);
+        assertThat(t.findInside(IpProtocol.UDP, A, home2[2], R, 53)).isEqualTo(SessionTable.NONE);
+        assertThat(t.findInside(IpProtocol.UDP, A, home2[1], R, 53)).isEqualTo(0);
+    }
+
+    /** Meta fields share a word with the chunk's overflow count: writing one never disturbs the others. */
+    @Test
+    void flagsMappingAndOverflowShareAWordWithoutDisturbingEachOther() {
+        SessionTable t = new SessionTable(8);
+        int[] ports = portsHomingTo(t, 0, 3, 1);
+        int first = t.insert(IpProtocol.UDP, A, ports[0], R, 53, 1, 196_605, 0xffff, 5);
+        t.insert(IpProtocol.UDP, A, ports[1], R, 53, 2, -1, 0, 5);
+        t.insert(IpProtocol.UDP, A, ports[2], R, 53, 3, 7, 0, 5);
+        assertThat(t.overflow(0)).isEqualTo(1);
+        assertThat(t.mapping(first)).isEqualTo(196_605);
+        assertThat(t.flags(first)).isEqualTo(0xffff);
+        t.flags(first, 0x0401);
+        assertThat(t.flags(first)).isEqualTo(0x0401);
+        assertThat(t.mapping(first)).isEqualTo(196_605);
+        assertThat(t.overflow(0)).isEqualTo(1);
+        t.remove(first);
+        assertThat(t.overflow(0)).as("the count outlives the row it shares a word with").isEqualTo(1);
+        assertThat(t.findInside(IpProtocol.UDP, A, ports[2], R, 53)).isGreaterThanOrEqualTo(0);
     }
 
     /** Random inserts and removes against a HashMap model: backward-shift deletion keeps every key findable. */
@@ -99,6 +239,7 @@ class SessionTableTest {
             }
             if (step % 1000 == 0) {
                 assertThat(t.size()).isEqualTo(live.size());
+                assertThat(overflow(t)).isEqualTo(expectedOverflow(t));
                 for (var e : byInside.entrySet()) {
                     List<Integer> k = e.getKey();
                     assertThat(t.findInside(k.get(0), k.get(1), k.get(2), k.get(3), k.get(4))).isEqualTo(e.getValue());
