@@ -7,7 +7,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.RouterConfig;
-import org.jnat.device.NetDevice;
 import org.jnat.device.Offloads;
 import org.jnat.linux.LinuxDevices;
 import org.jnat.linux.PollLoop;
@@ -119,7 +118,7 @@ final class RouterRuntime implements AutoCloseable {
         describe(out, "outside", router.iface(Side.OUTSIDE), config.outside(), outside);
     }
 
-    private static void describe(PrintStream out, String label, Interface iface, InterfaceConfig ic, NetDevice dev) {
+    private static void describe(PrintStream out, String label, Interface iface, InterfaceConfig ic, PollableDevice dev) {
         StringBuilder line = new StringBuilder();
         line.append(String.format(Locale.ROOT, "jnat: %s %-18s mac %s  address %s/%d  mtu %d", label, ic.device(),
                 MacAddress.toString(iface.mac()), Ipv4Address.toString(ic.address()), ic.prefixLength(),
@@ -133,6 +132,11 @@ final class RouterRuntime implements AutoCloseable {
                   + (o.udpSegmentation() ? ",uso" : "")
                 : "none");
         out.println(line);
+        // E.g. GRO turned on for an AF_PACKET interface, or how to turn it on.
+        String note = dev.setupNote();
+        if (note != null) {
+            out.println("jnat: " + note);
+        }
     }
 
     /** Starts the data-plane thread. */
