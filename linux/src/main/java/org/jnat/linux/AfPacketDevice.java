@@ -48,8 +48,10 @@ import org.jnat.runtime.Counters;
  *
  * <h2>Receive</h2>
  * The kernel writes each frame into the next RX slot and hands it over ({@code TP_STATUS_USER});
- * {@link #receive} copies the ready slots in ring order into the batch slots and returns each
- * slot to the kernel ({@code TP_STATUS_KERNEL}) once copied. Batching still happens: one
+ * {@link #receive} lends the ready slots in ring order to the batch without copying them (a
+ * {@link PacketBuffer} view per slot, made at open; {@link FrameBatch#lend}) and returns them to
+ * the kernel ({@code TP_STATUS_KERNEL}) at the next {@code receive}, once the router is done
+ * with them: so a batch holds at most its capacity of slots. Batching still happens: one
  * {@code receive} takes every frame that arrived since the last one.
  * <p>Offloads with a vnet header: {@code tpacket_rcv} (Linux 5.8 and later; older kernels take
  * the option but write no header, so jnat opens them without one) writes a 10-byte
@@ -197,6 +199,16 @@ public final class AfPacketDevice implements PollableDevice {
     private final int txFrameSize;
     private final int txFrames;
     private final int txKickThreshold;
+    /**
+     * Where the kernel puts an Ethernet frame in an RX slot ({@code tp_mac}):
+     * TPACKET_ALIGN(TPACKET2_HDRLEN + 16), plus the vnet header, minus the 14-byte link header.
+     */
+    private final int rxMacOffset;
+    /** One view per RX slot, over the frame at {@link #rxMacOffset}: lent to the batch, not copied. */
+    private final PacketBuffer[] rxViews;
+    /** The RX slots lent in the last receive, given back to the kernel at the next one. */
+    private final long[] lent;
+    private int lentCount;
     /** Longest frame accepted on receive without a vnet header: MTU + Ethernet + one VLAN tag. */
     private final int plainFrameLimit;
 
@@ -252,6 +264,13 @@ public final class AfPacketDevice implements PollableDevice {
         this.txFrames = geometry.txFrames();
         this.txKickThreshold = Math.max(1, Math.min(TX_KICK_THRESHOLD, txFrames / 2));
         this.plainFrameLimit = mtu + 14 + 4;
+        this.rxMacOffset = rxMacOffset(vnetHeader);
+        this.rxViews = new PacketBuffer[geometry.rxFrames()];
+        for (int i = 0; i < rxViews.length; i++) {
+            long slotStart = (long) (i / rxFramesPerBlock) * rxBlockSize + (long) (i % rxFramesPerBlock) * rxFrameSize;
+            rxViews[i] = new PacketBuffer(ring.asSlice(slotStart + rxMacOffset, rxFrameSize - rxMacOffset));
+        }
+        this.lent = new long[geometry.rxFrames()];
         Arena arena = Arena.ofAuto();
         sendState = new CallState(arena);
         sendHeader = arena.allocate(VirtioNetHeader.LEGACY_SIZE, 8);
@@ -484,6 +503,13 @@ public final class AfPacketDevice implements PollableDevice {
                         : null);
     }
 
+    /** TPACKET_ALIGN(TPACKET2_HDRLEN + 16) + vnet header − Ethernet header: 66, or 76 with the header. */
+    static int rxMacOffset(boolean vnetHeader) {
+        int tpacket2HeaderLength = TX_DATA + 20; // TPACKET_ALIGN(sizeof(tpacket2_hdr)) + sizeof(sockaddr_ll)
+        int aligned = (tpacket2HeaderLength + 16 + 15) & ~15;
+        return aligned + (vnetHeader ? VirtioNetHeader.LEGACY_SIZE : 0) - 14;
+    }
+
     /** A power of two holding the slot header, the vnet header if any, and an MTU-sized frame with a VLAN tag. */
     static int txFrameSize(int mtu, boolean vnetHeader) {
         int need = TX_DATA + (vnetHeader ? VirtioNetHeader.LEGACY_SIZE : 0) + mtu + 14 + 4;
@@ -523,8 +549,11 @@ public final class AfPacketDevice implements PollableDevice {
     }
 
     /**
-     * Copies the frames the kernel has handed over into the batch, up to its capacity, and gives
-     * each slot back once it is read. Never blocks, throws or allocates.
+     * Hands the frames the kernel has handed over to the batch, up to its capacity, without
+     * copying them: each is lent to the batch as a view of its RX slot ({@link FrameBatch#lend}),
+     * which goes back to the kernel at the next receive, when the router is done with it. (A
+     * frame the kernel placed elsewhere in its slot than usual is copied into the batch's own
+     * slot instead, and its slot given back at once.) Never blocks, throws or allocates.
      */
     @Override
     public int receive(FrameBatch batch) {
@@ -533,10 +562,13 @@ public final class AfPacketDevice implements PollableDevice {
             batch.count(0);
             return 0;
         }
+        giveBackLent();
         int n = 0;
         int capacity = batch.capacity();
+        int limit = batch.slotCapacity();
         int losing = 0;
-        while (n < capacity) {
+        // At most one lap of the ring: a slot lent in this round still reads TP_STATUS_USER.
+        for (int taken = 0; n < capacity && taken < rxViews.length; taken++) {
             long h = (long) rxBlock * rxBlockSize + (long) rxSlot * rxFrameSize;
             int status = (int) INT.getAcquire(ring, h + H_STATUS);
             if ((status & TP_STATUS_USER) == 0) {
@@ -546,15 +578,23 @@ public final class AfPacketDevice implements PollableDevice {
             int snaplen = ring.get(JAVA_INT, h + H_SNAPLEN);
             int length = ring.get(JAVA_INT, h + H_LEN);
             int macOffset = Short.toUnsignedInt(ring.get(JAVA_SHORT, h + H_MAC));
-            PacketBuffer slot = batch.get(n);
+            boolean keep = false;
             // tp_len is the frame's length on the wire; the kernel cut it to the RX slot (snaplen),
             // so a super-packet is recognised by tp_len before the cut is counted.
             if (!vnetHeader && length > plainFrameLimit) {
                 counters.increment(rxGsoDropped);
-            } else if (snaplen != length || snaplen > slot.capacity() || snaplen < 14) {
+            } else if (snaplen != length || snaplen > limit || snaplen < 14) {
                 counters.increment(rxTruncated);
             } else {
-                MemorySegment.copy(ring, h + macOffset, slot.segment(), 0, snaplen);
+                PacketBuffer slot;
+                if (macOffset == rxMacOffset) {
+                    slot = rxViews[rxBlock * rxFramesPerBlock + rxSlot];
+                    batch.lend(n, slot);
+                    keep = true;
+                } else {
+                    slot = batch.own(n);
+                    MemorySegment.copy(ring, h + macOffset, slot.segment(), 0, snaplen);
+                }
                 slot.length(snaplen);
                 if (vnetHeader) {
                     VirtioNetHeader.read(ring, h + macOffset - VirtioNetHeader.LEGACY_SIZE, slot);
@@ -566,8 +606,12 @@ public final class AfPacketDevice implements PollableDevice {
                 }
                 n++;
             }
-            // The slot goes back to the kernel once copied (or dropped).
-            INT.setRelease(ring, h + H_STATUS, TP_STATUS_KERNEL);
+            if (keep) {
+                lent[lentCount++] = h;
+            } else {
+                // Copied or dropped: the slot goes back to the kernel now.
+                INT.setRelease(ring, h + H_STATUS, TP_STATUS_KERNEL);
+            }
             if (++rxSlot == rxFramesPerBlock) {
                 rxSlot = 0;
                 rxBlock = rxBlock + 1 == rxBlocks ? 0 : rxBlock + 1;
@@ -581,6 +625,14 @@ public final class AfPacketDevice implements PollableDevice {
             countKernelDrops();
         }
         return n;
+    }
+
+    /** Gives the slots lent in the last receive back to the kernel: the batch is done with them. */
+    private void giveBackLent() {
+        for (int i = 0; i < lentCount; i++) {
+            INT.setRelease(ring, lent[i] + H_STATUS, TP_STATUS_KERNEL);
+        }
+        lentCount = 0;
     }
 
     /**
