@@ -350,7 +350,7 @@ public final class AfPacketDevice implements PollableDevice {
             Geometry geometry = Geometry.of(mtu, vnetHeader);
             if (geometry.txFrameSize() > geometry.txBlockSize()) {
                 throw new IllegalArgumentException("MTU " + mtu + " is too large for the AF_PACKET TX ring: use an MTU of at most "
-                        + (geometry.txBlockSize() - TX_DATA - VirtioNetHeader.LEGACY_SIZE - 18));
+                        + (geometry.txBlockSize() - TX_DATA - (vnetHeader ? VirtioNetHeader.LEGACY_SIZE : 0) - 18));
             }
             // Protocol 0 until bind: the socket sees nothing before its rings exist.
             int fd = st.check(LibC.socket(st.segment, LibC.AF_PACKET, LibC.SOCK_RAW | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0),
