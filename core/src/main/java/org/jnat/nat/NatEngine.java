@@ -7,6 +7,7 @@ import java.util.List;
 import org.jnat.config.ForwardRule;
 import org.jnat.config.NatConfig;
 import org.jnat.config.RouterConfig;
+import org.jnat.device.FrameBatch;
 import org.jnat.device.PacketBuffer;
 import org.jnat.router.Responder;
 import org.jnat.router.Translator;
@@ -64,6 +65,20 @@ public final class NatEngine implements Translator {
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     /** Slots for unsolicited SYNs waiting out their 6 s. */
     private static final int SYN_HOLD_SLOTS = 64;
+
+    /**
+     * Below this many live sessions a look-ahead ({@link #prefetch}) is skipped: the rows and index
+     * slots of a few thousand flows stay in the caches, so looking ahead would only cost.
+     */
+    static final int PREFETCH_MIN_SESSIONS = 1 << 14;
+    /** Frames looked up ahead at a time. */
+    private static final int AHEAD = 64;
+    private static final long NO_HASH = -1L;
+
+    private final int[] aheadHashes = new int[AHEAD];
+    private final long[] aheadEntries = new long[AHEAD];
+    /** What the look-ahead read, kept so that its loads are not dead code. */
+    private long aheadSum;
 
     private final NatTable table;
     private final SessionTable sessions;
@@ -216,6 +231,80 @@ public final class NatEngine implements Translator {
     static boolean translatable(int address) {
         int first = address >>> 24;
         return first != 0 && first != 127 && first < 224;
+    }
+
+    // ---------------------------------------------------------------- look-ahead
+
+    /**
+     * Looks up the sessions of a batch of frames ahead of their translation: the hash of each
+     * frame's key, then every index slot, then every row (see {@link SessionTable#prefetch}), so
+     * that with a table far larger than the caches the misses of the batch overlap and
+     * {@link #outbound}/{@link #inbound} then find their session warm. Reads only, guarded by the
+     * frame's length, and changes no state: a frame it cannot read is just not looked up.
+     */
+    @Override
+    public void prefetch(FrameBatch batch, int count, boolean inside) {
+        if (sessions.size() < PREFETCH_MIN_SESSIONS) {
+            return;
+        }
+        for (int from = 0; from < count; from += AHEAD) {
+            int to = Math.min(count, from + AHEAD);
+            int n = 0;
+            for (int k = from; k < to; k++) {
+                long hash = lookupHash(batch.get(k), inside);
+                if (hash != NO_HASH) {
+                    aheadHashes[n++] = (int) hash;
+                }
+            }
+            aheadSum += sessions.prefetch(aheadHashes, aheadEntries, n, inside);
+        }
+    }
+
+    /**
+     * The hash of the session key an Ethernet frame's IPv4 packet would be looked up by, or
+     * {@link #NO_HASH}: TCP and UDP ports, ICMP query identifiers (echo and timestamp requests
+     * outbound, their replies inbound to the public address).
+     */
+    private long lookupHash(PacketBuffer frame, boolean inside) {
+        MemorySegment s = frame.segment();
+        int length = frame.length();
+        int ip = org.jnat.wire.EthernetFrame.HEADER_LENGTH;
+        if (length < ip + 20 + 8 || (s.get(U16, 12) & 0xffff) != org.jnat.wire.EtherType.IPV4) {
+            return NO_HASH;
+        }
+        int versionAndLength = s.get(ValueLayout.JAVA_BYTE, ip) & 0xff;
+        int l4 = ip + (versionAndLength & 0xf) * 4;
+        if (versionAndLength >>> 4 != 4 || l4 < ip + 20 || l4 + 8 > length) {
+            return NO_HASH;
+        }
+        int protocol = s.get(ValueLayout.JAVA_BYTE, ip + 9) & 0xff;
+        int source = s.get(I32, ip + Ipv4Packet.SOURCE);
+        int destination = s.get(I32, ip + Ipv4Packet.DESTINATION);
+        int first;
+        int second;
+        if (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) {
+            first = s.get(U16, l4) & 0xffff;
+            second = s.get(U16, l4 + 2) & 0xffff;
+        } else if (protocol == IpProtocol.ICMP) {
+            int type = s.get(ValueLayout.JAVA_BYTE, l4) & 0xff;
+            boolean query = inside ? type == IcmpPacket.ECHO_REQUEST || type == IcmpPacket.TIMESTAMP
+                    : type == IcmpPacket.ECHO_REPLY || type == IcmpPacket.TIMESTAMP_REPLY;
+            if (!query) {
+                return NO_HASH;
+            }
+            first = s.get(U16, l4 + IcmpPacket.IDENTIFIER) & 0xffff;
+            second = 0;
+        } else {
+            return NO_HASH;
+        }
+        if (inside) {
+            return SessionTable.insideHash(protocol, source, first, destination, second) & 0xffffffffL;
+        }
+        if (destination != publicAddress) {
+            return NO_HASH;
+        }
+        return protocol == IpProtocol.ICMP ? SessionTable.outsideHash(protocol, first, source, 0) & 0xffffffffL
+                : SessionTable.outsideHash(protocol, second, source, first) & 0xffffffffL;
     }
 
     // ---------------------------------------------------------------- outbound

@@ -56,7 +56,11 @@ public final class NatTable implements TimerWheel.Owner {
     public NatTable(NatConfig config, long seed, long portHoldNanos) {
         int capacity = config.maxSessions();
         this.sessions = new SessionTable(capacity);
-        this.mappings = new MappingTable(capacity);
+        // Every live mapping owns an external port of its protocol (no overloading, RFC 4787 REQ-3),
+        // so there are never more mappings than ports in the range, whatever max-sessions says;
+        // one more for the moment between inserting a mapping and giving it its port.
+        int ownersAtMost = PortAllocator.maxOwners(config.portLow(), config.portHigh()) + 1;
+        this.mappings = new MappingTable(Math.min(capacity, ownersAtMost));
         this.ports = new PortAllocator(config.portLow(), config.portHigh(), portHoldNanos, seed);
         this.hosts = new HostTable(capacity);
         this.filters = config.filtering() == Behavior.ADDRESS_DEPENDENT ? new FilterTable(capacity) : null;

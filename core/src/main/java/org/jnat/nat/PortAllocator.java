@@ -56,6 +56,11 @@ public final class PortAllocator {
         java.util.Arrays.fill(releasedAt, Long.MIN_VALUE);
     }
 
+    /** The most owners ports {@code low..high} can have at once: one per port and protocol. */
+    static int maxOwners(int low, int high) {
+        return PROTOCOLS * (high - low + 1);
+    }
+
     /** 0, 1 or 2 for TCP, UDP, ICMP; -1 for a protocol jnat does not translate. */
     public static int protocolIndex(int protocol) {
         return switch (protocol) {

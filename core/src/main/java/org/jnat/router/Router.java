@@ -279,6 +279,9 @@ public final class Router implements Responder {
         for (int side = 0; side < 2; side++) {
             FrameBatch batch = batches[side];
             int n = interfaces[side].device().receive(batch);
+            if (n > 1) {
+                translator.prefetch(batch, n, side == Side.INSIDE);
+            }
             for (int i = 0; i < n; i++) {
                 handleFrame(batch.get(i), side, nowNanos);
             }

@@ -1,5 +1,6 @@
 package org.jnat.router;
 
+import org.jnat.device.FrameBatch;
 import org.jnat.device.PacketBuffer;
 
 /**
@@ -41,6 +42,15 @@ public interface Translator {
 
     /** A packet that came in on the outside, under the same guarantees as {@link #outbound}. */
     int inbound(PacketBuffer frame, int ipOffset, long nowNanos);
+
+    /**
+     * A hint, before the router processes the {@code count} frames of {@code batch} that came in on
+     * the inside ({@code inside}) or the outside: the translator may look their sessions up ahead,
+     * so that the cache misses of different packets overlap. It must change nothing (the frames are
+     * not yet validated; each still comes to {@link #outbound} or {@link #inbound} in turn).
+     */
+    default void prefetch(FrameBatch batch, int count, boolean inside) {
+    }
 
     /** The timer step (session expiry, held packets), called by the router's timer step. */
     default void poll(long nowNanos) {

@@ -221,6 +221,37 @@ class NatTableTest {
         assertThat(t.outbound(UDP, X, 7000, Y2, 53, 0, 0)).isGreaterThanOrEqualTo(0);
     }
 
+    /**
+     * The mapping table holds only as many mappings as the port range has owners (one per port and
+     * protocol, plus one): with every port of every protocol mapped, a new mapping is refused for
+     * want of a port, as before, never for want of a mapping row, and a freed port serves again.
+     */
+    @Test
+    void everyPortOfEveryProtocolMappedRefusesForWantOfAPort() {
+        NatConfig d = NatConfig.defaults();
+        NatTable t = new NatTable(new NatConfig(Behavior.ADDRESS_AND_PORT_DEPENDENT, d.filtering(), 2000, 2001, 64,
+                64, true, d.unmatched(), 0, d.timeouts(), false), 1);
+        assertThat(t.mappings().capacity()).isEqualTo(3 * 2 + 1);
+        int first = -1;
+        for (int protocol : new int[] {UDP, TCP, ICMP}) {
+            for (int i = 0; i < 2; i++) {
+                // A new remote port (ICMP: a new inside host) needs a mapping, and so a port, of its own.
+                int id = protocol == ICMP ? t.outbound(ICMP, X + i, 2000, Y1, 0, 0, 0)
+                        : t.outbound(protocol, X, 2000, Y1, 1 + i, TcpTracker.TCP_SYN, 0);
+                assertThat(id).isGreaterThanOrEqualTo(0);
+                first = first < 0 ? id : first;
+            }
+            assertThat(t.outbound(protocol, X + 7, 2000, Y2, protocol == ICMP ? 0 : 9, TcpTracker.TCP_SYN, 0))
+                    .isEqualTo(NatTable.NO_PORT);
+        }
+        assertThat(t.mappings().size()).isEqualTo(6);
+        assertThat(t.dmz(UDP, 2000, X + 9, Y2, 7, 0, 0)).as("the DMZ host's port is taken").isEqualTo(NatTable.NO_PORT);
+        assertThat(t.mappings().size()).isEqualTo(6);
+        t.delete(first, 0);
+        assertThat(t.outbound(UDP, X, 2000, Y2, 9, 0, 0)).isGreaterThanOrEqualTo(0);
+        assertThat(t.mappings().size()).isEqualTo(6);
+    }
+
     @Test
     void deletingAHostFreesBothDirectionsAndItsPorts() {
         NatTable t = new NatTable(small(64, 64), 1);
@@ -330,6 +361,20 @@ class NatTableTest {
         double perSession = (double) t.bytes() / NatConfig.defaults().maxSessions();
         System.out.printf("nat: %d bytes of tables for %d sessions = %.1f bytes per session%n", t.bytes(),
                 NatConfig.defaults().maxSessions(), perSession);
+        assertThat(perSession).isLessThanOrEqualTo(128.0);
+    }
+
+    /** The same figure with address-dependent filtering, which adds the filter table. */
+    @Test
+    void memoryPerSessionAtOneMillionWithAddressDependentFiltering() {
+        NatConfig d = NatConfig.defaults();
+        NatConfig adf = new NatConfig(d.mapping(), Behavior.ADDRESS_DEPENDENT, d.portLow(), d.portHigh(),
+                d.maxSessions(), d.maxSessionsPerHost(), d.hairpinning(), d.unmatched(), d.dmz(), d.timeouts(),
+                d.inboundRefresh());
+        NatTable t = new NatTable(adf, 1);
+        double perSession = (double) t.bytes() / adf.maxSessions();
+        System.out.printf("nat (address-dependent filtering): %d bytes of tables for %d sessions = %.1f bytes per"
+                + " session%n", t.bytes(), adf.maxSessions(), perSession);
         assertThat(perSession).isLessThanOrEqualTo(128.0);
     }
 

@@ -17,6 +17,12 @@ class TranslatorSeamTest {
         Responder responder;
         PacketBuffer kept = PacketBuffer.allocate();
         int outbound, inbound;
+        /** Per look-ahead call: frames, side (1 inside), and how many frames had been translated before it. */
+        java.util.List<int[]> prefetches = new java.util.ArrayList<>();
+
+        public void prefetch(org.jnat.device.FrameBatch batch, int count, boolean inside) {
+            prefetches.add(new int[] {count, inside ? 1 : 0, outbound + inbound});
+        }
 
         public int outbound(PacketBuffer frame, int ipOffset, long now) {
             outbound++;
@@ -42,6 +48,24 @@ class TranslatorSeamTest {
 
     static byte[] synToPublic() {
         return Packets.ipv4(RT_OUT_MAC, ISP_MAC, SV, RT_OUT, 6, 60, 1, 0x4000, Packets.tcpSyn(SV, RT_OUT, 42000, 41000, 7));
+    }
+
+    /** The translator sees each received batch of two or more frames before the first of them is translated. */
+    @Test
+    void aBatchIsOfferedForLookAheadBeforeItsFrames() {
+        Fixed t = new Fixed();
+        t.verdict = Translator.DROP;
+        Lab lab = new Lab(true, 1500, 1500, t);
+        lab.fromOutside(udpToPublic());
+        lab.run();
+        assertThat(t.prefetches).as("one frame: nothing to overlap").isEmpty();
+        for (int i = 0; i < 3; i++) {
+            lab.fromOutside(udpToPublic());
+        }
+        lab.run();
+        assertThat(t.prefetches).hasSize(1);
+        assertThat(t.prefetches.getFirst()).containsExactly(3, 0, 1);
+        assertThat(t.inbound).isEqualTo(4);
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.jnat.config.NatConfig;
+import org.jnat.device.FrameBatch;
 import org.jnat.device.PacketBuffer;
 import org.jnat.nat.NatEngine;
 import org.jnat.nat.NatTable;
@@ -155,6 +156,106 @@ public class NatBenchmarks {
             frame.set(U16, IP + 20, (short) order[k + 1]);
             frame.set(I32, IP + Ipv4Packet.DESTINATION, order[k + 2]);
             return nat.outbound(packet, IP, now += 1000);
+        }
+    }
+
+    /**
+     * Established flows as the router meets them: a batch of {@value #BATCH} frames from the device,
+     * every frame a random flow of {@code sessions} live ones, translated one by one
+     * ({@code path = frame}, what the router did before batches) or after the engine looked up the
+     * whole batch first ({@code path = batch}: {@link NatEngine#prefetch}, so the cache misses of the
+     * batch's packets overlap). Outbound frames go inside to outside; inbound ones are the replies, to
+     * the flows' external ports. Times each batch; the median per packet is the figure (plain averages
+     * on a shared machine mostly count preemption).
+     */
+    @State(Scope.Thread)
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    @Warmup(iterations = 3, time = 2)
+    @Measurement(iterations = 5, time = 2)
+    @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-XX:+UseTransparentHugePages"})
+    public static class EstablishedBatch {
+        static final int BATCH = 32;
+        static final int ORDER = 1 << 16;
+
+        @Param({"1000", "1000000"})
+        int sessions;
+
+        @Param({"frame", "batch"})
+        String path;
+
+        @Param({"outbound", "inbound"})
+        String direction;
+
+        NatEngine nat;
+        FrameBatch frames;
+        boolean batch;
+        boolean outbound;
+        /** Per visit, in visiting order: source address, source port, destination address, destination port. */
+        int[] order;
+        int next;
+        long now;
+
+        @org.openjdk.jmh.annotations.Setup(Level.Trial)
+        public void setUp() {
+            nat = new NatEngine(config(1 << 20), PUBLIC, INSIDE, List.of(), new Counters(), 1);
+            int[] external = new int[sessions];
+            for (int i = 0; i < sessions; i++) {
+                PacketBuffer p = udpFrame(host(i), port(i), remote(i), 443);
+                if (nat.outbound(p, IP, 0) != NatVerdict.FORWARD) {
+                    throw new IllegalStateException("set-up flow " + i + " refused");
+                }
+                external[i] = p.segment().get(U16, IP + 20) & 0xffff;
+            }
+            batch = path.equals("batch");
+            outbound = direction.equals("outbound");
+            SplittableRandom random = new SplittableRandom(7);
+            order = new int[4 * ORDER];
+            for (int i = 0; i < ORDER; i++) {
+                int flow = random.nextInt(sessions);
+                if (outbound) {
+                    order[4 * i] = host(flow);
+                    order[4 * i + 1] = port(flow);
+                    order[4 * i + 2] = remote(flow);
+                    order[4 * i + 3] = 443;
+                } else {
+                    order[4 * i] = remote(flow);
+                    order[4 * i + 1] = 443;
+                    order[4 * i + 2] = PUBLIC;
+                    order[4 * i + 3] = external[flow];
+                }
+            }
+            frames = new FrameBatch(BATCH);
+            for (int k = 0; k < BATCH; k++) {
+                PacketBuffer p = udpFrame(host(0), port(0), remote(0), 443);
+                frames.get(k).copyFrom(p);
+            }
+            frames.count(BATCH);
+        }
+
+        @Benchmark
+        @OperationsPerInvocation(BATCH)
+        public int translateBatch() {
+            for (int k = 0; k < BATCH; k++) {
+                MemorySegment frame = frames.get(k).segment();
+                int o = 4 * (next++ & (ORDER - 1));
+                frame.set(I32, IP + Ipv4Packet.SOURCE, order[o]);
+                frame.set(U16, IP + 20, (short) order[o + 1]);
+                frame.set(I32, IP + Ipv4Packet.DESTINATION, order[o + 2]);
+                frame.set(U16, IP + 22, (short) order[o + 3]);
+            }
+            if (batch) {
+                nat.prefetch(frames, BATCH, outbound);
+            }
+            int forwarded = 0;
+            for (int k = 0; k < BATCH; k++) {
+                int verdict = outbound ? nat.outbound(frames.get(k), IP, now += 100)
+                        : nat.inbound(frames.get(k), IP, now += 100);
+                if (verdict == NatVerdict.FORWARD) {
+                    forwarded++;
+                }
+            }
+            return forwarded;
         }
     }
 
