@@ -5,14 +5,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jnat.config.DataPlaneConfig;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.RouterConfig;
-import org.jnat.device.NetDevice;
 import org.jnat.device.Offloads;
 import org.jnat.linux.LinuxDevices;
 import org.jnat.linux.PollLoop;
 import org.jnat.linux.PollableDevice;
 import org.jnat.linux.SystemCallException;
+import org.jnat.linux.ThreadScheduling;
 import org.jnat.router.Router;
 import org.jnat.router.Translator;
 import org.jnat.runtime.Clock;
@@ -77,7 +78,7 @@ final class RouterRuntime implements AutoCloseable {
                 }
                 return nextTimer;
             }
-        });
+        }, config.dataPlane().busyPollNanos() > 0 ? config.dataPlane().busyPollNanos() : PollLoop.DEFAULT_SPIN_NANOS);
     }
 
     /** Opens the devices of {@code config} in this process's network namespace and builds the router. */
@@ -119,7 +120,7 @@ final class RouterRuntime implements AutoCloseable {
         describe(out, "outside", router.iface(Side.OUTSIDE), config.outside(), outside);
     }
 
-    private static void describe(PrintStream out, String label, Interface iface, InterfaceConfig ic, NetDevice dev) {
+    private static void describe(PrintStream out, String label, Interface iface, InterfaceConfig ic, PollableDevice dev) {
         StringBuilder line = new StringBuilder();
         line.append(String.format(Locale.ROOT, "jnat: %s %-18s mac %s  address %s/%d  mtu %d", label, ic.device(),
                 MacAddress.toString(iface.mac()), Ipv4Address.toString(ic.address()), ic.prefixLength(),
@@ -133,12 +134,37 @@ final class RouterRuntime implements AutoCloseable {
                   + (o.udpSegmentation() ? ",uso" : "")
                 : "none");
         out.println(line);
+        // E.g. GRO turned on for an AF_PACKET interface, or how to turn it on.
+        String note = dev.setupNote();
+        if (note != null) {
+            out.println("jnat: " + note);
+        }
     }
 
-    /** Starts the data-plane thread. */
-    void start() {
+    /**
+     * Starts the data-plane thread and applies the {@code [dataplane]} scheduling settings to it
+     * before its first poll. If they cannot be applied, the thread ends without having polled and
+     * this throws with the one line for the user.
+     */
+    void start() throws StartupException {
+        DataPlaneConfig settings = config.dataPlane();
+        CountDownLatch scheduled = new CountDownLatch(1);
+        AtomicReference<String> schedulingError = new AtomicReference<>();
         dataPlane = Thread.ofPlatform().name("jnat-data-plane").start(() -> {
             try {
+                try {
+                    if (settings.cpu() >= 0) {
+                        ThreadScheduling.pinCurrentThread(settings.cpu());
+                    }
+                    if (settings.realtimePriority() > 0) {
+                        ThreadScheduling.realtimeCurrentThread(settings.realtimePriority());
+                    }
+                } catch (SystemCallException | IllegalArgumentException e) {
+                    schedulingError.set(e.getMessage());
+                    return;
+                } finally {
+                    scheduled.countDown();
+                }
                 loop.run();
             } catch (Throwable t) {
                 failure.set(t);
@@ -146,6 +172,14 @@ final class RouterRuntime implements AutoCloseable {
                 stopped.countDown();
             }
         });
+        try {
+            scheduled.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (schedulingError.get() != null) {
+            throw new StartupException("jnat: cannot apply [dataplane]: " + schedulingError.get());
+        }
     }
 
     /** Asks the data plane to stop; any thread, e.g. a signal handler. */

@@ -42,7 +42,12 @@ final class RunCommand implements Callable<Integer> {
             // A signal only asks the data plane to stop; this thread then closes the devices.
             Signal.handle(new Signal("INT"), s -> runtime.stop());
             Signal.handle(new Signal("TERM"), s -> runtime.stop());
-            runtime.start();
+            try {
+                runtime.start();
+            } catch (RouterRuntime.StartupException e) {
+                System.err.println(e.getMessage());
+                return 1;
+            }
             System.out.println("jnat: routing between inside and outside (" + rc.nat().mapping().configName()
                     + " mapping, " + rc.nat().filtering().configName() + " filtering); SIGINT or SIGTERM stops");
             System.out.flush();

@@ -13,10 +13,20 @@ public record RouterConfig(
         NatConfig nat,
         List<ForwardRule> forwards,
         List<StaticNeighbor> neighbors,
-        AdminConfig admin) {
+        AdminConfig admin,
+        DataPlaneConfig dataPlane) {
 
     public RouterConfig {
         forwards = List.copyOf(forwards);
         neighbors = List.copyOf(neighbors);
+        if (dataPlane == null) {
+            dataPlane = DataPlaneConfig.DEFAULT;
+        }
+    }
+
+    /** A configuration with the default {@code [dataplane]} settings. */
+    public RouterConfig(InterfaceConfig inside, InterfaceConfig outside, NatConfig nat, List<ForwardRule> forwards,
+                        List<StaticNeighbor> neighbors, AdminConfig admin) {
+        this(inside, outside, nat, forwards, neighbors, admin, DataPlaneConfig.DEFAULT);
     }
 }

@@ -157,8 +157,8 @@ public final class FaultInjectingDevice implements NetDevice {
     public int receive(FrameBatch batch) {
         if (staging == null || staging.capacity() != batch.capacity()) {
             // Once, at the first receive: the slots must be as large as the caller's.
-            staging = new FrameBatch(arena, batch.capacity(), batch.get(0).capacity());
-            heldRx = PacketBuffer.allocate(arena, batch.get(0).capacity());
+            staging = new FrameBatch(arena, batch.capacity(), batch.slotCapacity());
+            heldRx = PacketBuffer.allocate(arena, batch.slotCapacity());
         }
         int n = inner.receive(staging);
         int out = 0;
@@ -203,7 +203,7 @@ public final class FaultInjectingDevice implements NetDevice {
     }
 
     private static int deliver(FrameBatch batch, int index, PacketBuffer frame) {
-        PacketBuffer slot = batch.get(index);
+        PacketBuffer slot = batch.own(index);
         if (frame.length() > slot.capacity()) {
             return index;
         }

@@ -131,7 +131,7 @@ public final class MemoryDevice implements NetDevice {
         if (!closed) {
             PacketBuffer slot;
             while (n < batch.capacity() && (slot = in.peek()) != null) {
-                PacketBuffer into = batch.get(n);
+                PacketBuffer into = batch.own(n);
                 if (slot.length() > into.capacity()) {
                     droppedBatchSlotTooSmall++;
                 } else {

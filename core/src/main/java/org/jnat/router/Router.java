@@ -22,6 +22,7 @@ import org.jnat.stack.PartialChecksum;
 import org.jnat.stack.RateLimiter;
 import org.jnat.stack.Routes;
 import org.jnat.stack.Side;
+import org.jnat.stack.UdpCoalescer;
 import org.jnat.wire.ArpFrames;
 import org.jnat.wire.ArpPacket;
 import org.jnat.wire.EtherType;
@@ -55,6 +56,11 @@ import org.jnat.wire.MacAddress;
 public final class Router implements Responder {
     /** Frames received per device per {@link #pollOnce}. */
     public static final int BATCH = 32;
+    /**
+     * System property that switches UDP coalescing on egress off ({@code -Djnat.udpCoalesce=false});
+     * on by default for devices that take UDP GSO ({@link UdpCoalescer#suits}).
+     */
+    public static final String UDP_COALESCE_PROPERTY = "jnat.udpCoalesce";
     /** How often the timer step runs (ARP retries and ageing, fragment timeouts, the translator's). */
     public static final long TIMER_NANOS = 10_000_000L;
     /** ARP: entries are trusted this long after the last reply (Linux's base_reachable_time is 30 s, randomized up to 45 s). */
@@ -70,6 +76,8 @@ public final class Router implements Responder {
     private final Interface[] interfaces = new Interface[2];
     private final Neighbors[] neighbors = new Neighbors[2];
     private final FrameBatch[] batches = new FrameBatch[2];
+    /** Per side: merges the datagrams of one flow into UDP GSO super-packets; null where off. */
+    private final UdpCoalescer[] coalescers = new UdpCoalescer[2];
     private final Routes routes;
     private final Fragments fragments;
     private final Fragmenter fragmenter;
@@ -134,6 +142,7 @@ public final class Router implements Responder {
         int maxFrame = EthernetFrame.TAGGED_HEADER_LENGTH
                 + Math.max(interfaces[Side.INSIDE].mtu(), interfaces[Side.OUTSIDE].mtu());
         Arena arena = Arena.ofAuto();
+        boolean coalesce = !"false".equalsIgnoreCase(System.getProperty(UDP_COALESCE_PROPERTY));
         for (int side = 0; side < 2; side++) {
             Interface in = interfaces[side];
             NetDevice device = in.device();
@@ -149,6 +158,10 @@ public final class Router implements Responder {
             cTransmitted[side] = counters.register(p + "transmitted", "frames transmitted on the " + in.name());
             cTransmitFailed[side] = counters.register(p + "transmit_failed",
                     "frames the " + in.name() + " device refused (queue full, too big, closed)");
+            if (coalesce && UdpCoalescer.suits(offloads)) {
+                int s = side;
+                coalescers[side] = new UdpCoalescer(arena, p, counters, f -> deviceTransmit(f, s));
+            }
         }
         for (StaticNeighbor n : config.neighbors()) {
             // A static entry belongs to the side whose prefix holds it; else it is the gateway's side.
@@ -272,6 +285,7 @@ public final class Router implements Responder {
             for (int i = 0; i < n; i++) {
                 handleFrame(batch.get(i), side, nowNanos);
             }
+            flushCoalesced(); // no datagram waits beyond the batch it came in
             total += n;
         }
         if (nowNanos - nextTimer >= 0) {
@@ -629,10 +643,47 @@ public final class Router implements Responder {
             return;
         }
         ethernet.wrap(frame.segment(), 0).destination(mac).source(interfaces[side].mac());
+        UdpCoalescer coalescer = coalescers[side];
+        if (coalescer != null && coalescer.offer(frame, inBatch(frame))) {
+            return;
+        }
         transmit(frame, side);
     }
 
+    /** Transmits after what the side's coalescer holds, so that frames leave in order. */
     private void transmit(PacketBuffer frame, int side) {
+        UdpCoalescer coalescer = coalescers[side];
+        if (coalescer != null) {
+            coalescer.flush();
+        }
+        deviceTransmit(frame, side);
+    }
+
+    private void flushCoalesced() {
+        for (UdpCoalescer coalescer : coalescers) {
+            if (coalescer != null) {
+                coalescer.flush();
+            }
+        }
+    }
+
+    /**
+     * True if {@code frame} is a slot of a receive batch: nothing writes to it before that device
+     * receives again, which comes after {@link #flushCoalesced}, so the coalescer may hold it by
+     * reference instead of copying it.
+     */
+    private boolean inBatch(PacketBuffer frame) {
+        for (FrameBatch batch : batches) {
+            for (int i = 0, n = batch.count(); i < n; i++) {
+                if (batch.get(i) == frame) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void deviceTransmit(PacketBuffer frame, int side) {
         if (interfaces[side].device().transmit(frame)) {
             counters.increment(cTransmitted[side]);
         } else {

@@ -26,7 +26,8 @@ public final class LinuxDevices {
      * As {@link #open(String, Counters)}; with {@code offloads} true a TAP asks the kernel for
      * {@link TapDevice#ALL_OFFLOADS} (partial checksums, GSO super-packets: the receiving batch
      * needs 64 KiB slots and the router must finish checksums and segment), with false for none
-     * ({@code TUNSETOFFLOAD 0}). AF_PACKET devices open without a vnet header either way.
+     * ({@code TUNSETOFFLOAD 0}); an AF_PACKET device likewise opens with PACKET_VNET_HDR, rings
+     * with 64 KiB slots and GRO on for its interface, or without a vnet header.
      */
     public static PollableDevice open(String spec, boolean offloads, Counters counters) {
         int colon = spec == null ? -1 : spec.indexOf(':');
@@ -37,7 +38,7 @@ public final class LinuxDevices {
         String name = spec.substring(colon + 1);
         return switch (kind) {
             case "tap" -> TapDevice.open(name, 0, offloads ? TapDevice.ALL_OFFLOADS : 0, counters);
-            case "afpacket" -> AfPacketDevice.open(name, counters);
+            case "afpacket" -> AfPacketDevice.open(name, offloads, counters);
             default -> throw new IllegalArgumentException("device \"" + spec + "\" has unknown kind \"" + kind
                     + "\": use tap:NAME or afpacket:IFNAME");
         };

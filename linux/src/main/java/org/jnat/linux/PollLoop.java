@@ -18,7 +18,8 @@ import org.jnat.runtime.Clock;
  * <ol>
  * <li>{@link Handler#onTimers(long)} runs what is due and returns the next deadline;</li>
  * <li>every device is {@link PollableDevice#flush() flushed} (frames queued by transmits go out
- *     before the loop sleeps);</li>
+ *     before the loop sleeps; if a device could not send them all, the loop sleeps at most
+ *     1 ms);</li>
  * <li>{@code poll} waits until a device is readable, the deadline passes, or
  *     {@link #wakeup()}/{@link #stop()} is called;</li>
  * <li>{@link Handler#onReadable(int, long)} for each readable device, in order.</li>
@@ -136,13 +137,19 @@ public final class PollLoop implements AutoCloseable {
     public int runOnce(long latestNanos) {
         long now = clock.nanos();
         long deadline = Math.min(handler.onTimers(now), latestNanos);
+        boolean pending = false;
         for (PollableDevice device : devices) {
             device.flush();
+            pending |= device.transmitPending();
         }
         if (stopping) {
             return 0;
         }
         int timeout = timeoutMillis(deadline, now);
+        if (pending && (timeout < 0 || timeout > 1)) {
+            // Frames the kernel did not take yet go with the next flush, soon, even if nothing arrives.
+            timeout = 1;
+        }
         if (timeout != 0 && now - spinUntil < 0) {
             timeout = 0;
         }

@@ -28,4 +28,21 @@ public interface PollableDevice extends NetDevice {
     default boolean clearError() {
         return false;
     }
+
+    /**
+     * True if frames queued by {@link #transmit} are still waiting after {@link #flush()} (the
+     * kernel took only some of them): {@link PollLoop} then sleeps at most a millisecond before
+     * it flushes again. Packet path.
+     */
+    default boolean transmitPending() {
+        return false;
+    }
+
+    /**
+     * One line the user should see about how the device was set up (an offload jnat changed on
+     * the interface, or one the user should change), or null. Set-up only.
+     */
+    default String setupNote() {
+        return null;
+    }
 }

@@ -246,7 +246,7 @@ public final class TapDevice implements PollableDevice {
         int n = 0;
         int capacity = batch.capacity();
         while (n < capacity) {
-            PacketBuffer slot = batch.get(n);
+            PacketBuffer slot = batch.own(n);
             long room = Math.min(slot.capacity(), MAX_FRAME);
             rxIov.set(JAVA_LONG, 16, slot.segment().address());
             rxIov.set(JAVA_LONG, 24, room);

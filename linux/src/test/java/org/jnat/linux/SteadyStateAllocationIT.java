@@ -23,6 +23,7 @@ class SteadyStateAllocationIT {
     private static Lab lab;
     private static TapDevice tap;
     private static AfPacketDevice afPacket;
+    private static AfPacketDevice afPacketVnet;
     private static final Counters counters = new Counters();
 
     @BeforeAll
@@ -41,6 +42,16 @@ class SteadyStateAllocationIT {
         lab.inside("ip", "link", "set", peer, "up");
         lab.inside("ip", "addr", "add", "10.80.0.1/24", "dev", peer);
         lab.inside("ip", "neigh", "replace", "10.80.0.2", "lladdr", "02:00:00:00:00:02", "dev", peer);
+        // With the vnet header, and an MTU raised after opening, so that the echo replies (4042
+        // bytes) no longer fit a TX slot (2 KiB at MTU 1500) and take the send socket instead.
+        String vnetOurs = "lxc" + lab.suffix;
+        String vnetPeer = "lxd" + lab.suffix;
+        lab.inside("ip", "link", "add", vnetOurs, "type", "veth", "peer", "name", vnetPeer);
+        afPacketVnet = NetNamespace.call(lab.namespace, () -> AfPacketDevice.open(vnetOurs, true, counters));
+        lab.inside("ip", "link", "set", vnetOurs, "mtu", "9000");
+        lab.inside("ip", "link", "set", vnetPeer, "mtu", "9000", "up");
+        lab.inside("ip", "addr", "add", "10.81.0.1/24", "dev", vnetPeer);
+        lab.inside("ip", "neigh", "replace", "10.81.0.2", "lladdr", "02:00:00:00:00:02", "dev", vnetPeer);
     }
 
     @AfterAll
@@ -50,6 +61,9 @@ class SteadyStateAllocationIT {
         }
         if (afPacket != null) {
             afPacket.close();
+        }
+        if (afPacketVnet != null) {
+            afPacketVnet.close();
         }
         if (lab != null) {
             lab.close();
@@ -66,8 +80,19 @@ class SteadyStateAllocationIT {
         assertNoAllocation(afPacket, TestFrames.ip("10.80.0.2"), "10.80.0.2");
     }
 
+    @Test
+    void afPacketWithVnetHeaderAndFramesLargerThanATxSlot() throws Exception {
+        String large = "linux.afpacket.lxc" + lab.suffix + ".tx_large";
+        assertNoAllocation(afPacketVnet, TestFrames.ip("10.81.0.2"), "10.81.0.2", "4000");
+        assertThat(counters.get(large)).isGreaterThanOrEqualTo(30_000);
+    }
+
     private static void assertNoAllocation(PollableDevice device, int ourIp, String target) throws Exception {
-        Process ping = lab.start("ping", "-f", "-q", "-l", "64", "-c", "500000", "-W", "1", target);
+        assertNoAllocation(device, ourIp, target, "56");
+    }
+
+    private static void assertNoAllocation(PollableDevice device, int ourIp, String target, String size) throws Exception {
+        Process ping = lab.start("ping", "-f", "-q", "-l", "64", "-s", size, "-c", "500000", "-W", "1", target);
         try {
             FrameBatch batch = new FrameBatch(64);
             long thread = Thread.currentThread().threadId();

@@ -169,4 +169,74 @@ final class TestFrames {
         u16(out, 50, ~sum(out, 34, 24, pseudo) & 0xffff);
         return 58;
     }
+
+    static final int TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_PSH = 0x08, TCP_ACK = 0x10;
+
+    /**
+     * An IPv4 TCP segment with a 20-byte header (no options) and {@code payload} bytes of
+     * {@code 'a' + i % 26}; returns the frame length. The TCP checksum is complete, or with
+     * {@code partial} only the pseudo-header sum (virtio_net_hdr NEEDS_CSUM, csum_start 34,
+     * csum_offset 16), as a kernel hands over a super-packet.
+     */
+    static int tcp(MemorySegment out, long dstMac, long srcMac, int src, int dst, int srcPort, int dstPort,
+                   int seq, int ack, int flags, int payload, boolean partial) {
+        int total = 20 + 20 + payload;
+        ipv4(out, dstMac, srcMac, src, dst, 6, total);
+        u16(out, 34, srcPort);
+        u16(out, 36, dstPort);
+        u32(out, 38, seq);
+        u32(out, 42, ack);
+        out.set(JAVA_BYTE, 46, (byte) (5 << 4));
+        out.set(JAVA_BYTE, 47, (byte) flags);
+        u16(out, 48, 65535);
+        u16(out, 50, 0);
+        u16(out, 52, 0);
+        for (int i = 0; i < payload; i++) {
+            out.set(JAVA_BYTE, 54 + i, (byte) ('a' + i % 26));
+        }
+        transportChecksum(out, 6, 50, 20 + payload, partial);
+        return 14 + total;
+    }
+
+    /** An IPv4 UDP datagram of {@code payload} bytes, checksum as in {@link #tcp}; returns the frame length. */
+    static int udp(MemorySegment out, long dstMac, long srcMac, int src, int dst, int srcPort, int dstPort,
+                   int payload, boolean partial) {
+        int total = 20 + 8 + payload;
+        ipv4(out, dstMac, srcMac, src, dst, 17, total);
+        u16(out, 34, srcPort);
+        u16(out, 36, dstPort);
+        u16(out, 38, 8 + payload);
+        u16(out, 40, 0);
+        for (int i = 0; i < payload; i++) {
+            out.set(JAVA_BYTE, 42 + i, (byte) ('a' + i % 26));
+        }
+        transportChecksum(out, 17, 40, 8 + payload, partial);
+        return 14 + total;
+    }
+
+    private static void ipv4(MemorySegment out, long dstMac, long srcMac, int src, int dst, int protocol, int total) {
+        mac(out, 0, dstMac);
+        mac(out, 6, srcMac);
+        u16(out, 12, 0x0800);
+        out.set(JAVA_BYTE, 14, (byte) 0x45);
+        out.set(JAVA_BYTE, 15, (byte) 0);
+        u16(out, 16, total);
+        u16(out, 18, 0x1234);
+        u16(out, 20, 0x4000);
+        out.set(JAVA_BYTE, 22, (byte) 64);
+        out.set(JAVA_BYTE, 23, (byte) protocol);
+        u16(out, 24, 0);
+        u32(out, 26, src);
+        u32(out, 30, dst);
+        u16(out, 24, checksum(out, 14, 20));
+    }
+
+    private static void transportChecksum(MemorySegment out, int protocol, int field, int length, boolean partial) {
+        int pseudo = (u32(out, 26) >>> 16) + (u32(out, 26) & 0xffff) + (u32(out, 30) >>> 16)
+                + (u32(out, 30) & 0xffff) + protocol + length;
+        while ((pseudo >>> 16) != 0) {
+            pseudo = (pseudo & 0xffff) + (pseudo >>> 16);
+        }
+        u16(out, field, partial ? pseudo : ~sum(out, 34, length, pseudo) & 0xffff);
+    }
 }

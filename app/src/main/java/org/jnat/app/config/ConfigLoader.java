@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jnat.config.AdminConfig;
+import org.jnat.config.DataPlaneConfig;
 import org.jnat.config.ForwardRule;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.NatConfig;
@@ -62,14 +63,16 @@ public final class ConfigLoader {
         KEYS.put("forward", List.of("protocol", "port", "to"));
         KEYS.put("neighbor", List.of("address", "mac"));
         KEYS.put("admin", List.of("listen"));
+        KEYS.put("dataplane", List.of("busy-poll", "realtime-priority", "cpu"));
     }
 
     private static final Set<String> BOOLEAN_KEYS = Set.of("hairpinning", "inbound-refresh");
-    private static final Set<String> INTEGER_KEYS = Set.of("mtu", "max-sessions", "max-sessions-per-host");
-    private static final Set<String> TABLES = Set.of("inside", "outside", "nat", "admin");
+    private static final Set<String> INTEGER_KEYS = Set.of("mtu", "max-sessions", "max-sessions-per-host",
+            "realtime-priority", "cpu");
+    private static final Set<String> TABLES = Set.of("inside", "outside", "nat", "admin", "dataplane");
     private static final Set<String> ARRAYS_OF_TABLES = Set.of("forward", "neighbor");
-    private static final String TABLE_LIST = "[inside], [outside], [nat], [nat.timeouts], [[forward]], [[neighbor]]"
-            + " and [admin]";
+    private static final String TABLE_LIST = "[inside], [outside], [nat], [nat.timeouts], [[forward]], [[neighbor]],"
+            + " [admin] and [dataplane]";
 
     private final String file;
     private final String text;
@@ -141,7 +144,8 @@ public final class ConfigLoader {
         List<ForwardRule> forwards = forwards(entries(toml, "forward"), inside);
         List<StaticNeighbor> neighbors = neighbors(entries(toml, "neighbor"), inside, outside);
         AdminConfig admin = admin(table(toml, "admin"));
-        return new RouterConfig(inside, outside, nat, forwards, neighbors, admin);
+        DataPlaneConfig dataPlane = dataPlane(table(toml, "dataplane"));
+        return new RouterConfig(inside, outside, nat, forwards, neighbors, admin, dataPlane);
     }
 
     // ---- syntax and shape ----
@@ -251,7 +255,7 @@ public final class ConfigLoader {
                 String kind = isTable ? "unknown table" : "unknown key";
                 String home = homeOf(key);
                 String suggestion = Suggestions.closest(key, List.of("inside", "outside", "nat", "forward",
-                        "neighbor", "admin"));
+                        "neighbor", "admin", "dataplane"));
                 String message;
                 if (home != null && !isTable) {
                     message = key + ": " + kind + " at the top level; it belongs in [" + home + "]";
@@ -679,5 +683,28 @@ public final class ConfigLoader {
             throw s.error("listen", "expected HOST:PORT like \"127.0.0.1:8080\", got \"" + listen + "\"");
         }
         return new AdminConfig(listen);
+    }
+
+    // ---- [dataplane] ----
+
+    /** The longest busy-poll window: beyond it the thread might as well never sleep. */
+    static final long MAX_BUSY_POLL_NANOS = 1_000_000_000L;
+
+    private static DataPlaneConfig dataPlane(Section s) throws ConfigException {
+        if (!s.present()) {
+            return DataPlaneConfig.DEFAULT;
+        }
+        long busyPoll = 0;
+        String text = s.optionalString("busy-poll", "\"200us\"");
+        if (text != null) {
+            busyPoll = Durations.parse(text);
+            if (busyPoll < 0 || busyPoll > MAX_BUSY_POLL_NANOS) {
+                throw s.error("busy-poll", "expected a duration from \"0s\" (off) to \"1s\" like \"200us\" or"
+                        + " \"2ms\", got \"" + text + "\"");
+            }
+        }
+        int priority = (int) s.integer("realtime-priority", 0, 99, 0);
+        int cpu = (int) s.integer("cpu", 0, 1023, -1);
+        return new DataPlaneConfig(busyPoll, priority, cpu);
     }
 }

@@ -6,15 +6,15 @@ import java.util.regex.Pattern;
 
 /**
  * Durations as the config file writes them: whole numbers with units from hours down to
- * milliseconds, largest first, each unit at most once: {@code "5m"}, {@code "2h4m"}, {@code "60s"},
- * {@code "500ms"}, {@code "1m30s"}.
+ * microseconds, largest first, each unit at most once: {@code "5m"}, {@code "2h4m"}, {@code "60s"},
+ * {@code "500ms"}, {@code "1m30s"}, {@code "200us"}.
  */
 public final class Durations {
-    private static final Pattern PART = Pattern.compile("(\\d{1,9})(ms|h|m|s)");
-    private static final String[] UNITS = {"h", "m", "s", "ms"};
+    private static final Pattern PART = Pattern.compile("(\\d{1,9})(ms|us|h|m|s)");
+    private static final String[] UNITS = {"h", "m", "s", "ms", "us"};
     private static final long[] NANOS = {
             TimeUnit.HOURS.toNanos(1), TimeUnit.MINUTES.toNanos(1), TimeUnit.SECONDS.toNanos(1),
-            TimeUnit.MILLISECONDS.toNanos(1)};
+            TimeUnit.MILLISECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(1)};
 
     private Durations() {
     }
@@ -47,7 +47,7 @@ public final class Durations {
         return total;
     }
 
-    /** The shortest text that {@link #parse} reads back as {@code nanos} (whole milliseconds). */
+    /** The shortest text that {@link #parse} reads back as {@code nanos} (whole microseconds). */
     public static String format(long nanos) {
         if (nanos == 0) {
             return "0s";
@@ -62,7 +62,7 @@ public final class Durations {
             }
         }
         if (rest != 0) {
-            throw new IllegalArgumentException(nanos + " ns is not a whole number of milliseconds");
+            throw new IllegalArgumentException(nanos + " ns is not a whole number of microseconds");
         }
         return sb.toString();
     }

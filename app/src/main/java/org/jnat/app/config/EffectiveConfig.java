@@ -1,5 +1,6 @@
 package org.jnat.app.config;
 
+import org.jnat.config.DataPlaneConfig;
 import org.jnat.config.ForwardRule;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.NatConfig;
@@ -45,6 +46,15 @@ public final class EffectiveConfig {
         } else {
             out.append("[admin]\n");
             entry(out, "listen", quoted(config.admin().listen()));
+        }
+        DataPlaneConfig d = config.dataPlane();
+        out.append("\n[dataplane]\n");
+        entry(out, "busy-poll", quoted(Durations.format(d.busyPollNanos())));
+        entry(out, "realtime-priority", Integer.toString(d.realtimePriority()));
+        if (d.cpu() < 0) {
+            out.append("# cpu is not set: the data-plane thread runs on any CPU.\n");
+        } else {
+            entry(out, "cpu", Integer.toString(d.cpu()));
         }
         return out.toString();
     }

@@ -52,8 +52,24 @@ public final class JnatProcess implements AutoCloseable {
 
     /** As {@link #start(Lab, String)}; {@code echo} copies jnat's output to this process's stdout. */
     public static JnatProcess start(Lab lab, String unmatched, boolean echo) throws IOException {
+        return start(lab, unmatched, echo, "");
+    }
+
+    /** As above, with {@code extraToml} (e.g. a {@code [dataplane]} table) appended to the lab's config. */
+    public static JnatProcess start(Lab lab, String unmatched, boolean echo, String extraToml) throws IOException {
         Path config = Files.createTempFile("jnat-e2e", ".toml");
-        Files.writeString(config, lab.jnatConfig(unmatched));
+        Files.writeString(config, lab.jnatConfig(unmatched) + extraToml);
+        Process p = new ProcessBuilder(command(lab, config)).redirectErrorStream(true).start();
+        JnatProcess jnat = new JnatProcess(p, config, echo);
+        jnat.awaitLine("routing", 20_000);
+        if (lab.mode() == Lab.Mode.TAP) {
+            lab.attachTaps(lab.ns("rt"), lab.insideTapName(), lab.outsideTapName());
+        }
+        return jnat;
+    }
+
+    /** The command line of {@code jnat run --config CONFIG} in the lab's namespace rt. */
+    public static List<String> command(Lab lab, Path config) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // The same JVM options as the ./jnat launcher, then any from JNAT_JAVA_OPTS (profilers,
         // -Djnat.* tuning for benchmarks), split on spaces.
@@ -65,13 +81,7 @@ public final class JnatProcess implements AutoCloseable {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.jnat.app.Main", "run",
                 "--config", config.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        JnatProcess jnat = new JnatProcess(p, config, echo);
-        jnat.awaitLine("routing", 20_000);
-        if (lab.mode() == Lab.Mode.TAP) {
-            lab.attachTaps(lab.ns("rt"), lab.insideTapName(), lab.outsideTapName());
-        }
-        return jnat;
+        return cmd;
     }
 
     /** Waits for an output line containing {@code text}; throws with the output so far if not. */

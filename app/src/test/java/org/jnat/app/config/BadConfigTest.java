@@ -72,7 +72,7 @@ class BadConfigTest {
                         "router.toml:1: dmz: unknown key at the top level; it belongs in [nat]"),
                 bad(MINIMAL + "[firewall]\nenabled = true\n",
                         "router.toml:9: firewall: unknown table; the tables are [inside], [outside], [nat],"
-                                + " [nat.timeouts], [[forward]], [[neighbor]] and [admin]"),
+                                + " [nat.timeouts], [[forward]], [[neighbor]], [admin] and [dataplane]"),
                 bad(MINIMAL + "[[forwards]]\nprotocol = \"tcp\"\n",
                         "router.toml:9: forwards: unknown table; did you mean [[forward]]?"),
                 bad(MINIMAL + "[forward]\nprotocol = \"tcp\"\nport = \"80\"\nto = \"192.168.1.2\"\n",
@@ -236,7 +236,20 @@ class BadConfigTest {
                         "router.toml:10: admin.listen: expected HOST:PORT like \"127.0.0.1:8080\", got \"8080\""),
                 bad(MINIMAL + "[admin]\nlisten = \"127.0.0.1:99999\"\n",
                         "router.toml:10: admin.listen: expected HOST:PORT like \"127.0.0.1:8080\", got"
-                                + " \"127.0.0.1:99999\""));
+                                + " \"127.0.0.1:99999\""),
+                // --- dataplane
+                bad(MINIMAL + "[dataplane]\nbusy-poll = \"2s\"\n",
+                        "router.toml:10: dataplane.busy-poll: expected a duration from \"0s\" (off) to \"1s\" like"
+                                + " \"200us\" or \"2ms\", got \"2s\""),
+                bad(MINIMAL + "[dataplane]\nbusy-poll = \"fast\"\n",
+                        "router.toml:10: dataplane.busy-poll: expected a duration from \"0s\" (off) to \"1s\" like"
+                                + " \"200us\" or \"2ms\", got \"fast\""),
+                bad(MINIMAL + "[dataplane]\nrealtime-priority = 100\n",
+                        "router.toml:10: dataplane.realtime-priority: expected an integer from 0 to 99, got 100"),
+                bad(MINIMAL + "[dataplane]\ncpu = -1\n",
+                        "router.toml:10: dataplane.cpu: expected an integer from 0 to 1023, got -1"),
+                bad(MINIMAL + "[dataplane]\nbusypoll = \"1ms\"\n",
+                        "router.toml:10: dataplane.busypoll: unknown key; did you mean \"busy-poll\"?"));
     }
 
     private static Arguments bad(String toml, String expected) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jnat.config.AdminConfig;
+import org.jnat.config.DataPlaneConfig;
 import org.jnat.config.ForwardRule;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.NatConfig;
@@ -84,6 +85,11 @@ class ConfigLoaderTest {
 
             [admin]
             listen = "[::1]:9090"
+
+            [dataplane]
+            busy-poll = "200us"
+            realtime-priority = 10
+            cpu = 1
             """;
 
     static final RouterConfig FULL_RECORDS = new RouterConfig(
@@ -101,7 +107,8 @@ class ConfigLoaderTest {
                     new ForwardRule(IpProtocol.UDP, 8080, 8080, Ipv4Address.parse("10.20.0.22"), 0)),
             List.of(new StaticNeighbor(Ipv4Address.parse("198.51.100.3"), MacAddress.parse("0a:00:00:00:00:fe")),
                     new StaticNeighbor(Ipv4Address.parse("10.20.0.20"), MacAddress.parse("0a:00:00:00:00:20"))),
-            new AdminConfig("[::1]:9090"));
+            new AdminConfig("[::1]:9090"),
+            new DataPlaneConfig(200_000, 10, 1));
 
     @Test
     void aFullFileLoadsToTheExpectedRecords() throws ConfigException {

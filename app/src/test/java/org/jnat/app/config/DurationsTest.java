@@ -12,6 +12,10 @@ class DurationsTest {
         assertThat(Durations.parse("2h4m")).isEqualTo(TimeUnit.MINUTES.toNanos(124));
         assertThat(Durations.parse("60s")).isEqualTo(TimeUnit.SECONDS.toNanos(60));
         assertThat(Durations.parse("500ms")).isEqualTo(TimeUnit.MILLISECONDS.toNanos(500));
+        assertThat(Durations.parse("200us")).isEqualTo(TimeUnit.MICROSECONDS.toNanos(200));
+        assertThat(Durations.parse("1ms500us")).isEqualTo(TimeUnit.MICROSECONDS.toNanos(1500));
+        assertThat(Durations.parse("500us1ms")).isEqualTo(-1); // largest unit first
+        assertThat(Durations.format(TimeUnit.MICROSECONDS.toNanos(200))).isEqualTo("200us");
         assertThat(Durations.parse("1h2m3s4ms")).isEqualTo(TimeUnit.MILLISECONDS.toNanos(3_723_004));
         assertThat(Durations.parse("0s")).isZero();
     }

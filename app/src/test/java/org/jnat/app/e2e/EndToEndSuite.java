@@ -253,6 +253,41 @@ abstract class EndToEndSuite {
         assertThat(lab.exec("cl", SHORT, "ping", "-c", "1", "-W", "2", Lab.SV).exitCode()).isZero();
     }
 
+    @Test
+    @Order(21)
+    void withDataPlaneTuningTheRouterStillRoutes() throws Exception {
+        Assumptions.assumeTrue(mode() != Lab.Mode.KERNEL, "the kernel baseline has no [dataplane] settings");
+        jnat.close();
+        jnat = JnatProcess.start(lab, "drop", true,
+                "\n[dataplane]\nbusy-poll = \"200us\"\nrealtime-priority = 10\ncpu = 0\n");
+        Shell.Result ping = lab.exec("cl", SHORT, "ping", "-c", "20", "-i", "0.01", "-W", "2", Lab.SV);
+        assertThat(ping.exitCode()).as(ping.stdout()).isZero();
+        Shell.Result curl = lab.exec("cl", SHORT, "curl", "-sS", "--max-time", "5",
+                "http://" + Lab.SV + ":8000/hello.txt");
+        assertThat(curl.stdout()).isEqualTo("hello through jnat\n");
+    }
+
+    @Test
+    @Order(22)
+    void aDataPlaneSettingThatCannotBeAppliedStopsTheStartInOneLine() throws Exception {
+        Assumptions.assumeTrue(mode() != Lab.Mode.KERNEL, "the kernel baseline has no [dataplane] settings");
+        jnat.close();
+        jnat = null;
+        Path config = work.resolve("bad-cpu.toml");
+        Files.writeString(config, lab.jnatConfig("drop") + "\n[dataplane]\ncpu = 1023\n");
+        List<String> cmd = JnatProcess.command(lab, config);
+        Shell.Result run = Shell.run(Duration.ofSeconds(30), cmd.toArray(String[]::new));
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stderr().strip()).startsWith("jnat: cannot apply [dataplane]: sched_setaffinity(cpu 1023)"
+                + " failed: EINVAL").doesNotContain("\n");
+        assertThat(run.stdout()).doesNotContain("routing");
+        // Nothing half-started: both devices were closed again (jnat's TAPs go with it).
+        if (mode() == Lab.Mode.TAP) {
+            Shell.Result link = Shell.run(SHORT, "ip", "-n", lab.ns("rt"), "link", "show", lab.insideTapName());
+            assertThat(link.exitCode()).as(link.stdout()).isNotZero();
+        }
+    }
+
     /** Waits until a UDP socket is bound to addr:port in host (ss), up to 10 s. */
     private void awaitUdp(String host, String addr, int port) {
         awaitSocket(host, "-lunH", addr, port);

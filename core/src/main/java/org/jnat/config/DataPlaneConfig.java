@@ -1,0 +1,25 @@
+package org.jnat.config;
+
+/**
+ * The {@code [dataplane]} table: how the data-plane thread waits for frames. Every setting trades
+ * CPU for latency, so all are off by default (an idle router sleeps in poll(2) and uses no CPU).
+ *
+ * @param busyPollNanos    after a round that found frames, keep polling without sleeping for this
+ *                         long (0: sleep at once), so the next frame of an exchange is taken
+ *                         without a wake-up; the thread spins for at most this long after the
+ *                         last frame, then sleeps
+ * @param realtimePriority 1 to 99: run the data-plane thread under SCHED_FIFO at this priority, so
+ *                         a woken thread preempts ordinary tasks; 0: the default policy
+ * @param cpu              pin the data-plane thread to this CPU (0-based); −1: no pinning
+ */
+public record DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu) {
+    /** Nothing set: sleep when idle, default policy, any CPU. */
+    public static final DataPlaneConfig DEFAULT = new DataPlaneConfig(0, 0, -1);
+
+    public DataPlaneConfig {
+        if (busyPollNanos < 0 || realtimePriority < 0 || realtimePriority > 99 || cpu < -1) {
+            throw new IllegalArgumentException("invalid data-plane settings: busy-poll " + busyPollNanos
+                    + " ns, realtime-priority " + realtimePriority + ", cpu " + cpu);
+        }
+    }
+}

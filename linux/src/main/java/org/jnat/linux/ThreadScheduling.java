@@ -1,0 +1,93 @@
+package org.jnat.linux;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * How the calling thread is scheduled: pinned to one CPU ({@code sched_setaffinity(2)}) and/or run
+ * under the real-time policy {@code SCHED_FIFO} ({@code sched_setscheduler(2)}). The data-plane
+ * thread calls this once, before its first poll, when {@code [dataplane]} asks for it.
+ *
+ * <p>Why: a frame that arrives while the data-plane thread sleeps in poll(2) waits for the thread
+ * to be woken and scheduled. Under {@code SCHED_OTHER} that wait is whatever the fair scheduler
+ * grants next to the other runnable tasks (on a loaded 2-vCPU machine, hundreds of microseconds at
+ * the 99th percentile, measured with {@code perf sched timehist}); a {@code SCHED_FIFO} thread
+ * preempts them when woken. Linux keeps 5 % of each second for other tasks
+ * ({@code sched_rt_runtime_us}), so a flood cannot lock the machine up.
+ *
+ * <p>Set-up only: allocates, and throws {@link SystemCallException} with what to do.
+ */
+public final class ThreadScheduling {
+    private ThreadScheduling() {
+    }
+
+    static final int SCHED_FIFO = 1;
+    /** Bytes of the cpu_set_t passed to sched_setaffinity: 1024 CPUs, as glibc's CPU_SETSIZE. */
+    private static final int CPU_SET_BYTES = 128;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+    private static final MethodHandle SCHED_SETAFFINITY = bind("sched_setaffinity",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    private static final MethodHandle SCHED_SETSCHEDULER = bind("sched_setscheduler",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+
+    private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
+        MemorySegment symbol = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name + ": jnat needs Linux with glibc or musl"));
+        return LINKER.downcallHandle(symbol, descriptor, ERRNO);
+    }
+
+    /** Pins the calling thread to {@code cpu} (0-based, below 1024). */
+    public static void pinCurrentThread(int cpu) {
+        if (cpu < 0 || cpu >= CPU_SET_BYTES * 8) {
+            throw new IllegalArgumentException("cpu must be from 0 to " + (CPU_SET_BYTES * 8 - 1) + ", got " + cpu);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            CallState state = new CallState(arena);
+            MemorySegment set = arena.allocate(CPU_SET_BYTES, 8);
+            set.set(JAVA_LONG, (cpu / 64) * 8L, 1L << (cpu % 64));
+            int result;
+            try {
+                // pid 0: the calling thread (Linux schedules threads, not processes).
+                result = (int) SCHED_SETAFFINITY.invokeExact(state.segment, 0, (long) CPU_SET_BYTES, set);
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+            state.check(result, "sched_setaffinity(cpu " + cpu + ")", errno -> errno == Errno.EINVAL
+                    ? "CPU " + cpu + " is not online or not allowed for jnat (this machine has "
+                      + Runtime.getRuntime().availableProcessors() + " CPUs, numbered from 0); pick another [dataplane] cpu"
+                    : null);
+        }
+    }
+
+    /** Runs the calling thread under SCHED_FIFO at {@code priority} (1 to 99). */
+    public static void realtimeCurrentThread(int priority) {
+        if (priority < 1 || priority > 99) {
+            throw new IllegalArgumentException("a SCHED_FIFO priority is from 1 to 99, got " + priority);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            CallState state = new CallState(arena);
+            MemorySegment param = arena.allocate(JAVA_INT);
+            param.set(JAVA_INT, 0, priority);
+            int result;
+            try {
+                result = (int) SCHED_SETSCHEDULER.invokeExact(state.segment, 0, SCHED_FIFO, param);
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+            state.check(result, "sched_setscheduler(SCHED_FIFO, " + priority + ")", errno -> switch (errno) {
+                case Errno.EPERM -> "real-time scheduling needs CAP_SYS_NICE (or an RLIMIT_RTPRIO of at least "
+                        + priority + ") and a cgroup with a real-time budget: run jnat as root, or remove realtime-priority from [dataplane]";
+                default -> null;
+            });
+        }
+    }
+}
