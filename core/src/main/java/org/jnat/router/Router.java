@@ -78,6 +78,8 @@ public final class Router implements Responder {
     private final FrameBatch[] batches = new FrameBatch[2];
     /** Per side: merges the datagrams of one flow into UDP GSO super-packets; null where off. */
     private final UdpCoalescer[] coalescers = new UdpCoalescer[2];
+    /** The batch slot {@link #pollOnce} is handling, or null outside its loop. */
+    private PacketBuffer receiving;
     private final Routes routes;
     private final Fragments fragments;
     private final Fragmenter fragmenter;
@@ -283,8 +285,10 @@ public final class Router implements Responder {
                 translator.prefetch(batch, n, side == Side.INSIDE);
             }
             for (int i = 0; i < n; i++) {
-                handleFrame(batch.get(i), side, nowNanos);
+                receiving = batch.get(i);
+                handleFrame(receiving, side, nowNanos);
             }
+            receiving = null;
             flushCoalesced(); // no datagram waits beyond the batch it came in
             total += n;
         }
@@ -644,7 +648,9 @@ public final class Router implements Responder {
         }
         ethernet.wrap(frame.segment(), 0).destination(mac).source(interfaces[side].mac());
         UdpCoalescer coalescer = coalescers[side];
-        if (coalescer != null && coalescer.offer(frame, inBatch(frame))) {
+        // A slot of the batch being processed: nothing writes to it before its device receives
+        // again, which comes after flushCoalesced, so the coalescer may hold it by reference.
+        if (coalescer != null && coalescer.offer(frame, frame == receiving)) {
             return;
         }
         transmit(frame, side);
@@ -665,22 +671,6 @@ public final class Router implements Responder {
                 coalescer.flush();
             }
         }
-    }
-
-    /**
-     * True if {@code frame} is a slot of a receive batch: nothing writes to it before that device
-     * receives again, which comes after {@link #flushCoalesced}, so the coalescer may hold it by
-     * reference instead of copying it.
-     */
-    private boolean inBatch(PacketBuffer frame) {
-        for (FrameBatch batch : batches) {
-            for (int i = 0, n = batch.count(); i < n; i++) {
-                if (batch.get(i) == frame) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     private void deviceTransmit(PacketBuffer frame, int side) {

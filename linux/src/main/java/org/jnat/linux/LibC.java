@@ -39,7 +39,7 @@ final class LibC {
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+    static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
 
     static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
     static final VarHandle CAPTURED_ERRNO =
@@ -108,7 +108,7 @@ final class LibC {
     private static final MethodHandle POLL_PLAIN = bind("poll",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
-    private static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+    static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LIBC.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name + ": jnat needs Linux with glibc or musl"));
         return LINKER.downcallHandle(symbol, descriptor, options);

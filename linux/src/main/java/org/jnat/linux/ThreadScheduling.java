@@ -6,7 +6,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -32,18 +31,10 @@ public final class ThreadScheduling {
     /** Bytes of the cpu_set_t passed to sched_setaffinity: 1024 CPUs, as glibc's CPU_SETSIZE. */
     private static final int CPU_SET_BYTES = 128;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
-    private static final MethodHandle SCHED_SETAFFINITY = bind("sched_setaffinity",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
-    private static final MethodHandle SCHED_SETSCHEDULER = bind("sched_setscheduler",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-
-    private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
-        MemorySegment symbol = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name + ": jnat needs Linux with glibc or musl"));
-        return LINKER.downcallHandle(symbol, descriptor, ERRNO);
-    }
+    private static final MethodHandle SCHED_SETAFFINITY = LibC.bind("sched_setaffinity",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), LibC.ERRNO);
+    private static final MethodHandle SCHED_SETSCHEDULER = LibC.bind("sched_setscheduler",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), LibC.ERRNO);
 
     /** Pins the calling thread to {@code cpu} (0-based, below 1024). */
     public static void pinCurrentThread(int cpu) {
