@@ -185,6 +185,8 @@ public final class AfPacketDevice implements PollableDevice {
     private final boolean vnetHeader;
     private final Offloads offloads;
     private final String setupNote;
+    /** GRO was off and open turned it on: close turns it off again. */
+    private final boolean groTurnedOn;
 
     private final MemorySegment ring;
     private final long ringAddress;
@@ -236,7 +238,7 @@ public final class AfPacketDevice implements PollableDevice {
     // Restricted: the rings are the kernel's mmap of ringSize bytes, unmapped only by close().
     @SuppressWarnings("restricted")
     private AfPacketDevice(String interfaceName, int fd, int sendFd, int ifindex, int mtu, long mac, boolean vnetHeader,
-                           boolean uso, String setupNote, long ringAddress, long ringSize, Geometry geometry,
+                           boolean uso, String setupNote, boolean groTurnedOn, long ringAddress, long ringSize, Geometry geometry,
                            Counters counters) {
         this.interfaceName = interfaceName;
         this.name = "afpacket:" + interfaceName;
@@ -250,6 +252,7 @@ public final class AfPacketDevice implements PollableDevice {
         // if it can, else software GSO in validate_xmit_skb): all of it costs us one slot.
         this.offloads = vnetHeader ? new Offloads(true, true, true, uso) : Offloads.NONE;
         this.setupNote = setupNote;
+        this.groTurnedOn = groTurnedOn;
         this.ringAddress = ringAddress;
         this.ringSize = ringSize;
         this.ring = MemorySegment.ofAddress(ringAddress).reinterpret(ringSize);
@@ -339,102 +342,123 @@ public final class AfPacketDevice implements PollableDevice {
             }
             int mtu;
             long mac;
+            boolean groTurnedOn = false;
             try (InterfaceControl control = new InterfaceControl(interfaceName)) {
                 mtu = control.mtu();
                 mac = control.hardwareAddress();
                 control.up();
                 if (vnetHeader) {
-                    note = enableGro(control, interfaceName);
+                    GroSetup gro = enableGro(control, interfaceName);
+                    note = gro.note();
+                    groTurnedOn = gro.turnedOn();
                 }
             }
-            Geometry geometry = Geometry.of(mtu, vnetHeader);
-            if (geometry.txFrameSize() > geometry.txBlockSize()) {
-                throw new IllegalArgumentException("MTU " + mtu + " is too large for the AF_PACKET TX ring: use an MTU of at most "
-                        + (geometry.txBlockSize() - TX_DATA - (vnetHeader ? VirtioNetHeader.LEGACY_SIZE : 0) - 18));
-            }
-            // Protocol 0 until bind: the socket sees nothing before its rings exist.
-            int fd = st.check(LibC.socket(st.segment, LibC.AF_PACKET, LibC.SOCK_RAW | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0),
-                    "socket(AF_PACKET, SOCK_RAW)", errno -> switch (errno) {
-                        case Errno.EPERM, Errno.EACCES -> Errno.needPrivilege("CAP_NET_RAW");
-                        case Errno.EAFNOSUPPORT -> "the kernel has no AF_PACKET support: run modprobe af_packet";
-                        default -> null;
-                    });
-            long ringAddress = -1;
-            long ringSize = 0;
-            int sendFd = -1;
             try {
-                MemorySegment value = arena.allocate(JAVA_INT);
-                setInt(st, fd, PACKET_VERSION, TPACKET_V2, value, "PACKET_VERSION", interfaceName);
-                if (vnetHeader) {
-                    // Before the rings: packet_setsockopt refuses it with EBUSY once they exist.
-                    setInt(st, fd, PACKET_VNET_HDR, 1, value, "PACKET_VNET_HDR", interfaceName);
-                }
-                setInt(st, fd, PACKET_LOSS, 1, value, "PACKET_LOSS", interfaceName);
-
-                // struct tpacket_req: block size, blocks, frame size, frames.
-                MemorySegment req = arena.allocate(16, 4);
-                req.set(JAVA_INT, 0, geometry.rxBlockSize());
-                req.set(JAVA_INT, 4, geometry.rxBlocks());
-                req.set(JAVA_INT, 8, geometry.rxFrameSize());
-                req.set(JAVA_INT, 12, geometry.rxFrames());
-                st.check(LibC.setsockopt(st.segment, fd, SOL_PACKET, PACKET_RX_RING, req, 16),
-                        "setsockopt(PACKET_RX_RING, " + interfaceName + ")", ringHint(geometry.rxBytes()));
-
-                req.fill((byte) 0);
-                req.set(JAVA_INT, 0, geometry.txBlockSize());
-                req.set(JAVA_INT, 4, geometry.txBlocks());
-                req.set(JAVA_INT, 8, geometry.txFrameSize());
-                req.set(JAVA_INT, 12, geometry.txFrames());
-                st.check(LibC.setsockopt(st.segment, fd, SOL_PACKET, PACKET_TX_RING, req, 16),
-                        "setsockopt(PACKET_TX_RING, " + interfaceName + ")", ringHint(geometry.txBytes()));
-
-                ringSize = geometry.rxBytes() + geometry.txBytes();
-                ringAddress = LibC.mmap(st.segment, ringSize, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd, 0);
-                final long size = ringSize;
-                st.check(ringAddress, "mmap(packet rings, " + ringSize + " bytes)", errno -> errno == Errno.ENOMEM || errno == Errno.EPERM
-                        ? "could not map " + size + " bytes for the packet rings: raise the memlock limit (ulimit -l) or free memory"
-                        : null);
-
-                // Every queued TX frame is charged to the send budget until the kernel frees it;
-                // a budget smaller than the ring ends a kick early (tx_kick_partial). FORCE needs
-                // CAP_NET_ADMIN; without it the budget stays at most twice net.core.wmem_max.
-                int budget = (int) Math.min(Integer.MAX_VALUE / 2, 2 * geometry.txBytes());
-                value.set(JAVA_INT, 0, budget);
-                if (LibC.setsockopt(st.segment, fd, LibC.SOL_SOCKET, SO_SNDBUFFORCE, value, 4) != 0) {
-                    LibC.setsockopt(st.segment, fd, LibC.SOL_SOCKET, SO_SNDBUF, value, 4);
-                }
-
-                setInt(st, fd, PACKET_IGNORE_OUTGOING, 1, value, "PACKET_IGNORE_OUTGOING", interfaceName);
-
-                MemorySegment sll = arena.allocate(20, 4);
-                sll.set(JAVA_SHORT, 0, (short) LibC.AF_PACKET);
-                sll.set(JAVA_SHORT, 2, Short.reverseBytes((short) ETH_P_ALL));
-                sll.set(JAVA_INT, 4, ifindex);
-                st.check(LibC.bind(st.segment, fd, sll, 20), "bind(AF_PACKET, " + interfaceName + ")",
-                        Errno.onInterface(interfaceName, "CAP_NET_RAW"));
-
-                MemorySegment mreq = arena.allocate(16, 4);
-                mreq.set(JAVA_INT, 0, ifindex);
-                mreq.set(JAVA_SHORT, 4, (short) PACKET_MR_PROMISC);
-                st.check(LibC.setsockopt(st.segment, fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq, 16),
-                        "setsockopt(PACKET_ADD_MEMBERSHIP promiscuous, " + interfaceName + ")",
-                        Errno.onInterface(interfaceName, "CAP_NET_RAW"));
-
-                if (vnetHeader) {
-                    sendFd = openSendSocket(st, arena, ifindex, interfaceName);
-                }
-                return new AfPacketDevice(interfaceName, fd, sendFd, ifindex, mtu, mac, vnetHeader,
-                        kernel.atLeast(USO_MAJOR, USO_MINOR), note, ringAddress, ringSize, geometry, counters);
+                return openSocket(interfaceName, vnetHeader, counters, st, kernel, note, groTurnedOn, ifindex, mtu, mac, arena);
             } catch (RuntimeException e) {
-                if (ringAddress != -1) {
-                    LibC.munmap(st.segment, ringAddress, ringSize);
+                // Nothing half-started: not even the GRO setting outlives a failed open.
+                if (groTurnedOn) {
+                    try (InterfaceControl control = new InterfaceControl(interfaceName)) {
+                        control.genericReceiveOffload(false);
+                    } catch (RuntimeException ignored) {
+                        // Nothing more can be undone; the open's own error is what the user must see.
+                    }
                 }
-                if (sendFd != -1) {
-                    LibC.close(st.segment, sendFd);
-                }
-                LibC.close(st.segment, fd);
                 throw e;
             }
+        }
+    }
+
+    private static AfPacketDevice openSocket(String interfaceName, boolean vnetHeader, Counters counters, CallState st,
+                                             KernelRelease kernel, String note, boolean groTurnedOn, int ifindex, int mtu,
+                                             long mac, Arena arena) {
+        Geometry geometry = Geometry.of(mtu, vnetHeader);
+        if (geometry.txFrameSize() > geometry.txBlockSize()) {
+            throw new IllegalArgumentException("MTU " + mtu + " is too large for the AF_PACKET TX ring: use an MTU of at most "
+                    + (geometry.txBlockSize() - TX_DATA - (vnetHeader ? VirtioNetHeader.LEGACY_SIZE : 0) - 18));
+        }
+        // Protocol 0 until bind: the socket sees nothing before its rings exist.
+        int fd = st.check(LibC.socket(st.segment, LibC.AF_PACKET, LibC.SOCK_RAW | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0),
+                "socket(AF_PACKET, SOCK_RAW)", errno -> switch (errno) {
+                    case Errno.EPERM, Errno.EACCES -> Errno.needPrivilege("CAP_NET_RAW");
+                    case Errno.EAFNOSUPPORT -> "the kernel has no AF_PACKET support: run modprobe af_packet";
+                    default -> null;
+                });
+        long ringAddress = -1;
+        long ringSize = 0;
+        int sendFd = -1;
+        try {
+            MemorySegment value = arena.allocate(JAVA_INT);
+            setInt(st, fd, PACKET_VERSION, TPACKET_V2, value, "PACKET_VERSION", interfaceName);
+            if (vnetHeader) {
+                // Before the rings: packet_setsockopt refuses it with EBUSY once they exist.
+                setInt(st, fd, PACKET_VNET_HDR, 1, value, "PACKET_VNET_HDR", interfaceName);
+            }
+            setInt(st, fd, PACKET_LOSS, 1, value, "PACKET_LOSS", interfaceName);
+
+            // struct tpacket_req: block size, blocks, frame size, frames.
+            MemorySegment req = arena.allocate(16, 4);
+            req.set(JAVA_INT, 0, geometry.rxBlockSize());
+            req.set(JAVA_INT, 4, geometry.rxBlocks());
+            req.set(JAVA_INT, 8, geometry.rxFrameSize());
+            req.set(JAVA_INT, 12, geometry.rxFrames());
+            st.check(LibC.setsockopt(st.segment, fd, SOL_PACKET, PACKET_RX_RING, req, 16),
+                    "setsockopt(PACKET_RX_RING, " + interfaceName + ")", ringHint(geometry.rxBytes()));
+
+            req.fill((byte) 0);
+            req.set(JAVA_INT, 0, geometry.txBlockSize());
+            req.set(JAVA_INT, 4, geometry.txBlocks());
+            req.set(JAVA_INT, 8, geometry.txFrameSize());
+            req.set(JAVA_INT, 12, geometry.txFrames());
+            st.check(LibC.setsockopt(st.segment, fd, SOL_PACKET, PACKET_TX_RING, req, 16),
+                    "setsockopt(PACKET_TX_RING, " + interfaceName + ")", ringHint(geometry.txBytes()));
+
+            ringSize = geometry.rxBytes() + geometry.txBytes();
+            ringAddress = LibC.mmap(st.segment, ringSize, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd, 0);
+            final long size = ringSize;
+            st.check(ringAddress, "mmap(packet rings, " + ringSize + " bytes)", errno -> errno == Errno.ENOMEM || errno == Errno.EPERM
+                    ? "could not map " + size + " bytes for the packet rings: raise the memlock limit (ulimit -l) or free memory"
+                    : null);
+
+            // Every queued TX frame is charged to the send budget until the kernel frees it;
+            // a budget smaller than the ring ends a kick early (tx_kick_partial). FORCE needs
+            // CAP_NET_ADMIN; without it the budget stays at most twice net.core.wmem_max.
+            int budget = (int) Math.min(Integer.MAX_VALUE / 2, 2 * geometry.txBytes());
+            value.set(JAVA_INT, 0, budget);
+            if (LibC.setsockopt(st.segment, fd, LibC.SOL_SOCKET, SO_SNDBUFFORCE, value, 4) != 0) {
+                LibC.setsockopt(st.segment, fd, LibC.SOL_SOCKET, SO_SNDBUF, value, 4);
+            }
+
+            setInt(st, fd, PACKET_IGNORE_OUTGOING, 1, value, "PACKET_IGNORE_OUTGOING", interfaceName);
+
+            MemorySegment sll = arena.allocate(20, 4);
+            sll.set(JAVA_SHORT, 0, (short) LibC.AF_PACKET);
+            sll.set(JAVA_SHORT, 2, Short.reverseBytes((short) ETH_P_ALL));
+            sll.set(JAVA_INT, 4, ifindex);
+            st.check(LibC.bind(st.segment, fd, sll, 20), "bind(AF_PACKET, " + interfaceName + ")",
+                    Errno.onInterface(interfaceName, "CAP_NET_RAW"));
+
+            MemorySegment mreq = arena.allocate(16, 4);
+            mreq.set(JAVA_INT, 0, ifindex);
+            mreq.set(JAVA_SHORT, 4, (short) PACKET_MR_PROMISC);
+            st.check(LibC.setsockopt(st.segment, fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq, 16),
+                    "setsockopt(PACKET_ADD_MEMBERSHIP promiscuous, " + interfaceName + ")",
+                    Errno.onInterface(interfaceName, "CAP_NET_RAW"));
+
+            if (vnetHeader) {
+                sendFd = openSendSocket(st, arena, ifindex, interfaceName);
+            }
+            return new AfPacketDevice(interfaceName, fd, sendFd, ifindex, mtu, mac, vnetHeader,
+                    kernel.atLeast(USO_MAJOR, USO_MINOR), note, groTurnedOn, ringAddress, ringSize, geometry, counters);
+        } catch (RuntimeException e) {
+            if (ringAddress != -1) {
+                LibC.munmap(st.segment, ringAddress, ringSize);
+            }
+            if (sendFd != -1) {
+                LibC.close(st.segment, sendFd);
+            }
+            LibC.close(st.segment, fd);
+            throw e;
         }
     }
 
@@ -469,23 +493,49 @@ public final class AfPacketDevice implements PollableDevice {
     }
 
     /**
-     * Turns GRO on for the interface unless it is on already, so that the kernel hands over a
-     * flow's segments as one super-packet. Returns what the user should know: that jnat turned
-     * it on, or how to do it when jnat could not; null when it was on already.
+     * What {@link #enableGro} did: the note for the user, and whether GRO was off and jnat turned
+     * it on (then {@link #close()} turns it off again, so that jnat leaves the interface as it
+     * found it).
      */
-    private static String enableGro(InterfaceControl control, String interfaceName) {
+    private record GroSetup(String note, boolean turnedOn) {
+    }
+
+    /**
+     * Turns GRO on for the interface unless it is on already, so that the kernel hands over a
+     * flow's segments as one super-packet. Says what the user should know: that jnat turned it on
+     * while it runs, or how to do it when jnat could not; no note when it was on already.
+     */
+    private static GroSetup enableGro(InterfaceControl control, String interfaceName) {
         try {
             if (control.genericReceiveOffload()) {
-                return null;
+                return new GroSetup(null, false);
             }
             control.genericReceiveOffload(true);
             return control.genericReceiveOffload()
-                    ? "turned GRO on for " + interfaceName + " (as ethtool -K " + interfaceName + " gro on) so that the kernel"
-                      + " coalesces segments into super-packets; ethtool -K " + interfaceName + " gro off undoes it"
-                    : "GRO stays off on " + interfaceName + ": the driver refused it; frames arrive wire-sized (slower)";
+                    ? new GroSetup("turned GRO on for " + interfaceName + " while jnat runs (as ethtool -K " + interfaceName
+                      + " gro on) so that the kernel coalesces segments into super-packets; it is turned off again"
+                      + " when jnat stops", true)
+                    : new GroSetup("GRO stays off on " + interfaceName + ": the driver refused it; frames arrive"
+                      + " wire-sized (slower)", false);
         } catch (SystemCallException e) {
-            return "GRO is off on " + interfaceName + " and jnat could not turn it on (" + e.getMessage()
-                    + "): run ethtool -K " + interfaceName + " gro on, or TCP through jnat stays slow";
+            return new GroSetup("GRO is off on " + interfaceName + " and jnat could not turn it on (" + e.getMessage()
+                    + "): run ethtool -K " + interfaceName + " gro on, or TCP through jnat stays slow", false);
+        }
+    }
+
+    /**
+     * Turns GRO off again if this device turned it on; best effort (the interface may be gone).
+     * Through {@code socket}, one of the device's, so that the interface is found in the device's
+     * namespace even when another thread, elsewhere, closes it.
+     */
+    private static void restoreGro(String interfaceName, boolean turnedOn, int socket) {
+        if (!turnedOn) {
+            return;
+        }
+        try (InterfaceControl control = new InterfaceControl(interfaceName, socket)) {
+            control.genericReceiveOffload(false);
+        } catch (RuntimeException e) {
+            // Deleted with its namespace, or the privilege dropped: nothing left to restore.
         }
     }
 
@@ -868,6 +918,8 @@ public final class AfPacketDevice implements PollableDevice {
         if (!closed) {
             closed = true;
             CallState st = new CallState();
+            // Before its sockets close: the GRO ioctl goes through one of them.
+            restoreGro(interfaceName, groTurnedOn, fd);
             LibC.munmap(st.segment, ringAddress, ringSize);
             LibC.close(st.segment, fd);
             if (sendFd != -1) {

@@ -35,6 +35,8 @@ final class InterfaceControl implements AutoCloseable {
     private final MemorySegment ifreq;
     private final MemorySegment ethtoolValue;
     private final int fd;
+    /** Whether {@link #close()} closes {@link #fd}: not when it is a socket of the caller's. */
+    private final boolean ownsSocket;
 
     InterfaceControl(String interfaceName) {
         this.name = InterfaceName.check(interfaceName);
@@ -47,6 +49,20 @@ final class InterfaceControl implements AutoCloseable {
             throw new SystemCallException("socket(AF_INET, SOCK_DGRAM)", errno, null);
         }
         fd = socket;
+        ownsSocket = true;
+    }
+
+    /**
+     * Controls {@code interfaceName} through {@code socket}, an open socket of the caller's that
+     * stays open: the interface is looked up in that socket's network namespace, whichever
+     * namespace the calling thread is in (a device closed from another thread finds its own).
+     */
+    InterfaceControl(String interfaceName, int socket) {
+        this.name = InterfaceName.check(interfaceName);
+        ifreq = arena.allocate(IFREQ_SIZE, 8);
+        ethtoolValue = arena.allocate(8, 4);
+        fd = socket;
+        ownsSocket = false;
     }
 
     private MemorySegment request() {
@@ -153,7 +169,9 @@ final class InterfaceControl implements AutoCloseable {
 
     @Override
     public void close() {
-        LibC.close(state.segment, fd);
+        if (ownsSocket) {
+            LibC.close(state.segment, fd);
+        }
         arena.close();
     }
 }

@@ -68,7 +68,25 @@ class AfPacketOffloadTest {
         assertThat(device.offloads().tcpSegmentation()).isTrue();
         assertThat(device.offloads().udpSegmentation()).isEqualTo(KernelRelease.running().atLeast(6, 2));
         assertThat(lab.inside("ethtool", "-k", ours)).contains("generic-receive-offload: on");
-        assertThat(device.setupNote()).contains("turned GRO on for " + ours).contains("ethtool -K " + ours + " gro off");
+        assertThat(device.setupNote()).contains("turned GRO on for " + ours).contains("turned off again when jnat stops");
+    }
+
+    @Test
+    void closingTurnsOffTheGroItTurnedOnAndLeavesAGroItFoundOnAlone() {
+        String other = "lxg" + lab.suffix;
+        lab.inside("ip", "link", "add", other, "type", "veth", "peer", "name", "lxh" + lab.suffix);
+        lab.inside("ethtool", "-K", other, "gro", "off");
+        AfPacketDevice second = NetNamespace.call(lab.namespace, () -> AfPacketDevice.open(other, true, new Counters()));
+        assertThat(lab.inside("ethtool", "-k", other)).contains("generic-receive-offload: on");
+        second.close();
+        assertThat(lab.inside("ethtool", "-k", other)).contains("generic-receive-offload: off");
+
+        // On already (the user's choice): opening says nothing about GRO and closing keeps it on.
+        lab.inside("ethtool", "-K", other, "gro", "on");
+        AfPacketDevice third = NetNamespace.call(lab.namespace, () -> AfPacketDevice.open(other, true, new Counters()));
+        assertThat(third.setupNote()).isNull();
+        third.close();
+        assertThat(lab.inside("ethtool", "-k", other)).contains("generic-receive-offload: on");
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -119,6 +120,18 @@ public final class JnatProcess implements AutoCloseable {
 
     public boolean alive() {
         return process.isAlive();
+    }
+
+    /**
+     * CPU time used so far by jnat: the launched process and all its descendants (the launcher
+     * script and the JVM), user plus system, including the kernel work done in its system calls.
+     */
+    public Duration cpuTime() {
+        Duration total = process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+        for (ProcessHandle child : process.toHandle().descendants().toList()) {
+            total = total.plus(child.info().totalCpuDuration().orElse(Duration.ZERO));
+        }
+        return total;
     }
 
     /** SIGTERM, then the exit code (-1 if it had to be killed). */

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jnat.app.lab.JnatProcess;
@@ -26,7 +27,10 @@ import org.jnat.app.lab.Shell;
  */
 public final class Compare {
     /** One measured quantity; {@code higherIsBetter} decides how the ratio reads. */
-    record Metric(String name, String unit, boolean higherIsBetter) {
+    record Metric(String name, String unit, boolean higherIsBetter, boolean hasRatio) {
+        Metric(String name, String unit, boolean higherIsBetter) {
+            this(name, unit, higherIsBetter, true);
+        }
     }
 
     static final Metric TCP1 = new Metric("TCP throughput, 1 stream", "Gbit/s", true);
@@ -36,7 +40,19 @@ public final class Compare {
     static final Metric PING50 = new Metric("ping RTT median", "us", false);
     static final Metric PING99 = new Metric("ping RTT p99", "us", false);
     static final Metric CONNS = new Metric("new TCP connections (HTTP, no keep-alive)", "conn/s", true);
-    static final List<Metric> METRICS = List.of(TCP1, TCP4, UDP64, UDP1472, PING50, PING99, CONNS);
+    // What each unit of work cost in CPU, the whole machine's (the kernel's softirq work and the
+    // peers' included), and how busy the machine was: when it is saturated in both runs, the
+    // throughput ratio is bounded by the cost ratio, whatever the number of threads.
+    static final Metric TCP1_COST = new Metric("  CPU per Gbit, TCP 1 stream", "ms", false);
+    static final Metric TCP4_COST = new Metric("  CPU per Gbit, TCP 4 streams", "ms", false);
+    static final Metric UDP64_COST = new Metric("  CPU per 64-byte frame delivered", "us", false);
+    static final Metric CONNS_COST = new Metric("  CPU per connection", "us", false);
+    static final Metric TCP4_BUSY = new Metric("  CPUs busy, TCP 4 streams", "%", true, false);
+    static final Metric UDP64_BUSY = new Metric("  CPUs busy, UDP 64-byte frames", "%", true, false);
+    static final Metric TCP4_JNAT = new Metric("  jnat's share of the CPU, TCP 4 streams", "%", true, false);
+    static final Metric UDP64_JNAT = new Metric("  jnat's share of the CPU, UDP 64 B", "%", true, false);
+    static final List<Metric> METRICS = List.of(TCP1, TCP4, UDP64, UDP1472, PING50, PING99, CONNS, TCP1_COST,
+            TCP4_COST, UDP64_COST, CONNS_COST, TCP4_BUSY, UDP64_BUSY, TCP4_JNAT, UDP64_JNAT);
 
     private final int seconds;
     /** Appended to jnat's config: a {@code [dataplane]} table from {@code --dataplane}, or nothing. */
@@ -103,18 +119,40 @@ public final class Compare {
             lab.spawn("sv", java, "-cp", System.getProperty("java.class.path"), TinyHttpServer.class.getName(), Lab.SV,
                     "8000");
             Thread.sleep(1500);
+            Supplier<Duration> jnatCpu = jnat == null ? null : jnat::cpuTime;
+            CpuMeter meter = CpuMeter.start(jnatCpu);
             r.put(TCP1, iperf(lab, "sum_received", "bits_per_second") / 1e9);
+            CpuMeter.Usage tcp1 = meter.stop();
+            pause();
+            r.put(TCP1_COST, tcp1.busySeconds() * 1e3 / (r.get(TCP1) * seconds));
+            meter = CpuMeter.start(jnatCpu);
             r.put(TCP4, iperf(lab, "sum_received", "bits_per_second", "-P", "4") / 1e9);
+            CpuMeter.Usage tcp4 = meter.stop();
+            pause();
+            r.put(TCP4_COST, tcp4.busySeconds() * 1e3 / (r.get(TCP4) * seconds));
+            meter = CpuMeter.start(jnatCpu);
             r.put(UDP64, udpPacketsPerSecond(lab, "18") / 1e3);
+            CpuMeter.Usage udp64 = meter.stop();
+            pause();
+            r.put(UDP64_COST, udp64.busySeconds() * 1e6 / (r.get(UDP64) * 1e3 * seconds));
             // The path to sv has MTU 1400: without this, iperf3's DF datagrams fail with EMSGSIZE
             // once the path MTU is learned. With it, isp fragments them, the same for every mode.
             lab.exec("cl", Duration.ofSeconds(5), "sysctl", "-qw", "net.ipv4.ip_no_pmtu_disc=1");
             r.put(UDP1472, udpPacketsPerSecond(lab, "1472") * 1472 * 8 / 1e9);
+            pause();
             lab.exec("cl", Duration.ofSeconds(5), "sysctl", "-qw", "net.ipv4.ip_no_pmtu_disc=0");
             double[] rtt = pingRtts(lab);
             r.put(PING50, percentile(rtt, 50));
             r.put(PING99, percentile(rtt, 99));
-            r.put(CONNS, connectionsPerSecond(lab));
+            meter = CpuMeter.start(jnatCpu);
+            double[] conns = connections(lab);
+            CpuMeter.Usage churn = meter.stop();
+            r.put(CONNS, conns[0]);
+            r.put(CONNS_COST, churn.busySeconds() * 1e6 / conns[1]);
+            r.put(TCP4_BUSY, 100 * tcp4.busyShare());
+            r.put(UDP64_BUSY, 100 * udp64.busyShare());
+            r.put(TCP4_JNAT, 100 * tcp4.processSeconds() / tcp4.totalSeconds());
+            r.put(UDP64_JNAT, 100 * udp64.processSeconds() / udp64.totalSeconds());
             if (jnat != null && !jnat.alive()) {
                 System.out.println("  jnat died during the run; its output:\n" + String.join("\n", jnat.output()));
             }
@@ -127,7 +165,6 @@ public final class Compare {
         List<String> cmd = new ArrayList<>(List.of("iperf3", "-c", Lab.SV, "-p", "5201", "-t", "" + seconds, "-J"));
         cmd.addAll(Arrays.asList(extra));
         Shell.Result res = lab.exec("cl", Duration.ofSeconds(seconds + 30), cmd.toArray(String[]::new));
-        pause();
         return jsonNumber(res.stdout(), section, key);
     }
 
@@ -135,7 +172,6 @@ public final class Compare {
     private double udpPacketsPerSecond(Lab lab, String length) {
         Shell.Result res = lab.exec("cl", Duration.ofSeconds(seconds + 30), "iperf3", "-c", Lab.SV, "-p", "5201",
                 "-u", "-l", length, "-b", "0", "-t", "" + seconds, "-J");
-        pause();
         String json = res.stdout();
         if (json.contains("\"error\"")) {
             System.out.println("  iperf3: " + json.substring(json.indexOf("\"error\"")).lines().findFirst().orElse(""));
@@ -146,7 +182,7 @@ public final class Compare {
         return secs <= 0 ? 0 : (packets - lost) / secs;
     }
 
-    /** Lets the iperf3 server finish one test before the next starts. */
+    /** Lets the iperf3 server finish one test before the next starts (outside the CPU measurement). */
     private static void pause() {
         try {
             Thread.sleep(1000);
@@ -173,7 +209,8 @@ public final class Compare {
      * (RFC 5382 REQ-5: 4 minutes), and jnat's default max-sessions-per-host (8192) would refuse
      * new ones beyond that, which measures the quota, not the speed (docs/PERFORMANCE.md).
      */
-    private double connectionsPerSecond(Lab lab) {
+    /** {connections per second, connections that completed}. */
+    private double[] connections(Lab lab) {
         int requests = 6000;
         Shell.Result res = lab.exec("cl", Duration.ofSeconds(seconds * 6L + 60), "ab", "-q", "-r", "-s", "5", "-n",
                 "" + requests, "-c", "16", "http://" + Lab.SV + ":8000/");
@@ -182,7 +219,9 @@ public final class Compare {
         if (failed.find() && !failed.group(1).equals("0")) {
             System.out.println("  ab: " + failed.group(1) + " failed requests");
         }
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        Matcher complete = Pattern.compile("Complete requests:\\s+(\\d+)").matcher(res.stdout());
+        return new double[] {m.find() ? Double.parseDouble(m.group(1)) : 0,
+                complete.find() ? Double.parseDouble(complete.group(1)) : Double.NaN};
     }
 
     static double percentile(double[] sorted, int p) {
@@ -227,7 +266,9 @@ public final class Compare {
             for (Lab.Mode mode : modes) {
                 Double v = results.get(mode).get(metric);
                 sb.append(String.format(Locale.ROOT, " %14.3f", v));
-                if (mode != Lab.Mode.KERNEL && kernel != null) {
+                if (mode != Lab.Mode.KERNEL && kernel != null && !metric.hasRatio()) {
+                    sb.append(String.format(Locale.ROOT, " %7s", ""));
+                } else if (mode != Lab.Mode.KERNEL && kernel != null) {
                     // Ratios read "jnat relative to the kernel, higher is better" for every metric.
                     double ratio = metric.higherIsBetter() ? v / kernel : kernel / v;
                     sb.append(String.format(Locale.ROOT, " %7.2f", ratio));
@@ -235,7 +276,10 @@ public final class Compare {
             }
             sb.append('\n');
         }
-        sb.append("ratio: jnat / kernel for rates, kernel / jnat for latencies; 1.00 or more means as good as the kernel\n");
+        sb.append("ratio: jnat / kernel for rates, kernel / jnat for latencies and costs; 1.00 or more means as good as"
+                + " the kernel\n");
+        sb.append("CPU: the whole machine's (" + Runtime.getRuntime().availableProcessors()
+                + " CPUs), peers and kernel included, from /proc/stat; jnat's share from its process's CPU time\n");
         return sb.toString();
     }
 }
