@@ -7,18 +7,19 @@ package org.jnat.nat;
  *
  * <p>Open addressing over a {@code long} key (protocol, public port, remote address pack into 56
  * bits), linear probing, backward-shift deletion; a slot is empty iff its count is 0. Only
- * allocated when filtering is address-dependent.
+ * allocated when filtering is address-dependent. There are 1.25 slots per session (a multiply-shift
+ * home, so the number of slots need not be a power of two): at most 80% full, which keeps the whole
+ * NAT within 128 bytes per session with this table too.
  */
 final class FilterTable {
     private final long[] keys;
     private final int[] counts;
-    private final int mask;
+    private final int slots;
 
     FilterTable(int capacity) {
-        int slots = Hashing.powerOfTwoAtLeast(Math.max(2, capacity * 2));
+        this.slots = capacity + capacity / 4 + 1; // always one empty slot, so every probe ends
         this.keys = new long[slots];
         this.counts = new int[slots];
-        this.mask = slots - 1;
     }
 
     static long key(int protocol, int externalPort, int remoteAddress) {
@@ -26,11 +27,30 @@ final class FilterTable {
     }
 
     private int home(long key) {
-        return (int) (Hashing.mix(key) >>> 32) & mask;
+        return (int) (((Hashing.mix(key) >>> 32) * slots) >>> 32);
+    }
+
+    private int next(int i) {
+        return i + 1 == slots ? 0 : i + 1;
+    }
+
+    /** How far slot {@code to} is past slot {@code from}, going round. */
+    private int distance(int from, int to) {
+        return to >= from ? to - from : to - from + slots;
+    }
+
+    /** Sessions counted under {@code key} (for tests). */
+    int count(long key) {
+        for (int i = home(key); counts[i] != 0; i = next(i)) {
+            if (keys[i] == key) {
+                return counts[i];
+            }
+        }
+        return 0;
     }
 
     boolean contains(long key) {
-        for (int i = home(key); counts[i] != 0; i = (i + 1) & mask) {
+        for (int i = home(key); counts[i] != 0; i = next(i)) {
             if (keys[i] == key) {
                 return true;
             }
@@ -41,7 +61,7 @@ final class FilterTable {
     /** Never fails: there are never more keys than sessions, and the table has room for all. */
     void increment(long key) {
         int i = home(key);
-        for (; counts[i] != 0; i = (i + 1) & mask) {
+        for (; counts[i] != 0; i = next(i)) {
             if (keys[i] == key) {
                 counts[i]++;
                 return;
@@ -54,7 +74,7 @@ final class FilterTable {
     void decrement(long key) {
         int i = home(key);
         while (counts[i] != 0 && keys[i] != key) {
-            i = (i + 1) & mask;
+            i = next(i);
         }
         if (counts[i] == 0) {
             throw new IllegalStateException("no filter entry");
@@ -62,9 +82,8 @@ final class FilterTable {
         if (--counts[i] > 0) {
             return;
         }
-        for (int j = (i + 1) & mask; counts[j] != 0; j = (j + 1) & mask) {
-            int h = home(keys[j]);
-            if (((j - h) & mask) >= ((j - i) & mask)) {
+        for (int j = next(i); counts[j] != 0; j = next(j)) {
+            if (distance(home(keys[j]), j) >= distance(i, j)) {
                 keys[i] = keys[j];
                 counts[i] = counts[j];
                 i = j;

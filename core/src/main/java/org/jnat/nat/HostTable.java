@@ -1,47 +1,79 @@
 package org.jnat.nat;
 
 /**
- * Sessions per inside host, for {@code max-sessions-per-host}: an open-addressing map from an IPv4
- * address to a count, linear probing, backward-shift deletion (no tombstones). A host is in the
+ * Per inside host: how many sessions it holds, for {@code max-sessions-per-host}, and the oldest of
+ * its closed TCP sessions (the head of its list in {@link ClosedSessions}). An open-addressing map
+ * from an IPv4 address, linear probing, backward-shift deletion (no tombstones). A host is in the
  * table exactly while it holds at least one session, so a slot is empty iff its count is 0.
  *
- * <p>Sized at construction for {@code capacity} hosts at load factor 1/2; never grows.
+ * <p>Sized at construction for {@code capacity} hosts, never grows. There are 1.25 slots per host
+ * (a multiply-shift home, so the number of slots need not be a power of two): at most 80% full, and
+ * only when every session belongs to a different host; a home router's few dozen hosts leave it
+ * nearly empty.
  */
 final class HostTable {
+    static final int NONE = -1;
+
     private final int[] addresses;
     private final int[] counts;
-    private final int mask;
+    /** Id + 1 of the host's oldest closed TCP session, 0 if it has none. */
+    private final int[] oldestClosed;
+    private final int slots;
     private final int capacity;
     private int size;
 
     HostTable(int capacity) {
-        int slots = Hashing.powerOfTwoAtLeast(Math.max(2, capacity * 2));
+        this.slots = capacity + capacity / 4 + 1; // always one empty slot, so every probe ends
         this.addresses = new int[slots];
         this.counts = new int[slots];
-        this.mask = slots - 1;
+        this.oldestClosed = new int[slots];
         this.capacity = capacity;
     }
 
     private int home(int address) {
-        return (int) (Hashing.mix(address & 0xffffffffL) >>> 32) & mask;
+        return (int) (((Hashing.mix(address & 0xffffffffL) >>> 32) * slots) >>> 32);
+    }
+
+    private int next(int i) {
+        return i + 1 == slots ? 0 : i + 1;
+    }
+
+    /** How far slot {@code to} is past slot {@code from}, going round. */
+    private int distance(int from, int to) {
+        return to >= from ? to - from : to - from + slots;
+    }
+
+    /** The slot of {@code address}, or {@link #NONE} if it holds no session. */
+    int slot(int address) {
+        for (int i = home(address); ; i = next(i)) {
+            if (counts[i] == 0) {
+                return NONE;
+            }
+            if (addresses[i] == address) {
+                return i;
+            }
+        }
     }
 
     /** Sessions held by {@code address}, 0 if none. */
     int count(int address) {
-        for (int i = home(address); ; i = (i + 1) & mask) {
-            if (counts[i] == 0) {
-                return 0;
-            }
-            if (addresses[i] == address) {
-                return counts[i];
-            }
-        }
+        int i = slot(address);
+        return i < 0 ? 0 : counts[i];
+    }
+
+    /** The oldest closed TCP session of the host in {@code slot} (from {@link #slot}), or {@link #NONE}. */
+    int oldestClosed(int slot) {
+        return oldestClosed[slot] - 1;
+    }
+
+    void oldestClosed(int slot, int id) {
+        oldestClosed[slot] = id + 1;
     }
 
     /** Adds one session to {@code address}; false (nothing changed) if the table of hosts is full. */
     boolean increment(int address) {
         int i = home(address);
-        for (; counts[i] != 0; i = (i + 1) & mask) {
+        for (; counts[i] != 0; i = next(i)) {
             if (addresses[i] == address) {
                 counts[i]++;
                 return true;
@@ -52,17 +84,15 @@ final class HostTable {
         }
         addresses[i] = address;
         counts[i] = 1;
+        oldestClosed[i] = 0;
         size++;
         return true;
     }
 
     /** Removes one session of {@code address}, which must hold one. */
     void decrement(int address) {
-        int i = home(address);
-        while (counts[i] != 0 && addresses[i] != address) {
-            i = (i + 1) & mask;
-        }
-        if (counts[i] == 0) {
+        int i = slot(address);
+        if (i < 0) {
             throw new IllegalStateException("host holds no session");
         }
         if (--counts[i] > 0) {
@@ -70,16 +100,17 @@ final class HostTable {
         }
         size--;
         // Backward shift: pull later members of the probe run into the hole.
-        for (int j = (i + 1) & mask; counts[j] != 0; j = (j + 1) & mask) {
-            int h = home(addresses[j]);
-            if (((j - h) & mask) >= ((j - i) & mask)) {
+        for (int j = next(i); counts[j] != 0; j = next(j)) {
+            if (distance(home(addresses[j]), j) >= distance(i, j)) {
                 addresses[i] = addresses[j];
                 counts[i] = counts[j];
+                oldestClosed[i] = oldestClosed[j];
                 i = j;
             }
         }
         counts[i] = 0;
         addresses[i] = 0;
+        oldestClosed[i] = 0;
     }
 
     /** Hosts holding at least one session. */
@@ -88,6 +119,6 @@ final class HostTable {
     }
 
     long bytes() {
-        return 8L * addresses.length;
+        return 12L * slots;
     }
 }

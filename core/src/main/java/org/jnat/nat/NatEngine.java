@@ -48,7 +48,9 @@ import org.jnat.wire.UdpDatagram;
  *       (the router answers a TCP RST or ICMP port unreachable, rate-limited; an unsolicited SYN is first held 6 s,
  *       RFC 5382 REQ-4).</li>
  *   <li>When no session can be made (table, host quota or ports exhausted) the packet is refused
- *       with ICMP code 13 (RFC 5508 REQ-8; the router rate-limits it), and counted; no live session is evicted.</li>
+ *       with ICMP code 13 (RFC 5508 REQ-8; the router rate-limits it), and counted; no live connection is evicted,
+ *       but the host's oldest closed TCP session (both FINs or a RST) makes room first, if it has one
+ *       ({@code nat.reclaimed.closed_tcp}).</li>
  *   <li>Broadcast, multicast, loopback and "this network" destinations are never translated.</li>
  *   <li>Offloads: a GSO super-packet is translated like any packet of its flow (its headers are
  *       those of every segment). With a partial checksum ({@link PacketBuffer#F_NEEDS_CSUM}) the
@@ -172,6 +174,8 @@ public final class NatEngine implements Translator {
         synHoldWon = counters.register("nat.syn.outbound_won", "held SYNs dropped because an outbound SYN came (simultaneous open)");
         synHoldFull = counters.register("nat.syn.hold_full", "unsolicited SYNs dropped because every hold slot was busy");
         expired = counters.register("nat.sessions.expired", "sessions removed after their idle timeout");
+        table.countReclaims(counters, counters.register("nat.reclaimed.closed_tcp",
+                "closed TCP sessions (both FINs or a RST) given up for a new session of the same host"));
     }
 
     /** The engine for a whole router configuration: the public address is the outside address. */

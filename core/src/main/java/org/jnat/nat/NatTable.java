@@ -3,6 +3,7 @@ package org.jnat.nat;
 import org.jnat.config.NatConfig;
 import org.jnat.config.NatConfig.Behavior;
 import org.jnat.config.Timeouts;
+import org.jnat.runtime.Counters;
 import org.jnat.wire.IpProtocol;
 
 /**
@@ -12,8 +13,10 @@ import org.jnat.wire.IpProtocol;
  *
  * <p>Every method returns a session id ({@code >= 0}) or a negative reason, never throws on
  * input from the network and never allocates. Everything is sized at construction from
- * {@code max-sessions}: a full table refuses new sessions cleanly and never evicts a live one
- * (RFC 5508 REQ-8 asks for refusal, not eviction).
+ * {@code max-sessions}: a full table refuses new sessions cleanly and never evicts a live connection
+ * (RFC 5508 REQ-8 asks for refusal, not eviction). The one exception is a TCP session already
+ * closed (both FINs or a RST), which a new session of the same host may take the place of: see
+ * {@link #reclaim}.
  *
  * <p>Single-threaded: the data-plane thread is the only writer (DESIGN section 3).
  */
@@ -38,6 +41,7 @@ public final class NatTable implements TimerWheel.Owner {
     private final MappingTable mappings;
     private final PortAllocator ports;
     private final HostTable hosts;
+    private final ClosedSessions closed;
     private final FilterTable filters;
     private final TimerWheel wheel;
     private final Behavior mapping;
@@ -48,6 +52,9 @@ public final class NatTable implements TimerWheel.Owner {
     private final long icmpTimeout;
     private final long tcpEstablished;
     private final long tcpTransitory;
+    private Counters counters;
+    private int reclaimedCounter;
+    private long reclaimed;
 
     public NatTable(NatConfig config, long seed) {
         this(config, seed, PortAllocator.DEFAULT_HOLD_NANOS);
@@ -63,6 +70,7 @@ public final class NatTable implements TimerWheel.Owner {
         this.mappings = new MappingTable(Math.min(capacity, ownersAtMost));
         this.ports = new PortAllocator(config.portLow(), config.portHigh(), portHoldNanos, seed);
         this.hosts = new HostTable(capacity);
+        this.closed = new ClosedSessions(sessions.capacity(), hosts);
         this.filters = config.filtering() == Behavior.ADDRESS_DEPENDENT ? new FilterTable(capacity) : null;
         this.wheel = TimerWheel.forSessions(sessions.capacity()); // ids are rows, more of them than sessions
         this.mapping = config.mapping();
@@ -74,6 +82,20 @@ public final class NatTable implements TimerWheel.Owner {
         this.icmpTimeout = t.icmpNanos();
         this.tcpEstablished = t.tcpEstablishedNanos();
         this.tcpTransitory = t.tcpTransitoryNanos();
+    }
+
+    /**
+     * Counts every reclaimed closed session (see {@link #reclaim}) in {@code slot} of {@code counters};
+     * called once at set-up.
+     */
+    public void countReclaims(Counters counters, int slot) {
+        this.counters = counters;
+        this.reclaimedCounter = slot;
+    }
+
+    /** Closed TCP sessions deleted to make room for a new session of the same host, since construction. */
+    public long reclaimed() {
+        return reclaimed;
     }
 
     public SessionTable sessions() {
@@ -124,10 +146,10 @@ public final class NatTable implements TimerWheel.Owner {
         if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
             return NONE;
         }
-        if (full(now)) {
+        if (full(now) && !reclaim(insideAddress, MappingTable.NONE, now)) {
             return TABLE_FULL;
         }
-        if (hosts.count(insideAddress) >= maxPerHost) {
+        if (hosts.count(insideAddress) >= maxPerHost && !reclaim(insideAddress, MappingTable.NONE, now)) {
             return HOST_QUOTA;
         }
         int mappedAddress = mapping == Behavior.ENDPOINT_INDEPENDENT ? 0 : remoteAddress;
@@ -139,6 +161,9 @@ public final class NatTable implements TimerWheel.Owner {
                 return TABLE_FULL; // cannot happen: never more mappings than sessions
             }
             int port = ports.allocate(protocol, insideAddress, insidePort, m, now);
+            if (port < 0 && protocol == IpProtocol.TCP && reclaimPort(insideAddress, now)) {
+                port = ports.allocate(protocol, insideAddress, insidePort, m, now); // this host may have it back at once
+            }
             if (port < 0) {
                 mappings.remove(m);
                 return NO_PORT;
@@ -190,13 +215,13 @@ public final class NatTable implements TimerWheel.Owner {
         if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
             return NONE;
         }
-        if (full(now)) {
+        if (full(now) && !reclaim(insideAddress, m, now)) {
             return TABLE_FULL;
         }
         if (ports.owner(protocol, externalPort) != m) {
             return NO_MAPPING; // making room expired the mapping's last session
         }
-        if (hosts.count(insideAddress) >= maxPerHost) {
+        if (hosts.count(insideAddress) >= maxPerHost && !reclaim(insideAddress, m, now)) {
             return HOST_QUOTA;
         }
         int flags = INBOUND | (protocol == IpProtocol.TCP ? TcpTracker.initial(tcpFlags, false) : 0);
@@ -230,10 +255,10 @@ public final class NatTable implements TimerWheel.Owner {
         if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
             return NONE;
         }
-        if (full(now)) {
+        if (full(now) && !reclaim(dmzAddress, MappingTable.NONE, now)) {
             return TABLE_FULL;
         }
-        if (hosts.count(dmzAddress) >= maxPerHost) {
+        if (hosts.count(dmzAddress) >= maxPerHost && !reclaim(dmzAddress, MappingTable.NONE, now)) {
             return HOST_QUOTA;
         }
         int m = mappings.insert(protocol, dmzAddress, externalPort, mappedAddress, mappedPort, externalPort);
@@ -256,10 +281,10 @@ public final class NatTable implements TimerWheel.Owner {
         if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
             return NONE;
         }
-        if (full(now)) {
+        if (full(now) && !reclaim(insideAddress, MappingTable.NONE, now)) {
             return TABLE_FULL;
         }
-        if (hosts.count(insideAddress) >= maxPerHost) {
+        if (hosts.count(insideAddress) >= maxPerHost && !reclaim(insideAddress, MappingTable.NONE, now)) {
             return HOST_QUOTA;
         }
         int flags = INBOUND | kind | (protocol == IpProtocol.TCP ? TcpTracker.initial(tcpFlags, false) : 0);
@@ -276,6 +301,64 @@ public final class NatTable implements TimerWheel.Owner {
         }
         wheel.advance(now, this, 64);
         return sessions.size() == sessions.maxSessions();
+    }
+
+    /**
+     * Makes room for a new session of {@code insideAddress} by deleting the TCP session it closed
+     * first (both FINs seen, or a RST), if it has one that is not the last session of mapping
+     * {@code keep}; true if it did. O(1): the host's closed sessions are a list, oldest first
+     * ({@link ClosedSessions}).
+     *
+     * <p>Why a closed session may go before its transitory timeout: RFC 5382 REQ-5 sets the
+     * 4-minute floor for abandoning a session when the NAT "cannot determine whether the endpoints
+     * of a TCP connection are active"; after both FINs or a RST it can, the connection is over,
+     * and the row is kept only for the segments still in flight (the last ACK, a retransmitted FIN:
+     * the endpoints' TIME-WAIT). RFC 7857 section 2.1 lets a NAT treat the closing phase apart from
+     * the partially open one and configure the transitory timeout below 4 minutes; Linux conntrack
+     * likewise lets new connections push out entries in TIME_WAIT or CLOSE. Refusing a host's new
+     * connection because of thousands it has already closed would be worse than losing a late ACK
+     * of the oldest of them (at worst its peer sees no session and the host's stack answers nothing:
+     * the connection is closed on both sides already). The freed external port stays held from
+     * other hosts ({@link PortAllocator}, RFC 6888 REQ-8), so a late segment reaches no one else.
+     * Half-open handshakes, established connections, UDP and ICMP sessions are never reclaimed.
+     */
+    private boolean reclaim(int insideAddress, int keep, long now) {
+        int id = closed.oldest(insideAddress);
+        if (id < 0 || (keep >= 0 && sessions.mapping(id) == keep && mappings.references(keep) == 1)) {
+            return false;
+        }
+        reclaimSession(id, now);
+        return true;
+    }
+
+    /**
+     * As {@link #reclaim}, for a new TCP mapping that found no free port: reclaims the host's
+     * oldest closed session only if that frees its external port (it is its mapping's last session),
+     * which the same host may then have at once.
+     */
+    private boolean reclaimPort(int insideAddress, long now) {
+        int id = closed.oldest(insideAddress);
+        if (id < 0) {
+            return false;
+        }
+        int m = sessions.mapping(id);
+        if (m < 0 || mappings.references(m) != 1) {
+            return false;
+        }
+        reclaimSession(id, now);
+        return true;
+    }
+
+    private void reclaimSession(int id, long now) {
+        delete(id, now);
+        reclaimed++;
+        if (counters != null) {
+            counters.increment(reclaimedCounter);
+        }
+    }
+
+    private static boolean closedTcp(int protocol, int flags) {
+        return protocol == IpProtocol.TCP && TcpTracker.isClosed(flags & TcpTracker.STATE_MASK);
     }
 
     /** True if a live session has this inside key; an expired one found on the way is removed. */
@@ -298,6 +381,9 @@ public final class NatTable implements TimerWheel.Owner {
         int id = sessions.insert(protocol, insideAddress, insidePort, remoteAddress, remotePort, externalPort, m,
                 flags, expiry);
         hosts.increment(insideAddress); // cannot fail: fewer hosts than sessions, room for all
+        if (closedTcp(protocol, flags)) {
+            closed.append(insideAddress, id);
+        }
         if (m >= 0) {
             mappings.retain(m);
         }
@@ -315,6 +401,15 @@ public final class NatTable implements TimerWheel.Owner {
                     tcpFlags, outbound);
             if (next != flags) {
                 sessions.flags(id, next);
+                boolean nowClosed = TcpTracker.isClosed(next & TcpTracker.STATE_MASK);
+                if (nowClosed != TcpTracker.isClosed(flags & TcpTracker.STATE_MASK)) {
+                    // Closed by both FINs or a RST; or back from a RST (RFC 7857 section 2.2).
+                    if (nowClosed) {
+                        closed.append(sessions.insideAddress(id), id);
+                    } else {
+                        closed.remove(sessions.insideAddress(id), id);
+                    }
+                }
                 long expiry = now + timeout(protocol, next);
                 // A RST or the second FIN shortens the life even when inbound does not refresh.
                 long old = sessions.expiry(id);
@@ -357,6 +452,9 @@ public final class NatTable implements TimerWheel.Owner {
         if (filters != null) {
             filters.decrement(FilterTable.key(protocol, externalPort, sessions.remoteAddress(id)));
         }
+        if (closedTcp(protocol, sessions.flags(id))) {
+            closed.remove(insideAddress, id);
+        }
         wheel.cancel(id);
         sessions.remove(id);
         hosts.decrement(insideAddress);
@@ -364,6 +462,25 @@ public final class NatTable implements TimerWheel.Owner {
             ports.release(protocol, externalPort, insideAddress, now);
             mappings.remove(m);
         }
+    }
+
+    /** The closed TCP session {@code address} closed first, or -1 (for tests). */
+    int oldestClosed(int address) {
+        return closed.oldest(address);
+    }
+
+    ClosedSessions closedSessions() {
+        return closed;
+    }
+
+    /** True if session {@code id} is on the timer wheel (for tests). */
+    boolean scheduled(int id) {
+        return wheel.isScheduled(id);
+    }
+
+    /** Sessions counted for address-dependent filtering under this key, -1 without that filtering (for tests). */
+    int filterCount(int protocol, int externalPort, int remoteAddress) {
+        return filters == null ? -1 : filters.count(FilterTable.key(protocol, externalPort, remoteAddress));
     }
 
     /** Removes every session of inside host {@code address}; returns how many. Control plane only: walks the table. */
@@ -411,7 +528,7 @@ public final class NatTable implements TimerWheel.Owner {
 
     /** Bytes held by all the tables (for the memory-per-session figure). */
     public long bytes() {
-        return sessions.bytes() + mappings.bytes() + hosts.bytes() + ports.bytes() + wheel.bytes()
+        return sessions.bytes() + mappings.bytes() + hosts.bytes() + closed.bytes() + ports.bytes() + wheel.bytes()
                 + (filters == null ? 0 : filters.bytes());
     }
 }

@@ -64,6 +64,15 @@ public final class TcpTracker {
                 && (state & (FIN_OUT | FIN_IN)) != (FIN_OUT | FIN_IN);
     }
 
+    /**
+     * True once the connection is over as far as the NAT can tell: both FINs seen, or a RST (the
+     * closing half of the transitory state; a handshake still under way is not closed). Such a
+     * session may be reclaimed for a new one of its host ({@link ClosedSessions}).
+     */
+    public static boolean isClosed(int state) {
+        return (state & RST) != 0 || isClosing(state);
+    }
+
     /** True once both FINs have been seen: the connection is closing, whatever comes later. */
     public static boolean isClosing(int state) {
         return (state & (FIN_OUT | FIN_IN)) == (FIN_OUT | FIN_IN);

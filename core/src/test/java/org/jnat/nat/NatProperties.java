@@ -37,7 +37,11 @@ import org.jnat.wire.TcpSegment;
  *   <li>the table stays within max-sessions and max-sessions-per-host;</li>
  *   <li>no two inside endpoints share an external port of one protocol;</li>
  *   <li>translating out and back is the identity: the reply to a translated packet comes back to
- *       the very endpoint that sent it.</li>
+ *       the very endpoint that sent it;</li>
+ *   <li>a host that holds a closed TCP session is never refused a new outbound session for its
+ *       quota or a full table: its oldest closed session makes room;</li>
+ *   <li>the table's bookkeeping agrees with its sessions ({@link NatInvariants}): wheel, both keys,
+ *       host counts, mapping references, port owners, filter counts, closed-session lists.</li>
  * </ul>
  */
 final class NatProperties {
@@ -80,7 +84,8 @@ final class NatProperties {
             PacketBuffer packet) {
     }
 
-    static void run(byte[] input) {
+    /** Runs one script; returns how many closed sessions were reclaimed on the way. */
+    static long run(byte[] input) {
         Script s = new Script(input);
         Behavior mapping = Behavior.values()[s.next(3)];
         Behavior filtering = Behavior.values()[s.next(3)];
@@ -91,9 +96,10 @@ final class NatProperties {
         Timeouts t = Timeouts.defaults();
         NatConfig config = new NatConfig(mapping, filtering, 1000, 1100, MAX_SESSIONS, PER_HOST, true,
                 reject ? NatConfig.Unmatched.REJECT : NatConfig.Unmatched.DROP, dmz, t, inboundRefresh);
+        Counters counters = new Counters();
         NatEngine nat = new NatEngine(config, PUBLIC, ROUTER_INSIDE,
                 List.of(new ForwardRule(IpProtocol.TCP, FORWARD_PORT, FORWARD_PORT, FORWARD_TARGET, 80)),
-                new Counters(), input.length);
+                counters, input.length);
         long now = 1_000_000_000L;
         List<Sent> sent = new ArrayList<>();
         // What filtering may let in: external endpoints used towards (remote), (remote, port).
@@ -102,7 +108,7 @@ final class NatProperties {
         Set<List<Integer>> usedExternal = new HashSet<>();
         int steps = 0;
         while (s.more() && steps++ < 400) {
-            switch (s.next(8)) {
+            switch (s.next(10)) {
                 case 0, 1, 2 -> { // outbound TCP/UDP/ICMP query
                     int protocol = new int[] {IpProtocol.TCP, IpProtocol.UDP, IpProtocol.ICMP}[s.next(3)];
                     int host = HOSTS[s.next(HOSTS.length)];
@@ -116,7 +122,15 @@ final class NatProperties {
                         case IpProtocol.UDP -> Packets.udp(host, port, remote, remotePort, s.next(40));
                         default -> Packets.icmpQuery(IcmpPacket.ECHO_REQUEST, host, remote, port, s.next(256));
                     };
+                    boolean canReclaim = nat.table().oldestClosed(host) >= 0;
+                    long refusedBefore = counters.get("nat.refused.host_quota")
+                            + counters.get("nat.refused.table_full");
                     int verdict = nat.outbound(p, Packets.IP, now);
+                    if (canReclaim) {
+                        assertThat(counters.get("nat.refused.host_quota") + counters.get("nat.refused.table_full"))
+                                .as("a host with a closed session refused for quota or a full table")
+                                .isEqualTo(refusedBefore);
+                    }
                     if (remote == PUBLIC && protocol != IpProtocol.ICMP) {
                         // A hairpin the owner refused still made the sender's own session.
                         int own = nat.table().peekInside(protocol, host, port, PUBLIC, remotePort, now);
@@ -154,7 +168,7 @@ final class NatProperties {
                     int port = s.next(2) == 0 && !sent.isEmpty() ? sent.get(s.next(sent.size())).external()
                             : 995 + s.next(110);
                     int flags = new int[] {TcpSegment.SYN, TcpSegment.ACK, TcpSegment.SYN | TcpSegment.ACK,
-                        TcpSegment.RST}[s.next(4)];
+                        TcpSegment.RST, TcpSegment.FIN | TcpSegment.ACK}[s.next(5)];
                     PacketBuffer p = protocol == IpProtocol.TCP
                             ? Packets.tcp(remote, remotePort, PUBLIC, port, flags, s.next(20))
                             : Packets.udp(remote, remotePort, PUBLIC, port, s.next(20));
@@ -229,6 +243,34 @@ final class NatProperties {
                     int verdict = s.next(2) == 0 ? nat.outbound(p, Packets.IP, now) : nat.inbound(p, Packets.IP, now);
                     assertThat(verdict).isBetween(NatVerdict.FORWARD, NatVerdict.CONSUMED);
                 }
+                case 7, 8 -> { // a connection that went out closes: FINs both ways, or a RST from either side
+                    if (sent.isEmpty()) {
+                        break;
+                    }
+                    Sent x = sent.get(s.next(sent.size()));
+                    if (x.protocol() != IpProtocol.TCP) {
+                        break;
+                    }
+                    int how = s.next(3);
+                    if (how != 1) {
+                        PacketBuffer out = Packets.tcp(x.insideAddress(), x.insidePort(), x.remote(), x.remotePort(),
+                                how == 0 ? TcpSegment.FIN | TcpSegment.ACK : TcpSegment.RST, 0);
+                        int verdict = nat.outbound(out, Packets.IP, now);
+                        assertThat(verdict).isBetween(NatVerdict.FORWARD, NatVerdict.CONSUMED);
+                        if (verdict == NatVerdict.FORWARD) { // (its session may be gone: a FIN makes a new one)
+                            int external = Packets.sourcePort(out);
+                            usedExternal.add(List.of(IpProtocol.TCP, external));
+                            contactedAddress.add(List.of(IpProtocol.TCP, external, x.remote()));
+                            contactedEndpoint.add(List.of(IpProtocol.TCP, external, x.remote(), x.remotePort()));
+                        }
+                    }
+                    if (how != 2) {
+                        PacketBuffer in = Packets.tcp(x.remote(), x.remotePort(), PUBLIC, x.external(),
+                                how == 0 ? TcpSegment.FIN | TcpSegment.ACK : TcpSegment.RST, 0);
+                        assertThat(nat.inbound(in, Packets.IP, now)).isBetween(NatVerdict.FORWARD,
+                                NatVerdict.CONSUMED);
+                    }
+                }
                 default -> nat.table().deleteHost(HOSTS[s.next(HOSTS.length)], now);
             }
             checkTable(nat.table());
@@ -236,6 +278,8 @@ final class NatProperties {
                 // held SYNs come due; nothing to check but that it does not throw
             }
         }
+        assertThat(counters.get("nat.reclaimed.closed_tcp")).isEqualTo(nat.table().reclaimed());
+        return nat.table().reclaimed();
     }
 
     /** The reply of the remote to {@code x} comes back to the endpoint that sent it. */
@@ -280,5 +324,6 @@ final class NatProperties {
             assertThat(e.getValue()).isLessThanOrEqualTo(PER_HOST);
             assertThat(table.sessionsOf(e.getKey())).isEqualTo(e.getValue());
         }
+        NatInvariants.check(table);
     }
 }

@@ -1,0 +1,306 @@
+package org.jnat.nat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.jnat.config.NatConfig;
+import org.jnat.config.NatConfig.Behavior;
+import org.jnat.device.PacketBuffer;
+import org.jnat.runtime.Counters;
+import org.jnat.wire.IpProtocol;
+import org.jnat.wire.Ipv4Address;
+import org.jnat.wire.TcpSegment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A host at its quota (or a full table) gives up its oldest closed TCP session for a new one
+ * ({@link NatTable}'s reclaim, {@link ClosedSessions}), and never an open one.
+ */
+class ReclaimTest {
+    static final int X = Ipv4Address.parse("192.168.1.10");
+    static final int OTHER = Ipv4Address.parse("192.168.1.11");
+    static final int Y = Ipv4Address.parse("198.51.100.1");
+    static final int PUBLIC = Ipv4Address.parse("203.0.113.1");
+    static final int TCP = IpProtocol.TCP, UDP = IpProtocol.UDP;
+    static final int SYN = TcpTracker.TCP_SYN, ACK = TcpTracker.TCP_ACK, FIN = TcpTracker.TCP_FIN,
+            RST = TcpTracker.TCP_RST;
+    static final long SECOND = 1_000_000_000L;
+
+    static NatConfig config(int maxSessions, int perHost, Behavior filtering) {
+        NatConfig d = NatConfig.defaults();
+        return new NatConfig(d.mapping(), filtering, 1024, 65535, maxSessions, perHost, true, d.unmatched(), 0,
+                d.timeouts(), false);
+    }
+
+    /** A whole connection from X:port to Y:80, and its close by FINs both ways (or a RST). */
+    static int connectAndClose(NatTable t, int host, int port, boolean reset, long now) {
+        int id = t.outbound(TCP, host, port, Y, 80, SYN, now);
+        assertThat(id).as("SYN from port %d", port).isGreaterThanOrEqualTo(0);
+        int external = t.sessions().externalPort(id);
+        assertThat(t.inbound(TCP, external, Y, 80, SYN | ACK, now)).isEqualTo(id);
+        assertThat(t.outbound(TCP, host, port, Y, 80, ACK, now)).isEqualTo(id);
+        if (reset) {
+            assertThat(t.inbound(TCP, external, Y, 80, RST, now)).isEqualTo(id);
+        } else {
+            assertThat(t.outbound(TCP, host, port, Y, 80, FIN | ACK, now)).isEqualTo(id);
+            assertThat(t.inbound(TCP, external, Y, 80, FIN | ACK, now)).isEqualTo(id);
+            assertThat(t.outbound(TCP, host, port, Y, 80, ACK, now)).isEqualTo(id);
+        }
+        return id;
+    }
+
+    @Test
+    void quotaFullOfClosedSessionsTakesANewOneAndCountsIt() {
+        Counters counters = new Counters();
+        NatEngine nat = new NatEngine(config(1024, 8, Behavior.ADDRESS_AND_PORT_DEPENDENT), PUBLIC,
+                Ipv4Address.parse("192.168.1.1"), List.of(), counters, 1);
+        NatTable t = nat.table();
+        long now = SECOND;
+        int[] ids = new int[8];
+        int[] external = new int[8];
+        for (int i = 0; i < 8; i++) {
+            ids[i] = connectAndClose(t, X, 40000 + i, i % 2 == 1, now);
+            external[i] = t.sessions().externalPort(ids[i]);
+            now += SECOND;
+        }
+        assertThat(t.sessionsOf(X)).isEqualTo(8);
+        assertThat(NatInvariants.closedList(t, X)).as("oldest first").containsExactly(ids[0], ids[1], ids[2],
+                ids[3], ids[4], ids[5], ids[6], ids[7]);
+
+        // The ninth connection's SYN goes out through the engine, as a browser's would.
+        PacketBuffer syn = Packets.tcp(X, 40100, Y, 80, TcpSegment.SYN, 0);
+        assertThat(nat.outbound(syn, Packets.IP, now)).isEqualTo(NatVerdict.FORWARD);
+        assertThat(counters.get("nat.reclaimed.closed_tcp")).isEqualTo(1);
+        assertThat(counters.get("nat.refused.host_quota")).isZero();
+        assertThat(t.reclaimed()).isEqualTo(1);
+        assertThat(t.sessionsOf(X)).isEqualTo(8);
+        assertThat(t.size()).isEqualTo(8);
+
+        // The oldest closed connection (the first) went, wholly: both keys, its port, its mapping.
+        assertThat(t.peekInside(TCP, X, 40000, Y, 80, now)).isEqualTo(NatTable.NONE);
+        assertThat(t.peekOutside(TCP, external[0], Y, 80, now)).isEqualTo(NatTable.NONE);
+        assertThat(t.ports().owner(TCP, external[0])).isEqualTo(PortAllocator.FREE);
+        PacketBuffer late = Packets.tcp(Y, 80, PUBLIC, external[0], TcpSegment.ACK, 0);
+        assertThat(nat.inbound(late, Packets.IP, now)).as("a late segment of the reclaimed connection")
+                .isEqualTo(NatVerdict.DROP);
+        // The others are still there and still translated (a FIN-closed one: an ACK would bring a
+        // RST-closed one back, RFC 7857 section 2.2).
+        PacketBuffer third = Packets.tcp(Y, 80, PUBLIC, external[2], TcpSegment.ACK, 0);
+        assertThat(nat.inbound(third, Packets.IP, now)).isEqualTo(NatVerdict.FORWARD);
+        assertThat(Packets.destinationPort(third)).isEqualTo(40002);
+
+        // The new connection works both ways.
+        int fresh = t.peekInside(TCP, X, 40100, Y, 80, now);
+        assertThat(fresh).isGreaterThanOrEqualTo(0);
+        PacketBuffer synAck = Packets.tcp(Y, 80, PUBLIC, Packets.sourcePort(syn), TcpSegment.SYN | TcpSegment.ACK, 0);
+        assertThat(nat.inbound(synAck, Packets.IP, now)).isEqualTo(NatVerdict.FORWARD);
+        assertThat(Packets.ip(synAck).destinationAddress()).isEqualTo(X);
+        assertThat(Packets.destinationPort(synAck)).isEqualTo(40100);
+        assertThat(NatInvariants.closedList(t, X)).containsExactly(ids[1], ids[2], ids[3], ids[4], ids[5], ids[6],
+                ids[7]);
+        NatInvariants.check(t);
+
+        // And so on, one closed connection for each new one, oldest first.
+        for (int i = 1; i < 8; i++) {
+            assertThat(t.outbound(TCP, X, 40100 + i, Y, 80, SYN, now)).isGreaterThanOrEqualTo(0);
+            assertThat(t.peekInside(TCP, X, 40000 + i, Y, 80, now)).isEqualTo(NatTable.NONE);
+            NatInvariants.check(t);
+        }
+        assertThat(counters.get("nat.reclaimed.closed_tcp")).isEqualTo(8);
+        assertThat(NatInvariants.closedList(t, X)).isEmpty();
+        // Now the host holds eight half-open handshakes: those are never reclaimed.
+        assertThat(t.outbound(TCP, X, 40200, Y, 80, SYN, now)).isEqualTo(NatTable.HOST_QUOTA);
+    }
+
+    @Test
+    void establishedAndHalfOpenSessionsAreNeverReclaimed() {
+        NatTable t = new NatTable(config(1024, 6, Behavior.ADDRESS_AND_PORT_DEPENDENT), 1);
+        long now = SECOND;
+        // Two established, two half-open (SYN sent), one half-closed (one FIN), one UDP.
+        for (int port = 40000; port < 40002; port++) {
+            int id = t.outbound(TCP, X, port, Y, 80, SYN, now);
+            t.inbound(TCP, t.sessions().externalPort(id), Y, 80, SYN | ACK, now);
+        }
+        t.outbound(TCP, X, 40002, Y, 80, SYN, now);
+        t.outbound(TCP, X, 40003, Y, 80, SYN, now);
+        int half = t.outbound(TCP, X, 40004, Y, 80, SYN, now);
+        t.inbound(TCP, t.sessions().externalPort(half), Y, 80, SYN | ACK, now);
+        t.outbound(TCP, X, 40004, Y, 80, FIN | ACK, now);
+        t.outbound(UDP, X, 5353, Y, 53, 0, now);
+        assertThat(t.sessionsOf(X)).isEqualTo(6);
+        assertThat(t.oldestClosed(X)).isEqualTo(-1);
+
+        assertThat(t.outbound(TCP, X, 41000, Y, 80, SYN, now)).isEqualTo(NatTable.HOST_QUOTA);
+        assertThat(t.outbound(UDP, X, 41000, Y, 53, 0, now)).isEqualTo(NatTable.HOST_QUOTA);
+        assertThat(t.reclaimed()).isZero();
+        assertThat(t.sessionsOf(X)).isEqualTo(6);
+        NatInvariants.check(t);
+    }
+
+    @Test
+    void aSessionBackFromARstLeavesTheClosedListAndIsKept() {
+        NatTable t = new NatTable(config(1024, 2, Behavior.ADDRESS_AND_PORT_DEPENDENT), 1);
+        long now = SECOND;
+        int reset = connectAndClose(t, X, 40000, true, now);
+        assertThat(t.oldestClosed(X)).isEqualTo(reset);
+        // RFC 7857 section 2.2: a segment other than a RST after it brings the connection back.
+        t.outbound(TCP, X, 40000, Y, 80, ACK, now);
+        assertThat(t.oldestClosed(X)).isEqualTo(-1);
+        t.outbound(TCP, X, 40001, Y, 80, SYN, now);
+        assertThat(t.outbound(TCP, X, 40002, Y, 80, SYN, now)).isEqualTo(NatTable.HOST_QUOTA);
+        assertThat(t.peekInside(TCP, X, 40000, Y, 80, now)).isEqualTo(reset);
+        NatInvariants.check(t);
+    }
+
+    @Test
+    void onlyTheHostsOwnClosedSessionsMakeRoomForIt() {
+        NatTable t = new NatTable(config(1024, 3, Behavior.ADDRESS_AND_PORT_DEPENDENT), 1);
+        long now = SECOND;
+        int theirs = connectAndClose(t, OTHER, 40000, false, now);
+        for (int port = 40000; port < 40003; port++) {
+            t.outbound(TCP, X, port, Y, 80, SYN, now);
+        }
+        assertThat(t.outbound(TCP, X, 41000, Y, 80, SYN, now)).isEqualTo(NatTable.HOST_QUOTA);
+        assertThat(t.peekInside(TCP, OTHER, 40000, Y, 80, now)).isEqualTo(theirs);
+        assertThat(t.reclaimed()).isZero();
+    }
+
+    @Test
+    void aFullTableTakesTheHostsOldestClosedSession() {
+        NatTable t = new NatTable(config(4, 64, Behavior.ADDRESS_AND_PORT_DEPENDENT), 1);
+        long now = SECOND;
+        int first = connectAndClose(t, X, 40000, false, now);
+        int second = connectAndClose(t, X, 40001, false, now + 1);
+        t.outbound(TCP, OTHER, 40000, Y, 80, SYN, now);
+        t.outbound(UDP, OTHER, 5000, Y, 53, 0, now);
+        assertThat(t.size()).isEqualTo(4);
+        // The other host has no closed session: the table stays full for it.
+        assertThat(t.outbound(TCP, OTHER, 40001, Y, 80, SYN, now)).isEqualTo(NatTable.TABLE_FULL);
+        int fresh = t.outbound(UDP, X, 6000, Y, 53, 0, now);
+        assertThat(fresh).isGreaterThanOrEqualTo(0);
+        assertThat(t.reclaimed()).isEqualTo(1);
+        assertThat(t.peekInside(TCP, X, 40000, Y, 80, now)).isEqualTo(NatTable.NONE);
+        assertThat(t.oldestClosed(X)).isEqualTo(second);
+        assertThat(first).isNotEqualTo(second);
+        NatInvariants.check(t);
+    }
+
+    @Test
+    void noFreePortTakesTheHostsOldestClosedPort() {
+        NatConfig d = NatConfig.defaults();
+        // Four ports, 1024 to 1027: each closed connection holds one.
+        NatTable t = new NatTable(new NatConfig(d.mapping(), d.filtering(), 1024, 1027, 64, 64, true, d.unmatched(),
+                0, d.timeouts(), false), 1);
+        long now = SECOND;
+        int[] external = new int[4];
+        for (int i = 0; i < 4; i++) {
+            external[i] = t.sessions().externalPort(connectAndClose(t, X, 40000 + i, false, now));
+        }
+        assertThat(t.outbound(UDP, X, 5000, Y, 53, 0, now)).as("a UDP port: none left, and none to reclaim")
+                .isGreaterThanOrEqualTo(0); // UDP ports are another space
+        int fresh = t.outbound(TCP, X, 41000, Y, 80, SYN, now);
+        assertThat(fresh).isGreaterThanOrEqualTo(0);
+        assertThat(t.sessions().externalPort(fresh)).isEqualTo(external[0]);
+        assertThat(t.peekInside(TCP, X, 40000, Y, 80, now)).isEqualTo(NatTable.NONE);
+        assertThat(t.reclaimed()).isEqualTo(1);
+        // Another host may not have a port this one just gave up (RFC 6888 REQ-8's hold).
+        assertThat(t.outbound(TCP, OTHER, 41000, Y, 80, SYN, now)).isEqualTo(NatTable.NO_PORT);
+        NatInvariants.check(t);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Behavior.class)
+    void aReclaimedSessionLeavesNoTrace(Behavior filtering) {
+        NatTable t = new NatTable(config(1024, 4, filtering), 7);
+        long now = SECOND;
+        for (int i = 0; i < 4; i++) {
+            connectAndClose(t, X, 40000 + i, i == 2, now + i);
+        }
+        NatInvariants.check(t);
+        for (int i = 0; i < 20; i++) {
+            int id = t.outbound(i % 3 == 0 ? UDP : TCP, X, 42000 + i, Y, 80, SYN, now + 10 + i);
+            assertThat(id).isGreaterThanOrEqualTo(0);
+            NatInvariants.check(t);
+            if (i % 3 != 0) {
+                // close it again, so the next ones have something to reclaim
+                int external = t.sessions().externalPort(id);
+                t.inbound(TCP, external, Y, 80, SYN | ACK, now + 10 + i);
+                t.outbound(TCP, X, 42000 + i, Y, 80, FIN | ACK, now + 10 + i);
+                t.inbound(TCP, external, Y, 80, FIN | ACK, now + 10 + i);
+                NatInvariants.check(t);
+            }
+            if (t.oldestClosed(X) < 0) {
+                break;
+            }
+        }
+        // Expiry takes the rest and leaves every table empty.
+        t.expire(now + 3600 * SECOND);
+        assertThat(t.size()).isZero();
+        assertThat(t.sessionsOf(X)).isZero();
+        assertThat(t.mappings().size()).isZero();
+        assertThat(t.oldestClosed(X)).isEqualTo(-1);
+        NatInvariants.check(t);
+    }
+
+    /**
+     * Churn: random connections of three hosts open, close (FINs or a RST), come back from a RST, go
+     * half-open and time out, in a table smaller than their quotas add up to. The bookkeeping stays
+     * right after every step, and a host holding a closed session is never refused for its quota or
+     * a full table.
+     */
+    @ParameterizedTest
+    @EnumSource(Behavior.class)
+    void randomChurnKeepsTheTableConsistent(Behavior filtering) {
+        int[] hosts = {X, OTHER, Ipv4Address.parse("192.168.1.12")};
+        long reclaimed = 0;
+        for (int seed = 1; seed <= 20; seed++) {
+            java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+            NatTable t = new NatTable(config(12, 5, filtering), seed);
+            long now = SECOND;
+            for (int step = 0; step < 400; step++) {
+                int host = hosts[r.nextInt(hosts.length)];
+                int port = 40000 + r.nextInt(12);
+                int remotePort = 80 + r.nextInt(2);
+                boolean canReclaim = t.oldestClosed(host) >= 0;
+                int id = t.peekInside(TCP, host, port, Y, remotePort, now);
+                switch (r.nextInt(12)) {
+                    case 0, 1, 2, 3 -> {
+                        int made = t.outbound(r.nextInt(4) == 0 ? UDP : TCP, host, port, Y, remotePort, SYN, now);
+                        if (canReclaim && id < 0) {
+                            assertThat(made).as("a host with a closed session").isNotIn(NatTable.HOST_QUOTA,
+                                    NatTable.TABLE_FULL);
+                        }
+                    }
+                    case 4, 5 -> {
+                        if (id >= 0) {
+                            t.inbound(TCP, t.sessions().externalPort(id), Y, remotePort, SYN | ACK, now);
+                        }
+                    }
+                    case 6, 7, 8 -> {
+                        if (id >= 0) {
+                            t.outbound(TCP, host, port, Y, remotePort, FIN | ACK, now);
+                            t.inbound(TCP, t.sessions().externalPort(id), Y, remotePort, FIN | ACK, now);
+                        }
+                    }
+                    case 9, 10 -> {
+                        if (id >= 0) {
+                            int external = t.sessions().externalPort(id);
+                            t.inbound(TCP, external, Y, remotePort, r.nextBoolean() ? RST : ACK, now);
+                        }
+                    }
+                    default -> {
+                        now += new long[] {SECOND, 60 * SECOND, 250 * SECOND}[r.nextInt(5) / 2];
+                        t.expire(now);
+                    }
+                }
+                NatInvariants.check(t);
+            }
+            reclaimed += t.reclaimed();
+        }
+        System.out.printf("reclaim churn, %s filtering: %d closed sessions reclaimed over 20 seeds%n", filtering,
+                reclaimed);
+        assertThat(reclaimed).as("reclaims over 20 seeds").isGreaterThan(20);
+    }
+}
