@@ -32,11 +32,15 @@ import org.jnat.runtime.Counters;
  *     length (the thread may sleep past a window's end until the next timer, 10 ms);</li>
  * <li>between the two rates the thread keeps its policy, so a steady load does not flip it.</li>
  * </ul>
- * A load that alternates faster than that (a burst every 150 ms, say) would switch twice per
- * burst; so when a demotion comes within {@link #BACKOFF_HORIZON_NANOS} of the last promotion, the
- * quiet time required for the next promotion doubles, up to {@link #MAX_QUIET_NANOS}, and goes
- * back to {@link #QUIET_NANOS} when a promotion lasts. That bounds the switches to about one per
- * {@code MAX_QUIET_NANOS} (two per 1.6 s) under any load pattern, and none under a steady load.
+ * A load that alternates (a burst every 150 ms, say) would switch twice per burst; so promotions
+ * are rate-limited: at most {@link #PROMOTION_BURST} in a row, then one per
+ * {@link #PROMOTION_INTERVAL_NANOS} (a token bucket, kept as the time the next one is allowed, GCRA
+ * style). Every demotion follows a promotion, so that bounds the switches to two per second under
+ * any load pattern after a short burst, and a steady load switches never. Demotions are never
+ * held back: a late demotion costs throughput, a late promotion only the latency of a light load
+ * that has just begun. (A doubling backoff was tried first: {@code bench/compare}'s one-second
+ * pauses between tests made it grow at every test, so that the ping test began under
+ * {@code SCHED_OTHER}.)
  *
  * <p>A switch that fails (the system refused, e.g. a real-time budget taken away at run time) is
  * counted and the governor carries on as if it had happened: retrying at once would make a system
@@ -66,10 +70,10 @@ public final class RealtimeGovernor {
     public static final long LIGHT_FRAMES = 50;
     /** Light windows for this long in a row: promote to SCHED_FIFO. */
     public static final long QUIET_NANOS = 100_000_000L;
-    /** The longest quiet time the backoff asks for. */
-    public static final long MAX_QUIET_NANOS = 1_600_000_000L;
-    /** A demotion this soon after a promotion doubles the quiet time asked for the next one. */
-    public static final long BACKOFF_HORIZON_NANOS = 1_000_000_000L;
+    /** Promotions allowed in a row before the rate limit applies. */
+    public static final long PROMOTION_BURST = 3;
+    /** After the burst, one promotion per this interval at most (so at most two switches per second). */
+    public static final long PROMOTION_INTERVAL_NANOS = 1_000_000_000L;
 
     private final Scheduler scheduler;
     private final Counters counters;
@@ -83,8 +87,8 @@ public final class RealtimeGovernor {
     private long frames;
     /** Start of the current run of light windows. */
     private long lightSince;
-    private long quietNanos = QUIET_NANOS;
-    private long lastPromotion;
+    /** The rate limit: the time from which promotions are spent (GCRA's theoretical arrival time). */
+    private long promotionsSpent;
 
     /**
      * A governor for a thread that already runs under {@code SCHED_FIFO} at {@code nowNanos}.
@@ -101,8 +105,7 @@ public final class RealtimeGovernor {
                 "scheduling policy changes of the data-plane thread the system refused");
         windowStart = nowNanos;
         lightSince = nowNanos;
-        // Starting real-time is no promotion: a flood right after start-up does not back off.
-        lastPromotion = nowNanos - BACKOFF_HORIZON_NANOS;
+        promotionsSpent = nowNanos;
     }
 
     /** {@code n} frames were received (what a receive returned; 0 is fine). */
@@ -127,17 +130,17 @@ public final class RealtimeGovernor {
         }
         windowStart = nowNanos;
         frames = 0;
-        if (!realtime && nowNanos - lightSince >= quietNanos) {
+        if (!realtime && nowNanos - lightSince >= QUIET_NANOS && promotionAllowed(nowNanos)) {
             promote(nowNanos);
         }
     }
 
+    /** Token bucket: allowed while no more than the burst is spent ahead of now. */
+    private boolean promotionAllowed(long nowNanos) {
+        return promotionsSpent - nowNanos <= (PROMOTION_BURST - 1) * PROMOTION_INTERVAL_NANOS;
+    }
+
     private void demote(long nowNanos) {
-        if (nowNanos - lastPromotion < BACKOFF_HORIZON_NANOS) {
-            quietNanos = Math.min(quietNanos * 2, MAX_QUIET_NANOS);
-        } else {
-            quietNanos = QUIET_NANOS;
-        }
         switchTo(false, demotions);
         windowStart = nowNanos;
         lightSince = nowNanos;
@@ -146,7 +149,7 @@ public final class RealtimeGovernor {
 
     private void promote(long nowNanos) {
         switchTo(true, promotions);
-        lastPromotion = nowNanos;
+        promotionsSpent = Math.max(promotionsSpent, nowNanos) + PROMOTION_INTERVAL_NANOS;
     }
 
     private void switchTo(boolean on, int counter) {
@@ -157,10 +160,5 @@ public final class RealtimeGovernor {
     /** True while the governor wants the thread under SCHED_FIFO. */
     public boolean realtime() {
         return realtime;
-    }
-
-    /** The quiet time the next promotion waits for (grows with the backoff). */
-    long quietNanos() {
-        return quietNanos;
     }
 }

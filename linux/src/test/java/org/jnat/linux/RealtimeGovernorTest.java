@@ -106,58 +106,59 @@ class RealtimeGovernorTest {
         assertThat(governor.realtime()).isTrue();
     }
 
+    /** {@code bursts} times: 20 ms of flood (batches of 32 every 200 µs), then {@code pauseNanos} of nothing. */
+    private static long bursts(RealtimeGovernor g, long now, int bursts, long pauseNanos) {
+        for (int b = 0; b < bursts; b++) {
+            for (long t = 0; t < 20 * MS; t += 200 * US) {
+                now += 200 * US;
+                g.received(32);
+                g.observe(now);
+            }
+            for (long t = 0; t < pauseNanos; t += 10 * MS) {
+                now += 10 * MS;
+                g.observe(now);
+            }
+        }
+        return now;
+    }
+
     @Test
-    void anAlternatingLoadBacksOffToAFewSwitchesPerSecond() {
-        // 20 ms of flood, then a pause: without the backoff a 130 ms pause would give two switches
-        // per burst (13 per second). Every pause length from 50 ms to 3 s, 60 s each.
+    void anAlternatingLoadSwitchesAtMostTwicePerSecond() {
+        // Without the limit a pause of 130 ms would give two switches per burst (13 per second).
+        // Every pause length from 50 ms to 3 s, 60 s each; count the second 30 s.
         for (long pause = 50 * MS; pause <= 3_000 * MS; pause += 40 * MS) {
             RealtimeGovernor g = new RealtimeGovernor(scheduler, new Counters(), now);
-            int[] switches = new int[2];
-            for (int half = 0; half < 2; half++) {
-                long end = now + 30_000 * MS;
-                int before = scheduler.calls.size();
-                while (now < end) {
-                    for (long t = 0; t < 20 * MS; t += 200 * US) {
-                        now += 200 * US;
-                        g.received(32);
-                        g.observe(now);
-                    }
-                    for (long t = 0; t < pause; t += 10 * MS) {
-                        now += 10 * MS;
-                        g.observe(now);
-                    }
-                }
-                switches[half] = scheduler.calls.size() - before;
-            }
-            assertThat(switches[1]).as("policy changes in the second 30 s with pauses of %d ms", pause / MS)
-                    .isLessThanOrEqualTo(2 * 30);
+            int cycles = (int) (30_000 * MS / (20 * MS + pause));
+            now = bursts(g, now, cycles, pause);
+            int before = scheduler.calls.size();
+            long start = now;
+            now = bursts(g, now, cycles, pause);
+            long seconds = (now - start + 999 * MS) / (1_000 * MS);
+            assertThat(scheduler.calls.size() - before).as("policy changes in %d s with pauses of %d ms", seconds,
+                    pause / MS).isLessThanOrEqualTo((int) (2 * seconds + 1));
         }
     }
 
     @Test
-    void burstsThatComeTooSoonAfterAPromotionLengthenTheQuietTime() {
-        for (int burst = 0; burst < 10; burst++) {
-            load(32, 200 * US, 20 * MS);
-            idle(130 * MS);
-        }
-        // Promoted after the first pause, demoted by the next burst: 200 ms, more than the pauses.
-        assertThat(scheduler.calls).containsExactly(false, true, false);
-        assertThat(governor.quietNanos()).isEqualTo(2 * RealtimeGovernor.QUIET_NANOS);
+    void promotionsAreRateLimitedAfterTheBurst() {
+        now = bursts(governor, now, 6, 130 * MS); // 900 ms
+        // Promoted in the first three pauses, then held back by the rate limit.
+        assertThat(scheduler.calls).containsExactly(false, true, false, true, false, true, false);
+        now = bursts(governor, now, 1, 1_000 * MS);
+        assertThat(governor.realtime()).as("a second on: one promotion allowed again").isTrue();
+        assertThat(scheduler.calls).hasSize(8);
+    }
+
+    @Test
+    void theRateLimitRefillsWhileTheThreadStaysRealtime() {
+        now = bursts(governor, now, 10, 130 * MS);
         assertThat(governor.realtime()).isFalse();
-    }
-
-    @Test
-    void theBackoffEndsWhenAPromotionLasts() {
-        for (int burst = 0; burst < 10; burst++) {
-            load(32, 200 * US, 20 * MS);
-            idle(130 * MS);
-        }
-        assertThat(governor.quietNanos()).isGreaterThan(RealtimeGovernor.QUIET_NANOS);
-        idle(3_000 * MS);
+        idle(5_000 * MS);
         assertThat(governor.realtime()).isTrue();
-        load(32, 200 * US, 20 * MS);
-        assertThat(governor.realtime()).isFalse();
-        assertThat(governor.quietNanos()).isEqualTo(RealtimeGovernor.QUIET_NANOS);
+        int before = scheduler.calls.size();
+        now = bursts(governor, now, 3, 130 * MS);
+        assertThat(scheduler.calls.subList(before, scheduler.calls.size()))
+                .containsExactly(false, true, false, true, false, true);
     }
 
     @Test
