@@ -26,7 +26,7 @@ import org.jnat.runtime.Counters;
  * <ul>
  * <li>demote at once when more than {@link #HEAVY_FRAMES} frames arrive within one window
  *     (20 000 frames/s: 40 times the 1 000 frames/s of a ping every 2 ms in both directions, a
- *     fifth of a 64-byte UDP flood on the bench machine);</li>
+ *     sixth of what a 64-byte UDP flood brings on the 2-vCPU bench machine);</li>
  * <li>promote after {@link #QUIET_NANOS} of consecutive windows at no more than
  *     {@link #LIGHT_FRAMES} frames per window (5 000 frames/s), rates scaled to a window's real
  *     length (the thread may sleep past a window's end until the next timer, 10 ms);</li>
