@@ -12,6 +12,7 @@ import org.jnat.device.Offloads;
 import org.jnat.linux.LinuxDevices;
 import org.jnat.linux.PollLoop;
 import org.jnat.linux.PollableDevice;
+import org.jnat.linux.RealtimeGovernor;
 import org.jnat.linux.SystemCallException;
 import org.jnat.linux.ThreadScheduling;
 import org.jnat.router.Router;
@@ -48,6 +49,12 @@ final class RouterRuntime implements AutoCloseable {
     private final Router router;
     private final Translator translator;
     private final PollLoop loop;
+    private final Clock clock;
+    /**
+     * With {@code realtime = "light-load"}: made on the data-plane thread once it runs under
+     * SCHED_FIFO, before its first poll; read and fed by that thread only.
+     */
+    private RealtimeGovernor governor;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private Thread dataPlane;
@@ -61,17 +68,25 @@ final class RouterRuntime implements AutoCloseable {
         this.outside = outside;
         this.translator = translator;
         Clock clock = Clock.system();
+        this.clock = clock;
         this.router = new Router(config, inside, outside, clock, counters, translator);
         this.loop = new PollLoop(List.of(inside, outside), clock, new PollLoop.Handler() {
             private long nextTimer = clock.nanos();
 
             @Override
             public void onReadable(int deviceIndex, long nowNanos) {
-                router.pollOnce(nowNanos);
+                int frames = router.pollOnce(nowNanos);
+                if (governor != null) {
+                    governor.received(frames);
+                }
             }
 
             @Override
             public long onTimers(long nowNanos) {
+                // Called once per round, at least every Router.TIMER_NANOS: the governor's clock.
+                if (governor != null) {
+                    governor.observe(nowNanos);
+                }
                 if (nowNanos - nextTimer >= 0) {
                     router.timers(nowNanos);
                     nextTimer = nowNanos + Router.TIMER_NANOS;
@@ -157,7 +172,12 @@ final class RouterRuntime implements AutoCloseable {
                         ThreadScheduling.pinCurrentThread(settings.cpu());
                     }
                     if (settings.realtimePriority() > 0) {
+                        // Also for "light-load": a thread that cannot be real-time fails here, in one line.
                         ThreadScheduling.realtimeCurrentThread(settings.realtimePriority());
+                        if (settings.realtime() == DataPlaneConfig.Realtime.LIGHT_LOAD) {
+                            governor = new RealtimeGovernor(ThreadScheduling.policySwitch(settings.realtimePriority()),
+                                    counters, clock.nanos());
+                        }
                     }
                 } catch (SystemCallException | IllegalArgumentException e) {
                     schedulingError.set(e.getMessage());

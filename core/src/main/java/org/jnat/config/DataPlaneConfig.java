@@ -11,15 +11,54 @@ package org.jnat.config;
  * @param realtimePriority 1 to 99: run the data-plane thread under SCHED_FIFO at this priority, so
  *                         a woken thread preempts ordinary tasks; 0: the default policy
  * @param cpu              pin the data-plane thread to this CPU (0-based); −1: no pinning
+ * @param realtime         when the thread runs under SCHED_FIFO, if {@code realtimePriority} is set:
+ *                         always, or only while the load is light (the default)
  */
-public record DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu) {
+public record DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu, Realtime realtime) {
+
+    /** When a data-plane thread with a {@code realtime-priority} runs under SCHED_FIFO. */
+    public enum Realtime {
+        /** Always: the lowest latency, at the cost of throughput under load on a small machine. */
+        ALWAYS("always"),
+        /**
+         * While the load is light; under SCHED_OTHER while many frames arrive, so that the thread
+         * takes frames in batches and leaves the senders their CPU share.
+         */
+        LIGHT_LOAD("light-load");
+
+        private final String configName;
+
+        Realtime(String configName) {
+            this.configName = configName;
+        }
+
+        /** The value as written in the config file. */
+        public String configName() {
+            return configName;
+        }
+    }
+
+    /**
+     * What {@code realtime} is when the file sets {@code realtime-priority} but not {@code realtime}:
+     * {@link Realtime#LIGHT_LOAD}, because in {@code bench/compare} runs on 2 vCPUs it kept most of
+     * the throughput that {@code ALWAYS} costs (UDP 64-byte rate on AF_PACKET 0.73–0.85 of the
+     * kernel's against 0.58–0.66, new connections 0.81–1.45 against 0.50–0.75), while the ping test,
+     * a light load, ran under SCHED_FIFO either way (p99 within the same run-to-run noise).
+     */
+    public static final Realtime DEFAULT_REALTIME = Realtime.LIGHT_LOAD;
+
     /** Nothing set: sleep when idle, default policy, any CPU. */
     public static final DataPlaneConfig DEFAULT = new DataPlaneConfig(0, 0, -1);
 
     public DataPlaneConfig {
-        if (busyPollNanos < 0 || realtimePriority < 0 || realtimePriority > 99 || cpu < -1) {
+        if (busyPollNanos < 0 || realtimePriority < 0 || realtimePriority > 99 || cpu < -1 || realtime == null) {
             throw new IllegalArgumentException("invalid data-plane settings: busy-poll " + busyPollNanos
-                    + " ns, realtime-priority " + realtimePriority + ", cpu " + cpu);
+                    + " ns, realtime-priority " + realtimePriority + ", cpu " + cpu + ", realtime " + realtime);
         }
+    }
+
+    /** With {@link #DEFAULT_REALTIME}. */
+    public DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu) {
+        this(busyPollNanos, realtimePriority, cpu, DEFAULT_REALTIME);
     }
 }

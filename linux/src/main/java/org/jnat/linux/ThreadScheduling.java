@@ -12,7 +12,9 @@ import java.lang.invoke.MethodHandle;
 /**
  * How the calling thread is scheduled: pinned to one CPU ({@code sched_setaffinity(2)}) and/or run
  * under the real-time policy {@code SCHED_FIFO} ({@code sched_setscheduler(2)}). The data-plane
- * thread calls this once, before its first poll, when {@code [dataplane]} asks for it.
+ * thread calls this once, before its first poll, when {@code [dataplane]} asks for it; with
+ * {@code realtime = "light-load"} it then switches between {@code SCHED_FIFO} and
+ * {@code SCHED_OTHER} as {@link RealtimeGovernor} decides, through {@link #policySwitch(int)}.
  *
  * <p>Why: a frame that arrives while the data-plane thread sleeps in poll(2) waits for the thread
  * to be woken and scheduled. Under {@code SCHED_OTHER} that wait is whatever the fair scheduler
@@ -21,12 +23,15 @@ import java.lang.invoke.MethodHandle;
  * preempts them when woken. Linux keeps 5 % of each second for other tasks
  * ({@code sched_rt_runtime_us}), so a flood cannot lock the machine up.
  *
- * <p>Set-up only: allocates, and throws {@link SystemCallException} with what to do.
+ * <p>{@link #pinCurrentThread(int)} and {@link #realtimeCurrentThread(int)} are set-up only:
+ * they allocate, and throw {@link SystemCallException} with what to do. The switch that
+ * {@link #policySwitch(int)} returns does neither.
  */
 public final class ThreadScheduling {
     private ThreadScheduling() {
     }
 
+    static final int SCHED_OTHER = 0;
     static final int SCHED_FIFO = 1;
     /** Bytes of the cpu_set_t passed to sched_setaffinity: 1024 CPUs, as glibc's CPU_SETSIZE. */
     private static final int CPU_SET_BYTES = 128;
@@ -80,5 +85,33 @@ public final class ThreadScheduling {
                 default -> null;
             });
         }
+    }
+
+    /**
+     * A switch between {@code SCHED_FIFO} at {@code priority} and {@code SCHED_OTHER} for the
+     * thread that calls it (each call applies to the calling thread, so only the data-plane thread
+     * uses it). Made once at set-up; a switch is one {@code sched_setscheduler} call, allocates
+     * nothing and returns false instead of throwing when the system refuses.
+     */
+    public static RealtimeGovernor.Scheduler policySwitch(int priority) {
+        if (priority < 1 || priority > 99) {
+            throw new IllegalArgumentException("a SCHED_FIFO priority is from 1 to 99, got " + priority);
+        }
+        Arena arena = Arena.ofAuto();
+        CallState state = new CallState(arena);
+        MemorySegment fifo = arena.allocate(JAVA_INT);
+        fifo.set(JAVA_INT, 0, priority);
+        // SCHED_OTHER takes priority 0 (sched(7)); the nice value is kept.
+        MemorySegment other = arena.allocate(JAVA_INT);
+        return realtime -> {
+            // Typed locals: invokeExact takes the static types of its arguments as the call's type.
+            int policy = realtime ? SCHED_FIFO : SCHED_OTHER;
+            MemorySegment param = realtime ? fifo : other;
+            try {
+                return (int) SCHED_SETSCHEDULER.invokeExact(state.segment, 0, policy, param) == 0;
+            } catch (Throwable t) {
+                return false;
+            }
+        };
     }
 }

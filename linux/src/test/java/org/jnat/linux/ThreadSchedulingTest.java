@@ -63,8 +63,48 @@ class ThreadSchedulingTest {
         assertThat(fields[41 - 3]).as("policy").isEqualTo(Integer.toString(ThreadScheduling.SCHED_FIFO));
     }
 
+    /** rt_priority and policy of the calling thread, from /proc/thread-self/stat (proc(5) fields 40, 41). */
+    private static String policyOfThisThread() {
+        try {
+            String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            return fields[40 - 3] + "/" + fields[41 - 3];
+        } catch (IOException e) {
+            return "failed: " + e.getMessage();
+        }
+    }
+
+    @Test
+    void thePolicySwitchMovesTheThreadBetweenFifoAndOther() throws InterruptedException {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (!root) {
+            System.out.println("SKIPPED thePolicySwitchMovesTheThreadBetweenFifoAndOther: SCHED_FIFO needs root");
+        }
+        Assumptions.assumeTrue(root, "SCHED_FIFO needs root (CAP_SYS_NICE)");
+        AtomicReference<String> seen = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            RealtimeGovernor.Scheduler scheduler = ThreadScheduling.policySwitch(9);
+            StringBuilder b = new StringBuilder();
+            for (boolean realtime : new boolean[] {true, false, true, false}) {
+                b.append(scheduler.realtime(realtime)).append(' ').append(policyOfThisThread()).append(';');
+            }
+            seen.set(b.toString());
+        });
+        t.join();
+        // Skip only where the set-up call is refused too (no budget); otherwise a refusal is a failure.
+        String budget = onNewThread(() -> ThreadScheduling.realtimeCurrentThread(9));
+        if (budget.startsWith("failed:") && budget.contains("EPERM")) {
+            System.out.println("SKIPPED thePolicySwitchMovesTheThreadBetweenFifoAndOther: " + budget);
+            Assumptions.abort("no real-time budget here: " + budget);
+        }
+        String fifo = "true 9/" + ThreadScheduling.SCHED_FIFO + ";";
+        String other = "true 0/" + ThreadScheduling.SCHED_OTHER + ";";
+        assertThat(seen.get()).isEqualTo(fifo + other + fifo + other);
+    }
+
     @Test
     void priorityOutOfRangeIsRefusedBeforeAnySystemCall() {
+        assertThatThrownBy(() -> ThreadScheduling.policySwitch(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ThreadScheduling.realtimeCurrentThread(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ThreadScheduling.realtimeCurrentThread(100))
                 .isInstanceOf(IllegalArgumentException.class);

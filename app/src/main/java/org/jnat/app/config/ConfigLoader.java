@@ -63,7 +63,7 @@ public final class ConfigLoader {
         KEYS.put("forward", List.of("protocol", "port", "to"));
         KEYS.put("neighbor", List.of("address", "mac"));
         KEYS.put("admin", List.of("listen"));
-        KEYS.put("dataplane", List.of("busy-poll", "realtime-priority", "cpu"));
+        KEYS.put("dataplane", List.of("busy-poll", "realtime-priority", "realtime", "cpu"));
     }
 
     private static final Set<String> BOOLEAN_KEYS = Set.of("hairpinning", "inbound-refresh");
@@ -704,7 +704,25 @@ public final class ConfigLoader {
             }
         }
         int priority = (int) s.integer("realtime-priority", 0, 99, 0);
+        DataPlaneConfig.Realtime realtime = DataPlaneConfig.DEFAULT_REALTIME;
+        String realtimeText = s.optionalString("realtime", "\"light-load\"");
+        if (realtimeText != null) {
+            realtime = null;
+            for (DataPlaneConfig.Realtime r : DataPlaneConfig.Realtime.values()) {
+                if (r.configName().equals(realtimeText)) {
+                    realtime = r;
+                }
+            }
+            if (realtime == null) {
+                throw s.error("realtime", "expected \"always\" or \"light-load\", got \"" + realtimeText + "\"");
+            }
+            if (priority == 0) {
+                // Without a priority there is no real-time policy to choose when to use.
+                throw s.error("realtime", "needs a realtime-priority from 1 to 99 in [dataplane], e.g."
+                        + " realtime-priority = 10; or remove realtime");
+            }
+        }
         int cpu = (int) s.integer("cpu", 0, 1023, -1);
-        return new DataPlaneConfig(busyPoll, priority, cpu);
+        return new DataPlaneConfig(busyPoll, priority, cpu, realtime);
     }
 }

@@ -51,6 +51,9 @@ public final class EffectiveConfig {
         out.append("\n[dataplane]\n");
         entry(out, "busy-poll", quoted(Durations.format(d.busyPollNanos())));
         entry(out, "realtime-priority", Integer.toString(d.realtimePriority()));
+        if (d.realtimePriority() > 0) {
+            entry(out, "realtime", quoted(d.realtime().configName()));
+        }
         if (d.cpu() < 0) {
             out.append("# cpu is not set: the data-plane thread runs on any CPU.\n");
         } else {

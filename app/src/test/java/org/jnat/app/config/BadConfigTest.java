@@ -246,6 +246,19 @@ class BadConfigTest {
                                 + " \"200us\" or \"2ms\", got \"fast\""),
                 bad(MINIMAL + "[dataplane]\nrealtime-priority = 100\n",
                         "router.toml:10: dataplane.realtime-priority: expected an integer from 0 to 99, got 100"),
+                bad(MINIMAL + "[dataplane]\nrealtime-priority = 10\nrealtime = \"sometimes\"\n",
+                        "router.toml:11: dataplane.realtime: expected \"always\" or \"light-load\", got \"sometimes\""),
+                bad(MINIMAL + "[dataplane]\nrealtime-priority = 10\nrealtime = true\n",
+                        "router.toml:11: dataplane.realtime: expected a quoted string like \"light-load\", got true"),
+                bad(MINIMAL + "[dataplane]\nrealtime = \"light-load\"\n",
+                        "router.toml:10: dataplane.realtime: needs a realtime-priority from 1 to 99 in [dataplane], e.g."
+                                + " realtime-priority = 10; or remove realtime"),
+                bad(MINIMAL + "[dataplane]\nrealtime-priority = 0\nrealtime = \"always\"\n",
+                        "router.toml:11: dataplane.realtime: needs a realtime-priority from 1 to 99 in [dataplane], e.g."
+                                + " realtime-priority = 10; or remove realtime"),
+                bad(MINIMAL + "[dataplane]\nrealtimepolicy = \"always\"\n",
+                        "router.toml:10: dataplane.realtimepolicy: unknown key; [dataplane] takes busy-poll,"
+                                + " realtime-priority, realtime, cpu"),
                 bad(MINIMAL + "[dataplane]\ncpu = -1\n",
                         "router.toml:10: dataplane.cpu: expected an integer from 0 to 1023, got -1"),
                 bad(MINIMAL + "[dataplane]\nbusypoll = \"1ms\"\n",

@@ -178,6 +178,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void realtimeChoosesWhenTheRealtimePriorityApplies() throws ConfigException {
+        for (DataPlaneConfig.Realtime realtime : DataPlaneConfig.Realtime.values()) {
+            String toml = BadConfigTest.MINIMAL + "[dataplane]\nrealtime-priority = 50\nrealtime = \""
+                    + realtime.configName() + "\"\n";
+            RouterConfig config = ConfigLoader.parse(toml, "r.toml").config();
+            assertThat(config.dataPlane()).isEqualTo(new DataPlaneConfig(0, 50, -1, realtime));
+            String effective = EffectiveConfig.toToml(config);
+            assertThat(effective).contains("realtime = \"" + realtime.configName() + "\"");
+            assertThat(ConfigLoader.parse(effective, "effective.toml").config()).isEqualTo(config);
+        }
+        RouterConfig unset = ConfigLoader.parse(BadConfigTest.MINIMAL + "[dataplane]\nrealtime-priority = 50\n",
+                "r.toml").config();
+        assertThat(unset.dataPlane().realtime()).isEqualTo(DataPlaneConfig.DEFAULT_REALTIME);
+        assertThat(EffectiveConfig.toToml(unset))
+                .contains("realtime = \"" + DataPlaneConfig.DEFAULT_REALTIME.configName() + "\"");
+        assertThat(EffectiveConfig.toToml(ConfigLoader.parse(BadConfigTest.MINIMAL, "r.toml").config()))
+                .as("no realtime-priority: nothing to choose").doesNotContain("realtime =");
+    }
+
+    @Test
     void thePerHostQuotaFollowsASmallerTableWhenUnset() throws ConfigException {
         RouterConfig config = ConfigLoader.parse(BadConfigTest.MINIMAL + "[nat]\nmax-sessions = 1000\n", "r.toml")
                 .config();
