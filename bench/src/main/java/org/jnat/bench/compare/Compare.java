@@ -205,9 +205,10 @@ public final class Compare {
 
     /**
      * ApacheBench, 16 clients at once, a new connection per request. 6000 connections, whatever
-     * {@code --seconds} says: every closed connection keeps its session for the transitory timeout
-     * (RFC 5382 REQ-5: 4 minutes), and jnat's default max-sessions-per-host (8192) would refuse
-     * new ones beyond that, which measures the quota, not the speed (docs/PERFORMANCE.md).
+     * {@code --seconds} says, so that runs stay comparable with those before jnat reclaimed closed
+     * sessions: every closed connection keeps its session for the transitory timeout (RFC 5382
+     * REQ-5: 4 minutes) and counts against max-sessions-per-host (8192) until a new connection of
+     * the same host needs its place (docs/PERFORMANCE.md).
      */
     /** {connections per second, connections that completed}. */
     private double[] connections(Lab lab) {

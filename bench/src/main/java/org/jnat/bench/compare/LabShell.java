@@ -9,17 +9,20 @@ import org.jnat.app.lab.Lab;
  * prints the namespaces' names and waits until its standard input ends or it is interrupted,
  * then cleans up. For profiling by hand: {@code bench/lab tap}, then in another shell e.g.
  * {@code ip netns exec <cl> ping <sv>} while perf or a profiler watches jnat. JVM options for jnat
- * come from {@code JNAT_JAVA_OPTS}.
+ * come from {@code JNAT_JAVA_OPTS}; {@code --dataplane 'k = v; k = v'} adds a {@code [dataplane]} table to
+ * its config, as in {@code bench/compare}.
  */
 public final class LabShell {
     private LabShell() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            System.err.println("usage: bench/lab kernel|tap|afpacket");
+        if (args.length != 1 && !(args.length == 3 && args[1].equals("--dataplane"))) {
+            System.err.println("usage: bench/lab kernel|tap|afpacket [--dataplane 'realtime-priority = 50; ...']");
             System.exit(2);
         }
+        // As bench/compare's --dataplane: a [dataplane] table appended to jnat's config.
+        String extraToml = args.length == 3 ? "\n[dataplane]\n" + args[2].replace(';', '\n') + "\n" : "";
         Lab.Mode mode = Lab.Mode.valueOf(args[0].toUpperCase(Locale.ROOT));
         String why = Lab.unavailableReason();
         if (why != null) {
@@ -27,7 +30,7 @@ public final class LabShell {
             System.exit(1);
         }
         try (Lab lab = Lab.create(Lab.uniquePrefix("jl"), mode);
-             JnatProcess jnat = mode == Lab.Mode.KERNEL ? null : JnatProcess.start(lab, "drop", true)) {
+             JnatProcess jnat = mode == Lab.Mode.KERNEL ? null : JnatProcess.start(lab, "drop", true, extraToml)) {
             Thread cleanup = new Thread(() -> {
                 try {
                     if (jnat != null) {
