@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jnat.app.lab.JnatProcess;
@@ -141,12 +140,17 @@ abstract class EndToEndSuite {
         Process recorder = lab.spawn("sv", "socat", "-u", "UDP4-RECVFROM:5354,bind=" + Lab.SV + ",fork",
                 "SYSTEM:echo $SOCAT_PEERADDR $SOCAT_PEERPORT >> " + seen);
         awaitUdp("sv", Lab.SV, 5354);
-        CompletableFuture<Shell.Result> a = CompletableFuture.supplyAsync(() -> lab.exec("cl", SHORT, "sh", "-c",
-                "echo from-10 | socat -T 3 - UDP4:" + Lab.SV + ":5353,bind=" + Lab.CL + ":41005"));
-        CompletableFuture<Shell.Result> b = CompletableFuture.supplyAsync(() -> lab.exec("cl", SHORT, "sh", "-c",
-                "echo from-11 | socat -T 3 - UDP4:" + Lab.SV + ":5353,bind=" + Lab.CL2 + ":41005"));
-        assertThat(a.get().stdout()).isEqualTo("from-10\n");
-        assertThat(b.get().stdout()).isEqualTo("from-11\n");
+        // One after the other, the first host's session still live when the second host's
+        // datagram needs a mapping for the same port (UDP sessions last minutes). Sent at once,
+        // this test failed twice in about a dozen runs (TAP once, AF_PACKET once) without saying
+        // which step, while 40 simultaneous pairs sent by hand through jnat all came back: the
+        // suspect is sv's socat echo server, which takes one recvfrom-and-fork at a time.
+        Shell.Result a = lab.exec("cl", SHORT, "sh", "-c",
+                "echo from-10 | socat -T 3 - UDP4:" + Lab.SV + ":5353,bind=" + Lab.CL + ":41005");
+        Shell.Result b = lab.exec("cl", SHORT, "sh", "-c",
+                "echo from-11 | socat -T 3 - UDP4:" + Lab.SV + ":5353,bind=" + Lab.CL2 + ":41005");
+        assertThat(a.stdout()).as("host .10's echo; socat said: " + a.stderr()).isEqualTo("from-10\n");
+        assertThat(b.stdout()).as("host .11's echo; socat said: " + b.stderr()).isEqualTo("from-11\n");
         lab.exec("cl", SHORT, "sh", "-c", "echo x | socat -u - UDP4:" + Lab.SV + ":5354,bind=" + Lab.CL + ":41006");
         lab.exec("cl", SHORT, "sh", "-c", "echo y | socat -u - UDP4:" + Lab.SV + ":5354,bind=" + Lab.CL2 + ":41006");
         // socat forks a child per datagram to append its line; give both children time to write.
@@ -154,8 +158,8 @@ abstract class EndToEndSuite {
             Thread.sleep(100);
         }
         Shell.stop(recorder);
-        List<String> peers = Files.readAllLines(seen);
-        assertThat(peers).hasSize(2);
+        List<String> peers = Files.exists(seen) ? Files.readAllLines(seen) : List.of();
+        assertThat(peers).as("what sv saw").hasSize(2);
         assertThat(peers).allMatch(p -> p.startsWith(Lab.RT_OUTSIDE + " "));
         assertThat(peers.get(0)).isNotEqualTo(peers.get(1));
     }
