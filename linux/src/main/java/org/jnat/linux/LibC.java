@@ -94,6 +94,11 @@ final class LibC {
     private static final MethodHandle SETNS = bind("setns",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
 
+    // syscall(2) for calls glibc has no wrapper for (io_uring_setup, io_uring_enter): the number
+    // and six arguments, all passed as longs (variadic from the second argument on).
+    private static final MethodHandle SYSCALL = bind("syscall", FunctionDescriptor.of(JAVA_LONG,
+            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), ERRNO, Linker.Option.firstVariadicArg(1));
+
     // Restricted: binding native code is the point of this class; the JVM runs with
     // --enable-native-access for it (see the jnat launcher and the test argLine).
     @SuppressWarnings("restricted")
@@ -273,6 +278,15 @@ final class LibC {
     static int setns(MemorySegment state, int fd, int type) {
         try {
             return (int) SETNS.invokeExact(state, fd, type);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code syscall(number, a..f)}: −1 and errno on failure. */
+    static long syscall(MemorySegment state, long number, long a, long b, long c, long d, long e, long f) {
+        try {
+            return (long) SYSCALL.invokeExact(state, number, a, b, c, d, e, f);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -84,11 +84,37 @@ public final class TapDevice implements PollableDevice {
     private final MemorySegment txIov;
     private final MemorySegment txHeader;
 
+    // Optional io_uring receive (-Djnat.tapIoUring=true): null when off or unavailable.
+    private final IoUring ring;
+    private final MemorySegment ringIovecs;   // RING_SLOTS sets of 3 iovecs (48 bytes each)
+    private final MemorySegment ringHeaders;  // RING_SLOTS virtio_net_hdr scratches (16 bytes each)
+    private final int[] ringResults;
+    private final boolean ringLinked;
+    private int ringReads = 2;                // K: reads per io_uring_enter, adapted per batch
+
     private final Counters counters;
+    private final int rxUringEnters;
     private final int rxFrames, rxTruncated, rxErrors, txFrames, txDropped, txErrors;
     private volatile boolean closed;
 
-    private TapDevice(String interfaceName, int fd, int mtu, int receiveOffloadFlags, Counters counters) {
+    /** System property: {@code true} to receive through io_uring (several reads per system call). */
+    public static final String IO_URING_PROPERTY = "jnat.tapIoUring";
+    /** The most reads one io_uring_enter carries (and the ring's size). */
+    static final int RING_SLOTS = 64;
+
+    /** Set-up: the ring, or null with a one-line note when the kernel refuses io_uring. */
+    private static IoUring openRing(String name) {
+        try {
+            IoUring r = IoUring.open(RING_SLOTS);
+            System.err.println("jnat: " + name + " receives through io_uring (" + IO_URING_PROPERTY + "=true)");
+            return r;
+        } catch (SystemCallException e) {
+            System.err.println("jnat: " + name + " reads with readv, io_uring is unavailable: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private TapDevice(String interfaceName, int fd, int mtu, int receiveOffloadFlags, Counters counters, boolean ioUring) {
         this.interfaceName = interfaceName;
         this.name = "tap:" + interfaceName;
         this.fd = fd;
@@ -110,6 +136,25 @@ public final class TapDevice implements PollableDevice {
         txIov.set(JAVA_LONG, 8, VirtioNetHeader.SIZE);
         this.counters = counters;
         String prefix = "linux.tap." + interfaceName + ".";
+        ring = ioUring ? openRing(name) : null;
+        ringLinked = Boolean.getBoolean(IO_URING_PROPERTY + "Linked");
+        if (ring != null) {
+            ringIovecs = arena.allocate(48L * RING_SLOTS, 8);
+            ringHeaders = arena.allocate(16L * RING_SLOTS, 8);
+            ringResults = new int[RING_SLOTS];
+            for (int i = 0; i < RING_SLOTS; i++) {
+                long iov = 48L * i;
+                ringIovecs.set(JAVA_LONG, iov, ringHeaders.address() + 16L * i);
+                ringIovecs.set(JAVA_LONG, iov + 8, VirtioNetHeader.SIZE);
+                ringIovecs.set(JAVA_LONG, iov + 32, rxOverflow.address());
+            }
+            rxUringEnters = counters.register(prefix + "rx_uring_enters", "io_uring_enter calls that read from " + name);
+        } else {
+            ringIovecs = null;
+            ringHeaders = null;
+            ringResults = null;
+            rxUringEnters = -1;
+        }
         rxFrames = counters.register(prefix + "rx_frames", "frames read from " + name);
         rxTruncated = counters.register(prefix + "rx_truncated", "frames from " + name + " larger than the slot or shorter than a header, dropped");
         rxErrors = counters.register(prefix + "rx_errors", "read errors on " + name + " other than EAGAIN");
@@ -140,6 +185,11 @@ public final class TapDevice implements PollableDevice {
      * what to do.
      */
     public static TapDevice open(String interfaceName, int mtu, int receiveOffloads, Counters counters) {
+        return open(interfaceName, mtu, receiveOffloads, counters, Boolean.getBoolean(IO_URING_PROPERTY));
+    }
+
+    /** As above, receiving through io_uring when {@code ioUring} (falls back to readv if unavailable). */
+    static TapDevice open(String interfaceName, int mtu, int receiveOffloads, Counters counters, boolean ioUring) {
         InterfaceName.check(interfaceName);
         CallState st = new CallState();
         int fd;
@@ -163,7 +213,7 @@ public final class TapDevice implements PollableDevice {
                 control.up();
                 effectiveMtu = control.mtu();
             }
-            return new TapDevice(interfaceName, fd, effectiveMtu, offloadFlags, counters);
+            return new TapDevice(interfaceName, fd, effectiveMtu, offloadFlags, counters, ioUring);
         } catch (RuntimeException e) {
             LibC.close(st.segment, fd);
             throw e;
@@ -243,6 +293,9 @@ public final class TapDevice implements PollableDevice {
      */
     @Override
     public int receive(FrameBatch batch) {
+        if (ring != null) {
+            return receiveWithRing(batch);
+        }
         int n = 0;
         int capacity = batch.capacity();
         while (n < capacity) {
@@ -277,6 +330,89 @@ public final class TapDevice implements PollableDevice {
         return n;
     }
 
+    /**
+     * {@link #receive} through io_uring: one io_uring_enter submits K readv requests (RWF_NOWAIT
+     * on the non-blocking fd, so each completes or fails with EAGAIN inline, never waits) and
+     * waits for all K completions, so no read is left in the kernel once this returns (the slots
+     * are the batch's). Requests are issued in slot order, so frames keep their arrival order;
+     * a slot whose read failed is closed up by lending the next filled slot in its place. K
+     * doubles while every read returns a frame and shrinks to one more than the frames that
+     * came when the queue ran dry, so a quiet link does not pay for many failed reads.
+     */
+    private int receiveWithRing(FrameBatch batch) {
+        int capacity = Math.min(batch.capacity(), RING_SLOTS);
+        int k = Math.min(ringReads, capacity);
+        byte sqeFlags = ringLinked ? IoUring.IOSQE_IO_LINK : 0;
+        for (int i = 0; i < k; i++) {
+            PacketBuffer slot = batch.own(i);
+            long room = Math.min(slot.capacity(), MAX_FRAME);
+            long iov = 48L * i;
+            ringIovecs.set(JAVA_LONG, iov + 16, slot.segment().address());
+            ringIovecs.set(JAVA_LONG, iov + 24, room);
+            ringIovecs.set(JAVA_LONG, iov + 40, MAX_FRAME - room);
+            ring.prepare(i, IoUring.IORING_OP_READV, i == k - 1 ? 0 : sqeFlags, fd, ringIovecs.address() + iov,
+                    room == MAX_FRAME ? 2 : 3, IoUring.RWF_NOWAIT, i);
+            ringResults[i] = -Errno.EAGAIN;
+        }
+        int submitted = ring.submit(k, k);
+        counters.increment(rxUringEnters);
+        if (submitted < k) {
+            // Refused (-errno) or partly taken: take back what the kernel did not consume.
+            ring.unpublish(k - Math.max(submitted, 0));
+            if (submitted < 0) {
+                if (submitted != -Errno.EINTR && submitted != -Errno.EAGAIN) {
+                    counters.increment(rxErrors);
+                }
+                submitted = 0;
+            }
+        }
+        // Reap every completion of this submission before returning (see above).
+        int reaped = 0;
+        while (reaped < submitted) {
+            int ready = ring.ready();
+            if (ready == 0) {
+                ring.await(submitted - reaped);
+                continue;
+            }
+            for (int j = 0; j < ready; j++) {
+                ringResults[(int) ring.userData(j)] = ring.result(j);
+            }
+            ring.consume(ready);
+            reaped += ready;
+        }
+        int n = 0;
+        boolean dry = false;
+        for (int i = 0; i < submitted; i++) {
+            int res = ringResults[i];
+            if (res < 0) {
+                if (res == -Errno.EAGAIN || res == -IoUring.ECANCELED) {
+                    dry = true;
+                } else if (res != -Errno.EINTR) {
+                    counters.increment(rxErrors);
+                }
+                continue;
+            }
+            PacketBuffer slot = batch.own(i);
+            long frameLength = res - VirtioNetHeader.SIZE;
+            if (frameLength < 14 || frameLength > Math.min(slot.capacity(), MAX_FRAME)) {
+                counters.increment(rxTruncated);
+                continue;
+            }
+            VirtioNetHeader.read(ringHeaders, 16L * i, slot);
+            slot.length((int) frameLength);
+            if (n != i) {
+                batch.lend(n, slot);
+            }
+            n++;
+        }
+        ringReads = dry || submitted < k ? Math.max(1, n + 1) : Math.min(2 * k, capacity);
+        batch.count(n);
+        if (n > 0) {
+            counters.add(rxFrames, n);
+        }
+        return n;
+    }
+
     /** Writes the slot's virtio_net_hdr and frame with one writev. False if the kernel refused it. */
     @Override
     public boolean transmit(PacketBuffer frame) {
@@ -291,6 +427,11 @@ public final class TapDevice implements PollableDevice {
         }
         counters.increment(txFrames);
         return true;
+    }
+
+    /** True if {@link #receive} goes through io_uring. */
+    boolean receivesWithIoUring() {
+        return ring != null;
     }
 
     /** The MTU when the device was opened. */
@@ -317,6 +458,9 @@ public final class TapDevice implements PollableDevice {
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            if (ring != null) {
+                ring.close();
+            }
             LibC.close(new CallState().segment, fd);
         }
     }
