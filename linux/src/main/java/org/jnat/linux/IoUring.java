@@ -25,7 +25,12 @@ import java.lang.invoke.VarHandle;
  * <p>Threads: one thread submits and reaps; {@link #close()} once it has stopped.
  */
 final class IoUring implements AutoCloseable {
-    static final long SYS_IO_URING_SETUP = 425, SYS_IO_URING_ENTER = 426; // x86_64 and the generic table
+    static final long SYS_IO_URING_SETUP = 425, SYS_IO_URING_ENTER = 426, SYS_IO_URING_REGISTER = 427; // x86_64 and the generic table
+    static final int IORING_REGISTER_PBUF_RING = 22;
+    static final byte IORING_OP_NOP = 0, IORING_OP_READ_MULTISHOT = 49;   // READ_MULTISHOT: 6.7
+    static final byte IOSQE_BUFFER_SELECT = 1 << 5;
+    static final int IORING_CQE_F_BUFFER = 1, IORING_CQE_F_MORE = 2, IORING_CQE_BUFFER_SHIFT = 16;
+    static final int ENOBUFS = 105;
     static final int IORING_FEAT_SINGLE_MMAP = 1;
     static final long IORING_OFF_SQ_RING = 0L, IORING_OFF_SQES = 0x10000000L;
     static final int IORING_ENTER_GETEVENTS = 1;
@@ -175,10 +180,52 @@ final class IoUring implements AutoCloseable {
         return r < 0 ? -state.errno() : (int) r;
     }
 
+    /** The flags of the {@code j}-th ready completion (IORING_CQE_F_*, the buffer id in the top 16 bits). */
+    int flags(int j) {
+        return rings.get(JAVA_INT, cqesOffset + (long) ((cqHead + j) & cqMask) * CQE_SIZE + 12);
+    }
+
+    /** Sets buf_group of the {@code i}-th prepared SQE (with {@link #IOSQE_BUFFER_SELECT}). */
+    void bufferGroup(int i, short group) {
+        sqes.set(JAVA_SHORT, (long) ((sqTail + i) & sqMask) * SQE_SIZE + 40, group);
+    }
+
+    /**
+     * Set-up: registers a ring of provided buffers (IORING_REGISTER_PBUF_RING, 5.19) as buffer
+     * group {@code group}: {@code ring} is page-aligned memory of {@code entries} (a power of two)
+     * struct io_uring_buf of 16 bytes each.
+     */
+    void registerBufferRing(MemorySegment ring, int entries, short group) {
+        try (Arena arena = Arena.ofConfined()) {
+            // struct io_uring_buf_reg: ring_addr u64, ring_entries u32, bgid u16, flags u16, resv[3] u64.
+            MemorySegment reg = arena.allocate(40, 8);
+            reg.set(JAVA_LONG, 0, ring.address());
+            reg.set(JAVA_INT, 8, entries);
+            reg.set(JAVA_SHORT, 12, group);
+            state.check(LibC.syscall(state.segment, SYS_IO_URING_REGISTER, fd, IORING_REGISTER_PBUF_RING, reg.address(), 1, 0, 0),
+                    "io_uring_register(IORING_REGISTER_PBUF_RING)", null);
+        }
+    }
+
+    /** The ring's own descriptor: readable (poll) when completions are waiting. */
+    int fd() {
+        return fd;
+    }
+
     /** Takes back the last {@code count} published SQEs the kernel did not consume (after a refused submit). */
     void unpublish(int count) {
         sqTail -= count;
         INT.setRelease(rings, sqTailOffset, sqTail);
+    }
+
+    /**
+     * As {@link #submit} without waiting and without errno (−1 on failure): for rare calls on the
+     * packet path, since a capturing downcall allocates until the JIT's top tier compiles it.
+     */
+    int submitNoWait(int count) {
+        sqTail += count;
+        INT.setRelease(rings, sqTailOffset, sqTail);
+        return (int) LibC.syscall(SYS_IO_URING_ENTER, fd, count, 0, 0, 0, 0);
     }
 
     /** Waits (one system call) until at least {@code minComplete} completions are ready; 0 or −errno. */

@@ -110,6 +110,8 @@ final class LibC {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SENDTO_PLAIN = bind("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SYSCALL_PLAIN = bind("syscall", FunctionDescriptor.of(JAVA_LONG,
+            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     private static final MethodHandle POLL_PLAIN = bind("poll",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
@@ -321,6 +323,14 @@ final class LibC {
     static long sendto(int fd, MemorySegment buffer, long length, int flags, MemorySegment address, int addressLength) {
         try {
             return (long) SENDTO_PLAIN.invokeExact(fd, buffer, length, flags, address, addressLength);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static long syscall(long number, long a, long b, long c, long d, long e, long f) {
+        try {
+            return (long) SYSCALL_PLAIN.invokeExact(number, a, b, c, d, e, f);
         } catch (Throwable t) {
             throw rethrow(t);
         }

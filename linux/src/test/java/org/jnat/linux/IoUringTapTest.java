@@ -28,15 +28,16 @@ class IoUringTapTest {
     private static final int PORT = 7000;
 
     private static Lab lab;
-    private static TapDevice plain, uring;
+    private static TapDevice plain, uring, multishot;
     private static final Counters counters = new Counters();
 
     @BeforeAll
     static void openTaps() {
         Lab.assumeRoot("python3");
         lab = Lab.create();
-        plain = open("lxr" + lab.suffix, "10.78.1.1/24", "10.78.1.2", false);
-        uring = open("lxu" + lab.suffix, "10.78.2.1/24", "10.78.2.2", true);
+        plain = open("lxr" + lab.suffix, "10.78.1.1/24", "10.78.1.2", TapDevice.IO_URING_OFF);
+        uring = open("lxu" + lab.suffix, "10.78.2.1/24", "10.78.2.2", TapDevice.IO_URING_READV);
+        multishot = open("lxm" + lab.suffix, "10.78.3.1/24", "10.78.3.2", TapDevice.IO_URING_MULTISHOT);
         String reason = uring.receivesWithIoUring() ? null : "io_uring_setup failed here (see the note above): nothing to test";
         if (reason != null) {
             System.out.println("SKIPPED: " + reason);
@@ -44,7 +45,7 @@ class IoUringTapTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(reason == null, reason);
     }
 
-    private static TapDevice open(String name, String address, String neighbor, boolean ioUring) {
+    private static TapDevice open(String name, String address, String neighbor, int ioUring) {
         TapDevice tap = NetNamespace.call(lab.namespace, () -> TapDevice.open(name, 1500, TapDevice.ALL_OFFLOADS, counters, ioUring));
         lab.inside("ip", "addr", "add", address, "dev", name);
         lab.inside("ip", "neigh", "replace", neighbor, "lladdr", NEIGHBOR_MAC, "dev", name);
@@ -53,7 +54,7 @@ class IoUringTapTest {
 
     @AfterAll
     static void cleanUp() {
-        for (TapDevice tap : new TapDevice[] {plain, uring}) {
+        for (TapDevice tap : new TapDevice[] {plain, uring, multishot}) {
             if (tap != null) {
                 tap.close();
             }
@@ -108,13 +109,24 @@ class IoUringTapTest {
 
     @Test
     void aBurstArrivesInOrderAsWithReadv() throws Exception {
+        burstInOrder(uring, "10.78.2.2");
+    }
+
+    @Test
+    void aBurstArrivesInOrderAsWithReadvThroughAMultishotRead() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(multishot.receivesWithIoUring(), "no multishot read here");
+        burstInOrder(multishot, "10.78.3.2");
+    }
+
+    private static void burstInOrder(TapDevice uring, String destination) throws Exception {
         int count = 500;
         FrameBatch batch = new FrameBatch(32);
         burst("10.78.1.2", count, -1);
         List<String> expected = receive(plain, batch, count);
+        receive(uring, batch, Integer.MAX_VALUE); // drain (and arm the multishot read)
         long enters = counter(uring, "rx_uring_enters");
         long errors = counter(uring, "rx_errors");
-        burst("10.78.2.2", count, -1);
+        burst(destination, count, -1);
         List<String> got = receive(uring, batch, count);
         long used = counter(uring, "rx_uring_enters") - enters;
 
@@ -126,6 +138,37 @@ class IoUringTapTest {
         assertThat(used).isLessThan(count / 2);
         // NOWAIT reads complete inline: the kernel never needed an io-wq worker thread to finish one.
         assertThat(threadNames()).noneMatch(n -> n.startsWith("iou-wrk"));
+    }
+
+    /** In multishot mode the loop polls the ring's descriptor: it must wake when frames were read. */
+    @Test
+    void thePollLoopWakesForAMultishotRead() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(multishot.receivesWithIoUring(), "no multishot read here");
+        FrameBatch batch = new FrameBatch(32);
+        receive(multishot, batch, Integer.MAX_VALUE);
+        int[] got = new int[1];
+        try (PollLoop loop = new PollLoop(List.of(multishot), org.jnat.runtime.Clock.system(), new PollLoop.Handler() {
+            @Override
+            public void onReadable(int deviceIndex, long nowNanos) {
+                got[0] += multishot.receive(batch);
+            }
+
+            @Override
+            public long onTimers(long nowNanos) {
+                return Long.MAX_VALUE;
+            }
+        })) {
+            for (int round = 0; round < 3; round++) {
+                int before = got[0];
+                burst("10.78.3.2", 50, -1);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (got[0] < before + 50 && System.nanoTime() < deadline) {
+                    loop.runOnce(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+                }
+                assertThat(got[0]).as("frames seen through poll, round %d", round).isGreaterThanOrEqualTo(before + 50);
+                Thread.sleep(200); // the loop sleeps in poll when the next burst comes
+            }
+        }
     }
 
     @Test
