@@ -17,7 +17,7 @@ final class FilterTable {
     private final int slots;
 
     FilterTable(int capacity) {
-        this.slots = capacity + capacity / 4 + 1; // always one empty slot, so every probe ends
+        this.slots = Hashing.slotsFor(capacity);
         this.keys = new long[slots];
         this.counts = new int[slots];
     }
@@ -27,19 +27,14 @@ final class FilterTable {
     }
 
     private int home(long key) {
-        return (int) (((Hashing.mix(key) >>> 32) * slots) >>> 32);
+        return Hashing.home(key, slots);
     }
 
     private int next(int i) {
-        return i + 1 == slots ? 0 : i + 1;
+        return Hashing.next(i, slots);
     }
 
-    /** How far slot {@code to} is past slot {@code from}, going round. */
-    private int distance(int from, int to) {
-        return to >= from ? to - from : to - from + slots;
-    }
-
-    /** Sessions counted under {@code key} (for tests). */
+    /** Sessions counted under {@code key}, 0 if none. */
     int count(long key) {
         for (int i = home(key); counts[i] != 0; i = next(i)) {
             if (keys[i] == key) {
@@ -50,12 +45,7 @@ final class FilterTable {
     }
 
     boolean contains(long key) {
-        for (int i = home(key); counts[i] != 0; i = next(i)) {
-            if (keys[i] == key) {
-                return true;
-            }
-        }
-        return false;
+        return count(key) > 0;
     }
 
     /** Never fails: there are never more keys than sessions, and the table has room for all. */
@@ -83,7 +73,7 @@ final class FilterTable {
             return;
         }
         for (int j = next(i); counts[j] != 0; j = next(j)) {
-            if (distance(home(keys[j]), j) >= distance(i, j)) {
+            if (Hashing.distance(home(keys[j]), j, slots) >= Hashing.distance(i, j, slots)) {
                 keys[i] = keys[j];
                 counts[i] = counts[j];
                 i = j;

@@ -23,7 +23,7 @@ final class HostTable {
     private int size;
 
     HostTable(int capacity) {
-        this.slots = capacity + capacity / 4 + 1; // always one empty slot, so every probe ends
+        this.slots = Hashing.slotsFor(capacity);
         this.addresses = new int[slots];
         this.counts = new int[slots];
         this.oldestClosed = new int[slots];
@@ -31,16 +31,11 @@ final class HostTable {
     }
 
     private int home(int address) {
-        return (int) (((Hashing.mix(address & 0xffffffffL) >>> 32) * slots) >>> 32);
+        return Hashing.home(address & 0xffffffffL, slots);
     }
 
     private int next(int i) {
-        return i + 1 == slots ? 0 : i + 1;
-    }
-
-    /** How far slot {@code to} is past slot {@code from}, going round. */
-    private int distance(int from, int to) {
-        return to >= from ? to - from : to - from + slots;
+        return Hashing.next(i, slots);
     }
 
     /** The slot of {@code address}, or {@link #NONE} if it holds no session. */
@@ -101,7 +96,7 @@ final class HostTable {
         size--;
         // Backward shift: pull later members of the probe run into the hole.
         for (int j = next(i); counts[j] != 0; j = next(j)) {
-            if (distance(home(addresses[j]), j) >= distance(i, j)) {
+            if (Hashing.distance(home(addresses[j]), j, slots) >= Hashing.distance(i, j, slots)) {
                 addresses[i] = addresses[j];
                 counts[i] = counts[j];
                 oldestClosed[i] = oldestClosed[j];

@@ -35,7 +35,6 @@ final class IoUring implements AutoCloseable {
     static final long IORING_OFF_SQ_RING = 0L, IORING_OFF_SQES = 0x10000000L;
     static final int IORING_ENTER_GETEVENTS = 1;
     static final byte IORING_OP_READV = 1, IORING_OP_WRITEV = 2;
-    static final byte IOSQE_IO_LINK = 1 << 2;
     static final int RWF_NOWAIT = 0x8;
     static final int ECANCELED = 125;
 

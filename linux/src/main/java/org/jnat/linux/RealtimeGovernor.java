@@ -11,7 +11,8 @@ import org.jnat.runtime.Counters;
  * {@link ThreadScheduling#policySwitch(int)}.
  *
  * <p>Why: {@code SCHED_FIFO} takes the scheduler's wake-up delay out of a round trip (ping p99
- * through jnat on TAP 323 → 70 µs, the kernel's NAT 55 µs, docs/PERFORMANCE.md), which is what
+ * through jnat on TAP 323 → 70 µs, the kernel's NAT 55 µs, in one run of session 2; not reproduced
+ * in session 3, where a halted vCPU's wake-up dominated: docs/PERFORMANCE.md), which is what
  * matters while the thread mostly sleeps. Under a flood it costs throughput on a small machine: a
  * real-time thread preempts the sender at every frame, so each receive finds one frame instead of
  * a batch, and the senders and receivers on the same CPUs lose their share (UDP 64-byte rate 0.95

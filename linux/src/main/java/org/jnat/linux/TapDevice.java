@@ -100,7 +100,6 @@ public final class TapDevice implements PollableDevice {
     private final MemorySegment ringIovecs;   // RING_SLOTS sets of 3 iovecs (48 bytes each)
     private final MemorySegment ringHeaders;  // RING_SLOTS virtio_net_hdr scratches (16 bytes each)
     private final int[] ringResults;
-    private final boolean ringLinked;
     private int ringReads = 2;                // K: reads per io_uring_enter, adapted per batch
     // Multishot mode: the kernel reads into provided buffers (a buffer ring) on its own, and the
     // frames are lent to the batch until the next receive.
@@ -165,7 +164,6 @@ public final class TapDevice implements PollableDevice {
         this.counters = counters;
         String prefix = "linux.tap." + interfaceName + ".";
         IoUring r = ioUring != IO_URING_OFF ? openRing(name, ioUring) : null;
-        ringLinked = Boolean.getBoolean(IO_URING_PROPERTY + "Linked");
         MemorySegment bufRing = null, bufs = null;
         if (r != null && ioUring == IO_URING_MULTISHOT) {
             try {
@@ -402,7 +400,6 @@ public final class TapDevice implements PollableDevice {
     private int receiveWithRing(FrameBatch batch) {
         int capacity = Math.min(batch.capacity(), RING_SLOTS);
         int k = Math.min(ringReads, capacity);
-        byte sqeFlags = ringLinked ? IoUring.IOSQE_IO_LINK : 0;
         for (int i = 0; i < k; i++) {
             PacketBuffer slot = batch.own(i);
             long room = Math.min(slot.capacity(), MAX_FRAME);
@@ -410,7 +407,7 @@ public final class TapDevice implements PollableDevice {
             ringIovecs.set(JAVA_LONG, iov + 16, slot.segment().address());
             ringIovecs.set(JAVA_LONG, iov + 24, room);
             ringIovecs.set(JAVA_LONG, iov + 40, MAX_FRAME - room);
-            ring.prepare(i, IoUring.IORING_OP_READV, i == k - 1 ? 0 : sqeFlags, fd, ringIovecs.address() + iov,
+            ring.prepare(i, IoUring.IORING_OP_READV, (byte) 0, fd, ringIovecs.address() + iov,
                     room == MAX_FRAME ? 2 : 3, IoUring.RWF_NOWAIT, i);
             ringResults[i] = -Errno.EAGAIN;
         }
@@ -445,7 +442,7 @@ public final class TapDevice implements PollableDevice {
         for (int i = 0; i < submitted; i++) {
             int res = ringResults[i];
             if (res < 0) {
-                if (res == -Errno.EAGAIN || res == -IoUring.ECANCELED) {
+                if (res == -Errno.EAGAIN) {
                     dry = true;
                 } else if (res != -Errno.EINTR) {
                     counters.increment(rxErrors);
