@@ -1,8 +1,8 @@
 package org.jnat.app.lab;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -116,13 +116,22 @@ public final class Shell {
         return all;
     }
 
+    /**
+     * Reads a stream to its end in the background. A command killed at its timeout has its streams
+     * closed under the reader ("Stream closed"): then what was read so far is the output.
+     */
     private static CompletableFuture<String> drain(InputStream in) {
         return CompletableFuture.supplyAsync(() -> {
+            ByteArrayOutputStream read = new ByteArrayOutputStream();
+            byte[] chunk = new byte[8192];
             try (in) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                for (int n; (n = in.read(chunk)) >= 0; ) {
+                    read.write(chunk, 0, n);
+                }
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                // closed by the kill at the timeout: keep what came before
             }
+            return read.toString(StandardCharsets.UTF_8);
         });
     }
 }
