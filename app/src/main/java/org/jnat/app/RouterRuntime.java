@@ -12,8 +12,6 @@ import org.jnat.device.Offloads;
 import org.jnat.linux.LinuxDevices;
 import org.jnat.linux.PollLoop;
 import org.jnat.linux.PollableDevice;
-import org.jnat.linux.TransmitThread;
-import org.jnat.device.PacketBuffer;
 import org.jnat.linux.RealtimeGovernor;
 import org.jnat.linux.SystemCallException;
 import org.jnat.linux.ThreadScheduling;
@@ -124,10 +122,7 @@ final class RouterRuntime implements AutoCloseable {
         try {
             // Offloads on: the router takes GSO super-packets and partial checksums, passes them
             // through to a TAP and segments them for a device that cannot take them (issue 5).
-            PollableDevice device = LinuxDevices.open(ic.device(), true, counters);
-            return Boolean.getBoolean("jnat.transmitThread")
-                    ? new TransmitThread(device, TransmitThread.DEFAULT_SLOTS, PacketBuffer.DEFAULT_CAPACITY, counters)
-                    : device;
+            return LinuxDevices.open(ic.device(), true, counters);
         } catch (SystemCallException | IllegalArgumentException | IllegalStateException e) {
             throw new StartupException("jnat: cannot open the " + side + " device " + ic.device() + ": "
                     + e.getMessage());

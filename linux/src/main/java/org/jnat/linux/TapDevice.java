@@ -68,9 +68,7 @@ import org.jnat.runtime.Counters;
 public final class TapDevice implements PollableDevice {
     static final long TUNSETIFF = 0x400454caL, TUNSETOFFLOAD = 0x400454d0L, TUNSETVNETHDRSZ = 0x400454d8L,
             TUNGETFEATURES = 0x800454cfL;
-    static final int IFF_TAP = 0x0002, IFF_NO_PI = 0x1000, IFF_VNET_HDR = 0x4000, IFF_MULTI_QUEUE = 0x0100;
-    /** Experiment (session 4): open as one queue of a multi-queue TAP. */
-    static final boolean MULTI_QUEUE = Boolean.getBoolean("jnat.tapMultiQueue");
+    static final int IFF_TAP = 0x0002, IFF_NO_PI = 0x1000, IFF_VNET_HDR = 0x4000;
     /** TUNSETOFFLOAD bits (include/uapi/linux/if_tun.h). */
     public static final int TUN_F_CSUM = 0x01, TUN_F_TSO4 = 0x02, TUN_F_TSO6 = 0x04, TUN_F_TSO_ECN = 0x08,
             TUN_F_USO4 = 0x20, TUN_F_USO6 = 0x40;
@@ -91,8 +89,6 @@ public final class TapDevice implements PollableDevice {
     // Per-call scratch, made once: errno capture, iovecs for each direction, two headers, and
     // where the tail of a frame longer than its slot goes, so that it can be seen and dropped.
     private final CallState state;
-    /** Transmit's own errno capture: transmit may run on another thread than receive ({@link TransmitThread}). */
-    private final CallState txState;
     private final MemorySegment rxIov;
     private final MemorySegment rxHeader;
     private final MemorySegment rxOverflow;
@@ -155,7 +151,6 @@ public final class TapDevice implements PollableDevice {
         this.offloads = new Offloads(true, true, true, uso);
         Arena arena = Arena.ofAuto();
         state = new CallState(arena);
-        txState = new CallState(arena);
         rxIov = arena.allocate(48, 8);
         rxHeader = arena.allocate(VirtioNetHeader.SIZE, 8);
         rxOverflow = arena.allocate(MAX_FRAME, 8);
@@ -299,7 +294,7 @@ public final class TapDevice implements PollableDevice {
             MemorySegment ifreq = arena.allocate(InterfaceControl.IFREQ_SIZE, 8);
             byte[] bytes = interfaceName.getBytes(StandardCharsets.UTF_8);
             MemorySegment.copy(bytes, 0, ifreq, JAVA_BYTE, 0, bytes.length);
-            ifreq.set(JAVA_SHORT, InterfaceControl.IFR_UNION, (short) (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | (MULTI_QUEUE ? IFF_MULTI_QUEUE : 0)));
+            ifreq.set(JAVA_SHORT, InterfaceControl.IFR_UNION, (short) (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR));
             st.check(LibC.ioctl(st.segment, fd, TUNSETIFF, ifreq), "ioctl(TUNSETIFF, " + interfaceName + ")",
                     errno -> setIffHint(errno, interfaceName));
 
@@ -556,9 +551,9 @@ public final class TapDevice implements PollableDevice {
         VirtioNetHeader.write(frame, txHeader, 0);
         txIov.set(JAVA_LONG, 16, frame.segment().address());
         txIov.set(JAVA_LONG, 24, frame.length());
-        long written = LibC.writev(txState.segment, fd, txIov, 2);
+        long written = LibC.writev(state.segment, fd, txIov, 2);
         if (written < 0) {
-            int errno = txState.errno();
+            int errno = state.errno();
             counters.increment(errno == Errno.EAGAIN || errno == Errno.ENOBUFS ? txDropped : txErrors);
             return false;
         }

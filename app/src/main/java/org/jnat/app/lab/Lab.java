@@ -188,11 +188,6 @@ public final class Lab implements AutoCloseable {
         Shell.run(Duration.ofSeconds(10), Shell.concat(ipIn, "link", "set", outsideTap, "netns", ns("isp"))).orThrow();
         ip("cl", "link", "set", insideTap, "name", "c0");
         ip("isp", "link", "set", outsideTap, "name", "i0");
-        if (Boolean.getBoolean("jnat.labFixedMacs")) {
-            // EXPERIMENT (session 4): fixed MACs so jnat can take static neighbors (one ARP table per queue).
-            ip("cl", "link", "set", "c0", "address", "02:00:00:00:00:c0");
-            ip("isp", "link", "set", "i0", "address", "02:00:00:00:00:10");
-        }
         configureClient("c0");
         configureIspInside("i0");
     }
@@ -231,21 +226,7 @@ public final class Lab implements AutoCloseable {
                 port     = "%d"
                 to       = "%s:%d"
                 """.formatted(inside, RT_INSIDE, outside, RT_OUTSIDE, ISP_INSIDE, unmatched, FORWARD_PUBLIC_PORT,
-                CL, FORWARD_INSIDE_PORT)
-                + (Boolean.getBoolean("jnat.labFixedMacs") ? """
-
-                [[neighbor]]
-                address = "%s"
-                mac     = "02:00:00:00:00:c0"
-
-                [[neighbor]]
-                address = "%s"
-                mac     = "02:00:00:00:00:c0"
-
-                [[neighbor]]
-                address = "%s"
-                mac     = "02:00:00:00:00:10"
-                """.formatted(CL, CL2, ISP_INSIDE) : "");
+                CL, FORWARD_INSIDE_PORT);
     }
 
     /** {@code ip -n NS args...} in host {@code host}; throws if it fails. */
