@@ -19,6 +19,7 @@ import org.jnat.router.Router;
 import org.jnat.router.Translator;
 import org.jnat.runtime.Clock;
 import org.jnat.runtime.Counters;
+import org.jnat.runtime.Deadlines;
 import org.jnat.stack.Interface;
 import org.jnat.stack.Side;
 import org.jnat.wire.Ipv4Address;
@@ -70,9 +71,9 @@ final class RouterRuntime implements AutoCloseable {
         Clock clock = Clock.system();
         this.clock = clock;
         this.router = new Router(config, inside, outside, clock, counters, translator);
+        int rounds = counters.register("dataplane.rounds",
+                "rounds of the data-plane loop: wake-ups from poll(2) and busy-poll spins (an idle router makes none)");
         this.loop = new PollLoop(List.of(inside, outside), clock, new PollLoop.Handler() {
-            private long nextTimer = clock.nanos();
-
             @Override
             public void onReadable(int deviceIndex, long nowNanos) {
                 int frames = router.pollOnce(nowNanos);
@@ -83,15 +84,20 @@ final class RouterRuntime implements AutoCloseable {
 
             @Override
             public long onTimers(long nowNanos) {
-                // Called once per round, at least every Router.TIMER_NANOS: the governor's clock.
+                counters.increment(rounds);
+                // The loop sleeps until the earliest deadline or a frame: with nothing pending
+                // (no retry, no expiry, nothing for the governor to decide) that is for good.
+                long deadline = router.nextDeadline();
+                if (Deadlines.isDue(deadline, nowNanos)) {
+                    deadline = router.timers(nowNanos);
+                }
                 if (governor != null) {
+                    // Called once per round: the governor's clock, which asks for a round only
+                    // while it has something to decide.
                     governor.observe(nowNanos);
+                    deadline = Deadlines.earliest(deadline, governor.nextDeadline());
                 }
-                if (nowNanos - nextTimer >= 0) {
-                    router.timers(nowNanos);
-                    nextTimer = nowNanos + Router.TIMER_NANOS;
-                }
-                return nextTimer;
+                return deadline;
             }
         }, config.dataPlane().busyPollNanos() > 0 ? config.dataPlane().busyPollNanos() : PollLoop.DEFAULT_SPIN_NANOS);
     }

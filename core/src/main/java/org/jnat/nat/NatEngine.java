@@ -12,6 +12,7 @@ import org.jnat.device.PacketBuffer;
 import org.jnat.router.Responder;
 import org.jnat.router.Translator;
 import org.jnat.runtime.Counters;
+import org.jnat.runtime.Deadlines;
 import org.jnat.wire.Checksum;
 import org.jnat.wire.IcmpPacket;
 import org.jnat.wire.IpProtocol;
@@ -207,6 +208,15 @@ public final class NatEngine implements Translator {
                 responder.reject(held, org.jnat.wire.EthernetFrame.HEADER_LENGTH, nowNanos);
             }
         }
+    }
+
+    /**
+     * When {@link #poll} next has work: the earlier of the session table's next expiry step and
+     * the next held SYN's 6 s; {@link Deadlines#NONE} with neither. O(1).
+     */
+    @Override
+    public long nextDeadline() {
+        return Deadlines.earliest(table.nextDeadline(), synHold.nextDeadline());
     }
 
     /** Expires idle sessions; returns how many went. */

@@ -497,8 +497,9 @@ public final class NatTable implements TimerWheel.Owner {
 
     /**
      * At most this many sessions expire per {@link #expire(long)} call: about 2.5 ms of work, so a
-     * burst of sessions all timing out together cannot stall the data plane; at the router's timer
-     * step of 10 ms that is still 1.6 million expiries a second.
+     * burst of sessions all timing out together cannot stall the data plane. The rest is due at
+     * once ({@link #nextDeadline()}), so the router's loop takes the next share in its next round,
+     * between batches of frames.
      */
     public static final int EXPIRY_BUDGET = 16384;
 
@@ -514,6 +515,16 @@ public final class NatTable implements TimerWheel.Owner {
 
     public int size() {
         return sessions.size();
+    }
+
+    /**
+     * When {@link #expire(long)} next has work, in clock nanoseconds: the timer wheel's next
+     * non-empty tick (or the expiry due within the current one); {@link org.jnat.runtime.Deadlines#NONE}
+     * with no session. Never later than a session's expiry; O(1) but for one scan of the wheel's
+     * bitmap after each expiry step.
+     */
+    public long nextDeadline() {
+        return wheel.nextDeadline();
     }
 
     @Override

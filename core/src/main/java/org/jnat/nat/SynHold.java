@@ -3,6 +3,7 @@ package org.jnat.nat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.jnat.device.PacketBuffer;
+import org.jnat.runtime.Deadlines;
 import org.jnat.wire.Ipv4Packet;
 
 /**
@@ -26,6 +27,8 @@ final class SynHold {
     private final int[] remotePort;
     private final boolean[] busy;
     private int held;
+    /** No held SYN is due before this (it may be early: one was cancelled); NONE when none is held. */
+    private long earliest = Deadlines.NONE;
 
     SynHold(int slots) {
         Arena arena = Arena.ofAuto();
@@ -63,6 +66,7 @@ final class SynHold {
                 copies[i].clearOffload();
                 busy[i] = true;
                 deadline[i] = now + HOLD_NANOS;
+                earliest = Deadlines.earliest(earliest, deadline[i]);
                 externalPort[i] = dstPort;
                 remoteAddress[i] = ip.sourceAddress();
                 remotePort[i] = srcPort;
@@ -101,15 +105,27 @@ final class SynHold {
      */
     PacketBuffer nextDue(long now) {
         if (held == 0) {
+            earliest = Deadlines.NONE;
             return null;
         }
+        long next = Deadlines.NONE;
         for (int i = 0; i < busy.length; i++) {
-            if (busy[i] && deadline[i] - now <= 0) {
-                busy[i] = false;
-                held--;
-                return copies[i];
+            if (busy[i]) {
+                if (deadline[i] - now <= 0) {
+                    busy[i] = false;
+                    held--;
+                    return copies[i];
+                }
+                next = Deadlines.earliest(next, deadline[i]);
             }
         }
+        // None is due: the sweep saw every deadline.
+        earliest = next;
         return null;
+    }
+
+    /** When the next held SYN comes due ({@link #nextDue} returns it), or NONE: O(1). */
+    long nextDeadline() {
+        return held == 0 ? Deadlines.NONE : earliest;
     }
 }

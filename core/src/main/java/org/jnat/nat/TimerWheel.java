@@ -1,5 +1,7 @@
 package org.jnat.nat;
 
+import org.jnat.runtime.Deadlines;
+
 /**
  * Expiry of sessions through a hashed timer wheel (Varghese and Lauck), so that the cost of
  * expiring does not grow with the table: each tick looks only at the sessions filed under it.
@@ -15,6 +17,14 @@ package org.jnat.nat;
  * one store, not a list move). Expiries beyond the wheel's horizon are filed at the horizon and
  * re-filed when it comes round, so a session of the 2 h 4 min TCP timeout is looked at a handful of
  * times in its life, whatever the size of the table.
+ *
+ * <p>{@link #nextDeadline()} says when {@link #advance} next has work, so that an idle router
+ * sleeps instead of walking empty slots: {@link Deadlines#NONE} when nothing is filed; else the
+ * earliest expiry filed in the slot under the cursor, or the start of the nearest tick ahead whose
+ * slot holds anything, whichever is sooner. A bitmap of the slots that hold entries, kept on every
+ * file and cancel (one bit store), makes "the nearest slot ahead" a scan of at most
+ * {@code slots / 64} words, done at most once per {@link #advance} and only when asked. The answer
+ * may be early (an entry whose expiry moved later, or that was cancelled), never late.
  */
 public final class TimerWheel {
     /** What the wheel asks of the table it expires. */
@@ -34,6 +44,16 @@ public final class TimerWheel {
     private final int tickShift;
     private long cursor;
     private boolean started;
+    /** Bit {@code s} set: slot {@code s} holds at least one entry. */
+    private final long[] occupied;
+    /** Entries on the wheel. */
+    private int filed;
+    /** The earliest time the slot under the cursor needs walking again, or NONE. */
+    private long cursorDue = Deadlines.NONE;
+    /** The start of the nearest occupied tick after the cursor, or NONE; valid unless {@link #aheadStale}. */
+    private long aheadDue = Deadlines.NONE;
+    /** The cursor moved since {@link #aheadDue} was found: find it again when asked. */
+    private boolean aheadStale;
 
     /**
      * @param capacity  entries are ids 0..capacity-1
@@ -49,6 +69,7 @@ public final class TimerWheel {
         this.slotMask = slots - 1;
         this.tickShift = tickShift;
         this.links = new int[2 * (capacity + slots)];
+        this.occupied = new long[(slots + 63) >>> 6];
         for (int i = 0; i < capacity + slots; i++) {
             links[2 * i] = i;
             links[2 * i + 1] = i;
@@ -66,9 +87,14 @@ public final class TimerWheel {
 
     /** Files {@code id} (not on the wheel) to expire at {@code expiry}. */
     public void schedule(int id, long expiry, long now) {
-        if (!started) {
+        if (!started || filed == 0) {
+            // An empty wheel may have slept through many turns: bring the cursor to now, so that
+            // the expiry is filed against the present (nothing is on the wheel to be skipped).
             cursor = tick(now);
             started = true;
+            cursorDue = Deadlines.NONE;
+            aheadDue = Deadlines.NONE;
+            aheadStale = false;
         }
         file(id, expiry);
     }
@@ -81,12 +107,20 @@ public final class TimerWheel {
         } else if (t - cursor >= slots) {
             t = cursor + slots - 1;
         }
-        int sentinel = capacity + (int) (t & slotMask);
+        int slot = (int) (t & slotMask);
+        int sentinel = capacity + slot;
         int last = links[2 * sentinel + 1];
         links[2 * last] = id;
         links[2 * id + 1] = last;
         links[2 * id] = sentinel;
         links[2 * sentinel + 1] = id;
+        occupied[slot >>> 6] |= 1L << slot;
+        filed++;
+        if (t == cursor) {
+            cursorDue = Deadlines.earliest(cursorDue, expiry);
+        } else if (!aheadStale) {
+            aheadDue = Deadlines.earliest(aheadDue, t << tickShift);
+        }
     }
 
     /**
@@ -101,11 +135,20 @@ public final class TimerWheel {
     /** Takes {@code id} off the wheel; harmless if it is not on it. */
     public void cancel(int id) {
         int n = links[2 * id];
+        if (n == id) {
+            return;
+        }
         int p = links[2 * id + 1];
         links[2 * p] = n;
         links[2 * n + 1] = p;
         links[2 * id] = id;
         links[2 * id + 1] = id;
+        filed--;
+        if (n == p && n >= capacity) {
+            // Its slot's sentinel now points at itself: the slot is empty.
+            int slot = n - capacity;
+            occupied[slot >>> 6] &= ~(1L << slot);
+        }
     }
 
     public boolean isScheduled(int id) {
@@ -133,10 +176,20 @@ public final class TimerWheel {
             return 0;
         }
         long target = tick(now);
+        if (filed == 0) {
+            // Nothing to walk: an idle router may call after hours; the cursor just catches up.
+            cursor = Math.max(cursor, target);
+            cursorDue = Deadlines.NONE;
+            aheadDue = Deadlines.NONE;
+            aheadStale = false;
+            return 0;
+        }
         int expired = 0;
         long walked = 0;
+        aheadStale = true;
         while (cursor <= target) {
             int sentinel = capacity + (int) (cursor & slotMask);
+            cursorDue = Deadlines.NONE;
             int id = links[2 * sentinel];
             while (id != sentinel) {
                 int after = links[2 * id];
@@ -145,13 +198,17 @@ public final class TimerWheel {
                     cancel(id);
                     owner.expire(id, now);
                     if (++expired >= budget) {
-                        return expired; // the cursor stays: the rest of this slot comes next call
+                        // The cursor stays: the rest of this slot comes next call, at once.
+                        cursorDue = now;
+                        return expired;
                     }
                 } else if (tick(expiry) != cursor) {
                     cancel(id);
                     file(id, expiry);
-                } // else due later in this very tick: stays, and this slot is walked again next call
-
+                } else {
+                    // Due later in this very tick: stays, and this slot is walked again at its expiry.
+                    cursorDue = Deadlines.earliest(cursorDue, expiry);
+                }
                 id = after;
             }
             if (cursor == target) {
@@ -165,7 +222,45 @@ public final class TimerWheel {
         return expired;
     }
 
+    /**
+     * When {@link #advance} next has something to do (an entry may be due, or must be re-filed),
+     * in clock nanoseconds; {@link Deadlines#NONE} when the wheel is empty. Never later than an
+     * entry's filed expiry; it may be earlier (refreshed or cancelled entries). A time already
+     * past means at once: after an {@code advance} that stopped on its budget, for one.
+     */
+    public long nextDeadline() {
+        if (filed == 0) {
+            return Deadlines.NONE;
+        }
+        if (aheadStale) {
+            aheadDue = nearestOccupiedTickAhead();
+            aheadStale = false;
+        }
+        return Deadlines.earliest(cursorDue, aheadDue);
+    }
+
+    /** The start of the nearest tick after the cursor whose slot holds entries, or NONE: one turn at most. */
+    private long nearestOccupiedTickAhead() {
+        int from = (int) (cursor & slotMask);
+        int distance = 1;
+        while (distance < slots) {
+            int slot = (from + distance) & slotMask;
+            long bits = occupied[slot >>> 6] >>> slot; // this slot and the rest of its word
+            if (bits != 0) {
+                distance += Long.numberOfTrailingZeros(bits);
+                return distance < slots ? (cursor + distance) << tickShift : Deadlines.NONE;
+            }
+            distance += Math.min(64 - (slot & 63), slots - slot);
+        }
+        return Deadlines.NONE;
+    }
+
+    /** Entries on the wheel. */
+    public int size() {
+        return filed;
+    }
+
     long bytes() {
-        return 4L * links.length;
+        return 4L * links.length + 8L * occupied.length;
     }
 }

@@ -10,6 +10,7 @@ import org.jnat.device.Offloads;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Clock;
 import org.jnat.runtime.Counters;
+import org.jnat.runtime.Deadlines;
 import org.jnat.stack.EgressOffload;
 import org.jnat.stack.Fragmenter;
 import org.jnat.stack.Fragments;
@@ -51,7 +52,9 @@ import org.jnat.wire.MacAddress;
  * after the translator has said where they go.
  *
  * <p>Drive it with {@link #pollOnce(long)} (receive a batch on each side, process it, run the
- * timers when due); everything it does is counted in {@link Counters}.
+ * timers when due); everything it does is counted in {@link Counters}. {@link #nextDeadline()}
+ * says when the timers are next due, so that a loop around it sleeps until then or a frame:
+ * an idle router, with nothing to retry, age or expire, sleeps for good.
  */
 public final class Router implements Responder {
     /** Frames received per device per {@link #pollOnce}. */
@@ -61,8 +64,6 @@ public final class Router implements Responder {
      * on by default for devices that take UDP GSO ({@link UdpCoalescer#suits}).
      */
     public static final String UDP_COALESCE_PROPERTY = "jnat.udpCoalesce";
-    /** How often the timer step runs (ARP retries and ageing, fragment timeouts, the translator's). */
-    public static final long TIMER_NANOS = 10_000_000L;
     /** ARP: entries are trusted this long after the last reply (Linux's base_reachable_time is 30 s, randomized up to 45 s). */
     public static final long ARP_REACHABLE_NANOS = 60_000_000_000L;
     /** ARP: a request is repeated after this long (Linux's retrans_time)... */
@@ -113,7 +114,6 @@ public final class Router implements Responder {
     /** While a reassembled datagram is processed: the size of its largest fragment, else MAX_VALUE. */
     private int fragmentLimit = Integer.MAX_VALUE;
     private boolean started;
-    private long nextTimer;
 
     private final int[] cReceived = new int[2], cTransmitted = new int[2], cTransmitFailed = new int[2];
     private final int cNotForUs, cEthernetMalformed, cVlan, cOtherType;
@@ -253,7 +253,6 @@ public final class Router implements Responder {
             return;
         }
         started = true;
-        nextTimer = nowNanos + TIMER_NANOS;
         for (int side = 0; side < 2; side++) {
             Interface in = interfaces[side];
             int n = ArpFrames.gratuitous(own.segment(), in.mac(), in.address());
@@ -292,19 +291,37 @@ public final class Router implements Responder {
             flushCoalesced(); // no datagram waits beyond the batch it came in
             total += n;
         }
-        if (nowNanos - nextTimer >= 0) {
+        if (Deadlines.isDue(nextDeadline(), nowNanos)) {
             timers(nowNanos);
         }
         return total;
     }
 
-    /** The timer step: ARP retries and ageing, fragment timeouts, the translator's own. */
-    public void timers(long nowNanos) {
-        nextTimer = nowNanos + TIMER_NANOS;
+    /**
+     * The timer step: ARP retries and ageing, fragment timeouts, the translator's own. Returns
+     * the {@link #nextDeadline() next deadline}.
+     */
+    public long timers(long nowNanos) {
         neighbors[Side.INSIDE].poll(nowNanos);
         neighbors[Side.OUTSIDE].poll(nowNanos);
         fragments.expire(nowNanos);
         translator.poll(nowNanos);
+        return nextDeadline();
+    }
+
+    /**
+     * When {@link #timers} next has work, in clock nanoseconds: the earliest of each side's
+     * neighbor table (a request to repeat, an entry to age), reassembly's next timeout and the
+     * translator's {@link Translator#nextDeadline()}; {@link Deadlines#NONE} when nothing is
+     * pending. Nothing else the router holds waits for a time: held frames wait in the neighbor
+     * tables, the gratuitous ARP goes once at {@link #start}, the UDP coalescer flushes after each
+     * batch, and the ICMP rate limiter refills when asked. May be earlier than needed (then the
+     * step finds nothing to do), never later. O(1): call it every round.
+     */
+    public long nextDeadline() {
+        return Deadlines.earliest(
+                Deadlines.earliest(neighbors[Side.INSIDE].nextDeadline(), neighbors[Side.OUTSIDE].nextDeadline()),
+                Deadlines.earliest(fragments.nextDeadline(), translator.nextDeadline()));
     }
 
     // ---- the pipeline --------------------------------------------------------------------

@@ -2,6 +2,7 @@ package org.jnat.router;
 
 import org.jnat.device.FrameBatch;
 import org.jnat.device.PacketBuffer;
+import org.jnat.runtime.Deadlines;
 
 /**
  * The seam where the NAT engine plugs into the router's pipeline (DESIGN section 3).
@@ -52,8 +53,22 @@ public interface Translator {
     default void prefetch(FrameBatch batch, int count, boolean inside) {
     }
 
-    /** The timer step (session expiry, held packets), called by the router's timer step. */
+    /**
+     * The timer step (session expiry, held packets), called by the router's timer step when
+     * {@link #nextDeadline()} (or another part of the router's) has come.
+     */
     default void poll(long nowNanos) {
+    }
+
+    /**
+     * When {@link #poll} next has something to do, in clock nanoseconds, or
+     * {@link Deadlines#NONE} when nothing is pending: the router sleeps until then
+     * (or a frame). It may be earlier than needed, never later; a translator that does work in
+     * {@code poll} must say when here, or it is polled only when something else is due. Called
+     * once per round of the data-plane loop: O(1), no allocation.
+     */
+    default long nextDeadline() {
+        return Deadlines.NONE;
     }
 
     /** Called once by the router it is plugged into, with the way to send replies later. */

@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.runtime.Deadlines;
 
 /**
  * IPv4 reassembly (RFC 791 section 3.2, RFC 815) for the packets the router must look into: the NAT
@@ -29,6 +30,7 @@ import org.jnat.runtime.Counters;
  * <p>Incomplete datagrams time out after {@code timeoutNanos}; {@link #DEFAULT_TIMEOUT_NANOS} is
  * Linux's {@code ipfrag_time} of 30 s (RFC 791 suggests 15 s as the initial timer; RFC 1122 section
  * 3.3.2 recommends 60 to 120 s for hosts, which would hold a router's memory too long).
+ * {@link #nextDeadline()} says when the next one times out, so that the router sleeps until then.
  */
 public final class Fragments {
     public static final int MAX_FRAGMENTS = 64;
@@ -65,6 +67,8 @@ public final class Fragments {
     private final int[] ends;
     private int busyCount;
     private int bytesHeld;
+    /** No datagram times out before this (it may be early: datagrams completed or dropped since); NONE if none. */
+    private long earliest = Deadlines.NONE;
 
     private final Counters counters;
     private final int cFragments, cReassembled, cTimeout, cEvicted, cOverlap, cDuplicate, cBadLength, cTooMany,
@@ -246,12 +250,25 @@ public final class Fragments {
     /** The timer step: gives up datagrams whose time is out. */
     public void expire(long now) {
         releaseDelivered();
+        earliest = Deadlines.NONE;
         for (int s = 0; s < busy.length; s++) {
-            if (busy[s] && now - expires[s] >= 0) {
-                counters.increment(cTimeout);
-                free(s);
+            if (busy[s]) {
+                if (now - expires[s] >= 0) {
+                    counters.increment(cTimeout);
+                    free(s);
+                } else {
+                    earliest = Deadlines.earliest(earliest, expires[s]);
+                }
             }
         }
+    }
+
+    /**
+     * When {@link #expire} next has work: the earliest timeout of a datagram in progress, or
+     * {@link Deadlines#NONE}. May be earlier than needed, never later. O(1).
+     */
+    public long nextDeadline() {
+        return busyCount == 0 ? Deadlines.NONE : earliest;
     }
 
     /** Datagrams in progress. */
@@ -309,6 +326,7 @@ public final class Fragments {
         id[slot] = ident;
         started[slot] = now;
         expires[slot] = now + timeoutNanos;
+        earliest = Deadlines.earliest(earliest, expires[slot]);
         received[slot] = 0;
         total[slot] = -1;
         headerLength[slot] = 0;

@@ -3,6 +3,7 @@ package org.jnat.stack;
 import java.lang.foreign.Arena;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.runtime.Deadlines;
 
 /**
  * The ARP cache of one side (RFC 826): neighbor address to MAC, in primitive arrays, with the
@@ -25,6 +26,10 @@ import org.jnat.runtime.Counters;
  * <p>Bounded memory: at most {@code capacity} entries and {@code pendingSlots} held frames, all
  * allocated at construction. When the table is full, the oldest learned entry that holds no
  * frames is reused.
+ *
+ * <p>{@link #nextDeadline()} says when {@link #poll} next has work (a request to repeat, an entry
+ * to age or drop), so that the router sleeps until then: kept as each deadline is set, and found
+ * again by the sweep that every poll makes anyway, never by a scan of its own.
  */
 public final class Neighbors {
     /** {@link #lookup} result when the MAC is not known. */
@@ -65,6 +70,8 @@ public final class Neighbors {
     private final int[] pendingTail;
     private final int[] pendingCount;
     private int size;
+    /** No entry's deadline comes before this (it may be early: entries confirmed or removed since); NONE if none. */
+    private long earliest = Deadlines.NONE;
 
     // Open-addressing index: entry + 1, 0 for empty; backward-shift deletion keeps it tombstone free.
     private final int[] index;
@@ -173,7 +180,7 @@ public final class Neighbors {
             }
             state[e] = INCOMPLETE;
             tries[e] = 1;
-            deadline[e] = now + retryNanos;
+            deadline(e, now + retryNanos);
             fresh = true;
         } else if (state[e] != INCOMPLETE) {
             // Known after all (the caller raced a learn): nothing to hold.
@@ -246,7 +253,7 @@ public final class Neighbors {
         }
         mac[e] = senderMac;
         state[e] = REACHABLE;
-        deadline[e] = now + reachableNanos;
+        deadline(e, now + reachableNanos);
         updated[e] = now;
         tries[e] = 0;
         used[e] = false;
@@ -260,40 +267,57 @@ public final class Neighbors {
 
     /** The timer step: repeat requests, give up on silent neighbors, age entries. */
     public void poll(long now) {
+        // Found again by this sweep; deadlines the listener sets meanwhile (it may resolve other
+        // next hops from its callbacks) lower it through deadline(), wherever their entry is.
+        earliest = Deadlines.NONE;
         for (int e = 0; e < address.length; e++) {
             byte s = state[e];
-            if ((s == INCOMPLETE || s == PROBE || s == REACHABLE) && now - deadline[e] >= 0) {
-                if (s == REACHABLE) {
-                    counters.increment(cExpired);
-                    if (!used[e]) {
-                        remove(e);
-                        continue;
-                    }
-                    state[e] = PROBE;
-                    tries[e] = 0;
-                }
-                if (tries[e] < maxTries) {
-                    tries[e]++;
-                    deadline[e] = now + retryNanos;
-                    counters.increment(cRequests);
-                    listener.sendRequest(address[e]);
-                } else {
-                    // Detach the held frames and drop the entry first: the listener may resolve
-                    // other next hops (and so change this table) while it reports these.
-                    int slot = pendingHead[e];
-                    int n = pendingCount[e];
-                    pendingCount[e] = 0;
+            if (s != INCOMPLETE && s != PROBE && s != REACHABLE) {
+                continue;
+            }
+            if (now - deadline[e] < 0) {
+                earliest = Deadlines.earliest(earliest, deadline[e]);
+                continue;
+            }
+            if (s == REACHABLE) {
+                counters.increment(cExpired);
+                if (!used[e]) {
                     remove(e);
-                    for (int i = 0; i < n; i++) {
-                        int next = slotNext[slot];
-                        counters.increment(cUnresolved);
-                        listener.unresolved(slots[slot], now);
-                        freeSlot(slot);
-                        slot = next;
-                    }
+                    continue;
+                }
+                state[e] = PROBE;
+                tries[e] = 0;
+            }
+            if (tries[e] < maxTries) {
+                tries[e]++;
+                deadline(e, now + retryNanos);
+                counters.increment(cRequests);
+                listener.sendRequest(address[e]);
+            } else {
+                // Detach the held frames and drop the entry first: the listener may resolve
+                // other next hops (and so change this table) while it reports these.
+                int slot = pendingHead[e];
+                int n = pendingCount[e];
+                pendingCount[e] = 0;
+                remove(e);
+                for (int i = 0; i < n; i++) {
+                    int next = slotNext[slot];
+                    counters.increment(cUnresolved);
+                    listener.unresolved(slots[slot], now);
+                    freeSlot(slot);
+                    slot = next;
                 }
             }
         }
+    }
+
+    /**
+     * When {@link #poll} next has work, in clock nanoseconds: the earliest request retry or ageing
+     * of any entry; {@link Deadlines#NONE} when none is pending (empty, or static entries only).
+     * May be earlier than needed, never later. O(1).
+     */
+    public long nextDeadline() {
+        return earliest;
     }
 
     /** Entries in use (all states). */
@@ -317,6 +341,11 @@ public final class Neighbors {
     }
 
     // ---- internals ------------------------------------------------------------------------
+
+    private void deadline(int e, long at) {
+        deadline[e] = at;
+        earliest = Deadlines.earliest(earliest, at);
+    }
 
     private int bucket(int a) {
         return (a * 0x9E3779B9 >>> 7) & indexMask;

@@ -13,6 +13,7 @@ import org.jnat.device.MemoryDevice;
 import org.jnat.device.PacketBuffer;
 import org.jnat.router.Router;
 import org.jnat.runtime.Counters;
+import org.jnat.runtime.Deadlines;
 import org.jnat.runtime.ManualClock;
 import org.jnat.wire.EtherType;
 import org.jnat.wire.EthernetFrame;
@@ -98,12 +99,20 @@ class NatRouterTest {
         return out;
     }
 
-    void advance(long nanos) {
+    /**
+     * Moves time on by {@code nanos} the way the data-plane loop does when no frame comes: from
+     * one of the router's deadlines to the next, so that what is due late would be seen late.
+     */
+    int advance(long nanos) {
         long end = clock.nanos() + nanos;
+        int polls = 0;
         while (clock.nanos() < end) {
-            clock.set(Math.min(end, clock.nanos() + Router.TIMER_NANOS));
+            long next = router.nextDeadline();
+            clock.set(next == Deadlines.NONE || next - end > 0 ? end : Math.max(next, clock.nanos() + 1));
             router.pollOnce(clock.nanos());
+            polls++;
         }
+        return polls;
     }
 
     /** mirage-nat: UDP 192.168.108.26:255 to 4.141.2.6:1024 leaves from 128.104.108.1 with the TTL one less; the reply maps back. */
@@ -153,9 +162,10 @@ class NatRouterTest {
         start(natConfig(1024, 64, NatConfig.Unmatched.REJECT));
         int remote = Ipv4Address.parse("4.141.2.6");
         fromOutside(Packets.tcp(remote, 42000, nat.publicAddress(), 41000, TcpSegment.SYN, 0));
+        assertThat(router.nextDeadline()).as("the held SYN's 6 s").isEqualTo(clock.nanos() + 6 * SECOND);
         advance(5 * SECOND);
         assertThat(received(outside)).isEmpty();
-        advance(1 * SECOND + Router.TIMER_NANOS);
+        advance(1 * SECOND);
         List<PacketBuffer> out = received(outside);
         assertThat(out).hasSize(1);
         Ipv4Packet ip = Packets.ip(out.getFirst());
@@ -167,6 +177,7 @@ class NatRouterTest {
         assertThat(rst.sourcePort()).isEqualTo(41000);
         assertThat(rst.acknowledgmentNumber()).isEqualTo(0x01020304 + 1);
         assertThat(received(inside)).isEmpty();
+        assertThat(router.nextDeadline()).as("nothing left to do").isEqualTo(Deadlines.NONE);
     }
 
     /** RFC 5508 REQ-8: when a host's quota is used up, its next new flow gets code 13, and nothing is evicted. */
@@ -203,5 +214,25 @@ class NatRouterTest {
         assertThat(nat.table().size()).isZero();
         fromOutside(Packets.udp(remote, 53, nat.publicAddress(), 6000, 4));
         assertThat(received(inside)).isEmpty();
+    }
+
+    /**
+     * An idle router sleeps: no deadline before any session, one no later than the session's
+     * expiry while it lives (a handful of wake-ups in its 5 min, not one per 10 ms), none after.
+     */
+    @Test
+    void aSessionKeepsTheRouterDueNoLaterThanItsExpiryAndNotAfter() {
+        start(natConfig(1024, 64, NatConfig.Unmatched.DROP));
+        assertThat(router.nextDeadline()).as("fresh, static neighbors only").isEqualTo(Deadlines.NONE);
+        long t0 = clock.nanos();
+        fromInside(Packets.udp(Ipv4Address.parse("192.168.108.27"), 6000, Ipv4Address.parse("4.141.2.6"), 53, 4));
+        assertThat(nat.table().size()).isEqualTo(1);
+        long expiry = t0 + NatConfig.defaults().timeouts().udpNanos();
+        assertThat(router.nextDeadline()).isNotEqualTo(Deadlines.NONE).isGreaterThan(t0).isLessThanOrEqualTo(expiry);
+        int polls = advance(expiry - t0);
+        assertThat(nat.table().size()).as("gone exactly at its expiry").isZero();
+        assertThat(counters.get("nat.sessions.expired")).isEqualTo(1);
+        assertThat(polls).as("wake-ups in the session's life").isLessThanOrEqualTo(5);
+        assertThat(router.nextDeadline()).isEqualTo(Deadlines.NONE);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.jnat.runtime.Deadlines;
 import org.junit.jupiter.api.Test;
 
 class TimerWheelTest {
@@ -163,5 +164,179 @@ class TimerWheelTest {
                 }
             }
         }
+    }
+
+    // ---- the next deadline ----------------------------------------------------------------
+
+    @Test
+    void anEmptyWheelHasNoDeadline() {
+        Entries e = new Entries(4);
+        TimerWheel w = new TimerWheel(4, 8, 10);
+        assertThat(w.nextDeadline()).isEqualTo(Deadlines.NONE);
+        w.advance(5_000, e);
+        assertThat(w.nextDeadline()).isEqualTo(Deadlines.NONE);
+    }
+
+    @Test
+    void oneEntryIsDueAtTheStartOfItsTickThenAtItsExpiryThenNever() {
+        Entries e = new Entries(1);
+        TimerWheel w = new TimerWheel(1, 8, 10); // ticks of 1024 ns
+        e.expiry[0] = 5_000; // tick 4: 4096 to 5119
+        w.schedule(0, 5_000, 0);
+        assertThat(w.nextDeadline()).isEqualTo(4 * 1024L);
+        assertThat(w.advance(4 * 1024L, e)).isZero();
+        assertThat(w.nextDeadline()).as("due later in the tick the cursor is on").isEqualTo(5_000L);
+        assertThat(w.advance(5_000, e)).isEqualTo(1);
+        assertThat(w.nextDeadline()).isEqualTo(Deadlines.NONE);
+    }
+
+    @Test
+    void anEntryDueWithinTheCurrentTickIsDueAtItsExpiry() {
+        Entries e = new Entries(1);
+        TimerWheel w = new TimerWheel(1, 8, 10);
+        e.expiry[0] = 900;
+        w.schedule(0, 900, 100); // tick 0, the cursor's
+        assertThat(w.nextDeadline()).isEqualTo(900L);
+    }
+
+    @Test
+    void cancellingTheLastEntryLeavesNoDeadline() {
+        Entries e = new Entries(2);
+        TimerWheel w = new TimerWheel(2, 8, 10);
+        w.schedule(0, 3_000, 0);
+        w.schedule(1, 6_000, 0);
+        w.cancel(0);
+        assertThat(w.nextDeadline()).as("early is allowed, late is not").isLessThanOrEqualTo(6_000L);
+        w.cancel(1);
+        assertThat(w.nextDeadline()).isEqualTo(Deadlines.NONE);
+        assertThat(w.size()).isZero();
+        assertThat(w.advance(10_000, e)).isZero();
+    }
+
+    @Test
+    void whatABudgetLeftIsDueAtOnce() {
+        Entries e = new Entries(100);
+        TimerWheel w = new TimerWheel(100, 16, 10);
+        for (int i = 0; i < 100; i++) {
+            e.expiry[i] = 5_000;
+            w.schedule(i, 5_000, 0);
+        }
+        assertThat(w.advance(6_000, e, 30)).isEqualTo(30);
+        assertThat(w.nextDeadline()).isLessThanOrEqualTo(6_000L);
+        assertThat(w.advance(6_000, e)).isEqualTo(70);
+        assertThat(w.nextDeadline()).isEqualTo(Deadlines.NONE);
+    }
+
+    @Test
+    void beyondTheHorizonTheWheelWakesAboutOncePerTurnNotOncePerTick() {
+        Entries e = new Entries(1);
+        TimerWheel w = new TimerWheel(1, 8, 10); // a turn is 8 ticks, 8192 ns
+        e.expiry[0] = 100_000; // 97 ticks ahead
+        w.schedule(0, 100_000, 0);
+        int wakeUps = 0;
+        while (e.expired.isEmpty() && wakeUps < 1_000) {
+            long d = w.nextDeadline();
+            assertThat(d).isLessThanOrEqualTo(100_000L);
+            w.advance(d, e);
+            wakeUps++;
+        }
+        assertThat(e.expired).hasSize(1);
+        assertThat(e.expired.getFirst()[1]).as("expired exactly on time").isEqualTo(100_000L);
+        assertThat(wakeUps).as("wake-ups for one entry 97 ticks ahead on a wheel of 8 slots").isLessThanOrEqualTo(15);
+    }
+
+    @Test
+    void anEmptyWheelThatSleptForManyTurnsFilesAgainstThePresent() {
+        Entries e = new Entries(1);
+        TimerWheel w = new TimerWheel(1, 8, 10);
+        w.schedule(0, 1_000, 0);
+        w.advance(1_000, e);
+        long now = 1_000_000_000L; // many turns later, nothing filed meanwhile
+        e.expiry[0] = now + 5_000;
+        w.schedule(0, now + 5_000, now);
+        assertThat(w.nextDeadline()).isGreaterThan(now).isLessThanOrEqualTo(now + 5_000);
+        w.advance(w.nextDeadline(), e);
+        w.advance(w.nextDeadline(), e);
+        assertThat(e.expired).hasSize(2);
+        assertThat(e.expired.get(1)[1]).isEqualTo(now + 5_000);
+    }
+
+    /**
+     * The wheel advanced only at its own deadlines, as the router's loop does when nothing else
+     * wakes it, between random schedules, refreshes, earlier reschedules and cancels: every entry
+     * expires exactly at its expiry (a late deadline would show as a later time), and the
+     * deadline is never after a filed entry's expiry.
+     */
+    @Test
+    void drivenOnlyByItsDeadlinesEveryEntryExpiresExactlyOnTime() {
+        SplittableRandom r = new SplittableRandom(7);
+        int n = 300;
+        Entries e = new Entries(n);
+        boolean[] on = new boolean[n];
+        TimerWheel w = new TimerWheel(n, 32, 8); // ticks of 256 ns, a turn of 8192 ns
+        long now = 1_000_000;
+        int expired = 0;
+        for (int step = 0; step < 30_000; step++) {
+            long next = now + r.nextLong(2_000);
+            for (int guard = 0; ; guard++) {
+                assertThat(guard).as("the wheel makes progress").isLessThan(10_000);
+                long d = w.nextDeadline();
+                if (d == Deadlines.NONE || d > next) {
+                    break;
+                }
+                now = Math.max(now, d);
+                e.expired.clear();
+                w.advance(now, e);
+                for (long[] x : e.expired) {
+                    int i = (int) x[0];
+                    assertThat(on[i]).isTrue();
+                    assertThat(x[1]).as("entry %d expired at", i).isEqualTo(e.expiry[i]);
+                    on[i] = false;
+                    expired++;
+                }
+            }
+            now = next;
+            int id = r.nextInt(n);
+            switch (r.nextInt(4)) {
+                case 0 -> {
+                    if (!on[id]) {
+                        e.expiry[id] = now + 1 + r.nextLong(30_000); // up to nearly four turns
+                        w.schedule(id, e.expiry[id], now);
+                        on[id] = true;
+                    }
+                }
+                case 1 -> {
+                    if (on[id]) {
+                        long expiry = now + 1 + r.nextLong(30_000);
+                        if (expiry < e.expiry[id]) {
+                            w.reschedule(id, expiry);
+                        }
+                        e.expiry[id] = expiry;
+                    }
+                }
+                case 2 -> {
+                    if (on[id] && r.nextInt(4) == 0) {
+                        w.cancel(id);
+                        on[id] = false;
+                    }
+                }
+                default -> {
+                }
+            }
+            long d = w.nextDeadline();
+            int filed = 0;
+            for (int i = 0; i < n; i++) {
+                if (on[i]) {
+                    filed++;
+                    assertThat(d).as("deadline against entry %d", i).isNotEqualTo(Deadlines.NONE)
+                            .isLessThanOrEqualTo(e.expiry[i]);
+                }
+            }
+            assertThat(w.size()).isEqualTo(filed);
+            if (filed == 0) {
+                assertThat(d).isEqualTo(Deadlines.NONE);
+            }
+        }
+        assertThat(expired).as("entries that expired on the way").isGreaterThan(1_000);
     }
 }

@@ -11,6 +11,7 @@ import org.jnat.config.StaticNeighbor;
 import org.jnat.device.MemoryDevice;
 import org.jnat.device.Offloads;
 import org.jnat.runtime.Counters;
+import org.jnat.runtime.Deadlines;
 import org.jnat.runtime.ManualClock;
 import org.jnat.wire.MacAddress;
 
@@ -93,11 +94,16 @@ final class Lab {
         }
     }
 
-    /** Advances the clock in small steps, polling at each. */
+    /**
+     * Advances the clock as the data-plane loop does when no frame comes: from one of the
+     * router's deadlines to the next, polling at each, then to the end. What is due is done on
+     * time only if the router said when.
+     */
     void advance(long nanos) {
         long end = clock.nanos() + nanos;
         while (clock.nanos() < end) {
-            clock.advance(Math.min(10 * MS, end - clock.nanos()));
+            long next = router.nextDeadline();
+            clock.set(next == Deadlines.NONE || next - end > 0 ? end : Math.max(next, clock.nanos() + 1));
             run();
         }
     }

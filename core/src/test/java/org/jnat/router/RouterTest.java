@@ -19,6 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import org.jnat.runtime.Deadlines;
 import org.jnat.stack.Side;
 import org.jnat.wire.MacAddress;
 import org.junit.jupiter.api.Test;
@@ -89,6 +90,38 @@ class RouterTest {
         assertThat(Packets.srcMac(out.get(0))).isEqualTo(RT_OUT_MAC);
         assertThat(Packets.ipDst(out.get(0))).isEqualTo(SV);
         assertThat(Packets.ttl(out.get(0))).isEqualTo(63);
+    }
+
+    @Test
+    void aFreshRouterHasNothingPending() {
+        assertThat(new Lab().router.nextDeadline()).isEqualTo(Deadlines.NONE);
+        Lab learning = new Lab(false, 1500, 1500, Translator.ROUTING);
+        assertThat(learning.router.nextDeadline()).isEqualTo(Deadlines.NONE);
+        learning.advance(3_600_000 * MS);
+        assertThat(learning.insideOut()).isEmpty();
+        assertThat(learning.outsideOut()).isEmpty();
+    }
+
+    @Test
+    void anUnresolvedNextHopIsDueAtEachArpRetry() {
+        Lab lab = new Lab(false, 1500, 1500, Translator.ROUTING);
+        long t0 = lab.clock.nanos();
+        lab.fromInside(Lab.clToSv(64, 1, 0, new byte[10]));
+        lab.run();
+        assertThat(lab.outsideOut()).hasSize(1); // the first request
+        assertThat(lab.router.nextDeadline()).isEqualTo(t0 + Router.ARP_RETRY_NANOS);
+        lab.clock.set(t0 + Router.ARP_RETRY_NANOS);
+        lab.run();
+        assertThat(lab.outsideOut()).as("the second request, on time").hasSize(1);
+        assertThat(lab.router.nextDeadline()).isEqualTo(t0 + 2 * Router.ARP_RETRY_NANOS);
+        // Answered: after the retry time that no longer holds (early is allowed), nothing is due
+        // before the entry ages. (The inside learned nothing: cl never sent ARP.)
+        lab.fromOutside(Packets.arp(RT_OUT_MAC, ISP_MAC, 2, ISP_MAC, ISP, RT_OUT_MAC, RT_OUT));
+        lab.run();
+        assertThat(lab.outsideOut()).hasSize(1); // the held datagram
+        lab.advance(Router.ARP_RETRY_NANOS);
+        assertThat(lab.outsideOut()).as("no request once answered").isEmpty();
+        assertThat(lab.router.nextDeadline()).isEqualTo(t0 + Router.ARP_RETRY_NANOS + Router.ARP_REACHABLE_NANOS);
     }
 
     @Test

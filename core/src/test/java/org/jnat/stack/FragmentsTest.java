@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.List;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.runtime.Deadlines;
 import org.junit.jupiter.api.Test;
 
 class FragmentsTest {
@@ -148,5 +149,29 @@ class FragmentsTest {
         TestPackets.ipv4(buf, SRC, DST, 17, 7, 1, new byte[0], new byte[8]);
         assertThat(fragments.add(buf, 14, Side.OUTSIDE, 0)).isEqualTo(Fragments.INCOMPLETE);
         assertThat(fragments.datagramsHeld()).isEqualTo(2);
+    }
+
+    @Test
+    void theNextDeadlineIsTheOldestDatagramsTimeout() {
+        long timeout = Fragments.DEFAULT_TIMEOUT_NANOS;
+        assertThat(fragments.nextDeadline()).isEqualTo(Deadlines.NONE);
+        add(1, 0, true, new byte[8], 100);
+        add(2, 0, true, new byte[8], 200);
+        assertThat(fragments.nextDeadline()).isEqualTo(100 + timeout);
+        fragments.expire(100 + timeout);
+        assertThat(fragments.datagramsHeld()).isEqualTo(1);
+        assertThat(fragments.nextDeadline()).isEqualTo(200 + timeout);
+        fragments.expire(200 + timeout);
+        assertThat(fragments.datagramsHeld()).isZero();
+        assertThat(fragments.nextDeadline()).isEqualTo(Deadlines.NONE);
+    }
+
+    @Test
+    void aCompletedDatagramLeavesNothingPending() {
+        add(1, 0, true, new byte[8], 100);
+        int slot = add(1, 8, false, new byte[8], 150);
+        assertThat(slot).isNotNegative();
+        fragments.release(slot);
+        assertThat(fragments.nextDeadline()).isEqualTo(Deadlines.NONE);
     }
 }

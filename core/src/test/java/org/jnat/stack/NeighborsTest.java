@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.runtime.Deadlines;
 import org.junit.jupiter.api.Test;
 
 class NeighborsTest {
@@ -164,5 +165,112 @@ class NeighborsTest {
             assertThat(neighbors.lookup(a)).isEqualTo(a);
             assertThat(neighbors.size()).isLessThanOrEqualTo(8);
         }
+    }
+
+    // ---- the next deadline ----------------------------------------------------------------
+
+    @Test
+    void nothingPendingNoDeadline() {
+        assertThat(neighbors.nextDeadline()).isEqualTo(Deadlines.NONE);
+        neighbors.addStatic(HOST, HOST_MAC);
+        neighbors.poll(5 * SECOND);
+        assertThat(neighbors.nextDeadline()).as("static entries never age").isEqualTo(Deadlines.NONE);
+    }
+
+    @Test
+    void anUnansweredRequestIsDueAtEachRetryThenNever() {
+        neighbors.hold(HOST, frame(7), 5);
+        assertThat(neighbors.nextDeadline()).isEqualTo(5 + SECOND);
+        List<Long> polls = new ArrayList<>();
+        while (neighbors.nextDeadline() != Deadlines.NONE && polls.size() < 10) {
+            long at = neighbors.nextDeadline();
+            polls.add(at);
+            neighbors.poll(at);
+        }
+        assertThat(polls).containsExactly(5 + SECOND, 5 + 2 * SECOND, 5 + 3 * SECOND);
+        assertThat(requests).hasSize(3);
+        assertThat(unresolved).containsExactly(7);
+        assertThat(neighbors.nextDeadline()).isEqualTo(Deadlines.NONE);
+    }
+
+    @Test
+    void learnedEntriesAreDueWhenTheyAge() {
+        neighbors.learn(HOST, HOST_MAC, true, 10);
+        neighbors.learn(HOST + 1, HOST_MAC + 1, true, 20);
+        assertThat(neighbors.nextDeadline()).isEqualTo(10 + 60 * SECOND);
+        neighbors.poll(10 + 60 * SECOND); // unused: dropped
+        assertThat(neighbors.lookup(HOST)).isEqualTo(Neighbors.MISSING);
+        assertThat(neighbors.nextDeadline()).isEqualTo(20 + 60 * SECOND);
+        neighbors.lookup(HOST + 1);
+        neighbors.poll(20 + 60 * SECOND); // used: probed, next request a second later
+        assertThat(requests).containsExactly(HOST + 1);
+        assertThat(neighbors.nextDeadline()).isEqualTo(20 + 61 * SECOND);
+        neighbors.learn(HOST + 1, HOST_MAC + 1, false, 21 + 60 * SECOND);
+        assertThat(neighbors.nextDeadline()).as("early is allowed, late is not").isLessThanOrEqualTo(20 + 61 * SECOND);
+        neighbors.poll(20 + 61 * SECOND);
+        assertThat(neighbors.nextDeadline()).isEqualTo(21 + 120 * SECOND);
+    }
+
+    /**
+     * Two tables fed the same random traffic: one swept at every step, as a fixed timer step
+     * does, the other only when its deadline says so. They must do the same things at the same
+     * times; a deadline later than a retry or an ageing shows as a difference.
+     */
+    @Test
+    void pollingOnlyAtTheDeadlineDoesWhatPollingAlwaysDoes() {
+        long[] clock = new long[1];
+        List<String> always = new ArrayList<>();
+        List<String> byDeadline = new ArrayList<>();
+        Neighbors a = recording(always, clock);
+        Neighbors b = recording(byDeadline, clock);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        PacketBuffer frame = PacketBuffer.allocate();
+        int sweeps = 0;
+        for (int step = 0; step < 20_000; step++) {
+            clock[0] += r.nextLong(SECOND / 2);
+            long now = clock[0];
+            int host = HOST + r.nextInt(12);
+            switch (r.nextInt(5)) {
+                case 0 -> {
+                    PacketBuffer f = TestPackets.ipv4(frame, parse("203.0.113.9"), host, 17, step & 0xffff, 0,
+                            new byte[0], new byte[8]);
+                    a.hold(host, f, now);
+                    b.hold(host, f, now);
+                }
+                case 1 -> {
+                    boolean toUs = r.nextBoolean();
+                    a.learn(host, HOST_MAC + host, toUs, now);
+                    b.learn(host, HOST_MAC + host, toUs, now);
+                }
+                case 2 -> assertThat(b.lookup(host)).isEqualTo(a.lookup(host));
+                default -> {
+                }
+            }
+            a.poll(now);
+            if (Deadlines.isDue(b.nextDeadline(), now)) {
+                b.poll(now);
+                sweeps++;
+            }
+        }
+        // Each entry carries its time: a late request, release or give-up differs.
+        assertThat(byDeadline).isEqualTo(always);
+        assertThat(always).hasSizeGreaterThan(1_000);
+        assertThat(sweeps).as("sweeps by deadline, of 20000 steps").isLessThan(20_000);
+    }
+
+    private static Neighbors recording(List<String> log, long[] clock) {
+        return new Neighbors("inside", 8, 6, 3, 2048, 60 * SECOND, SECOND, 3, new Counters(), new Neighbors.Listener() {
+            public void sendRequest(int address) {
+                log.add(clock[0] + " request " + address);
+            }
+
+            public void release(PacketBuffer frame, long mac) {
+                log.add(clock[0] + " release " + frame.segment().get(TestPackets.U16, 18) + "@" + mac);
+            }
+
+            public void unresolved(PacketBuffer frame, long now) {
+                log.add(now + " unresolved " + frame.segment().get(TestPackets.U16, 18));
+            }
+        });
     }
 }

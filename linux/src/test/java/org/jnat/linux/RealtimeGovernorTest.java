@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import org.jnat.runtime.Counters;
+import org.jnat.runtime.Deadlines;
 import org.jnat.testing.Allocations;
 import org.junit.jupiter.api.Test;
 
@@ -43,10 +44,38 @@ class RealtimeGovernorTest {
         }
     }
 
-    /** No frames: the loop wakes for the router's timer every 10 ms. */
+    /** No frames, and the loop woken every 10 ms by something else (the router's timers, say). */
     private void idle(long durationNanos) {
         load(0, 10 * MS, durationNanos);
     }
+
+    /**
+     * No frames and nothing else pending: the loop wakes only when {@code g} asks
+     * ({@link RealtimeGovernor#nextDeadline()}), until {@code end}. Returns the time of the
+     * first switch it saw, or -1, and counts the rounds in {@link #rounds}.
+     */
+    private long sleepUntil(RealtimeGovernor g, long end) {
+        long switchedAt = -1;
+        rounds = 0;
+        while (true) {
+            long d = g.nextDeadline();
+            if (d == Deadlines.NONE || d > end) {
+                break;
+            }
+            assertThat(d).as("a deadline ahead of the round that asked").isGreaterThan(now);
+            now = d;
+            boolean before = g.realtime();
+            g.observe(now);
+            rounds++;
+            if (g.realtime() != before && switchedAt < 0) {
+                switchedAt = now;
+            }
+        }
+        now = end;
+        return switchedAt;
+    }
+
+    private int rounds;
 
     @Test
     void aPingEvery2msKeepsTheThreadRealtimeWithoutASingleSwitch() {
@@ -188,6 +217,95 @@ class RealtimeGovernorTest {
                 t[0] += 7 * US;
                 governor.received(i % 64 == 0 ? 32 : 0);
                 governor.observe(t[0]);
+            }
+        }, 100);
+    }
+
+    // ---- the rounds it asks for --------------------------------------------------------------
+
+    @Test
+    void withNothingToDecideItAsksForNoRound() {
+        assertThat(governor.nextDeadline()).isEqualTo(Deadlines.NONE);
+        assertThat(sleepUntil(governor, now + 10_000 * MS)).isEqualTo(-1);
+        assertThat(rounds).isZero();
+        assertThat(governor.realtime()).isTrue();
+    }
+
+    @Test
+    void framesInTheCurrentWindowAskForItsEnd() {
+        long windowStart = now;
+        now += 1 * MS;
+        governor.received(3);
+        governor.observe(now);
+        assertThat(governor.nextDeadline()).isEqualTo(windowStart + RealtimeGovernor.WINDOW_NANOS);
+        sleepUntil(governor, now + 1_000 * MS);
+        assertThat(rounds).as("the window's end, then nothing").isEqualTo(1);
+    }
+
+    @Test
+    void aBurstAfterAQuietSpellIsJudgedOnItsOwnWindow() {
+        now += 1 * MS;
+        governor.received(150); // below HEAVY_FRAMES
+        governor.observe(now);
+        sleepUntil(governor, now + 5_000 * MS);
+        now += 1 * MS;
+        governor.received(150); // so is this one; the two together are not
+        governor.observe(now);
+        assertThat(governor.realtime()).isTrue();
+        assertThat(scheduler.calls).isEmpty();
+    }
+
+    @Test
+    void demotedItAsksForTheRoundThatPromotesIt() {
+        load(32, 200 * US, 100 * MS);
+        assertThat(governor.realtime()).isFalse();
+        long lastHeavyWindowEnd = governor.nextDeadline();
+        long promotedAt = sleepUntil(governor, now + 1_000 * MS);
+        assertThat(governor.realtime()).isTrue();
+        assertThat(promotedAt).isEqualTo(lastHeavyWindowEnd + RealtimeGovernor.QUIET_NANOS);
+        assertThat(rounds).as("rounds in the idle second").isLessThanOrEqualTo(3);
+        assertThat(governor.nextDeadline()).isEqualTo(Deadlines.NONE);
+        assertThat(scheduler.calls).containsExactly(false, true);
+    }
+
+    /**
+     * Held back by the rate limit, the promotion comes when the limit allows it, no later than
+     * when a loop woken every 10 ms would make it (and at most 10 ms earlier: its windows end on
+     * another grid).
+     */
+    @Test
+    void aRateLimitedPromotionIsAskedForWhenAllowed() {
+        long start = now;
+        RealtimeGovernor stepped = new RealtimeGovernor(new FakeScheduler(), new Counters(), start);
+        long end = bursts(stepped, start, 6, 130 * MS);
+        assertThat(stepped.realtime()).as("held back by the limit").isFalse();
+        long steppedAt = -1;
+        for (long t = end + 10 * MS; steppedAt < 0 && t < end + 5_000 * MS; t += 10 * MS) {
+            stepped.observe(t);
+            if (stepped.realtime()) {
+                steppedAt = t;
+            }
+        }
+
+        RealtimeGovernor sleeping = new RealtimeGovernor(new FakeScheduler(), new Counters(), start);
+        now = bursts(sleeping, start, 6, 130 * MS);
+        long sleptAt = sleepUntil(sleeping, end + 5_000 * MS);
+        assertThat(sleeping.realtime()).isTrue();
+        assertThat(steppedAt).isPositive();
+        assertThat(sleptAt).isLessThanOrEqualTo(steppedAt).isGreaterThan(steppedAt - 10 * MS);
+        assertThat(rounds).as("rounds while held back").isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void askingAllocatesNothing() {
+        Allocations.assertSteadyStateAllocatesNothing("governor deadlines", () -> {
+            for (int i = 0; i < 1_000; i++) {
+                now += 7 * US;
+                governor.received(i % 64 == 0 ? 32 : 0);
+                governor.observe(now);
+                if (governor.nextDeadline() == 0) {
+                    throw new AssertionError();
+                }
             }
         }, 100);
     }

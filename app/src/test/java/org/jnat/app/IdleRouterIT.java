@@ -1,0 +1,179 @@
+package org.jnat.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.jnat.app.config.ConfigLoader;
+import org.jnat.config.RouterConfig;
+import org.jnat.linux.NetNamespace;
+import org.jnat.nat.NatEngine;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An idle router sleeps: the real {@link RouterRuntime} (its poll loop and handler) on two TAP
+ * devices in a namespace of its own, left alone for a second, makes a handful of rounds, not the
+ * hundred a fixed 10 ms timer step made. Asserts on the count of rounds ({@code dataplane.rounds}),
+ * never on a duration. Needs root; skips, saying why, otherwise.
+ */
+class IdleRouterIT {
+    /** Rounds allowed in one idle second: a fixed 10 ms step makes about 100. */
+    private static final long MAX_IDLE_ROUNDS = 5;
+
+    private String namespace;
+    private String suffix;
+    private RouterRuntime runtime;
+
+    @BeforeEach
+    void createNamespace() throws Exception {
+        String why = null;
+        if (!"root".equals(System.getProperty("user.name"))) {
+            why = "needs root to create a network namespace and TAP devices; run the tests as root";
+        } else if (!Files.exists(Path.of("/dev/net/tun"))) {
+            why = "/dev/net/tun is missing: modprobe tun";
+        } else if (run("ip", "-V") != 0) {
+            why = "needs the 'ip' tool: apt-get install iproute2";
+        }
+        if (why != null) {
+            System.out.println("SKIPPED IdleRouterIT: " + why);
+        }
+        Assumptions.assumeTrue(why == null, why);
+        suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
+        namespace = "idle" + suffix;
+        must("ip", "netns", "add", namespace);
+        // No IPv6 in the namespace: its router and neighbour solicitations would wake the router.
+        must("ip", "netns", "exec", namespace, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
+        must("ip", "netns", "exec", namespace, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
+        must("ip", "-n", namespace, "link", "set", "lo", "up");
+    }
+
+    @AfterEach
+    void deleteNamespace() throws Exception {
+        if (runtime != null) {
+            runtime.close();
+        }
+        if (namespace != null) {
+            run("ip", "netns", "del", namespace);
+        }
+    }
+
+    @Test
+    void aFreshRouterWithNothingToDoSleeps() throws Exception {
+        start("");
+        long rounds = idleRounds();
+        System.out.println("IdleRouterIT: a fresh router made " + rounds + " rounds in one idle second");
+        assertThat(rounds).as("rounds of the data-plane loop in one idle second").isLessThanOrEqualTo(MAX_IDLE_ROUNDS);
+    }
+
+    @Test
+    void aRouterWithASessionAndResolvedNeighborsSleeps() throws Exception {
+        start("");
+        String in = "idi" + suffix;
+        String out = "ido" + suffix;
+        // The kernel is the host on both sides: 192.168.1.10 behind the inside TAP, the gateway
+        // 203.0.113.254 behind the outside one (which answers jnat's ARP and drops the datagram).
+        must("ip", "-n", namespace, "addr", "add", "192.168.1.10/24", "dev", in);
+        must("ip", "-n", namespace, "addr", "add", "203.0.113.254/24", "dev", out);
+        must("ip", "-n", namespace, "route", "add", "198.51.100.0/24", "via", "192.168.1.1", "dev", in);
+        NetNamespace.call(namespace, () -> {
+            try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("192.168.1.10", 0))) {
+                byte[] payload = "idle?".getBytes(StandardCharsets.US_ASCII);
+                socket.send(new DatagramPacket(payload, payload.length, InetAddress.getByName("198.51.100.10"), 9));
+            }
+            return null;
+        });
+        NatEngine nat = (NatEngine) runtime.translator();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (nat.table().size() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(nat.table().size()).as("sessions after one datagram, counters %s", runtime.counters().snapshot())
+                .isEqualTo(1);
+        while (runtime.counters().get("arp.outside.frames_released") == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(runtime.counters().get("arp.outside.frames_released")).as("the datagram went to the gateway")
+                .isEqualTo(1);
+        long rounds = idleRounds();
+        System.out.println("IdleRouterIT: a router with one session made " + rounds + " rounds in one idle second");
+        assertThat(rounds).as("rounds in one idle second with a session, counters %s", runtime.counters().snapshot())
+                .isLessThanOrEqualTo(MAX_IDLE_ROUNDS);
+    }
+
+    @Test
+    void aRealTimeRouterUnderTheLightLoadGovernorSleeps() throws Exception {
+        try {
+            start("[dataplane]\nrealtime-priority = 1\nrealtime = \"light-load\"");
+        } catch (RouterRuntime.StartupException e) {
+            String why = "SCHED_FIFO is refused here: " + e.getMessage();
+            System.out.println("SKIPPED IdleRouterIT light-load: " + why);
+            Assumptions.assumeTrue(false, why);
+        }
+        long rounds = idleRounds();
+        System.out.println("IdleRouterIT: a light-load real-time router made " + rounds + " rounds in one idle second");
+        assertThat(rounds).as("rounds in one idle second under the governor").isLessThanOrEqualTo(MAX_IDLE_ROUNDS);
+    }
+
+    private void start(String extra) throws Exception {
+        String toml = """
+                [inside]
+                device  = "tap:idi%s"
+                address = "192.168.1.1/24"
+
+                [outside]
+                device  = "tap:ido%s"
+                address = "203.0.113.1/24"
+                gateway = "203.0.113.254"
+                %s
+                """.formatted(suffix, suffix, extra);
+        RouterConfig config = ConfigLoader.parse(toml, "idle.toml").config();
+        runtime = NetNamespace.call(namespace, () -> RouterRuntime.open(config));
+        runtime.start();
+    }
+
+    /** The rounds the data plane makes in one second, after a short settling pause. */
+    private long idleRounds() throws InterruptedException {
+        Thread.sleep(300);
+        long before = runtime.counters().get("dataplane.rounds");
+        long framesBefore = frames();
+        Thread.sleep(1000);
+        long rounds = runtime.counters().get("dataplane.rounds") - before;
+        // Not asserted (the kernel may send a frame now and then), but said, to explain a round.
+        System.out.println("IdleRouterIT: frames received in that second: " + (frames() - framesBefore));
+        return rounds;
+    }
+
+    private long frames() {
+        return runtime.counters().get("inside.received") + runtime.counters().get("outside.received");
+    }
+
+    private static void must(String... command) throws IOException, InterruptedException {
+        if (run(command) != 0) {
+            throw new IllegalStateException("failed: " + String.join(" ", command));
+        }
+    }
+
+    private static int run(String... command) throws IOException, InterruptedException {
+        List<String> c = new ArrayList<>(List.of(command));
+        Process p = new ProcessBuilder(c).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
+    }
+}
