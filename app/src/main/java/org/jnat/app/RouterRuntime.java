@@ -191,6 +191,9 @@ final class RouterRuntime implements AutoCloseable {
                 } finally {
                     scheduled.countDown();
                 }
+                // Announce both addresses now (RFC 5227 section 3), not at the first frame: the
+                // loop may sleep until one comes, and the neighbors should learn jnat's MACs first.
+                router.start(clock.nanos());
                 loop.run();
             } catch (Throwable t) {
                 failure.set(t);

@@ -79,6 +79,17 @@ class IdleRouterIT {
     }
 
     @Test
+    void aRouterAnnouncesBothAddressesAtStartUpWithoutWaitingForAFrame() throws Exception {
+        start("");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (runtime.counters().get("arp.gratuitous_sent") < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(frames()).as("frames received (the announcement must not wait for one)").isZero();
+        assertThat(runtime.counters().get("arp.gratuitous_sent")).as("gratuitous ARPs, one per side").isEqualTo(2);
+    }
+
+    @Test
     void aRouterWithASessionAndResolvedNeighborsSleeps() throws Exception {
         start("");
         String in = "idi" + suffix;
