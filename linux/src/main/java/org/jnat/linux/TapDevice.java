@@ -7,7 +7,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import org.jnat.device.FrameBatch;
 import org.jnat.device.Offloads;
@@ -53,14 +52,8 @@ import org.jnat.runtime.Counters;
  * allocates nothing ({@code SteadyStateAllocationIT}).
  *
  * <h2>io_uring (experimental, off by default)</h2>
- * {@code -Djnat.tapIoUring=true}: each receive submits K readv requests (RWF_NOWAIT, so they
- * complete or fail with EAGAIN inline) with one io_uring_enter, instead of one readv per frame
- * plus one that ends the batch. {@code -Djnat.tapIoUringMultishot=true} (6.7+): one multishot read
- * stays armed and the kernel reads frames into provided buffers that are lent to the batch;
- * {@link #fd()} is then the ring's, so a deleted TAP shows as read errors, not as POLLHUP. If
- * io_uring is unavailable (ENOSYS, EPERM, sysctl {@code kernel.io_uring_disabled}) jnat says so
- * in one line and reads with readv. Measured on one 2-vCPU VM (kernel 6.18) neither paid: the
- * per-request work of io_uring costs about what the system calls it saves.
+ * {@code -Djnat.tapIoUring=true} or {@code -Djnat.tapIoUringMultishot=true} receive through a
+ * {@link TapRingReceiver} instead, which measured no better (docs/PERFORMANCE.md).
  *
  * <p>Threads: {@link #receive} and {@link #transmit} from the data-plane thread only;
  * {@link #close()} once that thread has stopped using the device.
@@ -77,7 +70,7 @@ public final class TapDevice implements PollableDevice {
     /** The kernel-side queue length jnat sets on its TAPs (txqueuelen), if it is shorter. */
     public static final int QUEUE_LENGTH = 4096;
     /** The largest frame a TAP read can return: a 64 KiB GSO packet plus its Ethernet header. */
-    private static final int MAX_FRAME = 65535 + 14 + 4;
+    static final int MAX_FRAME = 65535 + 14 + 4;
 
     private final String interfaceName;
     private final String name;
@@ -95,24 +88,10 @@ public final class TapDevice implements PollableDevice {
     private final MemorySegment txIov;
     private final MemorySegment txHeader;
 
-    // Optional io_uring receive (-Djnat.tapIoUring=true): null when off or unavailable.
-    private final IoUring ring;
-    private final MemorySegment ringIovecs;   // RING_SLOTS sets of 3 iovecs (48 bytes each)
-    private final MemorySegment ringHeaders;  // RING_SLOTS virtio_net_hdr scratches (16 bytes each)
-    private final int[] ringResults;
-    private int ringReads = 2;                // K: reads per io_uring_enter, adapted per batch
-    // Multishot mode: the kernel reads into provided buffers (a buffer ring) on its own, and the
-    // frames are lent to the batch until the next receive.
-    private final MemorySegment bufferRing;   // BUFFERS struct io_uring_buf, the tail in entry 0
-    private final MemorySegment buffers;      // BUFFERS × BUFFER_SIZE: virtio_net_hdr then the frame
-    private final PacketBuffer[] lentBuffers = new PacketBuffer[BUFFERS];
-    private final int[] lentIds = new int[BUFFERS];
-    private int lentCount;
-    private short bufferTail;
-    private boolean armed;
+    // The experimental io_uring receive (TapRingReceiver): null when off or unavailable.
+    private final TapRingReceiver ring;
 
     private final Counters counters;
-    private final int rxUringEnters;
     private final int rxFrames, rxTruncated, rxErrors, txFrames, txDropped, txErrors;
     private volatile boolean closed;
 
@@ -121,25 +100,6 @@ public final class TapDevice implements PollableDevice {
     /** System property: {@code true} to receive through one multishot io_uring read (6.7+) into provided buffers. */
     public static final String IO_URING_MULTISHOT_PROPERTY = "jnat.tapIoUringMultishot";
     static final int IO_URING_OFF = 0, IO_URING_READV = 1, IO_URING_MULTISHOT = 2;
-    /** The most reads one io_uring_enter carries (and the ring's size). */
-    static final int RING_SLOTS = 64;
-    /** Provided buffers for the multishot read: each holds a header and the largest frame. */
-    static final int BUFFERS = 64, BUFFER_SIZE = 65600;
-    private static final long NOP_TAG = -1L, READ_TAG = 1L;
-    private static final VarHandle SHORT = JAVA_SHORT.varHandle();
-
-    /** Set-up: the ring, or null with a one-line note when the kernel refuses io_uring. */
-    private static IoUring openRing(String name, int mode) {
-        try {
-            IoUring r = IoUring.open(RING_SLOTS);
-            System.err.println("jnat: " + name + " receives through io_uring ("
-                    + (mode == IO_URING_MULTISHOT ? IO_URING_MULTISHOT_PROPERTY : IO_URING_PROPERTY) + "=true)");
-            return r;
-        } catch (SystemCallException e) {
-            System.err.println("jnat: " + name + " reads with readv, io_uring is unavailable: " + e.getMessage());
-            return null;
-        }
-    }
 
     private TapDevice(String interfaceName, int fd, int mtu, int receiveOffloadFlags, Counters counters, int ioUring) {
         this.interfaceName = interfaceName;
@@ -156,64 +116,16 @@ public final class TapDevice implements PollableDevice {
         rxOverflow = arena.allocate(MAX_FRAME, 8);
         txIov = arena.allocate(32, 8);
         txHeader = arena.allocate(VirtioNetHeader.SIZE, 8);
-        rxIov.set(JAVA_LONG, 0, rxHeader.address());
-        rxIov.set(JAVA_LONG, 8, VirtioNetHeader.SIZE);
-        rxIov.set(JAVA_LONG, 32, rxOverflow.address());
+        layIovecs(rxIov, 0, rxHeader.address(), rxOverflow.address());
         txIov.set(JAVA_LONG, 0, txHeader.address());
         txIov.set(JAVA_LONG, 8, VirtioNetHeader.SIZE);
         this.counters = counters;
         String prefix = "linux.tap." + interfaceName + ".";
-        IoUring r = ioUring != IO_URING_OFF ? openRing(name, ioUring) : null;
-        MemorySegment bufRing = null, bufs = null;
-        if (r != null && ioUring == IO_URING_MULTISHOT) {
-            try {
-                bufRing = arena.allocate(16L * BUFFERS, 4096);
-                bufs = arena.allocate((long) BUFFERS * BUFFER_SIZE, 4096);
-                for (int i = 0; i < BUFFERS; i++) {
-                    lentBuffers[i] = new PacketBuffer(bufs.asSlice((long) i * BUFFER_SIZE + VirtioNetHeader.SIZE,
-                            BUFFER_SIZE - VirtioNetHeader.SIZE));
-                }
-                r.registerBufferRing(bufRing, BUFFERS, (short) 0);
-                // A NOP makes the ring's descriptor readable at once, so that the first receive
-                // (on the data-plane thread, which must own the multishot read) arms it.
-                r.prepare(0, IoUring.IORING_OP_NOP, (byte) 0, -1, 0L, 0, 0, NOP_TAG);
-                r.submit(1, 0);
-            } catch (SystemCallException e) {
-                System.err.println("jnat: " + name + " reads with readv, io_uring has no provided-buffer rings here: " + e.getMessage());
-                r.close();
-                r = null;
-                bufRing = null;
-            }
-        }
-        ring = r;
-        bufferRing = bufRing;
-        buffers = bufs;
-        if (bufferRing != null) {
-            for (int i = 0; i < BUFFERS; i++) {
-                addBuffer(i);
-            }
-            SHORT.setRelease(bufferRing, 14L, bufferTail);
-        }
-        if (ring != null) {
-            ringIovecs = arena.allocate(48L * RING_SLOTS, 8);
-            ringHeaders = arena.allocate(16L * RING_SLOTS, 8);
-            ringResults = new int[RING_SLOTS];
-            for (int i = 0; i < RING_SLOTS; i++) {
-                long iov = 48L * i;
-                ringIovecs.set(JAVA_LONG, iov, ringHeaders.address() + 16L * i);
-                ringIovecs.set(JAVA_LONG, iov + 8, VirtioNetHeader.SIZE);
-                ringIovecs.set(JAVA_LONG, iov + 32, rxOverflow.address());
-            }
-            rxUringEnters = counters.register(prefix + "rx_uring_enters", "io_uring_enter calls that read from " + name);
-        } else {
-            ringIovecs = null;
-            ringHeaders = null;
-            ringResults = null;
-            rxUringEnters = -1;
-        }
         rxFrames = counters.register(prefix + "rx_frames", "frames read from " + name);
         rxTruncated = counters.register(prefix + "rx_truncated", "frames from " + name + " larger than the slot or shorter than a header, dropped");
         rxErrors = counters.register(prefix + "rx_errors", "read errors on " + name + " other than EAGAIN");
+        ring = ioUring == IO_URING_OFF ? null : TapRingReceiver.open(name, prefix, fd, ioUring == IO_URING_MULTISHOT,
+                counters, rxFrames, rxTruncated, rxErrors);
         txFrames = counters.register(prefix + "tx_frames", "frames written to " + name);
         txDropped = counters.register(prefix + "tx_dropped", "frames to " + name + " dropped because the kernel queue was full");
         txErrors = counters.register(prefix + "tx_errors", "write errors on " + name + " (bad offload metadata, device down)");
@@ -336,10 +248,10 @@ public final class TapDevice implements PollableDevice {
         return interfaceName;
     }
 
-    /** The TAP's descriptor; in multishot mode the ring's, readable when frames were read. */
+    /** The TAP's descriptor; with the multishot io_uring read, the ring's ({@link TapRingReceiver#fd()}). */
     @Override
     public int fd() {
-        return bufferRing != null ? ring.fd() : fd;
+        return ring != null ? ring.fd() : fd;
     }
 
     /**
@@ -347,24 +259,19 @@ public final class TapDevice implements PollableDevice {
      * read with one readv into a header scratch and the slot; the slot gets the frame at offset 0
      * and the header's offload fields. A frame longer than the slot (a GSO super-packet into
      * MTU-sized slots) is counted in {@code rx_truncated} and dropped. Never throws; errors are
-     * counted and end the batch.
+     * counted and end the batch. With io_uring on, {@link TapRingReceiver#receive} does it instead.
      */
     @Override
     public int receive(FrameBatch batch) {
         if (ring != null) {
-            return bufferRing != null ? receiveMultishot(batch) : receiveWithRing(batch);
+            return ring.receive(batch);
         }
         int n = 0;
         int capacity = batch.capacity();
         while (n < capacity) {
             PacketBuffer slot = batch.own(n);
-            long room = Math.min(slot.capacity(), MAX_FRAME);
-            rxIov.set(JAVA_LONG, 16, slot.segment().address());
-            rxIov.set(JAVA_LONG, 24, room);
-            // A read returns at most what the buffers hold, silently cutting a longer frame: the
-            // overflow buffer takes the rest, so a frame longer than the slot shows as such.
-            rxIov.set(JAVA_LONG, 40, MAX_FRAME - room);
-            long read = LibC.readv(state.segment, fd, rxIov, room == MAX_FRAME ? 2 : 3);
+            int iovecCount = aimIovecs(rxIov, 0, slot);
+            long read = LibC.readv(state.segment, fd, rxIov, iovecCount);
             if (read < 0) {
                 int errno = state.errno();
                 if (errno != Errno.EAGAIN && errno != Errno.EINTR) {
@@ -372,13 +279,10 @@ public final class TapDevice implements PollableDevice {
                 }
                 break;
             }
-            long frameLength = read - VirtioNetHeader.SIZE;
-            if (frameLength < 14 || frameLength > room) {
+            if (!completeRead(read, room(slot), rxHeader, 0, slot)) {
                 counters.increment(rxTruncated);
                 continue;
             }
-            VirtioNetHeader.read(rxHeader, 0, slot);
-            slot.length((int) frameLength);
             n++;
         }
         batch.count(n);
@@ -389,160 +293,46 @@ public final class TapDevice implements PollableDevice {
     }
 
     /**
-     * {@link #receive} through io_uring: one io_uring_enter submits K readv requests (RWF_NOWAIT
-     * on the non-blocking fd, so each completes or fails with EAGAIN inline, never waits) and
-     * waits for all K completions, so no read is left in the kernel once this returns (the slots
-     * are the batch's). Requests are issued in slot order, so frames keep their arrival order;
-     * a slot whose read failed is closed up by lending the next filled slot in its place. K
-     * doubles while every read returns a frame and shrinks to one more than the frames that
-     * came when the queue ran dry, so a quiet link does not pay for many failed reads.
+     * Lays out the three iovecs of one read at {@code offset} in {@code iovecs}: the
+     * virtio_net_hdr scratch at {@code headerAddress}, the slot ({@link #aimIovecs}, per read),
+     * and the overflow buffer at {@code overflowAddress} that takes what does not fit the slot.
      */
-    private int receiveWithRing(FrameBatch batch) {
-        int capacity = Math.min(batch.capacity(), RING_SLOTS);
-        int k = Math.min(ringReads, capacity);
-        for (int i = 0; i < k; i++) {
-            PacketBuffer slot = batch.own(i);
-            long room = Math.min(slot.capacity(), MAX_FRAME);
-            long iov = 48L * i;
-            ringIovecs.set(JAVA_LONG, iov + 16, slot.segment().address());
-            ringIovecs.set(JAVA_LONG, iov + 24, room);
-            ringIovecs.set(JAVA_LONG, iov + 40, MAX_FRAME - room);
-            ring.prepare(i, IoUring.IORING_OP_READV, (byte) 0, fd, ringIovecs.address() + iov,
-                    room == MAX_FRAME ? 2 : 3, IoUring.RWF_NOWAIT, i);
-            ringResults[i] = -Errno.EAGAIN;
-        }
-        int submitted = ring.submit(k, k);
-        counters.increment(rxUringEnters);
-        if (submitted < k) {
-            // Refused (-errno) or partly taken: take back what the kernel did not consume.
-            ring.unpublish(k - Math.max(submitted, 0));
-            if (submitted < 0) {
-                if (submitted != -Errno.EINTR && submitted != -Errno.EAGAIN) {
-                    counters.increment(rxErrors);
-                }
-                submitted = 0;
-            }
-        }
-        // Reap every completion of this submission before returning (see above).
-        int reaped = 0;
-        while (reaped < submitted) {
-            int ready = ring.ready();
-            if (ready == 0) {
-                ring.await(submitted - reaped);
-                continue;
-            }
-            for (int j = 0; j < ready; j++) {
-                ringResults[(int) ring.userData(j)] = ring.result(j);
-            }
-            ring.consume(ready);
-            reaped += ready;
-        }
-        int n = 0;
-        boolean dry = false;
-        for (int i = 0; i < submitted; i++) {
-            int res = ringResults[i];
-            if (res < 0) {
-                if (res == -Errno.EAGAIN) {
-                    dry = true;
-                } else if (res != -Errno.EINTR) {
-                    counters.increment(rxErrors);
-                }
-                continue;
-            }
-            PacketBuffer slot = batch.own(i);
-            long frameLength = res - VirtioNetHeader.SIZE;
-            if (frameLength < 14 || frameLength > Math.min(slot.capacity(), MAX_FRAME)) {
-                counters.increment(rxTruncated);
-                continue;
-            }
-            VirtioNetHeader.read(ringHeaders, 16L * i, slot);
-            slot.length((int) frameLength);
-            if (n != i) {
-                batch.lend(n, slot);
-            }
-            n++;
-        }
-        ringReads = dry || submitted < k ? Math.max(1, n + 1) : Math.min(2 * k, capacity);
-        batch.count(n);
-        if (n > 0) {
-            counters.add(rxFrames, n);
-        }
-        return n;
+    static void layIovecs(MemorySegment iovecs, long offset, long headerAddress, long overflowAddress) {
+        iovecs.set(JAVA_LONG, offset, headerAddress);
+        iovecs.set(JAVA_LONG, offset + 8, VirtioNetHeader.SIZE);
+        iovecs.set(JAVA_LONG, offset + 32, overflowAddress);
+    }
+
+    /** The longest frame a read into {@code slot} can hand over. */
+    static long room(PacketBuffer slot) {
+        return Math.min(slot.capacity(), MAX_FRAME);
+    }
+
+    /** Points the iovecs at {@code offset} (see {@link #layIovecs}) at {@code slot}; returns how many the read takes. */
+    static int aimIovecs(MemorySegment iovecs, long offset, PacketBuffer slot) {
+        long room = room(slot);
+        iovecs.set(JAVA_LONG, offset + 16, slot.segment().address());
+        iovecs.set(JAVA_LONG, offset + 24, room);
+        // A read returns at most what the buffers hold, silently cutting a longer frame: the
+        // overflow buffer takes the rest, so a frame longer than the slot shows as such.
+        iovecs.set(JAVA_LONG, offset + 40, MAX_FRAME - room);
+        return room == MAX_FRAME ? 2 : 3;
     }
 
     /**
-     * {@link #receive} in multishot mode: one IORING_OP_READ_MULTISHOT stays armed on the TAP;
-     * the kernel reads each frame as it arrives (task work of this thread, no system call per
-     * frame) into a provided buffer and posts a completion naming it. Here the completions are
-     * reaped in order and their buffers lent to the batch; the buffers lent last time go back to
-     * the buffer ring first. The read ends (no IORING_CQE_F_MORE) when buffers run out or on an
-     * error, and is armed again at the end of the call.
+     * Completes a read of {@code read} bytes (virtio_net_hdr, then the frame) into {@code slot},
+     * the header at {@code headerOffset} in {@code header}: the slot gets the frame's length and
+     * the header's offload fields. False, leaving the slot as it was, if the frame is shorter than
+     * an Ethernet header or longer than {@code maxLength} (the caller counts it in rx_truncated).
      */
-    private int receiveMultishot(FrameBatch batch) {
-        if (lentCount > 0) {
-            for (int i = 0; i < lentCount; i++) {
-                addBuffer(lentIds[i]);
-            }
-            lentCount = 0;
-            SHORT.setRelease(bufferRing, 14L, bufferTail);
+    static boolean completeRead(long read, long maxLength, MemorySegment header, long headerOffset, PacketBuffer slot) {
+        long frameLength = read - VirtioNetHeader.SIZE;
+        if (frameLength < 14 || frameLength > maxLength) {
+            return false;
         }
-        int capacity = batch.capacity();
-        int maxLength = batch.slotCapacity();
-        int n = 0;
-        int ready = ring.ready();
-        int j = 0;
-        for (; j < ready && n < capacity; j++) {
-            if (ring.userData(j) != READ_TAG) {
-                continue;
-            }
-            int res = ring.result(j);
-            int flags = ring.flags(j);
-            if ((flags & IoUring.IORING_CQE_F_MORE) == 0) {
-                armed = false;
-            }
-            if ((flags & IoUring.IORING_CQE_F_BUFFER) != 0) {
-                int id = flags >>> IoUring.IORING_CQE_BUFFER_SHIFT;
-                lentIds[lentCount++] = id;
-                long frameLength = res - VirtioNetHeader.SIZE;
-                if (frameLength < 14 || frameLength > maxLength) {
-                    counters.increment(rxTruncated);
-                    continue;
-                }
-                PacketBuffer frame = lentBuffers[id];
-                VirtioNetHeader.read(buffers, (long) id * BUFFER_SIZE, frame);
-                frame.length((int) frameLength);
-                batch.lend(n++, frame);
-            } else if (res < 0 && res != -IoUring.ENOBUFS && res != -Errno.EAGAIN && res != -IoUring.ECANCELED) {
-                counters.increment(rxErrors);
-            }
-        }
-        ring.consume(j);
-        if (!armed) {
-            ring.prepare(0, IoUring.IORING_OP_READ_MULTISHOT, IoUring.IOSQE_BUFFER_SELECT, fd, 0L, 0, 0, READ_TAG);
-            ring.bufferGroup(0, (short) 0);
-            int submitted = ring.submitNoWait(1);
-            counters.increment(rxUringEnters);
-            if (submitted == 1) {
-                armed = true;
-            } else {
-                ring.unpublish(1);
-                counters.increment(rxErrors);
-            }
-        }
-        batch.count(n);
-        if (n > 0) {
-            counters.add(rxFrames, n);
-        }
-        return n;
-    }
-
-    /** Puts provided buffer {@code id} back at the buffer ring's tail (published by the caller). */
-    private void addBuffer(int id) {
-        long entry = 16L * (bufferTail & (BUFFERS - 1));
-        bufferRing.set(JAVA_LONG, entry, buffers.address() + (long) id * BUFFER_SIZE);
-        bufferRing.set(JAVA_INT, entry + 8, BUFFER_SIZE);
-        bufferRing.set(JAVA_SHORT, entry + 12, (short) id);
-        bufferTail++;
+        VirtioNetHeader.read(header, headerOffset, slot);
+        slot.length((int) frameLength);
+        return true;
     }
 
     /** Writes the slot's virtio_net_hdr and frame with one writev. False if the kernel refused it. */
