@@ -396,22 +396,11 @@ public final class AfPacketDevice implements PollableDevice {
             }
             setInt(st, fd, PACKET_LOSS, 1, value, "PACKET_LOSS", interfaceName);
 
-            // struct tpacket_req: block size, blocks, frame size, frames.
             MemorySegment req = arena.allocate(16, 4);
-            req.set(JAVA_INT, 0, geometry.rxBlockSize());
-            req.set(JAVA_INT, 4, geometry.rxBlocks());
-            req.set(JAVA_INT, 8, geometry.rxFrameSize());
-            req.set(JAVA_INT, 12, geometry.rxFrames());
-            st.check(LibC.setsockopt(st.segment, fd, SOL_PACKET, PACKET_RX_RING, req, 16),
-                    "setsockopt(PACKET_RX_RING, " + interfaceName + ")", ringHint(geometry.rxBytes()));
-
-            req.fill((byte) 0);
-            req.set(JAVA_INT, 0, geometry.txBlockSize());
-            req.set(JAVA_INT, 4, geometry.txBlocks());
-            req.set(JAVA_INT, 8, geometry.txFrameSize());
-            req.set(JAVA_INT, 12, geometry.txFrames());
-            st.check(LibC.setsockopt(st.segment, fd, SOL_PACKET, PACKET_TX_RING, req, 16),
-                    "setsockopt(PACKET_TX_RING, " + interfaceName + ")", ringHint(geometry.txBytes()));
+            ring(st, fd, req, PACKET_RX_RING, "PACKET_RX_RING", geometry.rxBlockSize(), geometry.rxBlocks(),
+                    geometry.rxFrameSize(), geometry.rxFrames(), geometry.rxBytes(), interfaceName);
+            ring(st, fd, req, PACKET_TX_RING, "PACKET_TX_RING", geometry.txBlockSize(), geometry.txBlocks(),
+                    geometry.txFrameSize(), geometry.txFrames(), geometry.txBytes(), interfaceName);
 
             ringSize = geometry.rxBytes() + geometry.txBytes();
             ringAddress = LibC.mmap(st.segment, ringSize, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd, 0);
@@ -551,6 +540,17 @@ public final class AfPacketDevice implements PollableDevice {
                 "setsockopt(" + what + ", " + interfaceName + ")", errno -> errno == Errno.ENOPROTOOPT || errno == Errno.EINVAL
                         ? "the kernel does not support " + what + ": jnat needs Linux 4.20 or newer"
                         : null);
+    }
+
+    /** Sets up one ring with {@code struct tpacket_req}: block size, blocks, frame size, frames. */
+    private static void ring(CallState st, int fd, MemorySegment req, int option, String what, int blockSize,
+                             int blocks, int frameSize, int frames, long bytes, String interfaceName) {
+        req.set(JAVA_INT, 0, blockSize);
+        req.set(JAVA_INT, 4, blocks);
+        req.set(JAVA_INT, 8, frameSize);
+        req.set(JAVA_INT, 12, frames);
+        st.check(LibC.setsockopt(st.segment, fd, SOL_PACKET, option, req, 16),
+                "setsockopt(" + what + ", " + interfaceName + ")", ringHint(bytes));
     }
 
     /** TPACKET_ALIGN(TPACKET2_HDRLEN + 16) + vnet header − Ethernet header: 66, or 76 with the header. */
