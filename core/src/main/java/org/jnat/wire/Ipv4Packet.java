@@ -45,6 +45,8 @@ public final class Ipv4Packet {
     private static final int DF = 0x4000;
     private static final int MF = 0x2000;
     private static final int OFFSET_MASK = 0x1fff;
+    /** Option types with a meaning of their own (RFC 791 section 3.1), and the copied flag. */
+    private static final int OPTION_END = 0, OPTION_NOP = 1, OPTION_COPIED = 0x80;
 
     /*
      * Accessors always read the bytes, never a copy taken by check: views are re-wrapped over frames
@@ -237,6 +239,46 @@ public final class Ipv4Packet {
     /** Bytes of options (header length minus 20). */
     public int optionsLength() {
         return headerLength() - MIN_HEADER_LENGTH;
+    }
+
+    /**
+     * Copies the options whose copied flag is set (RFC 791 section 3.1, "Options": the high bit of
+     * the option type), those every fragment but the first carries too, to {@code at} of {@code to},
+     * padded with end-of-option-list to a multiple of 4 bytes, and returns the padded length (0 to
+     * 40). No-operation options are padding and are not copied; a malformed option list ends the
+     * walk. The header must have passed {@link #check}; {@code to} must have room for 40 bytes.
+     */
+    public int copyCopiedOptions(MemorySegment to, long at) {
+        long options = offset + MIN_HEADER_LENGTH;
+        int length = optionsLength();
+        int copied = 0;
+        int i = 0;
+        while (i < length) {
+            int type = NetworkOrder.u8(segment, options + i);
+            if (type == OPTION_END) {
+                break;
+            }
+            if (type == OPTION_NOP) {
+                i++;
+                continue;
+            }
+            if (i + 1 >= length) {
+                break;
+            }
+            int optionLength = NetworkOrder.u8(segment, options + i + 1);
+            if (optionLength < 2 || i + optionLength > length) {
+                break;
+            }
+            if ((type & OPTION_COPIED) != 0) {
+                MemorySegment.copy(segment, options + i, to, at + copied, optionLength);
+                copied += optionLength;
+            }
+            i += optionLength;
+        }
+        while ((copied & 3) != 0) {
+            NetworkOrder.u8(to, at + copied++, OPTION_END);
+        }
+        return copied;
     }
 
     /** Absolute offset of the payload (the transport header) in the segment. */

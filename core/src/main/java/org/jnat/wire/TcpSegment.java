@@ -1,7 +1,5 @@
 package org.jnat.wire;
 
-import java.lang.foreign.MemorySegment;
-
 /**
  * A view of a TCP segment header (RFC 9293 section 3.1; ECE and CWR from RFC 3168).
  *
@@ -32,9 +30,7 @@ import java.lang.foreign.MemorySegment;
  * <p>Sequence and acknowledgment numbers are unsigned 32-bit values carried in an {@code int};
  * compare them with sequence arithmetic ({@code a - b < 0}), RFC 9293 section 3.4.
  */
-public final class TcpSegment {
-    public static final int SOURCE_PORT = 0;
-    public static final int DESTINATION_PORT = 2;
+public final class TcpSegment extends TransportHeader<TcpSegment> {
     public static final int SEQUENCE_NUMBER = 4;
     public static final int ACKNOWLEDGMENT_NUMBER = 8;
     public static final int DATA_OFFSET = 12;
@@ -60,13 +56,8 @@ public final class TcpSegment {
     public static final int OPTION_NOP = 1;
     public static final int OPTION_MSS = 2;
 
-    private MemorySegment segment;
-    private long offset;
-
-    public TcpSegment wrap(MemorySegment segment, long offset) {
-        this.segment = segment;
-        this.offset = offset;
-        return this;
+    public TcpSegment() {
+        super(CHECKSUM, false);
     }
 
     /**
@@ -87,32 +78,6 @@ public final class TcpSegment {
      */
     public boolean checkQuoted(int length) {
         return length >= QUOTED_LENGTH && NetworkOrder.fits(segment, offset, length);
-    }
-
-    public MemorySegment segment() {
-        return segment;
-    }
-
-    public long offset() {
-        return offset;
-    }
-
-    public int sourcePort() {
-        return NetworkOrder.u16(segment, offset + SOURCE_PORT);
-    }
-
-    public TcpSegment sourcePort(int port) {
-        NetworkOrder.u16(segment, offset + SOURCE_PORT, port);
-        return this;
-    }
-
-    public int destinationPort() {
-        return NetworkOrder.u16(segment, offset + DESTINATION_PORT);
-    }
-
-    public TcpSegment destinationPort(int port) {
-        NetworkOrder.u16(segment, offset + DESTINATION_PORT, port);
-        return this;
     }
 
     public int sequenceNumber() {
@@ -176,15 +141,6 @@ public final class TcpSegment {
 
     public TcpSegment window(int value) {
         NetworkOrder.u16(segment, offset + WINDOW, value);
-        return this;
-    }
-
-    public int checksum() {
-        return NetworkOrder.u16(segment, offset + CHECKSUM);
-    }
-
-    public TcpSegment checksum(int value) {
-        NetworkOrder.u16(segment, offset + CHECKSUM, value);
         return this;
     }
 
@@ -292,45 +248,5 @@ public final class TcpSegment {
     public boolean checksumValid(int sourceAddress, int destinationAddress, int length) {
         long sum = Checksum.pseudoHeaderSum(sourceAddress, destinationAddress, IpProtocol.TCP, length);
         return Checksum.verifies(Checksum.add(segment, offset, length, sum));
-    }
-
-    /** Rewrites the source port and updates the checksum incrementally. */
-    public TcpSegment sourcePortUpdatingChecksum(int port) {
-        int old = sourcePort();
-        sourcePort(port);
-        return checksum(Checksum.update16(checksum(), old, port));
-    }
-
-    /** Rewrites the destination port and updates the checksum incrementally. */
-    public TcpSegment destinationPortUpdatingChecksum(int port) {
-        int old = destinationPort();
-        destinationPort(port);
-        return checksum(Checksum.update16(checksum(), old, port));
-    }
-
-    /** Folds an address change in the pseudo-header into the checksum (RFC 1624). */
-    public TcpSegment addressChanged(int oldAddress, int newAddress) {
-        return checksum(Checksum.update32(checksum(), oldAddress, newAddress));
-    }
-
-    /**
-     * NAT translation of the source endpoint: the IPv4 source address (in the IP header, which the
-     * caller rewrites) went from {@code oldAddress} to {@code newAddress}, and the source port
-     * becomes {@code newPort}. Writes the port and folds both changes into the checksum with one
-     * read and one write of it (RFC 1624).
-     */
-    public TcpSegment translateSource(int oldAddress, int newAddress, int newPort) {
-        int oldPort = sourcePort();
-        sourcePort(newPort);
-        int delta = Checksum.delta32(oldAddress, newAddress) + Checksum.delta16(oldPort, newPort);
-        return checksum(Checksum.apply(checksum(), delta));
-    }
-
-    /** {@link #translateSource} for the destination endpoint (inbound translation). */
-    public TcpSegment translateDestination(int oldAddress, int newAddress, int newPort) {
-        int oldPort = destinationPort();
-        destinationPort(newPort);
-        int delta = Checksum.delta32(oldAddress, newAddress) + Checksum.delta16(oldPort, newPort);
-        return checksum(Checksum.apply(checksum(), delta));
     }
 }
