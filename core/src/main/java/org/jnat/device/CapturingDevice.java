@@ -19,15 +19,14 @@ import org.jnat.runtime.Clock;
  * <p>Allocates nothing per frame ({@link PcapWriter} buffers); an I/O error is counted by the
  * writer and reported at {@link #close()}.
  */
-public final class CapturingDevice implements NetDevice {
-    private final NetDevice inner;
+public final class CapturingDevice extends DeviceDecorator {
     private final PcapWriter received;
     private final PcapWriter transmitted;
     private final Clock clock;
     private boolean closed;
 
     public CapturingDevice(NetDevice inner, PcapWriter received, PcapWriter transmitted, Clock clock) {
-        this.inner = inner;
+        super(inner);
         this.received = received;
         this.transmitted = transmitted;
         this.clock = clock;
@@ -51,18 +50,9 @@ public final class CapturingDevice implements NetDevice {
         return new CapturingDevice(inner, writer, writer, clock);
     }
 
-    public NetDevice inner() {
-        return inner;
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
     @Override
     public int receive(FrameBatch batch) {
-        int n = inner.receive(batch);
+        int n = inner().receive(batch);
         if (received != null && n > 0) {
             long now = clock.nanos();
             for (int i = 0; i < n; i++) {
@@ -74,26 +64,11 @@ public final class CapturingDevice implements NetDevice {
 
     @Override
     public boolean transmit(PacketBuffer frame) {
-        boolean sent = inner.transmit(frame);
+        boolean sent = inner().transmit(frame);
         if (sent && transmitted != null) {
             transmitted.write(frame, clock.nanos());
         }
         return sent;
-    }
-
-    @Override
-    public int mtu() {
-        return inner.mtu();
-    }
-
-    @Override
-    public long macAddress() {
-        return inner.macAddress();
-    }
-
-    @Override
-    public Offloads offloads() {
-        return inner.offloads();
     }
 
     /** Pushes buffered records to the files, so that readers see them. */
@@ -115,7 +90,7 @@ public final class CapturingDevice implements NetDevice {
         closed = true;
         UncheckedIOException failure = null;
         try {
-            inner.close();
+            super.close();
         } finally {
             for (PcapWriter writer : new PcapWriter[] {received, transmitted}) {
                 if (writer == null) {

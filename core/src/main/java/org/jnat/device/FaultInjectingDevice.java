@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
+import org.jnat.wire.EthernetFrame;
 
 /**
  * A device that damages traffic on purpose, for tests, in the style of smoltcp's
@@ -23,7 +24,7 @@ import java.util.SplittableRandom;
  * <p>Frame slots are allocated when the device is made (the receive staging batch on the first
  * receive), so steady state allocates nothing.
  */
-public final class FaultInjectingDevice implements NetDevice {
+public final class FaultInjectingDevice extends DeviceDecorator {
 
     /** Probabilities, each 0..1, that a frame is dropped, duplicated, reordered or corrupted. */
     public record Faults(double drop, double duplicate, double reorder, double corrupt) {
@@ -59,9 +60,8 @@ public final class FaultInjectingDevice implements NetDevice {
         }
     }
 
-    private static final int ETHERNET_HEADER = 14;
+    private static final int ETHERNET_HEADER = EthernetFrame.HEADER_LENGTH;
 
-    private final NetDevice inner;
     private final Faults onTransmit;
     private final Faults onReceive;
     private final SplittableRandom random;
@@ -85,7 +85,7 @@ public final class FaultInjectingDevice implements NetDevice {
      * @param onReceive  faults applied to frames this device receives
      */
     public FaultInjectingDevice(NetDevice inner, long seed, Faults onTransmit, Faults onReceive) {
-        this.inner = inner;
+        super(inner);
         this.onTransmit = onTransmit;
         this.onReceive = onReceive;
         this.random = new SplittableRandom(seed);
@@ -94,30 +94,6 @@ public final class FaultInjectingDevice implements NetDevice {
                         ? PacketBuffer.DEFAULT_CAPACITY : 0);
         corruptedTx = PacketBuffer.allocate(arena, capacity);
         heldTx = PacketBuffer.allocate(arena, capacity);
-    }
-
-    public NetDevice inner() {
-        return inner;
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public int mtu() {
-        return inner.mtu();
-    }
-
-    @Override
-    public long macAddress() {
-        return inner.macAddress();
-    }
-
-    @Override
-    public Offloads offloads() {
-        return inner.offloads();
     }
 
     @Override
@@ -142,13 +118,13 @@ public final class FaultInjectingDevice implements NetDevice {
             reordered++;
             return true;
         }
-        boolean sent = inner.transmit(out);
-        if (duplicate < onTransmit.duplicate() && inner.transmit(out)) {
+        boolean sent = inner().transmit(out);
+        if (duplicate < onTransmit.duplicate() && inner().transmit(out)) {
             duplicated++;
         }
         if (holdingTx) {
             holdingTx = false;
-            inner.transmit(heldTx);
+            inner().transmit(heldTx);
         }
         return sent;
     }
@@ -160,7 +136,7 @@ public final class FaultInjectingDevice implements NetDevice {
             staging = new FrameBatch(arena, batch.capacity(), batch.slotCapacity());
             heldRx = PacketBuffer.allocate(arena, batch.slotCapacity());
         }
-        int n = inner.receive(staging);
+        int n = inner().receive(staging);
         int out = 0;
         for (int i = 0; i < n; i++) {
             PacketBuffer frame = staging.get(i);
@@ -230,7 +206,7 @@ public final class FaultInjectingDevice implements NetDevice {
     public void flush() {
         if (holdingTx) {
             holdingTx = false;
-            inner.transmit(heldTx);
+            inner().transmit(heldTx);
         }
         releaseRx = holdingRx;
     }
@@ -249,10 +225,5 @@ public final class FaultInjectingDevice implements NetDevice {
 
     public long corrupted() {
         return corrupted;
-    }
-
-    @Override
-    public void close() {
-        inner.close();
     }
 }
