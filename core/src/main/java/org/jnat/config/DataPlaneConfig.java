@@ -1,8 +1,9 @@
 package org.jnat.config;
 
 /**
- * The {@code [dataplane]} table: how the data-plane thread waits for frames. Every setting trades
- * CPU for latency, so all are off by default (an idle router sleeps in poll(2) and uses no CPU).
+ * The {@code [dataplane]} table: how the data-plane thread waits for frames, and how it hands
+ * them to the devices. Every waiting setting trades CPU for latency, so those are off by default
+ * (an idle router sleeps in poll(2) and uses no CPU).
  *
  * @param busyPollNanos    after a round that found frames, keep polling without sleeping for this
  *                         long (0: sleep at once), so the next frame of an exchange is taken
@@ -13,8 +14,13 @@ package org.jnat.config;
  * @param cpu              pin the data-plane thread to this CPU (0-based); −1: no pinning
  * @param realtime         when the thread runs under SCHED_FIFO, if {@code realtimePriority} is set:
  *                         always, or only while the load is light (the default)
+ * @param udpCoalesce      merge the UDP datagrams of one flow that leave by a device taking UDP
+ *                         GSO within one receive batch into one super-packet, which the kernel
+ *                         segments back into the same datagrams (on by default: docs/PERFORMANCE.md
+ *                         measures it; off sends each datagram as it is)
  */
-public record DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu, Realtime realtime) {
+public record DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu, Realtime realtime,
+                              boolean udpCoalesce) {
 
     /** When a data-plane thread with a {@code realtime-priority} runs under SCHED_FIFO. */
     public enum Realtime {
@@ -47,7 +53,7 @@ public record DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu,
      */
     public static final Realtime DEFAULT_REALTIME = Realtime.LIGHT_LOAD;
 
-    /** Nothing set: sleep when idle, default policy, any CPU. */
+    /** Nothing set: sleep when idle, default policy, any CPU, UDP coalescing on. */
     public static final DataPlaneConfig DEFAULT = new DataPlaneConfig(0, 0, -1);
 
     public DataPlaneConfig {
@@ -57,7 +63,12 @@ public record DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu,
         }
     }
 
-    /** With {@link #DEFAULT_REALTIME}. */
+    /** With UDP coalescing on. */
+    public DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu, Realtime realtime) {
+        this(busyPollNanos, realtimePriority, cpu, realtime, true);
+    }
+
+    /** With {@link #DEFAULT_REALTIME} and UDP coalescing on. */
     public DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu) {
         this(busyPollNanos, realtimePriority, cpu, DEFAULT_REALTIME);
     }

@@ -63,10 +63,10 @@ public final class ConfigLoader {
         KEYS.put("forward", List.of("protocol", "port", "to"));
         KEYS.put("neighbor", List.of("address", "mac"));
         KEYS.put("admin", List.of("listen"));
-        KEYS.put("dataplane", List.of("busy-poll", "realtime-priority", "realtime", "cpu"));
+        KEYS.put("dataplane", List.of("busy-poll", "realtime-priority", "realtime", "cpu", "udp-coalesce"));
     }
 
-    private static final Set<String> BOOLEAN_KEYS = Set.of("hairpinning", "inbound-refresh");
+    private static final Set<String> BOOLEAN_KEYS = Set.of("hairpinning", "inbound-refresh", "udp-coalesce");
     private static final Set<String> INTEGER_KEYS = Set.of("mtu", "max-sessions", "max-sessions-per-host",
             "realtime-priority", "cpu");
     private static final Set<String> TABLES = Set.of("inside", "outside", "nat", "admin", "dataplane");
@@ -723,6 +723,7 @@ public final class ConfigLoader {
             }
         }
         int cpu = (int) s.integer("cpu", 0, 1023, -1);
-        return new DataPlaneConfig(busyPoll, priority, cpu, realtime);
+        boolean udpCoalesce = s.bool("udp-coalesce", DataPlaneConfig.DEFAULT.udpCoalesce());
+        return new DataPlaneConfig(busyPoll, priority, cpu, realtime, udpCoalesce);
     }
 }

@@ -59,6 +59,7 @@ public final class EffectiveConfig {
         } else {
             entry(out, "cpu", Integer.toString(d.cpu()));
         }
+        entry(out, "udp-coalesce", Boolean.toString(d.udpCoalesce()));
         return out.toString();
     }
 

@@ -258,7 +258,11 @@ class BadConfigTest {
                                 + " realtime-priority = 10; or remove realtime"),
                 bad(MINIMAL + "[dataplane]\nrealtimepolicy = \"always\"\n",
                         "router.toml:10: dataplane.realtimepolicy: unknown key; [dataplane] takes busy-poll,"
-                                + " realtime-priority, realtime, cpu"),
+                                + " realtime-priority, realtime, cpu, udp-coalesce"),
+                bad(MINIMAL + "[dataplane]\nudp-coalesce = \"no\"\n",
+                        "router.toml:10: dataplane.udp-coalesce: expected true or false, got \"no\""),
+                bad(MINIMAL + "[dataplane]\nudp-coalesce = off\n",
+                        "router.toml:10: dataplane.udp-coalesce: expected true or false, got off"),
                 bad(MINIMAL + "[dataplane]\ncpu = -1\n",
                         "router.toml:10: dataplane.cpu: expected an integer from 0 to 1023, got -1"),
                 bad(MINIMAL + "[dataplane]\nbusypoll = \"1ms\"\n",

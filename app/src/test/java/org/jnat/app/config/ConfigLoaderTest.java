@@ -198,6 +198,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void udpCoalesceIsOnUnlessTheFileTurnsItOff() throws ConfigException {
+        assertThat(ConfigLoader.parse(BadConfigTest.MINIMAL, "r.toml").config().dataPlane().udpCoalesce()).isTrue();
+        assertThat(ConfigLoader.parse(BadConfigTest.MINIMAL + "[dataplane]\ncpu = 1\n", "r.toml").config().dataPlane()
+                .udpCoalesce()).isTrue();
+        RouterConfig off = ConfigLoader.parse(BadConfigTest.MINIMAL + "[dataplane]\nudp-coalesce = false\n", "r.toml")
+                .config();
+        assertThat(off.dataPlane()).isEqualTo(new DataPlaneConfig(0, 0, -1, DataPlaneConfig.DEFAULT_REALTIME, false));
+        String effective = EffectiveConfig.toToml(off);
+        assertThat(effective).contains("udp-coalesce = false");
+        assertThat(ConfigLoader.parse(effective, "effective.toml").config()).isEqualTo(off);
+    }
+
+    @Test
     void thePerHostQuotaFollowsASmallerTableWhenUnset() throws ConfigException {
         RouterConfig config = ConfigLoader.parse(BadConfigTest.MINIMAL + "[nat]\nmax-sessions = 1000\n", "r.toml")
                 .config();
