@@ -2,11 +2,10 @@ package org.jnat.stack;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
 import org.jnat.runtime.Deadlines;
+import org.jnat.wire.Ipv4Packet;
 
 /**
  * IPv4 reassembly (RFC 791 section 3.2, RFC 815) for the packets the router must look into: the NAT
@@ -42,9 +41,6 @@ public final class Fragments {
     /** {@link #add} result when the datagram is not complete (held, or dropped and counted). */
     public static final int INCOMPLETE = -1;
 
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-
     private final long timeoutNanos;
     private final int maxBytes;
 
@@ -70,6 +66,7 @@ public final class Fragments {
     /** No datagram times out before this (it may be early: datagrams completed or dropped since); NONE if none. */
     private long earliest = Deadlines.NONE;
 
+    private final Ipv4Packet view = new Ipv4Packet();
     private final Counters counters;
     private final int cFragments, cReassembled, cTimeout, cEvicted, cOverlap, cDuplicate, cBadLength, cTooMany,
             cTooBig;
@@ -104,19 +101,13 @@ public final class Fragments {
         this.counters = counters;
         cFragments = counters.register("ipv4.fragments.received", "IPv4 fragments received for reassembly");
         cReassembled = counters.register("ipv4.fragments.reassembled", "IPv4 datagrams reassembled");
-        cTimeout = counters.register("ipv4.fragments.dropped.timeout",
-                "incomplete IPv4 datagrams given up: the rest never came in time");
-        cEvicted = counters.register("ipv4.fragments.dropped.no_room",
-                "incomplete IPv4 datagrams given up to make room for newer ones");
-        cOverlap = counters.register("ipv4.fragments.dropped.overlap",
-                "IPv4 datagrams dropped because two of their fragments overlapped");
+        cTimeout = counters.register("ipv4.fragments.dropped.timeout", "incomplete IPv4 datagrams given up: the rest never came in time");
+        cEvicted = counters.register("ipv4.fragments.dropped.no_room", "incomplete IPv4 datagrams given up to make room for newer ones");
+        cOverlap = counters.register("ipv4.fragments.dropped.overlap", "IPv4 datagrams dropped because two of their fragments overlapped");
         cDuplicate = counters.register("ipv4.fragments.dropped.duplicate", "duplicate IPv4 fragments dropped");
-        cBadLength = counters.register("ipv4.fragments.dropped.bad_length",
-                "IPv4 fragments dropped: empty, not a multiple of 8 bytes, or past the end");
-        cTooMany = counters.register("ipv4.fragments.dropped.too_many",
-                "IPv4 datagrams dropped: more than " + MAX_FRAGMENTS + " fragments");
-        cTooBig = counters.register("ipv4.fragments.dropped.too_big",
-                "IPv4 datagrams dropped: reassembled they would exceed 65535 bytes");
+        cBadLength = counters.register("ipv4.fragments.dropped.bad_length", "IPv4 fragments dropped: empty, not a multiple of 8 bytes, or past the end");
+        cTooMany = counters.register("ipv4.fragments.dropped.too_many", "IPv4 datagrams dropped: more than " + MAX_FRAGMENTS + " fragments");
+        cTooBig = counters.register("ipv4.fragments.dropped.too_big", "IPv4 datagrams dropped: reassembled they would exceed 65535 bytes");
     }
 
     /** 32 datagrams, 1 MiB of payload, Linux's 30 s. */
@@ -135,21 +126,21 @@ public final class Fragments {
         releaseDelivered();
         counters.increment(cFragments);
         MemorySegment in = frame.segment();
-        int ihl = (in.get(ValueLayout.JAVA_BYTE, ipOffset) & 0x0f) * 4;
-        int totalLength = in.get(U16, ipOffset + 2) & 0xffff;
-        int flagsOffset = in.get(U16, ipOffset + 6) & 0xffff;
-        boolean more = (flagsOffset & 0x2000) != 0;
-        int start = (flagsOffset & 0x1fff) * 8;
+        Ipv4Packet ip = view.wrap(in, ipOffset);
+        int ihl = ip.headerLength();
+        int totalLength = ip.totalLength();
+        boolean more = ip.moreFragments();
+        int start = ip.fragmentOffset();
         int length = totalLength - ihl;
         int end = start + length;
         if (length <= 0 || (more && (length & 7) != 0)) {
             counters.increment(cBadLength);
             return INCOMPLETE;
         }
-        int src = in.get(U32, ipOffset + 12);
-        int dst = in.get(U32, ipOffset + 16);
-        int key = (in.get(ValueLayout.JAVA_BYTE, ipOffset + 9) & 0xff) | (side << 8);
-        int ident = in.get(U16, ipOffset + 4) & 0xffff;
+        int src = ip.sourceAddress();
+        int dst = ip.destinationAddress();
+        int key = ip.protocol() | (side << 8);
+        int ident = ip.identification();
 
         int slot = find(src, dst, key, ident);
         if (ihl + end > MAX_DATAGRAM) {
@@ -361,11 +352,10 @@ public final class Fragments {
         MemorySegment buf = buffers[slot].segment();
         int from = HEAD - ihl - link;
         MemorySegment.copy(buf, from, buf, 0, link + datagramLength);
-        buf.set(U16, link + 2, (short) datagramLength);
-        int flags = buf.get(U16, link + 6) & 0x4000; // keep DF; MF and the offset go
-        buf.set(U16, link + 6, (short) flags);
-        buf.set(U16, link + 10, (short) 0);
-        buf.set(U16, link + 10, (short) HeaderChecksum.compute(buf, link, ihl));
+        // DF stays; the reserved flag, MF and the offset go.
+        Ipv4Packet ip = view.wrap(buf, link);
+        boolean dontFragment = ip.dontFragment();
+        ip.totalLength(datagramLength).flagsAndFragmentOffset(0).dontFragment(dontFragment).fillHeaderChecksum();
         buffers[slot].clearOffload();
         buffers[slot].length(link + datagramLength);
         bytesHeld -= received[slot];

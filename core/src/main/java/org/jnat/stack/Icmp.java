@@ -1,6 +1,5 @@
 package org.jnat.stack;
 
-import java.lang.foreign.ValueLayout;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
 import org.jnat.wire.EthernetFrame;
@@ -9,6 +8,7 @@ import org.jnat.wire.IcmpPacket;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Packet;
 import org.jnat.wire.MacAddress;
+import org.jnat.wire.NetworkOrder;
 import org.jnat.wire.TcpFrames;
 import org.jnat.wire.TcpSegment;
 
@@ -39,14 +39,12 @@ public final class Icmp {
         this.counters = counters;
         cSent = counters.register("icmp.errors_sent", "ICMP errors sent");
         cTimeExceeded = counters.register("icmp.sent.time_exceeded", "ICMP time exceeded sent");
-        cUnreachable = counters.register("icmp.sent.unreachable",
-                "ICMP destination unreachable sent (besides fragmentation needed)");
+        cUnreachable = counters.register("icmp.sent.unreachable", "ICMP destination unreachable sent (besides fragmentation needed)");
         cFragNeeded = counters.register("icmp.sent.fragmentation_needed", "ICMP fragmentation needed sent");
         cEchoReplies = counters.register("icmp.sent.echo_reply", "ICMP echo replies sent");
         cResets = counters.register("tcp.sent.reset", "TCP resets sent");
         cRateLimited = counters.register("icmp.rate_limited", "ICMP errors and resets not sent: over the rate limit");
-        cSuppressed = counters.register("icmp.suppressed",
-                "ICMP errors not sent because RFC 1122 3.2.2 forbids them (about an ICMP error, a fragment, a broadcast)");
+        cSuppressed = counters.register("icmp.suppressed", "ICMP errors not sent because RFC 1122 3.2.2 forbids them (about an ICMP error, a fragment, a broadcast)");
     }
 
     /**
@@ -70,9 +68,9 @@ public final class Icmp {
                         && MacAddress.isMulticast(ethernet.wrap(frame.segment(), 0).destination()));
         if (allowed && datagram.protocol() == IpProtocol.ICMP) {
             // An error is never answered; a message too short to tell is treated as one.
-            long type = datagram.payloadOffset();
+            long type = datagram.payloadOffset() + IcmpPacket.TYPE;
             allowed = datagram.payloadLength() >= 1 && frame.length() > type
-                    && !IcmpPacket.isError(frame.segment().get(ValueLayout.JAVA_BYTE, type) & 0xff);
+                    && !IcmpPacket.isError(NetworkOrder.u8(frame.segment(), type));
         }
         if (!allowed) {
             counters.increment(cSuppressed);

@@ -73,9 +73,7 @@ public final class Neighbors {
     /** No entry's deadline comes before this (it may be early: entries confirmed or removed since); NONE if none. */
     private long earliest = Deadlines.NONE;
 
-    // Open-addressing index: entry + 1, 0 for empty; backward-shift deletion keeps it tombstone free.
-    private final int[] index;
-    private final int indexMask;
+    private final AddressIndex index;
 
     // Held frames.
     private final PacketBuffer[] slots;
@@ -107,9 +105,7 @@ public final class Neighbors {
         pendingHead = new int[capacity];
         pendingTail = new int[capacity];
         pendingCount = new int[capacity];
-        int buckets = Integer.highestOneBit(Math.max(2, capacity * 2 - 1)) << 1;
-        index = new int[buckets];
-        indexMask = buckets - 1;
+        index = new AddressIndex(capacity);
         Arena arena = Arena.ofAuto();
         slots = new PacketBuffer[pendingSlots];
         slotNext = new int[pendingSlots];
@@ -126,14 +122,11 @@ public final class Neighbors {
         cExpired = counters.register(p + "expired", "neighbor entries aged out on the " + side);
         cRequests = counters.register(p + "requests_sent", "ARP requests sent on the " + side);
         cHeld = counters.register(p + "frames_held", "frames held while resolving a next hop on the " + side);
-        cHeldDropped = counters.register(p + "dropped.queue_full",
-                "frames dropped: too many already waiting for a next hop on the " + side);
+        cHeldDropped = counters.register(p + "dropped.queue_full", "frames dropped: too many already waiting for a next hop on the " + side);
         cReleased = counters.register(p + "frames_released", "held frames sent once their next hop answered on the " + side);
-        cUnresolved = counters.register(p + "frames_unresolved",
-                "held frames given up on: their next hop never answered on the " + side);
+        cUnresolved = counters.register(p + "frames_unresolved", "held frames given up on: their next hop never answered on the " + side);
         cTableFull = counters.register(p + "dropped.table_full", "neighbors not learned: the table is full on the " + side);
-        cStaticConflict = counters.register(p + "static_conflict",
-                "ARP messages that claimed a static neighbor's address with another MAC on the " + side);
+        cStaticConflict = counters.register(p + "static_conflict", "ARP messages that claimed a static neighbor's address with another MAC on the " + side);
     }
 
     /** Adds a static entry (config {@code [[neighbor]]}); set-up time only. */
@@ -347,22 +340,8 @@ public final class Neighbors {
         earliest = Deadlines.earliest(earliest, at);
     }
 
-    private int bucket(int a) {
-        return (a * 0x9E3779B9 >>> 7) & indexMask;
-    }
-
     private int find(int a) {
-        int b = bucket(a);
-        while (true) {
-            int v = index[b];
-            if (v == 0) {
-                return -1;
-            }
-            if (address[v - 1] == a) {
-                return v - 1;
-            }
-            b = (b + 1) & indexMask;
-        }
+        return index.find(a);
     }
 
     /** A free entry for {@code a}, evicting the oldest learned idle entry when full; -1 if none. */
@@ -397,36 +376,12 @@ public final class Neighbors {
         used[e] = false;
         pendingCount[e] = 0;
         size++;
-        int b = bucket(a);
-        while (index[b] != 0) {
-            b = (b + 1) & indexMask;
-        }
-        index[b] = e + 1;
+        index.put(a, e);
         return e;
     }
 
     private void remove(int e) {
-        int b = bucket(address[e]);
-        while (index[b] != e + 1) {
-            b = (b + 1) & indexMask;
-        }
-        // Backward-shift deletion (Knuth 6.4 algorithm R): no tombstones.
-        int hole = b;
-        int j = b;
-        while (true) {
-            j = (j + 1) & indexMask;
-            int v = index[j];
-            if (v == 0) {
-                break;
-            }
-            int home = bucket(address[v - 1]);
-            boolean movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
-            if (movable) {
-                index[hole] = v;
-                hole = j;
-            }
-        }
-        index[hole] = 0;
+        index.remove(address[e]);
         state[e] = FREE;
         size--;
     }

@@ -1,10 +1,9 @@
 package org.jnat.stack;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import org.jnat.device.PacketBuffer;
 import org.jnat.wire.Checksum;
+import org.jnat.wire.NetworkOrder;
 import org.jnat.wire.UdpDatagram;
 
 /**
@@ -19,8 +18,6 @@ import org.jnat.wire.UdpDatagram;
  * and data (RFC 1071).
  */
 public final class PartialChecksum {
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-
     private PartialChecksum() {
     }
 
@@ -61,7 +58,7 @@ public final class PartialChecksum {
         if (frame.checksumOffset == UdpDatagram.CHECKSUM) {
             checksum = Checksum.udpNonZero(checksum);
         }
-        segment.set(U16, field, (short) checksum);
+        NetworkOrder.u16(segment, field, checksum);
         frame.flags &= ~PacketBuffer.F_NEEDS_CSUM;
         frame.checksumStart = 0;
         frame.checksumOffset = 0;

@@ -2,8 +2,6 @@ package org.jnat.stack;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import org.jnat.device.Offloads;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
@@ -12,6 +10,7 @@ import org.jnat.wire.EtherType;
 import org.jnat.wire.EthernetFrame;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Packet;
+import org.jnat.wire.NetworkOrder;
 import org.jnat.wire.UdpDatagram;
 
 /**
@@ -70,15 +69,9 @@ public final class UdpCoalescer {
     /** The largest IPv4 Total Length. */
     public static final int MAX_IP_LENGTH = 65535;
 
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-
     private static final int IP = EthernetFrame.HEADER_LENGTH;                 // 14
     private static final int UDP = IP + Ipv4Packet.MIN_HEADER_LENGTH;          // 34
     private static final int HEADERS = UDP + UdpDatagram.HEADER_LENGTH;        // 42
-    private static final int VERSION_IHL_NO_OPTIONS = 0x45;
-    private static final int MF_AND_OFFSET = 0x3fff;
 
     /** Where frames leave: the device, without passing through the coalescer again. */
     @FunctionalInterface
@@ -87,6 +80,9 @@ public final class UdpCoalescer {
     }
 
     private final PacketBuffer superPacket;
+    private final EthernetFrame ethernet = new EthernetFrame();
+    private final Ipv4Packet ip = new Ipv4Packet();
+    private final UdpDatagram udp = new UdpDatagram();
     private final Sink sink;
     private final Counters counters;
     private final int cMerged, cSuperPackets;
@@ -103,6 +99,8 @@ public final class UdpCoalescer {
     private int keyVersionTos;    // IP bytes 0..1
     private int keyFlagsTtlProtocol; // IP bytes 6..9
     private int keySource, keyDestination, keyPorts;
+    // The key is compared as raw words rather than field by field: what must match is every byte
+    // the kernel copies into each segment, whatever field it belongs to.
 
     /**
      * A coalescer whose super-packets go to {@code sink}; its counters are registered as
@@ -112,10 +110,8 @@ public final class UdpCoalescer {
         this.superPacket = PacketBuffer.allocate(arena, IP + MAX_IP_LENGTH);
         this.sink = sink;
         this.counters = counters;
-        cMerged = counters.register(prefix + "udp_coalesce.datagrams_merged",
-                "UDP datagrams sent inside UDP GSO super-packets, which the kernel segments again");
-        cSuperPackets = counters.register(prefix + "udp_coalesce.super_packets",
-                "UDP GSO super-packets made of two or more datagrams of one flow");
+        cMerged = counters.register(prefix + "udp_coalesce.datagrams_merged", "UDP datagrams sent inside UDP GSO super-packets, which the kernel segments again");
+        cSuperPackets = counters.register(prefix + "udp_coalesce.super_packets", "UDP GSO super-packets made of two or more datagrams of one flow");
     }
 
     /** True if a device with these offloads takes the super-packets: UDP GSO with partial checksums. */
@@ -179,12 +175,9 @@ public final class UdpCoalescer {
         MemorySegment s = superPacket.segment();
         int ipLength = length - IP;
         int udpLength = ipLength - Ipv4Packet.MIN_HEADER_LENGTH;
-        s.set(U16, IP + Ipv4Packet.TOTAL_LENGTH, (short) ipLength);
-        s.set(U16, IP + Ipv4Packet.CHECKSUM, (short) 0);
-        s.set(U16, IP + Ipv4Packet.CHECKSUM, (short) Checksum.ipv4Header(s, IP, Ipv4Packet.MIN_HEADER_LENGTH));
-        s.set(U16, UDP + UdpDatagram.LENGTH, (short) udpLength);
-        s.set(U16, UDP + UdpDatagram.CHECKSUM,
-                (short) Checksum.fold(Checksum.pseudoHeaderSum(keySource, keyDestination, IpProtocol.UDP, udpLength)));
+        ip.wrap(s, IP).totalLength(ipLength).fillHeaderChecksum();
+        udp.wrap(s, UDP).length(udpLength)
+                .checksum(Checksum.fold(Checksum.pseudoHeaderSum(keySource, keyDestination, IpProtocol.UDP, udpLength)));
         superPacket.length(length);
         superPacket.flags = PacketBuffer.F_NEEDS_CSUM;
         superPacket.gsoType = PacketBuffer.GSO_UDP_L4;
@@ -201,18 +194,20 @@ public final class UdpCoalescer {
      * The UDP payload length of a frame that may merge as far as its own headers go (IPv4 without
      * options, UDP, not a fragment, no GSO, UDP Length = IP payload = the frame), else -1.
      */
-    private static int payload(PacketBuffer frame) {
+    private int payload(PacketBuffer frame) {
         MemorySegment s = frame.segment();
         int frameLength = frame.length();
         if (frame.gsoType != PacketBuffer.GSO_NONE || frameLength < HEADERS
-                || (s.get(U16, EthernetFrame.ETHER_TYPE) & 0xffff) != EtherType.IPV4
-                || (s.get(ValueLayout.JAVA_BYTE, IP) & 0xff) != VERSION_IHL_NO_OPTIONS
-                || (s.get(ValueLayout.JAVA_BYTE, IP + Ipv4Packet.PROTOCOL) & 0xff) != IpProtocol.UDP
-                || (s.get(U16, IP + Ipv4Packet.FLAGS_FRAGMENT) & MF_AND_OFFSET) != 0) {
+                || ethernet.wrap(s, 0).etherType() != EtherType.IPV4) {
             return -1;
         }
-        int ipLength = s.get(U16, IP + Ipv4Packet.TOTAL_LENGTH) & 0xffff;
-        int udpLength = s.get(U16, UDP + UdpDatagram.LENGTH) & 0xffff;
+        Ipv4Packet ip = this.ip.wrap(s, IP);
+        if (ip.version() != 4 || ip.headerLength() != Ipv4Packet.MIN_HEADER_LENGTH || ip.protocol() != IpProtocol.UDP
+                || ip.isFragment()) {
+            return -1;
+        }
+        int ipLength = ip.totalLength();
+        int udpLength = udp.wrap(s, UDP).length();
         if (ipLength != frameLength - IP || udpLength != ipLength - Ipv4Packet.MIN_HEADER_LENGTH) {
             return -1;
         }
@@ -222,14 +217,14 @@ public final class UdpCoalescer {
     /** True if {@code frame} continues the run: same headers, the next Identification, room left. */
     private boolean follows(MemorySegment s, int payload) {
         return payload <= gsoSize && count < MAX_SEGMENTS && length - IP + payload <= MAX_IP_LENGTH
-                && (s.get(U16, IP + Ipv4Packet.IDENTIFICATION) & 0xffff) == nextId
-                && s.get(U32, UDP) == keyPorts
-                && s.get(U32, IP + Ipv4Packet.SOURCE) == keySource
-                && s.get(U32, IP + Ipv4Packet.DESTINATION) == keyDestination
-                && s.get(U32, IP + Ipv4Packet.FLAGS_FRAGMENT) == keyFlagsTtlProtocol
-                && (s.get(U16, IP) & 0xffff) == keyVersionTos
-                && s.get(U64, 0) == keyEthernet
-                && s.get(U32, 8) == keyEthernetTail;
+                && NetworkOrder.u16(s, IP + Ipv4Packet.IDENTIFICATION) == nextId
+                && NetworkOrder.i32(s, UDP) == keyPorts
+                && NetworkOrder.i32(s, IP + Ipv4Packet.SOURCE) == keySource
+                && NetworkOrder.i32(s, IP + Ipv4Packet.DESTINATION) == keyDestination
+                && NetworkOrder.i32(s, IP + Ipv4Packet.FLAGS_FRAGMENT) == keyFlagsTtlProtocol
+                && NetworkOrder.u16(s, IP) == keyVersionTos
+                && s.get(NetworkOrder.U64, 0) == keyEthernet
+                && NetworkOrder.i32(s, 8) == keyEthernetTail;
     }
 
     private boolean start(PacketBuffer frame, int payload, boolean stable) {
@@ -241,14 +236,14 @@ public final class UdpCoalescer {
         count = 1;
         length = frame.length();
         gsoSize = payload;
-        nextId = (s.get(U16, IP + Ipv4Packet.IDENTIFICATION) + 1) & 0xffff;
-        keyEthernet = s.get(U64, 0);
-        keyEthernetTail = s.get(U32, 8);
-        keyVersionTos = s.get(U16, IP) & 0xffff;
-        keyFlagsTtlProtocol = s.get(U32, IP + Ipv4Packet.FLAGS_FRAGMENT);
-        keySource = s.get(U32, IP + Ipv4Packet.SOURCE);
-        keyDestination = s.get(U32, IP + Ipv4Packet.DESTINATION);
-        keyPorts = s.get(U32, UDP);
+        nextId = (NetworkOrder.u16(s, IP + Ipv4Packet.IDENTIFICATION) + 1) & 0xffff;
+        keyEthernet = s.get(NetworkOrder.U64, 0);
+        keyEthernetTail = NetworkOrder.i32(s, 8);
+        keyVersionTos = NetworkOrder.u16(s, IP);
+        keyFlagsTtlProtocol = NetworkOrder.i32(s, IP + Ipv4Packet.FLAGS_FRAGMENT);
+        keySource = NetworkOrder.i32(s, IP + Ipv4Packet.SOURCE);
+        keyDestination = NetworkOrder.i32(s, IP + Ipv4Packet.DESTINATION);
+        keyPorts = NetworkOrder.i32(s, UDP);
         return true;
     }
 
@@ -268,12 +263,12 @@ public final class UdpCoalescer {
      * the receiver gets: partial with the pseudo-header sum in the field, or a non-zero checksum
      * known or verified to be right.
      */
-    private static boolean checksumTrusted(PacketBuffer frame) {
+    private boolean checksumTrusted(PacketBuffer frame) {
         MemorySegment s = frame.segment();
-        int field = s.get(U16, UDP + UdpDatagram.CHECKSUM) & 0xffff;
+        int field = udp.wrap(s, UDP).checksum();
         int udpLength = frame.length() - UDP;
-        long pseudo = Checksum.pseudoHeaderSum(s.get(U32, IP + Ipv4Packet.SOURCE),
-                s.get(U32, IP + Ipv4Packet.DESTINATION), IpProtocol.UDP, udpLength);
+        Ipv4Packet ip = this.ip.wrap(s, IP);
+        long pseudo = Checksum.pseudoHeaderSum(ip.sourceAddress(), ip.destinationAddress(), IpProtocol.UDP, udpLength);
         if ((frame.flags & PacketBuffer.F_NEEDS_CSUM) != 0) {
             // The field is a ones' complement number: 0 and 0xFFFF are the same one (RFC 1071),
             // and the NAT's incremental update may leave either.

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.jnat.device.PacketBuffer;
+import org.jnat.wire.Checksum;
 
 /** Raw IPv4-over-Ethernet frames for the stack's unit tests (no wire views needed). */
 final class TestPackets {
@@ -33,7 +34,7 @@ final class TestPackets {
         s.set(U32, 26, src);
         s.set(U32, 30, dst);
         MemorySegment.copy(MemorySegment.ofArray(options), 0, s, 34, options.length);
-        s.set(U16, 24, (short) HeaderChecksum.compute(s, 14, ihl));
+        s.set(U16, 24, (short) Checksum.ipv4Header(s, 14, ihl));
         MemorySegment.copy(MemorySegment.ofArray(payload), 0, s, 14 + ihl, payload.length);
         buf.length(14 + ihl + payload.length);
         return buf;
