@@ -64,7 +64,7 @@ public class GsoSegmentationBenchmark {
     private final PacketBuffer frame = PacketBuffer.allocate();
     private final PacketBuffer partial = PacketBuffer.allocate();
     private Blackhole blackhole;
-    private final GsoSegmenter.Sink sink = s -> blackhole.consume(s.length());
+    private final GsoSegmenter.Sink sink = (s, nextHop, now) -> blackhole.consume(s.length());
 
     // The whole router: a TAP-like inside (all offloads), a plain outside (AF_PACKET on a NIC), the NAT.
     private MemoryDevice.Pair inside;
@@ -144,7 +144,7 @@ public class GsoSegmentationBenchmark {
         frame.gsoSize = MSS;
         frame.headerLength = 34 + TCP_HEADER;
         int[] segments = {0};
-        int n = segmenter.segment(frame, 14, false, seg -> {
+        int n = segmenter.segment(frame, 14, false, 0, 0, (seg, nextHop, now) -> {
             Ipv4Packet ip = new Ipv4Packet().wrap(seg.segment(), 14);
             if (!ip.headerChecksumValid() || !new TcpSegment().wrap(seg.segment(), 34)
                     .checksumValid(SOURCE, DESTINATION, ip.payloadLength())) {
@@ -160,13 +160,13 @@ public class GsoSegmentationBenchmark {
     /** One 64 KiB super-packet into 46 segments with full TCP checksums. */
     @Benchmark
     public int segmentFullChecksums() {
-        return segmenter.segment(frame, 14, false, sink);
+        return segmenter.segment(frame, 14, false, 0, 0, sink);
     }
 
     /** The same, leaving the checksums partial for a device that completes them. */
     @Benchmark
     public int segmentPartialChecksums() {
-        return segmenter.segment(frame, 14, true, sink);
+        return segmenter.segment(frame, 14, true, 0, 0, sink);
     }
 
     /** Copies the 64 KiB super-packet and completes its checksum once: one copy and one sum, the floor of any segmentation. */

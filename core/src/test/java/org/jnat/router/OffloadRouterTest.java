@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import org.jnat.config.DataPlaneConfig;
 import org.jnat.config.RouterConfig;
 import org.jnat.device.FrameBatch;
 import org.jnat.device.MemoryDevice;
@@ -42,9 +43,17 @@ class OffloadRouterTest {
         final PacketBuffer out = PacketBuffer.allocate();
 
         Rig(Offloads outsideOffloads, int outsideMtu, boolean nat) {
+            this(outsideOffloads, outsideMtu, nat, true);
+        }
+
+        /** With {@code [dataplane] udp-coalesce = udpCoalesce}. */
+        Rig(Offloads outsideOffloads, int outsideMtu, boolean nat, boolean udpCoalesce) {
             inside = MemoryDevice.pair("inside", 1500, 256, Offloads.ALL);
             outside = MemoryDevice.pair("outside", outsideMtu, 256, outsideOffloads);
-            RouterConfig config = Lab.config(true, 1500, outsideMtu);
+            RouterConfig lab = Lab.config(true, 1500, outsideMtu);
+            RouterConfig config = new RouterConfig(lab.inside(), lab.outside(), lab.nat(), lab.forwards(),
+                    lab.neighbors(), lab.admin(), new DataPlaneConfig(0, 0, -1, DataPlaneConfig.DEFAULT_REALTIME,
+                    udpCoalesce));
             router = new Router(config, inside.a(), outside.a(), clock, counters,
                     nat ? org.jnat.nat.NatEngine.of(config, counters, 1) : Translator.ROUTING);
             router.pollOnce(clock.nanos());
@@ -211,7 +220,7 @@ class OffloadRouterTest {
         assertThat(ip(f).sourceAddress()).isEqualTo(Lab.RT_OUT);
         // Do what the receiving kernel would: segment it (with partial checksums) and complete them.
         int[] segments = {0};
-        new GsoSegmenter(1518).segment(f, 14, true, s -> {
+        new GsoSegmenter(1518).segment(f, 14, true, 0, 0, (s, nextHop, now) -> {
             assertThat(PartialChecksum.complete(s, 34, s.length())).isTrue();
             assertPlainAndValid(s, Lab.RT_OUT);
             segments[0]++;

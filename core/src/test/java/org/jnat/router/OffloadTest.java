@@ -61,14 +61,23 @@ class OffloadTest {
         return p;
     }
 
-    @Test
-    void aGsoSuperPacketPassesWholeToADeviceThatSegments() {
+    /**
+     * Sends {@code frame} from cl through a router whose outside device takes every offload, and
+     * returns what leaves there, with its metadata.
+     */
+    PacketBuffer forwardToADeviceWithAllOffloads(PacketBuffer frame) {
         MemoryDevice.Pair outside = MemoryDevice.pair("out", 1500, 16, Offloads.ALL);
         Router r = router(outside);
-        inside.b().transmit(tcp(20_000, PacketBuffer.GSO_TCPV4, true));
+        inside.b().transmit(frame);
         r.pollOnce(1);
         PacketBuffer out = PacketBuffer.allocate();
         assertThat(outside.b().poll(out)).isTrue();
+        return out;
+    }
+
+    @Test
+    void aGsoSuperPacketPassesWholeToADeviceThatSegments() {
+        PacketBuffer out = forwardToADeviceWithAllOffloads(tcp(20_000, PacketBuffer.GSO_TCPV4, true));
         assertThat(out.length()).isEqualTo(14 + 20 + 20 + 20_000);
         assertThat(out.gsoType).isEqualTo(PacketBuffer.GSO_TCPV4);
         assertThat(out.gsoSize).isEqualTo(1448);
@@ -105,12 +114,7 @@ class OffloadTest {
 
     @Test
     void aPartialChecksumTravelsToADeviceThatTakesIt() {
-        MemoryDevice.Pair outside = MemoryDevice.pair("out", 1500, 16, Offloads.ALL);
-        Router r = router(outside);
-        inside.b().transmit(tcp(1000, PacketBuffer.GSO_NONE, true));
-        r.pollOnce(1);
-        PacketBuffer out = PacketBuffer.allocate();
-        assertThat(outside.b().poll(out)).isTrue();
+        PacketBuffer out = forwardToADeviceWithAllOffloads(tcp(1000, PacketBuffer.GSO_NONE, true));
         assertThat(out.flags & PacketBuffer.F_NEEDS_CSUM).isNotZero();
         assertThat(counters.get("offload.checksum_completed")).isZero();
     }

@@ -24,17 +24,7 @@ class UdpCoalescingRouterTest {
     private static final int DATAGRAMS = 20;
 
     private static OffloadRouterTest.Rig rig(Offloads outside, boolean coalesce) {
-        String before = System.getProperty(Router.UDP_COALESCE_PROPERTY);
-        System.setProperty(Router.UDP_COALESCE_PROPERTY, Boolean.toString(coalesce));
-        try {
-            return new OffloadRouterTest.Rig(outside, 1500, true);
-        } finally {
-            if (before == null) {
-                System.clearProperty(Router.UDP_COALESCE_PROPERTY);
-            } else {
-                System.setProperty(Router.UDP_COALESCE_PROPERTY, before);
-            }
-        }
+        return new OffloadRouterTest.Rig(outside, 1500, true, coalesce);
     }
 
     /** A datagram from cl as its kernel hands it to a TAP: partial checksum, DF, Identification {@code id}. */
@@ -62,7 +52,7 @@ class UdpCoalescingRouterTest {
         GsoSegmenter segmenter = new GsoSegmenter(1518);
         for (PacketBuffer f : frames) {
             if (f.gsoType != PacketBuffer.GSO_NONE) {
-                assertThat(segmenter.segment(f, 14, false, s -> out.add(OffloadFrames.bytes(s)))).isPositive();
+                assertThat(segmenter.segment(f, 14, false, 0, 0, (s, nextHop, now) -> out.add(OffloadFrames.bytes(s)))).isPositive();
             } else {
                 assertThat(PartialChecksum.complete(f, 34, f.length())).isTrue();
                 out.add(OffloadFrames.bytes(f));
@@ -133,6 +123,19 @@ class UdpCoalescingRouterTest {
                 PacketBuffer.GSO_UDP_L4);
         assertThat(new Ipv4Packet().wrap(out.get(1).segment(), 14).protocol()).isEqualTo(6);
         assertThat(onTheWire(out)).hasSize(6);
+    }
+
+    @Test
+    void udpCoalesceFalseInTheConfigSendsEveryDatagramAsItIs() {
+        OffloadRouterTest.Rig off = rig(Offloads.ALL, false);
+        long before = off.count("outside.transmitted");
+        burst(off, 1, DATAGRAMS, 18);
+
+        List<PacketBuffer> out = off.outsideOut();
+
+        assertThat(out).hasSize(DATAGRAMS).allMatch(f -> f.gsoType == PacketBuffer.GSO_NONE);
+        assertThat(off.count("outside.udp_coalesce.datagrams_merged")).isZero();
+        assertThat(off.count("outside.transmitted") - before).as("one frame per datagram").isEqualTo(DATAGRAMS);
     }
 
     @Test

@@ -124,7 +124,7 @@ final class CoalescingRig {
             buffer.checksumOffset = s.checksumOffset();
             int superField = buffer.segment().get(U16, 34 + UdpDatagram.CHECKSUM) & 0xffff;
             int superLength = s.bytes().length - 34;
-            int n = segmenter.segment(buffer, 14, false, segment -> {
+            int n = segmenter.segment(buffer, 14, false, 0, 0, (segment, nextHop, now) -> {
                 byte[] b = OffloadFrames.bytes(segment);
                 assertThat(segment.hasOffload()).isFalse();
                 assertThat(kernelChecksum(b, superField, superLength)).as("__udp_gso_segment's checksum")

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.wire.Checksum;
 import org.junit.jupiter.api.Test;
 
 class FragmenterTest {
@@ -20,7 +21,7 @@ class FragmenterTest {
         byte[] data = TestPackets.pattern(3000);
         PacketBuffer frame = TestPackets.ipv4(PacketBuffer.allocate(), parse("192.168.1.10"), parse("198.51.100.10"),
                 17, 0x1234, 0, new byte[0], data);
-        int n = fragmenter.fragment(frame, 14, 1400, f -> out.add(TestPackets.bytes(f)));
+        int n = fragmenter.fragment(frame, 14, 1400, 0, 0, (f, nextHop, now) -> out.add(TestPackets.bytes(f)));
         assertThat(n).isEqualTo(3).isEqualTo(out.size());
         int expectedOffset = 0;
         for (int i = 0; i < n; i++) {
@@ -31,7 +32,7 @@ class FragmenterTest {
             assertThat((flags & 0x1fff) * 8).isEqualTo(expectedOffset);
             assertThat((flags & 0x2000) != 0).isEqualTo(i < n - 1);
             assertThat(s.get(U16, 18) & 0xffff).isEqualTo(0x1234);
-            assertThat(HeaderChecksum.compute(s, 14, 20)).isZero();
+            assertThat(Checksum.finish(Checksum.sum(s, 14, 20))).isZero();
             if (i < n - 1) {
                 assertThat((total - 20) % 8).isZero();
             }
@@ -47,7 +48,7 @@ class FragmenterTest {
         byte[] original = TestPackets.bytes(frame);
         Fragments fragments = new Fragments(2, 1 << 16, Fragments.DEFAULT_TIMEOUT_NANOS, new Counters());
         int[] slot = {Fragments.INCOMPLETE};
-        fragmenter.fragment(frame, 14, 576, f -> slot[0] = fragments.add(f, 14, Side.INSIDE, 0));
+        fragmenter.fragment(frame, 14, 576, 0, 0, (f, nextHop, now) -> slot[0] = fragments.add(f, 14, Side.INSIDE, 0));
         assertThat(slot[0]).isNotNegative();
         assertThat(TestPackets.bytes(fragments.datagram(slot[0]))).isEqualTo(original);
     }
@@ -58,7 +59,7 @@ class FragmenterTest {
         byte[] options = {7, 7, 4, 0, 0, 0, 0, (byte) 130, 4, 1, 2, 0};
         byte[] data = TestPackets.pattern(200);
         PacketBuffer frame = TestPackets.ipv4(PacketBuffer.allocate(), 1, 2, 17, 5, 0, options, data);
-        fragmenter.fragment(frame, 14, 100, f -> out.add(TestPackets.bytes(f)));
+        fragmenter.fragment(frame, 14, 100, 0, 0, (f, nextHop, now) -> out.add(TestPackets.bytes(f)));
         assertThat(out.size()).isGreaterThan(2);
         var first = java.lang.foreign.MemorySegment.ofArray(out.get(0));
         assertThat(first.get(ValueLayout.JAVA_BYTE, 14) & 0x0f).isEqualTo(8);
@@ -67,7 +68,7 @@ class FragmenterTest {
             var s = java.lang.foreign.MemorySegment.ofArray(out.get(i));
             assertThat(s.get(ValueLayout.JAVA_BYTE, 14) & 0x0f).isEqualTo(6);
             assertThat(TestPackets.slice(out.get(i), 34, 38)).containsExactly((byte) 130, 4, 1, 2);
-            assertThat(HeaderChecksum.compute(s, 14, 24)).isZero();
+            assertThat(Checksum.finish(Checksum.sum(s, 14, 24))).isZero();
         }
         // Payload is intact across fragments.
         java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
@@ -82,7 +83,7 @@ class FragmenterTest {
     void aFragmentOfAFragmentKeepsItsOffsetAndMoreFlag() {
         PacketBuffer frame = TestPackets.ipv4(PacketBuffer.allocate(), 1, 2, 17, 5, 0x2000 | 100, new byte[0],
                 TestPackets.pattern(160));
-        fragmenter.fragment(frame, 14, 100, f -> out.add(TestPackets.bytes(f)));
+        fragmenter.fragment(frame, 14, 100, 0, 0, (f, nextHop, now) -> out.add(TestPackets.bytes(f)));
         assertThat(out).hasSize(2);
         var last = java.lang.foreign.MemorySegment.ofArray(out.get(1));
         assertThat(last.get(U16, 20) & 0xffff).isEqualTo(0x2000 | (100 + 10));
@@ -91,7 +92,7 @@ class FragmenterTest {
     @Test
     void anMtuTooSmallForEightBytesGivesNothing() {
         PacketBuffer frame = TestPackets.ipv4(PacketBuffer.allocate(), 1, 2, 17, 5, 0, new byte[0], new byte[100]);
-        assertThat(fragmenter.fragment(frame, 14, 27, f -> out.add(TestPackets.bytes(f)))).isZero();
+        assertThat(fragmenter.fragment(frame, 14, 27, 0, 0, (f, nextHop, now) -> out.add(TestPackets.bytes(f)))).isZero();
         assertThat(out).isEmpty();
     }
 }

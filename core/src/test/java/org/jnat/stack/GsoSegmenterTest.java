@@ -43,7 +43,7 @@ class GsoSegmenterTest {
 
     private List<Seen> segment(boolean partial) {
         List<Seen> seen = new ArrayList<>();
-        int n = segmenter.segment(frame, 14, partial, s -> seen.add(new Seen(OffloadFrames.bytes(s), s.flags,
+        int n = segmenter.segment(frame, 14, partial, 0, 0, (s, nextHop, now) -> seen.add(new Seen(OffloadFrames.bytes(s), s.flags,
                 s.gsoType, s.checksumStart, s.checksumOffset)));
         assertThat(n).isEqualTo(seen.size());
         return seen;
@@ -134,14 +134,14 @@ class GsoSegmenterTest {
         assertThat(seen).hasSize(1);
         assertThat(seen.getFirst().tcp().flags()).isEqualTo(TcpSegment.ACK | TcpSegment.PSH);
         assertThat(seen.getFirst().tcp().checksumValid(CL, SV, 32 + MSS)).isTrue();
-        assertThat(GsoSegmenter.segmentLength(frame, 14)).isEqualTo(1500);
+        assertThat(new GsoPacket().segmentLength(frame, 14)).isEqualTo(1500);
     }
 
     @Test
     void aUdpSuperPacketBecomesDatagramsLikeLinuxUso() {
         byte[] payload = OffloadFrames.pattern(10_000, 5);
         OffloadFrames.udp(frame, 1, 2, CL, SV, 5000, 4433, 100, 0, payload, true, PacketBuffer.GSO_UDP_L4, 1400);
-        assertThat(GsoSegmenter.segmentLength(frame, 14)).isEqualTo(1428);
+        assertThat(new GsoPacket().segmentLength(frame, 14)).isEqualTo(1428);
 
         List<Seen> seen = segment(false);
 
@@ -205,8 +205,8 @@ class GsoSegmenterTest {
         tsoFrame(payload, 1, TcpSegment.ACK, 1);
         frame.gsoSize = 0;
         assertThat(segment(false)).isEmpty();
-        assertThat(GsoSegmenter.valid(frame, 14)).isFalse();
-        assertThat(GsoSegmenter.segmentLength(frame, 14)).isEqualTo(-1);
+        assertThat(new GsoPacket().valid(frame, 14)).isFalse();
+        assertThat(new GsoPacket().segmentLength(frame, 14)).isEqualTo(-1);
 
         tsoFrame(payload, 1, TcpSegment.ACK, 1);
         frame.gsoType = PacketBuffer.GSO_UDP_L4;       // says UDP, carries TCP
@@ -237,9 +237,9 @@ class GsoSegmenterTest {
     void segmentingAllocatesNothing() {
         tsoFrame(OffloadFrames.pattern(60_000, 6), 1, TcpSegment.ACK, 1);
         long[] bytes = {0};
-        GsoSegmenter.Sink sink = s -> bytes[0] += s.length();
+        GsoSegmenter.Sink sink = (s, nextHop, now) -> bytes[0] += s.length();
         Allocations.assertSteadyStateAllocatesNothing("GSO segmentation of a 60 000-byte super-packet",
-                () -> segmenter.segment(frame, 14, false, sink), 200);
+                () -> segmenter.segment(frame, 14, false, 0, 0, sink), 200);
         assertThat(bytes[0]).isPositive();
     }
 }

@@ -122,8 +122,8 @@ final class OffloadProperties {
         expectedSequence = protocol == IpProtocol.TCP ? s.get(ValueLayout.JAVA_INT_UNALIGNED
                 .withOrder(java.nio.ByteOrder.BIG_ENDIAN), l4 + TcpSegment.SEQUENCE_NUMBER) : 0;
         segments = 0;
-        boolean valid = GsoSegmenter.valid(frame, 14);
-        int n = segmenter.segment(frame, 14, partialOut, this::segment);
+        boolean valid = new GsoPacket().valid(frame, 14);
+        int n = segmenter.segment(frame, 14, partialOut, 0, 0, this::segment);
         assertThat(n).isEqualTo(segments);
         if (n > 0) {
             assertThat(valid).isTrue();
@@ -136,7 +136,7 @@ final class OffloadProperties {
         }
     }
 
-    private void segment(PacketBuffer seg) {
+    private void segment(PacketBuffer seg, int nextHop, long now) {
         segments++;
         assertThat(seg.length()).isLessThanOrEqualTo(MAX_FRAME);
         MemorySegment s = seg.segment();

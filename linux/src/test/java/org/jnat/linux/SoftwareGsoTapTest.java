@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.jnat.device.FrameBatch;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.stack.GsoPacket;
 import org.jnat.stack.GsoSegmenter;
 import org.jnat.stack.PartialChecksum;
 import org.jnat.wire.Checksum;
@@ -87,7 +88,7 @@ class SoftwareGsoTapTest {
                     superPackets++;
                     assertThat(ip.wrap(f, 14).check(in.length() - 14)).isTrue();
                     assertThat(ip.headerChecksumValid()).isTrue();
-                    assertThat(GsoSegmenter.valid(in, 14)).isTrue();
+                    assertThat(new GsoPacket().valid(in, 14)).isTrue();
                     int source = ip.sourceAddress(), destination = ip.destinationAddress();
                     int tcpLength = ip.payloadLength();
                     int firstSequence = tcp.wrap(f, ip.payloadOffset()).sequenceNumber();
@@ -99,7 +100,7 @@ class SoftwareGsoTapTest {
                     long sum = Checksum.pseudoHeaderSum(source, destination, IpProtocol.TCP, tcpLength);
                     assertThat(Checksum.verifies(Checksum.add(whole.segment(), 34, tcpLength, sum))).isTrue();
                     int[] expected = {firstSequence};
-                    int count = segmenter.segment(in, 14, false, s -> {
+                    int count = segmenter.segment(in, 14, false, 0, 0, (s, nextHop, now) -> {
                         Ipv4Packet sip = new Ipv4Packet().wrap(s.segment(), 14);
                         assertThat(sip.check(s.length() - 14)).isTrue();
                         assertThat(sip.totalLength()).isLessThanOrEqualTo(1500);
