@@ -198,16 +198,16 @@ public final class UdpCoalescer {
         MemorySegment s = frame.segment();
         int frameLength = frame.length();
         if (frame.gsoType != PacketBuffer.GSO_NONE || frameLength < HEADERS
-                || ethernet.wrap(s, 0).etherType() != EtherType.IPV4) {
+                || NetworkOrder.u16(s, EthernetFrame.ETHER_TYPE) != EtherType.IPV4) {
             return -1;
         }
         Ipv4Packet ip = this.ip.wrap(s, IP);
-        if (ip.version() != 4 || ip.headerLength() != Ipv4Packet.MIN_HEADER_LENGTH || ip.protocol() != IpProtocol.UDP
+        if (ip.headerLength() != Ipv4Packet.MIN_HEADER_LENGTH || ip.version() != 4 || ip.protocol() != IpProtocol.UDP
                 || ip.isFragment()) {
             return -1;
         }
         int ipLength = ip.totalLength();
-        int udpLength = udp.wrap(s, UDP).length();
+        int udpLength = NetworkOrder.u16(s, UDP + UdpDatagram.LENGTH);
         if (ipLength != frameLength - IP || udpLength != ipLength - Ipv4Packet.MIN_HEADER_LENGTH) {
             return -1;
         }
