@@ -80,7 +80,6 @@ public final class UdpCoalescer {
     }
 
     private final PacketBuffer superPacket;
-    private final EthernetFrame ethernet = new EthernetFrame();
     private final Ipv4Packet ip = new Ipv4Packet();
     private final UdpDatagram udp = new UdpDatagram();
     private final Sink sink;
