@@ -68,8 +68,24 @@ public final class Fragments {
 
     private final Ipv4Packet view = new Ipv4Packet();
     private final Counters counters;
-    private final int cFragments, cReassembled, cTimeout, cEvicted, cOverlap, cDuplicate, cBadLength, cTooMany,
-            cTooBig;
+    private final Count counted;
+
+    /** What reassembly counts. */
+    private static final class Count {
+        final int fragments, reassembled, timeout, evicted, overlap, duplicate, badLength, tooMany, tooBig;
+
+        Count(Counters counters) {
+            fragments = counters.register("ipv4.fragments.received", "IPv4 fragments received for reassembly");
+            reassembled = counters.register("ipv4.fragments.reassembled", "IPv4 datagrams reassembled");
+            timeout = counters.register("ipv4.fragments.dropped.timeout", "incomplete IPv4 datagrams given up: the rest never came in time");
+            evicted = counters.register("ipv4.fragments.dropped.no_room", "incomplete IPv4 datagrams given up to make room for newer ones");
+            overlap = counters.register("ipv4.fragments.dropped.overlap", "IPv4 datagrams dropped because two of their fragments overlapped");
+            duplicate = counters.register("ipv4.fragments.dropped.duplicate", "duplicate IPv4 fragments dropped");
+            badLength = counters.register("ipv4.fragments.dropped.bad_length", "IPv4 fragments dropped: empty, not a multiple of 8 bytes, or past the end");
+            tooMany = counters.register("ipv4.fragments.dropped.too_many", "IPv4 datagrams dropped: more than " + MAX_FRAGMENTS + " fragments");
+            tooBig = counters.register("ipv4.fragments.dropped.too_big", "IPv4 datagrams dropped: reassembled they would exceed 65535 bytes");
+        }
+    }
 
     public Fragments(int maxDatagrams, int maxBytes, long timeoutNanos, Counters counters) {
         if (maxDatagrams < 1 || maxBytes < 1) {
@@ -99,15 +115,7 @@ public final class Fragments {
         starts = new int[maxDatagrams * MAX_FRAGMENTS];
         ends = new int[maxDatagrams * MAX_FRAGMENTS];
         this.counters = counters;
-        cFragments = counters.register("ipv4.fragments.received", "IPv4 fragments received for reassembly");
-        cReassembled = counters.register("ipv4.fragments.reassembled", "IPv4 datagrams reassembled");
-        cTimeout = counters.register("ipv4.fragments.dropped.timeout", "incomplete IPv4 datagrams given up: the rest never came in time");
-        cEvicted = counters.register("ipv4.fragments.dropped.no_room", "incomplete IPv4 datagrams given up to make room for newer ones");
-        cOverlap = counters.register("ipv4.fragments.dropped.overlap", "IPv4 datagrams dropped because two of their fragments overlapped");
-        cDuplicate = counters.register("ipv4.fragments.dropped.duplicate", "duplicate IPv4 fragments dropped");
-        cBadLength = counters.register("ipv4.fragments.dropped.bad_length", "IPv4 fragments dropped: empty, not a multiple of 8 bytes, or past the end");
-        cTooMany = counters.register("ipv4.fragments.dropped.too_many", "IPv4 datagrams dropped: more than " + MAX_FRAGMENTS + " fragments");
-        cTooBig = counters.register("ipv4.fragments.dropped.too_big", "IPv4 datagrams dropped: reassembled they would exceed 65535 bytes");
+        counted = new Count(counters);
     }
 
     /** 32 datagrams, 1 MiB of payload, Linux's 30 s. */
@@ -124,7 +132,7 @@ public final class Fragments {
      */
     public int add(PacketBuffer frame, int ipOffset, int side, long now) {
         releaseDelivered();
-        counters.increment(cFragments);
+        counters.increment(counted.fragments);
         MemorySegment in = frame.segment();
         Ipv4Packet ip = view.wrap(in, ipOffset);
         int ihl = ip.headerLength();
@@ -134,7 +142,7 @@ public final class Fragments {
         int length = totalLength - ihl;
         int end = start + length;
         if (length <= 0 || (more && (length & 7) != 0)) {
-            counters.increment(cBadLength);
+            counters.increment(counted.badLength);
             return INCOMPLETE;
         }
         int src = ip.sourceAddress();
@@ -145,7 +153,7 @@ public final class Fragments {
         int slot = find(src, dst, key, ident);
         if (ihl + end > MAX_DATAGRAM) {
             // RFC 791 limits a datagram to 65535 octets; more is the "ping of death".
-            counters.increment(cTooBig);
+            counters.increment(counted.tooBig);
             if (slot >= 0) {
                 free(slot);
             }
@@ -160,7 +168,7 @@ public final class Fragments {
         // The end is known once the last fragment is in: nothing may pass it, and it may not move.
         if ((total[slot] >= 0 && (end > total[slot] || (!more && end != total[slot])))
                 || (!more && received[slot] > 0 && maxEnd(slot) > end)) {
-            counters.increment(cBadLength);
+            counters.increment(counted.badLength);
             free(slot);
             return INCOMPLETE;
         }
@@ -169,28 +177,28 @@ public final class Fragments {
             int s = starts[base + i];
             int e = ends[base + i];
             if (s == start && e == end) {
-                counters.increment(cDuplicate);
+                counters.increment(counted.duplicate);
                 return INCOMPLETE;
             }
             if (start < e && s < end) {
-                counters.increment(cOverlap);
+                counters.increment(counted.overlap);
                 free(slot);
                 return INCOMPLETE;
             }
         }
         if (count[slot] == MAX_FRAGMENTS) {
-            counters.increment(cTooMany);
+            counters.increment(counted.tooMany);
             free(slot);
             return INCOMPLETE;
         }
         while (bytesHeld + length > maxBytes) {
             int oldest = oldestOtherThan(slot);
             if (oldest < 0) {
-                counters.increment(cEvicted);
+                counters.increment(counted.evicted);
                 free(slot);
                 return INCOMPLETE;
             }
-            counters.increment(cEvicted);
+            counters.increment(counted.evicted);
             free(oldest);
         }
         MemorySegment buf = buffers[slot].segment();
@@ -245,7 +253,7 @@ public final class Fragments {
         for (int s = 0; s < busy.length; s++) {
             if (busy[s]) {
                 if (now - expires[s] >= 0) {
-                    counters.increment(cTimeout);
+                    counters.increment(counted.timeout);
                     free(s);
                 } else {
                     earliest = Deadlines.earliest(earliest, expires[s]);
@@ -305,7 +313,7 @@ public final class Fragments {
             if (slot < 0) {
                 return -1;
             }
-            counters.increment(cEvicted);
+            counters.increment(counted.evicted);
             free(slot);
         }
         busy[slot] = true;
@@ -361,7 +369,7 @@ public final class Fragments {
         bytesHeld -= received[slot];
         received[slot] = 0;
         delivered[slot] = true;
-        counters.increment(cReassembled);
+        counters.increment(counted.reassembled);
     }
 
     /** A delivered datagram the caller forgot to release is taken back at the next call. */

@@ -30,21 +30,29 @@ public final class Icmp {
     private final EthernetFrame ethernet = new EthernetFrame();
     private int identification;
 
-    private final int cSent, cTimeExceeded, cUnreachable, cFragNeeded, cEchoReplies, cResets, cRateLimited,
-            cSuppressed;
+    private final Count counted;
+
+    /** What the router's own messages count: those sent, by kind, and those held back. */
+    private static final class Count {
+        final int sent, timeExceeded, unreachable, fragmentationNeeded, echoReplies, resets, rateLimited, suppressed;
+
+        Count(Counters counters) {
+            sent = counters.register("icmp.errors_sent", "ICMP errors sent");
+            timeExceeded = counters.register("icmp.sent.time_exceeded", "ICMP time exceeded sent");
+            unreachable = counters.register("icmp.sent.unreachable", "ICMP destination unreachable sent (besides fragmentation needed)");
+            fragmentationNeeded = counters.register("icmp.sent.fragmentation_needed", "ICMP fragmentation needed sent");
+            echoReplies = counters.register("icmp.sent.echo_reply", "ICMP echo replies sent");
+            resets = counters.register("tcp.sent.reset", "TCP resets sent");
+            rateLimited = counters.register("icmp.rate_limited", "ICMP errors and resets not sent: over the rate limit");
+            suppressed = counters.register("icmp.suppressed", "ICMP errors not sent because RFC 1122 3.2.2 forbids them (about an ICMP error, a fragment, a broadcast)");
+        }
+    }
 
     public Icmp(Martians martians, RateLimiter limit, Counters counters) {
         this.martians = martians;
         this.limit = limit;
         this.counters = counters;
-        cSent = counters.register("icmp.errors_sent", "ICMP errors sent");
-        cTimeExceeded = counters.register("icmp.sent.time_exceeded", "ICMP time exceeded sent");
-        cUnreachable = counters.register("icmp.sent.unreachable", "ICMP destination unreachable sent (besides fragmentation needed)");
-        cFragNeeded = counters.register("icmp.sent.fragmentation_needed", "ICMP fragmentation needed sent");
-        cEchoReplies = counters.register("icmp.sent.echo_reply", "ICMP echo replies sent");
-        cResets = counters.register("tcp.sent.reset", "TCP resets sent");
-        cRateLimited = counters.register("icmp.rate_limited", "ICMP errors and resets not sent: over the rate limit");
-        cSuppressed = counters.register("icmp.suppressed", "ICMP errors not sent because RFC 1122 3.2.2 forbids them (about an ICMP error, a fragment, a broadcast)");
+        counted = new Count(counters);
     }
 
     /**
@@ -73,7 +81,7 @@ public final class Icmp {
                     && !IcmpPacket.isError(NetworkOrder.u8(frame.segment(), type));
         }
         if (!allowed) {
-            counters.increment(cSuppressed);
+            counters.increment(counted.suppressed);
         }
         return allowed;
     }
@@ -83,7 +91,7 @@ public final class Icmp {
         if (limit.tryAcquire(nowNanos)) {
             return true;
         }
-        counters.increment(cRateLimited);
+        counters.increment(counted.rateLimited);
         return false;
     }
 
@@ -99,9 +107,9 @@ public final class Icmp {
         }
         out.clearOffload();
         out.length(n);
-        counters.increment(cSent);
-        counters.increment(type == IcmpPacket.TIME_EXCEEDED ? cTimeExceeded
-                : code == IcmpPacket.FRAGMENTATION_NEEDED ? cFragNeeded : cUnreachable);
+        counters.increment(counted.sent);
+        counters.increment(type == IcmpPacket.TIME_EXCEEDED ? counted.timeExceeded
+                : code == IcmpPacket.FRAGMENTATION_NEEDED ? counted.fragmentationNeeded : counted.unreachable);
         return n;
     }
 
@@ -121,7 +129,7 @@ public final class Icmp {
         }
         out.clearOffload();
         out.length(n);
-        counters.increment(cResets);
+        counters.increment(counted.resets);
         return n;
     }
 
@@ -137,7 +145,7 @@ public final class Icmp {
         }
         frame.clearOffload();
         frame.length(n);
-        counters.increment(cEchoReplies);
+        counters.increment(counted.echoReplies);
         return n;
     }
 
