@@ -23,7 +23,7 @@ class AfPacketDeviceTest {
     private static final long OUR_MAC = 0x02_00_00_00_00_22L;
     private static final int OUR_IP = TestFrames.ip("10.78.0.2");
 
-    private static Lab lab;
+    private static TestNamespace lab;
     private static String ours;
     private static String peer;
     private static AfPacketDevice device;
@@ -31,8 +31,8 @@ class AfPacketDeviceTest {
 
     @BeforeAll
     static void openDevice() {
-        Lab.assumeRoot("ping", "socat");
-        lab = Lab.create();
+        TestNamespace.assumeRoot("ping", "socat");
+        lab = TestNamespace.create();
         ours = "lxa" + lab.suffix;
         peer = "lxb" + lab.suffix;
         lab.inside("ip", "link", "add", ours, "type", "veth", "peer", "name", peer);

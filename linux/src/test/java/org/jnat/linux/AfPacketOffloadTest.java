@@ -26,7 +26,7 @@ class AfPacketOffloadTest {
     private static final int OUR_IP = TestFrames.ip("10.78.0.2");
     private static final int PEER_IP = TestFrames.ip("10.78.0.1");
 
-    private static Lab lab;
+    private static TestNamespace lab;
     private static String ours;
     private static String peer;
     private static long peerMac;
@@ -35,8 +35,8 @@ class AfPacketOffloadTest {
 
     @BeforeAll
     static void openDevice() {
-        Lab.assumeRoot("socat", "ethtool");
-        lab = Lab.create();
+        TestNamespace.assumeRoot("socat", "ethtool");
+        lab = TestNamespace.create();
         ours = "lxo" + lab.suffix;
         peer = "lxp" + lab.suffix;
         lab.inside("ip", "link", "add", ours, "type", "veth", "peer", "name", peer);

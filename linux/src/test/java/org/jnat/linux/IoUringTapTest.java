@@ -27,14 +27,14 @@ class IoUringTapTest {
     private static final String NEIGHBOR_MAC = "02:00:00:00:00:02";
     private static final int PORT = 7000;
 
-    private static Lab lab;
+    private static TestNamespace lab;
     private static TapDevice plain, uring, multishot;
     private static final Counters counters = new Counters();
 
     @BeforeAll
     static void openTaps() {
-        Lab.assumeRoot("python3");
-        lab = Lab.create();
+        TestNamespace.assumeRoot("python3");
+        lab = TestNamespace.create();
         plain = open("lxr" + lab.suffix, "10.78.1.1/24", "10.78.1.2", TapDevice.IO_URING_OFF);
         uring = open("lxu" + lab.suffix, "10.78.2.1/24", "10.78.2.2", TapDevice.IO_URING_READV);
         multishot = open("lxm" + lab.suffix, "10.78.3.1/24", "10.78.3.2", TapDevice.IO_URING_MULTISHOT);

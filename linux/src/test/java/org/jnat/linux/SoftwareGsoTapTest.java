@@ -27,14 +27,14 @@ class SoftwareGsoTapTest {
     private static final long OUR_MAC = 0x02_00_00_00_00_02L;
     private static final int OUR_IP = TestFrames.ip("10.78.0.2");
 
-    private static Lab lab;
+    private static TestNamespace lab;
     private static TapDevice tap;
     private static final Counters counters = new Counters();
 
     @BeforeAll
     static void openTap() {
-        Lab.assumeRoot("socat");
-        lab = Lab.create();
+        TestNamespace.assumeRoot("socat");
+        lab = TestNamespace.create();
         String name = "lxg" + lab.suffix;
         tap = NetNamespace.call(lab.namespace, () -> TapDevice.open(name, 1500, counters));
         lab.inside("ip", "addr", "add", "10.78.0.1/24", "dev", name);

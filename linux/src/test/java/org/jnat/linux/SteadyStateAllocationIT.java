@@ -20,7 +20,7 @@ class SteadyStateAllocationIT {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
-    private static Lab lab;
+    private static TestNamespace lab;
     private static TapDevice tap;
     private static TapDevice tapUring, tapMultishot;
     private static AfPacketDevice afPacket;
@@ -29,8 +29,8 @@ class SteadyStateAllocationIT {
 
     @BeforeAll
     static void open() {
-        Lab.assumeRoot("ping");
-        lab = Lab.create();
+        TestNamespace.assumeRoot("ping");
+        lab = TestNamespace.create();
         String tapName = "lxt" + lab.suffix;
         String ours = "lxa" + lab.suffix;
         String peer = "lxb" + lab.suffix;

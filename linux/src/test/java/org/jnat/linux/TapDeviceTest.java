@@ -21,14 +21,14 @@ class TapDeviceTest {
     private static final int KERNEL_IP = TestFrames.ip("10.77.0.1");
     private static final int OUR_IP = TestFrames.ip("10.77.0.2");
 
-    private static Lab lab;
+    private static TestNamespace lab;
     private static TapDevice tap;
     private static final Counters counters = new Counters();
 
     @BeforeAll
     static void openTap() {
-        Lab.assumeRoot("ping", "socat", "ss");
-        lab = Lab.create();
+        TestNamespace.assumeRoot("ping", "socat", "ss");
+        lab = TestNamespace.create();
         String name = "lxt" + lab.suffix;
         tap = NetNamespace.call(lab.namespace, () -> TapDevice.open(name, 1500, counters));
         lab.inside("ip", "addr", "add", "10.77.0.1/24", "dev", name);
