@@ -1,13 +1,10 @@
 package org.jnat.app;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.jnat.app.config.ConfigException;
-import org.jnat.app.config.ConfigLoader;
 import org.jnat.app.config.LoadedConfig;
 import org.jnat.config.RouterConfig;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import sun.misc.Signal;
 
 /**
@@ -16,16 +13,13 @@ import sun.misc.Signal;
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the router in the foreground (SIGINT/SIGTERM: clean stop).")
 final class RunCommand implements Callable<Integer> {
-    @Option(names = "--config", required = true, description = "the router's TOML file")
-    Path config;
+    @Mixin
+    ConfigFile config;
 
     @Override
     public Integer call() throws InterruptedException {
-        LoadedConfig loaded;
-        try {
-            loaded = ConfigLoader.loadWithWarnings(config);
-        } catch (ConfigException e) {
-            System.err.println(e.getMessage());
+        LoadedConfig loaded = config.load("");
+        if (loaded == null) {
             return 1;
         }
         loaded.warnings().forEach(System.err::println);

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jnat.app.config.BadConfigTest;
 import org.jnat.app.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,16 +17,7 @@ class CheckCommandTest {
     @TempDir
     Path dir;
 
-    private static final String MINIMAL = """
-            [inside]
-            device = "tap:jnat0"
-            address = "192.168.1.1/24"
-
-            [outside]
-            device = "tap:jnat1"
-            address = "203.0.113.1/24"
-            gateway = "203.0.113.254"
-            """;
+    private static final String MINIMAL = BadConfigTest.MINIMAL;
 
     record Run(int exitCode, String out, String err) {
     }

@@ -9,9 +9,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Each bad file gives exactly one line naming the file, the line, the key and what is expected. */
-class BadConfigTest {
-    /** Lines 1 to 8: the smallest good file. */
-    static final String MINIMAL = """
+public class BadConfigTest {
+    /** Lines 1 to 8: the smallest good file (also the good file of the config and check tests). */
+    public static final String MINIMAL = """
             [inside]
             device = "tap:jnat0"
             address = "192.168.1.1/24"
