@@ -1,11 +1,11 @@
 package org.jnat.stack;
 
+import static java.util.Arrays.copyOfRange;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.jnat.wire.NetworkOrder.U16;
 import static org.jnat.wire.Ipv4Address.parse;
+import static org.jnat.wire.NetworkOrder.U16;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.jnat.device.PacketBuffer;
@@ -34,7 +34,7 @@ class FragmentsTest {
         List<Object[]> out = new ArrayList<>();
         for (int off = 0; off < data.length; off += size) {
             int end = Math.min(data.length, off + size);
-            out.add(new Object[] {off, end < data.length, Arrays.copyOfRange(data, off, end)});
+            out.add(new Object[] {off, end < data.length, copyOfRange(data, off, end)});
         }
         return out;
     }
@@ -46,7 +46,7 @@ class FragmentsTest {
         assertThat(s.get(U16, 16) & 0xffff).isEqualTo(20 + data.length);
         assertThat(s.get(U16, 20) & 0xffff).as("MF and offset cleared").isZero();
         assertThat(HeaderChecksum.compute(s, 14, 20)).as("checksum verifies").isZero();
-        assertThat(Arrays.copyOfRange(Frames.bytes(d), 34, d.length())).isEqualTo(data);
+        assertThat(copyOfRange(Frames.bytes(d), 34, d.length())).isEqualTo(data);
         assertThat(s.get(NetworkOrder.U32, 26)).isEqualTo(SRC);
     }
 
@@ -82,20 +82,20 @@ class FragmentsTest {
     @Test
     void anOverlapDropsTheWholeDatagram() {
         byte[] data = Frames.ramp(2400, 7, 3);
-        add(2, 0, true, Arrays.copyOfRange(data, 0, 1600), 0);
-        add(2, 1200, false, Arrays.copyOfRange(data, 1200, 2400), 0);
+        add(2, 0, true, copyOfRange(data, 0, 1600), 0);
+        add(2, 1200, false, copyOfRange(data, 1200, 2400), 0);
         assertThat(counters.get("ipv4.fragments.dropped.overlap")).isEqualTo(1);
         assertThat(fragments.datagramsHeld()).isZero();
-        assertThat(add(2, 1600, false, Arrays.copyOfRange(data, 1600, 2400), 0)).isEqualTo(Fragments.INCOMPLETE);
+        assertThat(add(2, 1600, false, copyOfRange(data, 1600, 2400), 0)).isEqualTo(Fragments.INCOMPLETE);
     }
 
     @Test
     void anExactDuplicateIsDroppedAlone() {
         byte[] data = Frames.ramp(1600, 7, 3);
-        add(3, 0, true, Arrays.copyOfRange(data, 0, 800), 0);
-        add(3, 0, true, Arrays.copyOfRange(data, 0, 800), 0);
+        add(3, 0, true, copyOfRange(data, 0, 800), 0);
+        add(3, 0, true, copyOfRange(data, 0, 800), 0);
         assertThat(counters.get("ipv4.fragments.dropped.duplicate")).isEqualTo(1);
-        assertDatagram(add(3, 800, false, Arrays.copyOfRange(data, 800, 1600), 0), data);
+        assertDatagram(add(3, 800, false, copyOfRange(data, 800, 1600), 0), data);
     }
 
     @Test

@@ -218,7 +218,10 @@ public final class Frames {
                 payload));
     }
 
-    /** A UDP frame in a slot (the {@code PACKET_*} MACs and Identification, DF, TTL 64) with {@code payloadLength} bytes. */
+    /**
+     * A UDP frame in a slot (the {@code PACKET_*} MACs and Identification, DF, TTL 64) with
+     * {@code payloadLength} bytes of payload.
+     */
     public static PacketBuffer udpPacket(int source, int sourcePort, int destination, int destinationPort,
             int payloadLength) {
         return packet(IpProtocol.UDP, source, destination,
