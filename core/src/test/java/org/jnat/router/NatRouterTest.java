@@ -109,6 +109,9 @@ class NatRouterTest {
     static final long ROUTER_OUT_MAC = MacAddress.parse("02:6a:6e:00:00:02");
     static final long HOST_MAC = MacAddress.parse("02:00:00:00:00:0a");
     static final long GATEWAY_MAC = MacAddress.parse("02:00:00:00:00:fe");
+    /** Two inside hosts and a remote host, mirage-nat's. */
+    static final int HOST = Ipv4Address.parse("192.168.108.26"), OTHER_HOST = Ipv4Address.parse("192.168.108.27");
+    static final int REMOTE = Ipv4Address.parse("4.141.2.6");
     static final long SECOND = 1_000_000_000L;
 
     final ManualClock clock = new ManualClock(SECOND);
@@ -128,8 +131,8 @@ class NatRouterTest {
                 new InterfaceConfig("tap:unused0", insideAddress, 24, ROUTER_IN_MAC, 0, 1500),
                 new InterfaceConfig("tap:unused1", publicAddress, 24, ROUTER_OUT_MAC, gateway, 1500), natConfig,
                 List.of(), List.of(new StaticNeighbor(gateway, GATEWAY_MAC),
-                        new StaticNeighbor(Ipv4Address.parse("192.168.108.26"), HOST_MAC),
-                        new StaticNeighbor(Ipv4Address.parse("192.168.108.27"), HOST_MAC)), null);
+                        new StaticNeighbor(HOST, HOST_MAC),
+                        new StaticNeighbor(OTHER_HOST, HOST_MAC)), null);
         nat = NatEngine.of(config, counters, 1);
         router = new Router(config, inside.a(), outside.a(), clock, counters, nat);
         router.start(clock.nanos());
@@ -193,9 +196,7 @@ class NatRouterTest {
     @Test
     void udpThroughTheRouter() {
         start(natConfig(1024, 64, NatConfig.Unmatched.DROP));
-        int host = Ipv4Address.parse("192.168.108.26");
-        int remote = Ipv4Address.parse("4.141.2.6");
-        fromInside(Frames.udpPacket(host, 255, remote, 1024, 12));
+        fromInside(Frames.udpPacket(HOST, 255, REMOTE, 1024, 12));
         List<PacketBuffer> out = received(outside);
         assertThat(out).hasSize(1);
         Ipv4Packet ip = FrameFields.ip(out.getFirst());
@@ -204,10 +205,10 @@ class NatRouterTest {
         assertThat(FrameFields.sourcePort(out.getFirst())).isEqualTo(255);
         assertThat(FrameFields.checksumsValid(out.getFirst())).isTrue();
 
-        fromOutside(Frames.udpPacket(remote, 1024, nat.publicAddress(), 255, 12));
+        fromOutside(Frames.udpPacket(REMOTE, 1024, nat.publicAddress(), 255, 12));
         List<PacketBuffer> in = received(inside);
         assertThat(in).hasSize(1);
-        assertThat(FrameFields.ip(in.getFirst()).destinationAddress()).isEqualTo(host);
+        assertThat(FrameFields.ip(in.getFirst()).destinationAddress()).isEqualTo(HOST);
         assertThat(FrameFields.destinationPort(in.getFirst())).isEqualTo(255);
         assertThat(FrameFields.ip(in.getFirst()).ttl()).isEqualTo(Frames.TTL - 1);
         assertThat(FrameFields.checksumsValid(in.getFirst())).isTrue();
@@ -217,16 +218,14 @@ class NatRouterTest {
     @Test
     void tcpSynThroughTheRouter() {
         start(natConfig(1024, 64, NatConfig.Unmatched.DROP));
-        int host = Ipv4Address.parse("192.168.108.26");
-        int remote = Ipv4Address.parse("4.141.2.6");
-        fromInside(Frames.tcpPacket(host, 255, remote, 1024, TcpSegment.SYN, 0));
+        fromInside(Frames.tcpPacket(HOST, 255, REMOTE, 1024, TcpSegment.SYN, 0));
         PacketBuffer syn = received(outside).getFirst();
         assertThat(FrameFields.ip(syn).sourceAddress()).isEqualTo(nat.publicAddress());
         assertThat(FrameFields.ip(syn).ttl()).isEqualTo(Frames.TTL - 1);
         assertThat(FrameFields.checksumsValid(syn)).isTrue();
-        fromOutside(Frames.tcpPacket(remote, 1024, nat.publicAddress(), 255, TcpSegment.SYN | TcpSegment.ACK, 0));
+        fromOutside(Frames.tcpPacket(REMOTE, 1024, nat.publicAddress(), 255, TcpSegment.SYN | TcpSegment.ACK, 0));
         PacketBuffer synAck = received(inside).getFirst();
-        assertThat(FrameFields.ip(synAck).destinationAddress()).isEqualTo(host);
+        assertThat(FrameFields.ip(synAck).destinationAddress()).isEqualTo(HOST);
         assertThat(FrameFields.checksumsValid(synAck)).isTrue();
     }
 
@@ -234,8 +233,7 @@ class NatRouterTest {
     @Test
     void anUnsolicitedSynIsRefusedSixSecondsLater() {
         start(natConfig(1024, 64, NatConfig.Unmatched.REJECT));
-        int remote = Ipv4Address.parse("4.141.2.6");
-        fromOutside(Frames.tcpPacket(remote, 42000, nat.publicAddress(), 41000, TcpSegment.SYN, 0));
+        fromOutside(Frames.tcpPacket(REMOTE, 42000, nat.publicAddress(), 41000, TcpSegment.SYN, 0));
         assertThat(router.nextDeadline()).as("the held SYN's 6 s").isEqualTo(clock.nanos() + 6 * SECOND);
         advance(5 * SECOND);
         assertThat(received(outside)).isEmpty();
@@ -245,7 +243,7 @@ class NatRouterTest {
         Ipv4Packet ip = FrameFields.ip(out.getFirst());
         assertThat(ip.protocol()).isEqualTo(IpProtocol.TCP);
         assertThat(ip.sourceAddress()).isEqualTo(nat.publicAddress());
-        assertThat(ip.destinationAddress()).isEqualTo(remote);
+        assertThat(ip.destinationAddress()).isEqualTo(REMOTE);
         TcpSegment rst = new TcpSegment().wrap(out.getFirst().segment(), ip.payloadOffset());
         assertThat(rst.rst()).isTrue();
         assertThat(rst.sourcePort()).isEqualTo(41000);
@@ -258,9 +256,8 @@ class NatRouterTest {
     @Test
     void exhaustionAnswersCode13() {
         start(natConfig(1024, 2, NatConfig.Unmatched.DROP));
-        int host = Ipv4Address.parse("192.168.108.26");
         for (int i = 0; i < 3; i++) {
-            fromInside(Frames.udpPacket(host, 5000 + i, Ipv4Address.parse("4.141.2.6"), 53, 4));
+            fromInside(Frames.udpPacket(HOST, 5000 + i, REMOTE, 53, 4));
         }
         assertThat(received(outside)).hasSize(2);
         List<PacketBuffer> back = received(inside);
@@ -278,15 +275,13 @@ class NatRouterTest {
     @Test
     void sessionsExpireThroughTheTimerStep() {
         start(natConfig(1024, 64, NatConfig.Unmatched.DROP));
-        int host = Ipv4Address.parse("192.168.108.27");
-        int remote = Ipv4Address.parse("4.141.2.6");
-        fromInside(Frames.udpPacket(host, 6000, remote, 53, 4));
+        fromInside(Frames.udpPacket(OTHER_HOST, 6000, REMOTE, 53, 4));
         received(outside);
         advance(NatConfig.defaults().timeouts().udpNanos() - SECOND);
         assertThat(nat.table().size()).isEqualTo(1);
         advance(2 * SECOND);
         assertThat(nat.table().size()).isZero();
-        fromOutside(Frames.udpPacket(remote, 53, nat.publicAddress(), 6000, 4));
+        fromOutside(Frames.udpPacket(REMOTE, 53, nat.publicAddress(), 6000, 4));
         assertThat(received(inside)).isEmpty();
     }
 
@@ -299,7 +294,7 @@ class NatRouterTest {
         start(natConfig(1024, 64, NatConfig.Unmatched.DROP));
         assertThat(router.nextDeadline()).as("fresh, static neighbors only").isEqualTo(Deadlines.NONE);
         long t0 = clock.nanos();
-        fromInside(Frames.udpPacket(Ipv4Address.parse("192.168.108.27"), 6000, Ipv4Address.parse("4.141.2.6"), 53, 4));
+        fromInside(Frames.udpPacket(OTHER_HOST, 6000, REMOTE, 53, 4));
         assertThat(nat.table().size()).isEqualTo(1);
         long expiry = t0 + NatConfig.defaults().timeouts().udpNanos();
         assertThat(router.nextDeadline()).isNotEqualTo(Deadlines.NONE).isGreaterThan(t0).isLessThanOrEqualTo(expiry);
