@@ -22,7 +22,6 @@ class SteadyStateAllocationIT {
 
     private static Lab lab;
     private static TapDevice tap;
-    private static TapDevice tapUring, tapMultishot;
     private static AfPacketDevice afPacket;
     private static AfPacketDevice afPacketVnet;
     private static final Counters counters = new Counters();
@@ -37,16 +36,6 @@ class SteadyStateAllocationIT {
         lab.inside("ip", "link", "add", ours, "type", "veth", "peer", "name", peer);
         tap = NetNamespace.call(lab.namespace, () -> TapDevice.open(tapName, counters));
         afPacket = NetNamespace.call(lab.namespace, () -> AfPacketDevice.open(ours, counters));
-        // The same TAP path receiving through io_uring (-Djnat.tapIoUring).
-        String uringName = "lxu" + lab.suffix;
-        tapUring = NetNamespace.call(lab.namespace, () -> TapDevice.open(uringName, 0, TapDevice.ALL_OFFLOADS, counters, TapDevice.IO_URING_READV));
-        lab.inside("ip", "addr", "add", "10.82.0.1/24", "dev", uringName);
-        lab.inside("ip", "neigh", "replace", "10.82.0.2", "lladdr", "02:00:00:00:00:02", "dev", uringName);
-        String multishotName = "lxm" + lab.suffix;
-        tapMultishot = NetNamespace.call(lab.namespace,
-                () -> TapDevice.open(multishotName, 0, TapDevice.ALL_OFFLOADS, counters, TapDevice.IO_URING_MULTISHOT));
-        lab.inside("ip", "addr", "add", "10.83.0.1/24", "dev", multishotName);
-        lab.inside("ip", "neigh", "replace", "10.83.0.2", "lladdr", "02:00:00:00:00:02", "dev", multishotName);
         // Two subnets so each ping leaves through its own device; static neighbors, so no ARP.
         lab.inside("ip", "addr", "add", "10.79.0.1/24", "dev", tapName);
         lab.inside("ip", "neigh", "replace", "10.79.0.2", "lladdr", "02:00:00:00:00:02", "dev", tapName);
@@ -70,12 +59,6 @@ class SteadyStateAllocationIT {
         if (tap != null) {
             tap.close();
         }
-        if (tapUring != null) {
-            tapUring.close();
-        }
-        if (tapMultishot != null) {
-            tapMultishot.close();
-        }
         if (afPacket != null) {
             afPacket.close();
         }
@@ -90,24 +73,6 @@ class SteadyStateAllocationIT {
     @Test
     void tapReceiveAndTransmit() throws Exception {
         assertNoAllocation(tap, OUR_IP, "10.79.0.2");
-    }
-
-    @Test
-    void tapReceiveThroughIoUringAndTransmit() throws Exception {
-        if (!tapUring.receivesWithIoUring()) {
-            System.out.println("SKIPPED: io_uring_setup failed here (see the note above)");
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(tapUring.receivesWithIoUring(), "io_uring unavailable");
-        assertNoAllocation(tapUring, TestFrames.ip("10.82.0.2"), "10.82.0.2");
-    }
-
-    @Test
-    void tapReceiveThroughAMultishotReadAndTransmit() throws Exception {
-        if (!tapMultishot.receivesWithIoUring()) {
-            System.out.println("SKIPPED: io_uring multishot read unavailable here (see the note above)");
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(tapMultishot.receivesWithIoUring(), "io_uring multishot unavailable");
-        assertNoAllocation(tapMultishot, TestFrames.ip("10.83.0.2"), "10.83.0.2");
     }
 
     @Test
