@@ -278,7 +278,7 @@ class AfPacketDeviceTest {
         lab.inside("ip", "link", "add", a, "type", "veth", "peer", "name", b);
         Counters own = new Counters();
         AfPacketDevice doomed = NetNamespace.call(lab.namespace, () -> AfPacketDevice.open(a, own));
-        try (PollLoop loop = new PollLoop(List.of(doomed), Clock.system(), TapDeviceTest.idle())) {
+        try (PollLoop loop = new PollLoop(List.of(doomed), Clock.system(), TestHandler.idle())) {
             lab.inside("ip", "link", "set", a, "down");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (own.get("linux.afpacket." + a + ".rx_errors") == 0 && System.nanoTime() < deadline) {

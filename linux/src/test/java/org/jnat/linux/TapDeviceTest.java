@@ -302,7 +302,7 @@ class TapDeviceTest {
     void aDeletedTapStopsTheLoopWithItsName() {
         String name = "lxd" + lab.suffix;
         try (TapDevice doomed = NetNamespace.call(lab.namespace, () -> TapDevice.open(name, new Counters()));
-             PollLoop loop = new PollLoop(java.util.List.of(doomed), org.jnat.runtime.Clock.system(), idle())) {
+             PollLoop loop = new PollLoop(java.util.List.of(doomed), org.jnat.runtime.Clock.system(), TestHandler.idle())) {
             lab.inside("ip", "link", "del", name);
             assertThatThrownBy(() -> {
                 for (int i = 0; i < 100; i++) {
@@ -312,19 +312,6 @@ class TapDeviceTest {
                     .hasMessageStartingWith("device tap:" + name + " failed")
                     .hasMessageContaining("check that the interface still exists");
         }
-    }
-
-    static PollLoop.Handler idle() {
-        return new PollLoop.Handler() {
-            @Override
-            public void onReadable(int deviceIndex, long nowNanos) {
-            }
-
-            @Override
-            public long onTimers(long nowNanos) {
-                return Long.MAX_VALUE;
-            }
-        };
     }
 
     @Test
