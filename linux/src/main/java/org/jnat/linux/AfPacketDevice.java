@@ -164,7 +164,7 @@ public final class AfPacketDevice implements PollableDevice {
         this.rx = socket.rx;
         this.tx = socket.tx;
         this.txKickThreshold = Math.max(1, Math.min(TX_KICK_THRESHOLD, tx.frames / 2));
-        this.plainFrameLimit = link.mtu() + 14 + 4;
+        this.plainFrameLimit = link.mtu() + EthernetFrame.TAGGED_HEADER_LENGTH;
         this.rxMacOffset = PacketRing.rxMacOffset(vnetHeader);
         this.rxViews = new PacketBuffer[rx.frames];
         for (int i = 0; i < rxViews.length; i++) {

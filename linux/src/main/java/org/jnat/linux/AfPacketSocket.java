@@ -14,6 +14,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import org.jnat.device.PacketBuffer;
+import org.jnat.wire.EthernetFrame;
 
 /**
  * The AF_PACKET sockets of one {@link AfPacketDevice} (packet(7)): the socket with the TPACKET_V2
@@ -165,7 +166,8 @@ final class AfPacketSocket {
         String interfaceName = link.name();
         if (tx.frameSize() > tx.blockSize()) {
             throw new IllegalArgumentException("MTU " + link.mtu() + " is too large for the AF_PACKET TX ring: use an MTU of at most "
-                    + (tx.blockSize() - PacketRing.TX_DATA - (vnetHeader ? VirtioNetHeader.LEGACY_SIZE : 0) - 18));
+                    + (tx.blockSize() - PacketRing.TX_DATA - (vnetHeader ? VirtioNetHeader.LEGACY_SIZE : 0)
+                    - EthernetFrame.TAGGED_HEADER_LENGTH));
         }
         CallState st = new CallState();
         // Protocol 0 until bind: the socket sees nothing before its rings exist.

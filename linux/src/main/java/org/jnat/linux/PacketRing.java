@@ -8,6 +8,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.VarHandle;
+import org.jnat.wire.EthernetFrame;
 
 /**
  * One TPACKET_V2 ring of an AF_PACKET socket, RX or TX, as a view over its part of the socket's
@@ -104,7 +105,7 @@ final class PacketRing {
 
     /** A power of two holding the slot header, the vnet header if any, and an MTU-sized frame with a VLAN tag. */
     static int txFrameSize(int mtu, boolean vnetHeader) {
-        int need = TX_DATA + (vnetHeader ? VirtioNetHeader.LEGACY_SIZE : 0) + mtu + 14 + 4;
+        int need = TX_DATA + (vnetHeader ? VirtioNetHeader.LEGACY_SIZE : 0) + mtu + EthernetFrame.TAGGED_HEADER_LENGTH;
         int size = 2048;
         while (size < need) {
             size <<= 1;
@@ -118,7 +119,8 @@ final class PacketRing {
      * link header before it: 66, or 76 with the vnet header.
      */
     static int rxMacOffset(boolean vnetHeader) {
-        return align(TPACKET2_HDRLEN + 16) + (vnetHeader ? VirtioNetHeader.LEGACY_SIZE : 0) - 14;
+        return align(TPACKET2_HDRLEN + 16) + (vnetHeader ? VirtioNetHeader.LEGACY_SIZE : 0)
+                - EthernetFrame.HEADER_LENGTH;
     }
 
     /** The ring's memory: the slot at offset {@code s} starts at byte {@code s}. */

@@ -12,6 +12,7 @@ import org.jnat.device.FrameBatch;
 import org.jnat.device.Offloads;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.wire.EthernetFrame;
 
 /**
  * {@code tap:NAME}: a Linux TAP device (Documentation/networking/tuntap.rst). jnat is the "wire"
@@ -66,7 +67,7 @@ public final class TapDevice implements PollableDevice {
     /** The kernel-side queue length jnat sets on its TAPs (txqueuelen), if it is shorter. */
     public static final int QUEUE_LENGTH = 4096;
     /** The largest frame a TAP read can return: a 64 KiB GSO packet plus its Ethernet header. */
-    static final int MAX_FRAME = 65535 + 14 + 4;
+    static final int MAX_FRAME = 65535 + EthernetFrame.TAGGED_HEADER_LENGTH;
 
     private final String interfaceName;
     private final String name;
@@ -273,7 +274,7 @@ public final class TapDevice implements PollableDevice {
                 break;
             }
             long frameLength = read - VirtioNetHeader.SIZE;
-            if (frameLength < 14 || frameLength > room) {
+            if (frameLength < EthernetFrame.HEADER_LENGTH || frameLength > room) {
                 counters.increment(count.rxTruncated);
                 continue;
             }
