@@ -9,6 +9,7 @@ import org.jnat.config.DataPlaneConfig;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.RouterConfig;
 import org.jnat.device.Offloads;
+import org.jnat.linux.IdleStrategy;
 import org.jnat.linux.LinuxDevices;
 import org.jnat.linux.PollLoop;
 import org.jnat.linux.PollableDevice;
@@ -99,7 +100,7 @@ final class RouterRuntime implements AutoCloseable {
                 }
                 return deadline;
             }
-        }, config.dataPlane().busyPollNanos() > 0 ? config.dataPlane().busyPollNanos() : PollLoop.DEFAULT_SPIN_NANOS);
+        }, IdleStrategy.forBusyPoll(config.dataPlane().busyPollNanos()));
     }
 
     /** Opens the devices of {@code config} in this process's network namespace and builds the router. */
