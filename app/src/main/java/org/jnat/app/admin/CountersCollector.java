@@ -23,9 +23,25 @@ final class CountersCollector implements MultiCollector {
         this.counters = counters;
     }
 
-    /** The metric's name without the {@code _total} the exposition adds: dots and dashes become underscores. */
+    /**
+     * Words of counter names that Prometheus tools misread: promtool takes a word "us" for
+     * microseconds ("metric names should not contain abbreviated units"), and in jnat's counter
+     * names it is the router ({@code ethernet.dropped.not_for_us}).
+     */
+    private static final Map<String, String> WORDS = Map.of("us", "router");
+
+    /**
+     * The metric's name without the {@code _total} the exposition adds: dots and dashes become
+     * underscores, and each word of {@link #WORDS} its replacement.
+     */
     static String metricName(String counter) {
-        return "jnat_" + counter.replaceAll("[^A-Za-z0-9_]", "_");
+        StringBuilder name = new StringBuilder("jnat");
+        for (String word : counter.split("[^A-Za-z0-9]+")) {
+            if (!word.isEmpty()) {
+                name.append('_').append(WORDS.getOrDefault(word, word));
+            }
+        }
+        return name.toString();
     }
 
     @Override

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** {@code /metrics}: every counter as {@code jnat_..._total} with its HELP, accepted by promtool. */
-class MetricsEndpointTest {
+public class MetricsEndpointTest {
 
     /** The exposition of {@code counters}, as a scrape gets it. */
     static String scrape(Counters counters) throws ApiException {
@@ -29,6 +29,7 @@ class MetricsEndpointTest {
         counters.add(counters.register("ipv4.forwarded", "IPv4 datagrams forwarded"), 7);
         counters.register("dataplane.rounds", "rounds of the data-plane loop");
         counters.add(counters.register("tap.jnat-0.rx_frames", "frames read from jnat-0"), 3);
+        counters.register("ethernet.dropped.not_for_us", "frames for another MAC");
         counters.register("odd.help", "a \"quoted\" description with a back\\slash and a\nsecond line");
         return counters;
     }
@@ -41,6 +42,7 @@ class MetricsEndpointTest {
                 .contains("jnat_ipv4_forwarded_total 7.0\n")
                 .contains("jnat_dataplane_rounds_total 0.0\n")
                 .contains("jnat_tap_jnat_0_rx_frames_total 3.0\n")
+                .as("promtool reads a word \"us\" as microseconds").contains("jnat_ethernet_dropped_not_for_router_total 0.0\n")
                 .contains("# HELP jnat_odd_help_total a \"quoted\" description with a back\\\\slash and a\\nsecond line\n");
     }
 
