@@ -23,8 +23,9 @@ final class Captures implements AutoCloseable {
     private final Path directory;
     private final PcapWriter insideFile;
     private final PcapWriter outsideFile;
-    private final CapturingDevice inside;
-    private final CapturingDevice outside;
+    /** What the router gets instead of the bare devices. */
+    final CapturingDevice inside;
+    final CapturingDevice outside;
 
     private Captures(Path directory, PcapWriter insideFile, PcapWriter outsideFile, NetDevice in, NetDevice out) {
         this.directory = directory;
@@ -48,14 +49,6 @@ final class Captures implements AutoCloseable {
         }
         log.info("capturing both sides into {}/inside.pcap and outside.pcap", directory);
         return new Captures(directory, in, out, inside, outside);
-    }
-
-    NetDevice inside() {
-        return inside;
-    }
-
-    NetDevice outside() {
-        return outside;
     }
 
     /** Closes the two files (not the devices, which the runtime closes); a failed write is logged. */

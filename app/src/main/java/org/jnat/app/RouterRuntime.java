@@ -76,7 +76,7 @@ final class RouterRuntime implements AutoCloseable {
         Clock clock = Clock.system();
         this.clock = clock;
         this.router = captures == null ? new Router(config, inside, outside, clock, counters, translator)
-                : new Router(config, captures.inside(), captures.outside(), clock, counters, translator);
+                : new Router(config, captures.inside, captures.outside, clock, counters, translator);
         int rounds = counters.register("dataplane.rounds",
                 "rounds of the data-plane loop: wake-ups from poll(2) and busy-poll spins (an idle router makes none)");
         this.loop = new PollLoop(List.of(inside, outside), clock, new PollLoop.Handler() {

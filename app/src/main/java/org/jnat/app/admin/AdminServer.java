@@ -27,12 +27,10 @@ public final class AdminServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ThreadPoolExecutor executor;
-    private final Routes routes;
 
-    private AdminServer(HttpServer server, ThreadPoolExecutor executor, Routes routes) {
+    private AdminServer(HttpServer server, ThreadPoolExecutor executor) {
         this.server = server;
         this.executor = executor;
-        this.routes = routes;
     }
 
     /** Binds {@code address} (port 0: any free port) and starts serving {@code routes}. */
@@ -46,13 +44,12 @@ public final class AdminServer implements AutoCloseable {
                     return t;
                 }, new ThreadPoolExecutor.CallerRunsPolicy());
         executor.allowCoreThreadTimeOut(true);
-        AdminServer admin = new AdminServer(server, executor, routes);
         server.setExecutor(executor);
-        server.createContext("/", admin::serve);
+        server.createContext("/", exchange -> serve(routes, exchange));
         server.start();
         log.info("admin API listening on http://{}:{}/api/v1", server.getAddress().getHostString(),
                 server.getAddress().getPort());
-        return admin;
+        return new AdminServer(server, executor);
     }
 
     /** The address bound (with the port chosen when 0 was asked). */
@@ -60,7 +57,7 @@ public final class AdminServer implements AutoCloseable {
         return server.getAddress();
     }
 
-    private void serve(HttpExchange exchange) {
+    private static void serve(Routes routes, HttpExchange exchange) {
         try (exchange) {
             Response response;
             try {

@@ -16,29 +16,14 @@ import java.util.Set;
 
 /**
  * One request to the admin API, as an {@link Endpoint} sees it: method, path, query parameters,
- * body, who sent it. The accessors that check input throw {@link ApiException}s (400) naming the
+ * body, who sent it ({@code fromLoopback}: from 127.0.0.0/8 or ::1; {@code authorization}: that
+ * header, or null). The accessors that check input throw {@link ApiException}s (400) naming the
  * parameter or key, so that every endpoint reports bad input the same way.
  */
-public final class Request {
+public record Request(String method, String path, Map<String, String> query, String authorization,
+                      boolean fromLoopback, InputStream body) {
     /** The largest body read: the API's bodies are a few keys ({@code [[forward]]}'s). */
     static final int MAX_BODY = 64 * 1024;
-
-    private final String method;
-    private final String path;
-    private final Map<String, String> query;
-    private final String authorization;
-    private final boolean fromLoopback;
-    private final InputStream body;
-
-    Request(String method, String path, Map<String, String> query, String authorization, boolean fromLoopback,
-            InputStream body) {
-        this.method = method;
-        this.path = path;
-        this.query = query;
-        this.authorization = authorization;
-        this.fromLoopback = fromLoopback;
-        this.body = body;
-    }
 
     /**
      * Decodes a raw query string ({@code a=1&b=x%20y}); a parameter given twice or not
@@ -69,24 +54,6 @@ public final class Request {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(field, "\"" + text + "\" is not percent-encoded properly");
         }
-    }
-
-    public String method() {
-        return method;
-    }
-
-    public String path() {
-        return path;
-    }
-
-    /** Whether the client connected from this machine (127.0.0.0/8 or ::1). */
-    public boolean fromLoopback() {
-        return fromLoopback;
-    }
-
-    /** The Authorization header, or null. */
-    String authorization() {
-        return authorization;
     }
 
     /** Refuses any query parameter not in {@code allowed}, naming it and the ones this path takes. */

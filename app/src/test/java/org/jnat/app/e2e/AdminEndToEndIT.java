@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import org.jnat.app.admin.Json;
 import org.jnat.app.admin.MetricsEndpointTest;
@@ -47,16 +46,7 @@ class AdminEndToEndIT {
 
     @BeforeAll
     void startLabAndRouter() throws IOException {
-        String why = Lab.unavailableReason();
-        for (String tool : List.of("ping", "curl")) {
-            if (why == null && !Shell.has(tool)) {
-                why = tool + " is missing (.ci/run installs it with apt-get)";
-            }
-        }
-        if (why != null) {
-            System.out.println("SKIPPED " + getClass().getSimpleName() + ": " + why);
-        }
-        Assumptions.assumeTrue(why == null, why);
+        Labs.assumeLab(getClass(), "ping", "curl");
         work = Files.createTempDirectory("jnat-admin-e2e");
         lab = Lab.create(Lab.uniquePrefix("jm"), Lab.Mode.TAP);
         jnat = JnatProcess.start(lab, "reject", true, "\n[admin]\nlisten = \"" + ADMIN + "\"\n",
@@ -68,17 +58,7 @@ class AdminEndToEndIT {
 
     @AfterAll
     void tearDown() throws IOException {
-        if (jnat != null) {
-            jnat.close();
-        }
-        if (lab != null) {
-            lab.close();
-        }
-        if (work != null) {
-            try (var files = Files.walk(work)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        Labs.tearDown(jnat, lab, work);
     }
 
     /** {@code curl URL} in rt; the body. */
