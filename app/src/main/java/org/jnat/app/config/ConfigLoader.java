@@ -664,6 +664,8 @@ public final class ConfigLoader {
 
     /** The shortest token accepted: a guessable token on a reachable port is no protection. */
     static final int MIN_TOKEN_LENGTH = 16;
+    /** The largest token file read. */
+    static final int MAX_TOKEN_FILE = 4096;
 
     private AdminConfig admin(Section s) throws ConfigException {
         if (!s.present()) {
@@ -709,6 +711,14 @@ public final class ConfigLoader {
         Path parent = Path.of(file).toAbsolutePath().getParent();
         Path tokenPath = parent == null ? Path.of(path) : parent.resolve(path);
         try {
+            // Never a device, a FIFO or a huge file: checking a config must not hang or fill memory.
+            if (Files.exists(tokenPath) && !Files.isRegularFile(tokenPath)) {
+                throw s.error("token-file", path + " is not a regular file; write the token on the first line of one");
+            }
+            if (Files.exists(tokenPath) && Files.size(tokenPath) > MAX_TOKEN_FILE) {
+                throw s.error("token-file", path + " is larger than " + MAX_TOKEN_FILE + " bytes; a token file holds"
+                        + " the token on its first line");
+            }
             String first = Files.readString(tokenPath, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
             if (first.isEmpty()) {
                 throw s.error("token-file", path + " is empty; write the token on its first line");

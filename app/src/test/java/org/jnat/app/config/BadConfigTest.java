@@ -260,6 +260,9 @@ public class BadConfigTest {
                 bad(MINIMAL + "[admin]\nlisten = \"127.0.0.1:8080\"\ntoken-file = \"/nonexistent/jnat.token\"\n",
                         "router.toml:11: admin.token-file: /nonexistent/jnat.token: no such file; create it with the"
                                 + " token on its first line"),
+                bad(MINIMAL + "[admin]\nlisten = \"127.0.0.1:8080\"\ntoken-file = \"/dev/zero\"\n",
+                        "router.toml:11: admin.token-file: /dev/zero is not a regular file; write the token on the"
+                                + " first line of one"),
                 bad(MINIMAL + "[admin]\nlisten = \"127.0.0.1:8080\"\ntokn = \"0123456789abcdef\"\n",
                         "router.toml:11: admin.tokn: unknown key; did you mean \"token\"?"),
                 // --- dataplane

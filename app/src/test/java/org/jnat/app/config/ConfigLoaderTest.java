@@ -180,6 +180,10 @@ class ConfigLoaderTest {
         Files.writeString(file, BadConfigTest.MINIMAL + "[admin]\nlisten = \"127.0.0.1:8080\"\ntoken-file = \"empty.token\"\n");
         assertThatThrownBy(() -> ConfigLoader.load(file)).hasMessage(file + ":11: admin.token-file: empty.token is empty;"
                 + " write the token on its first line");
+        Files.writeString(dir.resolve("huge.token"), "x".repeat(ConfigLoader.MAX_TOKEN_FILE + 1));
+        Files.writeString(file, BadConfigTest.MINIMAL + "[admin]\nlisten = \"127.0.0.1:8080\"\ntoken-file = \"huge.token\"\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file)).hasMessage(file + ":11: admin.token-file: huge.token is larger"
+                + " than 4096 bytes; a token file holds the token on its first line");
     }
 
     @Test
