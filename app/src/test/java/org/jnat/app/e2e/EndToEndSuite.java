@@ -44,16 +44,7 @@ abstract class EndToEndSuite {
 
     @BeforeAll
     void startLabAndRouter() throws IOException {
-        String why = Lab.unavailableReason();
-        for (String tool : List.of("ping", "traceroute", "socat", "curl", "iperf3")) {
-            if (why == null && !Shell.has(tool)) {
-                why = tool + " is missing (.ci/run installs it with apt-get)";
-            }
-        }
-        if (why != null) {
-            System.out.println("SKIPPED " + getClass().getSimpleName() + ": " + why);
-        }
-        Assumptions.assumeTrue(why == null, why);
+        Labs.assumeLab(getClass(), "ping", "traceroute", "socat", "curl", "iperf3");
         work = Files.createTempDirectory("jnat-e2e");
         lab = Lab.create(Lab.uniquePrefix(mode() == Lab.Mode.TAP ? "jt" : "ja"), mode());
         if (mode() != Lab.Mode.KERNEL) {
@@ -71,17 +62,7 @@ abstract class EndToEndSuite {
 
     @AfterAll
     void tearDown() throws IOException {
-        if (jnat != null) {
-            jnat.close();
-        }
-        if (lab != null) {
-            lab.close();
-        }
-        if (work != null) {
-            try (var files = Files.walk(work)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        Labs.tearDown(jnat, lab, work);
     }
 
     @Test
