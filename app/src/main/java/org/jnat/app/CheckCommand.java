@@ -1,13 +1,10 @@
 package org.jnat.app;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.jnat.app.config.ConfigException;
-import org.jnat.app.config.ConfigLoader;
 import org.jnat.app.config.EffectiveConfig;
 import org.jnat.app.config.LoadedConfig;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code jnat check}: validate a config file and print the effective config; exit 0 or 1. The
@@ -16,16 +13,13 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "check", mixinStandardHelpOptions = true, description = "Validate a config file and print the effective config; exit 0 or 1.")
 final class CheckCommand implements Callable<Integer> {
-    @Option(names = "--config", required = true, description = "the router's TOML file")
-    Path config;
+    @Mixin
+    ConfigFile config;
 
     @Override
     public Integer call() {
-        LoadedConfig loaded;
-        try {
-            loaded = ConfigLoader.loadWithWarnings(config);
-        } catch (ConfigException e) {
-            System.err.println(e.getMessage());
+        LoadedConfig loaded = config.load("");
+        if (loaded == null) {
             return 1;
         }
         for (String warning : loaded.warnings()) {

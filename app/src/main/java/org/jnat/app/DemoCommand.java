@@ -142,19 +142,9 @@ final class DemoCommand implements Callable<Integer> {
                 "SYSTEM:'read request; printf \"HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\n"
                         + "Hello from the laptop, through the port forward. You are %s port %s.\\n\" "
                         + "$SOCAT_PEERADDR $SOCAT_PEERPORT'");
-        for (int i = 0; i < 50; i++) {
-            boolean sv = !lab.exec("sv", Duration.ofSeconds(5), "ss", "-ltnH", "src", Lab.SV + ":8000").stdout().isBlank();
-            boolean cl = !lab.exec("cl", Duration.ofSeconds(5), "ss", "-ltnH", "src", Lab.CL + ":"
-                    + Lab.FORWARD_INSIDE_PORT).stdout().isBlank();
-            if (sv && cl) {
-                return;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        if (lab.awaitListening(deadline, "sv", "-ltnH", Lab.SV, 8000) || !Thread.currentThread().isInterrupted()) {
+            lab.awaitListening(deadline, "cl", "-ltnH", Lab.CL, Lab.FORWARD_INSIDE_PORT);
         }
     }
 

@@ -4,13 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.jnat.app.config.ConfigException;
-import org.jnat.app.config.ConfigLoader;
+import org.jnat.app.config.LoadedConfig;
 import org.jnat.config.RouterConfig;
 import org.jnat.nat.NatEngine;
 import org.jnat.router.Replay;
 import org.jnat.runtime.Counters;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
 final class ReplayCommand implements Callable<Integer> {
     static final long REPLAY_SEED = 0x6a6e6174L;
 
-    @Option(names = "--config", required = true, description = "the router's TOML file")
-    Path config;
+    @Mixin
+    ConfigFile config;
     @Option(names = "--inside", required = true, description = "pcap of frames arriving on the inside")
     Path inside;
     @Option(names = "--outside", description = "pcap of frames arriving on the outside")
@@ -34,12 +34,11 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RouterConfig routerConfig;
-        try {
-            routerConfig = ConfigLoader.load(config);
-        } catch (ConfigException e) {
-            return fail(e.getMessage());
+        LoadedConfig loaded = config.load("jnat replay: ");
+        if (loaded == null) {
+            return 1;
         }
+        RouterConfig routerConfig = loaded.config();
         for (Path capture : new Path[] {inside, outside}) {
             if (capture != null && !Files.isReadable(capture)) {
                 return fail(capture + " can not be read; give the path of a pcap file");

@@ -1,6 +1,8 @@
 package org.jnat.app;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -9,6 +11,7 @@ import org.jnat.config.DataPlaneConfig;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.RouterConfig;
 import org.jnat.device.Offloads;
+import org.jnat.linux.IdleStrategy;
 import org.jnat.linux.LinuxDevices;
 import org.jnat.linux.PollLoop;
 import org.jnat.linux.PollableDevice;
@@ -47,6 +50,8 @@ final class RouterRuntime implements AutoCloseable {
     private final Counters counters;
     private final PollableDevice inside;
     private final PollableDevice outside;
+    /** With {@code --capture}: what the router sees instead of the bare devices; else null. */
+    private final Captures captures;
     private final Router router;
     private final Translator translator;
     private final PollLoop loop;
@@ -62,15 +67,17 @@ final class RouterRuntime implements AutoCloseable {
     private boolean closed;
 
     private RouterRuntime(RouterConfig config, Counters counters, PollableDevice inside, PollableDevice outside,
-                          Translator translator) {
+                          Translator translator, Captures captures) {
         this.config = config;
         this.counters = counters;
         this.inside = inside;
         this.outside = outside;
+        this.captures = captures;
         this.translator = translator;
         Clock clock = Clock.system();
         this.clock = clock;
-        this.router = new Router(config, inside, outside, clock, counters, translator);
+        this.router = captures == null ? new Router(config, inside, outside, clock, counters, translator)
+                : new Router(config, captures.inside, captures.outside, clock, counters, translator);
         int rounds = counters.register("dataplane.rounds",
                 "rounds of the data-plane loop: wake-ups from poll(2) and busy-poll spins (an idle router makes none)");
         this.loop = new PollLoop(List.of(inside, outside), clock, new PollLoop.Handler() {
@@ -99,11 +106,16 @@ final class RouterRuntime implements AutoCloseable {
                 }
                 return deadline;
             }
-        }, config.dataPlane().busyPollNanos() > 0 ? config.dataPlane().busyPollNanos() : PollLoop.DEFAULT_SPIN_NANOS);
+        }, IdleStrategy.forBusyPoll(config.dataPlane().busyPollNanos()));
     }
 
     /** Opens the devices of {@code config} in this process's network namespace and builds the router. */
     static RouterRuntime open(RouterConfig config) throws StartupException {
+        return open(config, null);
+    }
+
+    /** As {@link #open(RouterConfig)}; with a {@code captureDir}, both sides are captured there ({@link Captures}). */
+    static RouterRuntime open(RouterConfig config, Path captureDir) throws StartupException {
         Counters counters = new Counters();
         PollableDevice in = openDevice("inside", config.inside(), counters);
         PollableDevice out;
@@ -113,12 +125,21 @@ final class RouterRuntime implements AutoCloseable {
             in.close();
             throw e;
         }
+        Captures captures = null;
         try {
+            captures = captureDir == null ? null : Captures.open(captureDir, in, out);
             Translator translator = Translators.forConfig(config, counters);
-            return new RouterRuntime(config, counters, in, out, translator);
+            return new RouterRuntime(config, counters, in, out, translator, captures);
+        } catch (IOException e) {
+            in.close();
+            out.close();
+            throw new StartupException("jnat: cannot write the capture into " + captureDir + ": " + e.getMessage());
         } catch (RuntimeException e) {
             in.close();
             out.close();
+            if (captures != null) {
+                captures.close();
+            }
             throw new StartupException("jnat: cannot build the router: " + e.getMessage());
         }
     }
@@ -252,5 +273,8 @@ final class RouterRuntime implements AutoCloseable {
         loop.close();
         inside.close();
         outside.close();
+        if (captures != null) {
+            captures.close();
+        }
     }
 }

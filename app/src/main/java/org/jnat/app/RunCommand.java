@@ -2,11 +2,11 @@ package org.jnat.app;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.jnat.app.config.ConfigException;
-import org.jnat.app.config.ConfigLoader;
+import org.jnat.app.admin.AdminServer;
 import org.jnat.app.config.LoadedConfig;
 import org.jnat.config.RouterConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
@@ -16,28 +16,37 @@ import sun.misc.Signal;
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the router in the foreground (SIGINT/SIGTERM: clean stop).")
 final class RunCommand implements Callable<Integer> {
-    @Option(names = "--config", required = true, description = "the router's TOML file")
-    Path config;
+    @Mixin
+    ConfigFile config;
+
+    @Option(names = "--capture", paramLabel = "DIR",
+            description = "write DIR/inside.pcap and DIR/outside.pcap: every frame jnat receives and sends on each side")
+    Path capture;
 
     @Override
     public Integer call() throws InterruptedException {
-        LoadedConfig loaded;
-        try {
-            loaded = ConfigLoader.loadWithWarnings(config);
-        } catch (ConfigException e) {
-            System.err.println(e.getMessage());
+        LoadedConfig loaded = config.load("");
+        if (loaded == null) {
             return 1;
         }
         loaded.warnings().forEach(System.err::println);
         RouterConfig rc = loaded.config();
         RouterRuntime runtime;
         try {
-            runtime = RouterRuntime.open(rc);
+            runtime = RouterRuntime.open(rc, capture);
         } catch (RouterRuntime.StartupException e) {
             System.err.println(e.getMessage());
             return 1;
         }
-        try (runtime) {
+        AdminServer admin;
+        try {
+            admin = AdminEndpoint.start(rc, runtime);
+        } catch (RouterRuntime.StartupException e) {
+            runtime.close();
+            System.err.println(e.getMessage());
+            return 1;
+        }
+        try (runtime; admin) {
             runtime.describe(System.out);
             // A signal only asks the data plane to stop; this thread then closes the devices.
             Signal.handle(new Signal("INT"), s -> runtime.stop());

@@ -2,10 +2,8 @@ package org.jnat.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,28 +46,6 @@ class ReplayCommandTest {
         return file;
     }
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true));
-        System.setErr(new PrintStream(err, true));
-        try {
-            int exit = Main.execute(args);
-            // Jazzer's agent (installed by a fuzz test earlier in this JVM) reports each class it
-            // instruments on stderr as the class loads; that is the harness talking, not jnat.
-            String jnatErr = err.toString().replaceAll("(?m)^INFO: Instrumented .*\\R", "");
-            return new Run(exit, out.toString(), jnatErr);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     private static List<byte[]> frames(Path pcap) throws IOException {
         List<byte[]> frames = new ArrayList<>();
         try (PcapReader reader = PcapReader.open(pcap)) {
@@ -85,7 +61,7 @@ class ReplayCommandTest {
     void replaysTheTracerouteAndAnswersHopOne() throws IOException {
         Path config = Files.writeString(dir.resolve("router.toml"), CONFIG);
         Path out = dir.resolve("out");
-        Run r = run("replay", "--config", config.toString(), "--inside", vector("traceroute-inside").toString(),
+        Cli.Run r = Cli.run("replay", "--config", config.toString(), "--inside", vector("traceroute-inside").toString(),
                 "--outside", vector("traceroute-outside").toString(), "--write", out.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("inside.pcap").contains("outside.pcap");
@@ -107,7 +83,7 @@ class ReplayCommandTest {
     void aBadConfigIsOneLineAndNothingRuns() throws IOException {
         Path config = Files.writeString(dir.resolve("bad.toml"), "[inside]\naddress = \"nonsense\"\n");
         Path out = dir.resolve("out");
-        Run r = run("replay", "--config", config.toString(), "--inside", vector("traceroute-inside").toString(),
+        Cli.Run r = Cli.run("replay", "--config", config.toString(), "--inside", vector("traceroute-inside").toString(),
                 "--write", out.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err().strip()).startsWith("jnat replay: ").doesNotContain("\n").contains("bad.toml");
@@ -117,7 +93,7 @@ class ReplayCommandTest {
     @Test
     void aMissingCaptureSaysWhatToDo() throws IOException {
         Path config = Files.writeString(dir.resolve("router.toml"), CONFIG);
-        Run r = run("replay", "--config", config.toString(), "--inside", dir.resolve("nope.pcap").toString(),
+        Cli.Run r = Cli.run("replay", "--config", config.toString(), "--inside", dir.resolve("nope.pcap").toString(),
                 "--write", dir.resolve("out").toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("nope.pcap").contains("pcap file");
@@ -127,7 +103,7 @@ class ReplayCommandTest {
     void aFileThatIsNotAPcapIsOneLine() throws IOException {
         Path config = Files.writeString(dir.resolve("router.toml"), CONFIG);
         Path notPcap = Files.writeString(dir.resolve("notes.pcap"), "hello, not a capture at all\n");
-        Run r = run("replay", "--config", config.toString(), "--inside", notPcap.toString(),
+        Cli.Run r = Cli.run("replay", "--config", config.toString(), "--inside", notPcap.toString(),
                 "--write", dir.resolve("out").toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err().strip()).startsWith("jnat replay: ").doesNotContain("\n");

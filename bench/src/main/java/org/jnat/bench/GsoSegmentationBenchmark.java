@@ -2,7 +2,6 @@ package org.jnat.bench;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.concurrent.TimeUnit;
 import java.util.List;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.NatConfig;
@@ -26,16 +25,8 @@ import org.jnat.wire.Ipv4Address;
 import org.jnat.wire.Ipv4Packet;
 import org.jnat.wire.TcpSegment;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -48,13 +39,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * the whole router: the super-packet in from a TAP-like inside, through the NAT, segmented and
  * sent to a plain outside, the 46 frames read back from the memory link (one copy each way).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
-public class GsoSegmentationBenchmark {
+public class GsoSegmentationBenchmark extends AverageTimeBenchmark {
     private static final int MSS = 1448;
     private static final int TCP_HEADER = 32;
     private static final int SOURCE = Ipv4Address.parse("192.168.1.10");

@@ -3,7 +3,6 @@ package org.jnat.bench;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.HexFormat;
-import java.util.concurrent.TimeUnit;
 import org.jnat.device.PacketBuffer;
 import org.jnat.wire.Checksum;
 import org.jnat.wire.EtherType;
@@ -14,16 +13,10 @@ import org.jnat.wire.Ipv4Packet;
 import org.jnat.wire.UdpDatagram;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The core of an outbound NAT translation on the wire views: parse an Ethernet/IPv4/UDP frame
@@ -36,13 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * counts the time the thread spends preempted; {@link #parseAndRewriteBatch} times {@value #BATCH}
  * operations per sample, so most samples run undisturbed and its median is the cost of the code.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
-public class UdpRewriteBenchmark {
+public class UdpRewriteBenchmark extends AverageTimeBenchmark {
     private static final int BATCH = 1000;
 
     /** udp-echo-inside.pcap frame 1: 192.168.1.10:41001 to 198.51.100.10:5353, "hello\n". */

@@ -13,6 +13,8 @@ import org.jnat.config.ForwardRule;
 import org.jnat.config.NatConfig;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.testing.FrameFields;
+import org.jnat.testing.Frames;
 import org.jnat.testing.Pcaps;
 import org.jnat.wire.EtherType;
 import org.jnat.wire.EthernetFrame;
@@ -140,7 +142,7 @@ class LinuxNatReplayTest {
         List<Integer> verdicts = new ArrayList<>();
         Map<Integer, Integer> kernelToOurs = new HashMap<>(); // public ports that differ (two-hosts only)
         for (Input in : inputs) {
-            PacketBuffer b = Packets.buffer();
+            PacketBuffer b = Frames.buffer();
             MemorySegment.copy(in.frame(), 0, b.segment(), ValueLayout.JAVA_BYTE, 0, in.frame().length);
             b.length(in.frame().length);
             Ipv4Packet ip = new Ipv4Packet().wrap(b.segment(), IP);
@@ -169,7 +171,7 @@ class LinuxNatReplayTest {
                     if (theirs != ours && scenario.equals("two-hosts-same-port")) {
                         kernelToOurs.put(theirs, ours);
                         setPort(b.segment(), true, theirs); // compare the rest byte for byte
-                        assertThat(Packets.checksumsValid(b)).isTrue();
+                        assertThat(FrameFields.checksumsValid(b)).isTrue();
                     }
                 }
             }

@@ -1,11 +1,12 @@
 package org.jnat.nat;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.jnat.nat.Packets.IP;
-import static org.jnat.nat.Packets.checksumsValid;
-import static org.jnat.nat.Packets.destinationPort;
-import static org.jnat.nat.Packets.ip;
-import static org.jnat.nat.Packets.sourcePort;
+import static org.jnat.testing.Frames.bytes;
+import static org.jnat.testing.Frames.IP;
+import static org.jnat.testing.FrameFields.checksumsValid;
+import static org.jnat.testing.FrameFields.destinationPort;
+import static org.jnat.testing.FrameFields.ip;
+import static org.jnat.testing.FrameFields.sourcePort;
 
 import java.util.List;
 import org.jnat.config.ForwardRule;
@@ -15,6 +16,8 @@ import org.jnat.config.NatConfig.Unmatched;
 import org.jnat.config.Timeouts;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.testing.FrameFields;
+import org.jnat.testing.Frames;
 import org.jnat.wire.Checksum;
 import org.jnat.wire.IcmpPacket;
 import org.jnat.wire.IpProtocol;
@@ -50,27 +53,23 @@ class NatEngineTest {
         return Ipv4Address.parse(text);
     }
 
-    static byte[] bytes(PacketBuffer b) {
-        return b.segment().asSlice(0, b.length()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-    }
-
     /** mirage-nat: UDP 192.168.108.26:255 to 4.141.2.6:1024 goes out from the public address; the reply maps back. */
     @Test
     void udpOutAndReplyBack() {
         NatEngine nat = defaults();
         int inside = addr("192.168.108.26");
         int remote = addr("4.141.2.6");
-        PacketBuffer out = Packets.udp(inside, 255, remote, 1024, 20);
+        PacketBuffer out = Frames.udpPacket(inside, 255, remote, 1024, 20);
         byte[] payload = java.util.Arrays.copyOfRange(bytes(out), IP + 28, IP + 48);
         assertThat(nat.outbound(out, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         assertThat(ip(out).sourceAddress()).isEqualTo(PUBLIC);
         assertThat(ip(out).destinationAddress()).isEqualTo(remote);
         assertThat(sourcePort(out)).as("port preserved").isEqualTo(255);
-        assertThat(ip(out).ttl()).as("the router, not the NAT, decrements the TTL").isEqualTo(Packets.TTL);
+        assertThat(ip(out).ttl()).as("the router, not the NAT, decrements the TTL").isEqualTo(Frames.TTL);
         assertThat(checksumsValid(out)).isTrue();
         assertThat(java.util.Arrays.copyOfRange(bytes(out), IP + 28, IP + 48)).isEqualTo(payload);
 
-        PacketBuffer reply = Packets.udp(remote, 1024, PUBLIC, sourcePort(out), 20);
+        PacketBuffer reply = Frames.udpPacket(remote, 1024, PUBLIC, sourcePort(out), 20);
         assertThat(nat.inbound(reply, IP, SECOND)).isEqualTo(NatVerdict.FORWARD);
         assertThat(ip(reply).destinationAddress()).isEqualTo(inside);
         assertThat(destinationPort(reply)).isEqualTo(255);
@@ -81,10 +80,10 @@ class NatEngineTest {
     @Test
     void udpWithoutChecksumStaysWithout() {
         NatEngine nat = defaults();
-        PacketBuffer out = Packets.udp(addr("192.168.1.5"), 5000, addr("8.8.8.8"), 53, 10);
+        PacketBuffer out = Frames.udpPacket(addr("192.168.1.5"), 5000, addr("8.8.8.8"), 53, 10);
         out.segment().set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, IP + 20 + 6, (short) 0);
         assertThat(nat.outbound(out, IP, 0)).isEqualTo(NatVerdict.FORWARD);
-        assertThat(Packets.u16(out, IP + 26)).isZero();
+        assertThat(FrameFields.u16(out, IP + 26)).isZero();
     }
 
     /** mirage-nat: the same as a TCP SYN, and the SYN-ACK maps back. */
@@ -93,17 +92,17 @@ class NatEngineTest {
         NatEngine nat = defaults();
         int inside = addr("192.168.108.26");
         int remote = addr("4.141.2.6");
-        PacketBuffer syn = Packets.tcp(inside, 255, remote, 1024, TcpSegment.SYN, 0);
+        PacketBuffer syn = Frames.tcpPacket(inside, 255, remote, 1024, TcpSegment.SYN, 0);
         assertThat(nat.outbound(syn, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         assertThat(ip(syn).sourceAddress()).isEqualTo(PUBLIC);
         assertThat(sourcePort(syn)).isEqualTo(255);
         assertThat(checksumsValid(syn)).isTrue();
-        PacketBuffer synAck = Packets.tcp(remote, 1024, PUBLIC, 255, TcpSegment.SYN | TcpSegment.ACK, 0);
+        PacketBuffer synAck = Frames.tcpPacket(remote, 1024, PUBLIC, 255, TcpSegment.SYN | TcpSegment.ACK, 0);
         assertThat(nat.inbound(synAck, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         assertThat(ip(synAck).destinationAddress()).isEqualTo(inside);
         assertThat(destinationPort(synAck)).isEqualTo(255);
         assertThat(checksumsValid(synAck)).isTrue();
-        PacketBuffer data = Packets.tcp(inside, 255, remote, 1024, TcpSegment.ACK | TcpSegment.PSH, 100);
+        PacketBuffer data = Frames.tcpPacket(inside, 255, remote, 1024, TcpSegment.ACK | TcpSegment.PSH, 100);
         assertThat(nat.outbound(data, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         assertThat(checksumsValid(data)).isTrue();
         int id = nat.table().peekInside(IpProtocol.TCP, inside, 255, remote, 1024, 0);
@@ -117,8 +116,8 @@ class NatEngineTest {
         int a = addr("192.168.1.5");
         int b = addr("192.168.1.6");
         int google = addr("8.8.8.8");
-        PacketBuffer pingA = Packets.icmpQuery(IcmpPacket.ECHO_REQUEST, a, google, 5, 1);
-        PacketBuffer pingB = Packets.icmpQuery(IcmpPacket.ECHO_REQUEST, b, google, 5, 1);
+        PacketBuffer pingA = Frames.icmpQueryPacket(IcmpPacket.ECHO_REQUEST, a, google, 5, 1);
+        PacketBuffer pingB = Frames.icmpQueryPacket(IcmpPacket.ECHO_REQUEST, b, google, 5, 1);
         assertThat(nat.outbound(pingA, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         assertThat(nat.outbound(pingB, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         int idA = sourcePort(pingA);
@@ -127,13 +126,13 @@ class NatEngineTest {
         assertThat(checksumsValid(pingA)).isTrue();
         assertThat(checksumsValid(pingB)).isTrue();
         for (int[] c : new int[][] {{idA, a}, {idB, b}}) {
-            PacketBuffer reply = Packets.icmpQuery(IcmpPacket.ECHO_REPLY, google, PUBLIC, c[0], 1);
+            PacketBuffer reply = Frames.icmpQueryPacket(IcmpPacket.ECHO_REPLY, google, PUBLIC, c[0], 1);
             assertThat(nat.inbound(reply, IP, 0)).isEqualTo(NatVerdict.FORWARD);
             assertThat(ip(reply).destinationAddress()).isEqualTo(c[1]);
             assertThat(sourcePort(reply)).isEqualTo(5);
             assertThat(checksumsValid(reply)).isTrue();
         }
-        PacketBuffer stray = Packets.icmpQuery(IcmpPacket.ECHO_REPLY, addr("9.9.9.9"), PUBLIC, idA, 1);
+        PacketBuffer stray = Frames.icmpQueryPacket(IcmpPacket.ECHO_REPLY, addr("9.9.9.9"), PUBLIC, idA, 1);
         assertThat(nat.inbound(stray, IP, 0)).as("a reply from where nobody pinged").isEqualTo(NatVerdict.DROP);
     }
 
@@ -157,7 +156,7 @@ class NatEngineTest {
             assertThat(nat.outbound(sent, IP, 0)).isEqualTo(NatVerdict.FORWARD);
             assertThat(sourcePort(sent)).isNotEqualTo(sourcePort(original));
 
-            PacketBuffer error = Packets.icmpError(addr("8.8.8.1"), PUBLIC, IcmpPacket.DESTINATION_UNREACHABLE,
+            PacketBuffer error = Frames.icmpErrorPacket(addr("8.8.8.1"), PUBLIC, IcmpPacket.DESTINATION_UNREACHABLE,
                     IcmpPacket.HOST_UNREACHABLE, sent, 8);
             assertThat(checksumsValid(error)).isTrue();
             assertThat(nat.inbound(error, IP, SECOND)).as("protocol %d", protocol).isEqualTo(NatVerdict.FORWARD);
@@ -181,7 +180,7 @@ class NatEngineTest {
             PacketBuffer original = original(protocol, inside, addr("8.8.8.8"));
             PacketBuffer sent = original(protocol, inside, addr("8.8.8.8"));
             nat.outbound(sent, IP, 0);
-            PacketBuffer error = Packets.icmpError(addr("8.8.8.8"), PUBLIC, IcmpPacket.DESTINATION_UNREACHABLE,
+            PacketBuffer error = Frames.icmpErrorPacket(addr("8.8.8.8"), PUBLIC, IcmpPacket.DESTINATION_UNREACHABLE,
                     IcmpPacket.PORT_UNREACHABLE, sent, 1000);
             assertThat(nat.inbound(error, IP, 0)).isEqualTo(NatVerdict.FORWARD);
             assertThat(checksumsValid(error)).isTrue();
@@ -193,23 +192,23 @@ class NatEngineTest {
 
     static PacketBuffer original(int protocol, int source, int destination) {
         return switch (protocol) {
-            case IpProtocol.ICMP -> Packets.icmpQuery(IcmpPacket.ECHO_REQUEST, source, destination, 5, 9);
-            case IpProtocol.UDP -> Packets.udp(source, 5353, destination, 53, 24);
-            default -> Packets.tcp(source, 40000, destination, 443, TcpSegment.SYN, 0);
+            case IpProtocol.ICMP -> Frames.icmpQueryPacket(IcmpPacket.ECHO_REQUEST, source, destination, 5, 9);
+            case IpProtocol.UDP -> Frames.udpPacket(source, 5353, destination, 53, 24);
+            default -> Frames.tcpPacket(source, 40000, destination, 443, TcpSegment.SYN, 0);
         };
     }
 
     @Test
     void icmpErrorsMatchingNoSessionAreDroppedAndNeverRefresh() {
         NatEngine nat = defaults();
-        PacketBuffer sent = Packets.udp(addr("192.168.1.5"), 5000, addr("8.8.8.8"), 53, 8);
+        PacketBuffer sent = Frames.udpPacket(addr("192.168.1.5"), 5000, addr("8.8.8.8"), 53, 8);
         nat.outbound(sent, IP, 0);
-        PacketBuffer wrongRemote = Packets.udp(PUBLIC, 5000, addr("8.8.4.4"), 53, 8);
-        PacketBuffer error = Packets.icmpError(addr("8.8.8.1"), PUBLIC, 3, 1, wrongRemote, 8);
+        PacketBuffer wrongRemote = Frames.udpPacket(PUBLIC, 5000, addr("8.8.4.4"), 53, 8);
+        PacketBuffer error = Frames.icmpErrorPacket(addr("8.8.8.1"), PUBLIC, 3, 1, wrongRemote, 8);
         assertThat(nat.inbound(error, IP, 0)).isEqualTo(NatVerdict.DROP);
         assertThat(counters.get("nat.dropped.icmp_error_no_session")).isEqualTo(1);
         long expiry = nat.table().sessions().expiry(0);
-        PacketBuffer good = Packets.icmpError(addr("8.8.8.1"), PUBLIC, 3, 1, sent, 8);
+        PacketBuffer good = Frames.icmpErrorPacket(addr("8.8.8.1"), PUBLIC, 3, 1, sent, 8);
         assertThat(nat.inbound(good, IP, 100 * SECOND)).isEqualTo(NatVerdict.FORWARD);
         assertThat(nat.table().sessions().expiry(0)).as("RFC 4787 REQ-12: no refresh").isEqualTo(expiry);
     }
@@ -220,20 +219,20 @@ class NatEngineTest {
         NatEngine nat = defaults();
         int inside = addr("192.168.1.5");
         int remote = addr("8.8.8.8");
-        nat.outbound(Packets.udp(inside, 5000, addr("192.168.1.77"), 1, 8), IP, 0); // noise
-        nat.outbound(Packets.udp(addr("192.168.1.9"), 6000, remote, 53, 8), IP, 0);
-        PacketBuffer out = Packets.udp(addr("192.168.1.10"), 6000, remote, 53, 8);
+        nat.outbound(Frames.udpPacket(inside, 5000, addr("192.168.1.77"), 1, 8), IP, 0); // noise
+        nat.outbound(Frames.udpPacket(addr("192.168.1.9"), 6000, remote, 53, 8), IP, 0);
+        PacketBuffer out = Frames.udpPacket(addr("192.168.1.10"), 6000, remote, 53, 8);
         nat.outbound(out, IP, 0);
         int external = sourcePort(out);
-        PacketBuffer in = Packets.udp(remote, 53, PUBLIC, external, 30);
+        PacketBuffer in = Frames.udpPacket(remote, 53, PUBLIC, external, 30);
         assertThat(nat.inbound(in, IP, 0)).isEqualTo(NatVerdict.FORWARD);
-        PacketBuffer error = Packets.icmpError(addr("192.168.1.10"), remote, 3, 3, in, 1000);
+        PacketBuffer error = Frames.icmpErrorPacket(addr("192.168.1.10"), remote, 3, 3, in, 1000);
         assertThat(nat.outbound(error, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         assertThat(ip(error).sourceAddress()).isEqualTo(PUBLIC);
         assertThat(checksumsValid(error)).isTrue();
         Ipv4Packet q = new Ipv4Packet().wrap(error.segment(), IP + 28);
         assertThat(q.destinationAddress()).isEqualTo(PUBLIC);
-        assertThat(Packets.u16(error, IP + 28 + 20 + 2)).isEqualTo(external);
+        assertThat(FrameFields.u16(error, IP + 28 + 20 + 2)).isEqualTo(external);
     }
 
     /** mirage-nat: broadcast, multicast and loopback destinations are never translated. */
@@ -241,7 +240,7 @@ class NatEngineTest {
     void broadcastMulticastAndLoopbackAreNeverTranslated() {
         NatEngine nat = defaults();
         for (String d : new String[] {"255.255.255.255", "224.0.0.251", "239.1.2.3", "127.0.0.1", "0.0.0.0"}) {
-            PacketBuffer p = Packets.udp(addr("192.168.1.5"), 5353, addr(d), 5353, 8);
+            PacketBuffer p = Frames.udpPacket(addr("192.168.1.5"), 5353, addr(d), 5353, 8);
             byte[] before = bytes(p);
             assertThat(nat.outbound(p, IP, 0)).as(d).isEqualTo(NatVerdict.DROP);
             assertThat(bytes(p)).isEqualTo(before);
@@ -252,8 +251,8 @@ class NatEngineTest {
     @Test
     void inboundToAnyOtherAddressNeverReachesTheInside() {
         NatEngine nat = defaults();
-        nat.outbound(Packets.udp(addr("192.168.1.5"), 5000, addr("8.8.8.8"), 53, 4), IP, 0);
-        PacketBuffer direct = Packets.udp(addr("8.8.8.8"), 53, addr("192.168.1.5"), 5000, 4);
+        nat.outbound(Frames.udpPacket(addr("192.168.1.5"), 5000, addr("8.8.8.8"), 53, 4), IP, 0);
+        PacketBuffer direct = Frames.udpPacket(addr("8.8.8.8"), 53, addr("192.168.1.5"), 5000, 4);
         assertThat(nat.inbound(direct, IP, 0)).isEqualTo(NatVerdict.DROP);
         assertThat(counters.get("nat.dropped.not_public")).isEqualTo(1);
     }
@@ -261,11 +260,11 @@ class NatEngineTest {
     @Test
     void pingsToThePublicAddressAreForTheRouter() {
         NatEngine nat = defaults();
-        assertThat(nat.inbound(Packets.icmpQuery(IcmpPacket.ECHO_REQUEST, addr("8.8.8.8"), PUBLIC, 1, 1), IP, 0))
+        assertThat(nat.inbound(Frames.icmpQueryPacket(IcmpPacket.ECHO_REQUEST, addr("8.8.8.8"), PUBLIC, 1, 1), IP, 0))
                 .isEqualTo(NatVerdict.LOCAL);
-        assertThat(nat.outbound(Packets.icmpQuery(IcmpPacket.ECHO_REQUEST, addr("192.168.1.5"), PUBLIC, 1, 1), IP, 0))
+        assertThat(nat.outbound(Frames.icmpQueryPacket(IcmpPacket.ECHO_REQUEST, addr("192.168.1.5"), PUBLIC, 1, 1), IP, 0))
                 .isEqualTo(NatVerdict.LOCAL);
-        PacketBuffer dns = Packets.udp(addr("192.168.1.5"), 5000, ROUTER_INSIDE, 53, 8);
+        PacketBuffer dns = Frames.udpPacket(addr("192.168.1.5"), 5000, ROUTER_INSIDE, 53, 8);
         byte[] before = bytes(dns);
         assertThat(nat.outbound(dns, IP, 0)).isEqualTo(NatVerdict.LOCAL);
         assertThat(bytes(dns)).isEqualTo(before);
@@ -281,7 +280,7 @@ class NatEngineTest {
         int translated = 0;
         int prohibited = 0;
         for (int i = 0; i < 500; i++) {
-            PacketBuffer p = Packets.udp(addr("192.168.1.0") + 1 + r.nextInt(200), 1 + r.nextInt(65535), r.nextInt(1 << 30) + (1 << 24), 1 + r.nextInt(65535), 4);
+            PacketBuffer p = Frames.udpPacket(addr("192.168.1.0") + 1 + r.nextInt(200), 1 + r.nextInt(65535), r.nextInt(1 << 30) + (1 << 24), 1 + r.nextInt(65535), 4);
             switch (nat.outbound(p, IP, 0)) {
                 case NatVerdict.FORWARD -> translated++;
                 case NatVerdict.PROHIBITED -> prohibited++;
@@ -299,10 +298,10 @@ class NatEngineTest {
     void freeingAHostFreesBothDirections() {
         NatEngine nat = defaults();
         int host = addr("192.168.1.5");
-        PacketBuffer out = Packets.udp(host, 5000, addr("8.8.8.8"), 53, 4);
+        PacketBuffer out = Frames.udpPacket(host, 5000, addr("8.8.8.8"), 53, 4);
         nat.outbound(out, IP, 0);
         assertThat(nat.table().deleteHost(host, 0)).isEqualTo(1);
-        assertThat(nat.inbound(Packets.udp(addr("8.8.8.8"), 53, PUBLIC, 5000, 4), IP, 0)).isEqualTo(NatVerdict.DROP);
+        assertThat(nat.inbound(Frames.udpPacket(addr("8.8.8.8"), 53, PUBLIC, 5000, 4), IP, 0)).isEqualTo(NatVerdict.DROP);
         assertThat(nat.table().peekInside(IpProtocol.UDP, host, 5000, addr("8.8.8.8"), 53, 0)).isEqualTo(NatTable.NONE);
     }
 
@@ -310,11 +309,11 @@ class NatEngineTest {
     void sessionsExpireAtTheConfiguredTimeout() {
         NatEngine nat = defaults();
         long udp = Timeouts.defaults().udpNanos();
-        nat.outbound(Packets.udp(addr("192.168.1.5"), 5000, addr("8.8.8.8"), 53, 4), IP, 0);
-        assertThat(nat.inbound(Packets.udp(addr("8.8.8.8"), 53, PUBLIC, 5000, 4), IP, udp - 1))
+        nat.outbound(Frames.udpPacket(addr("192.168.1.5"), 5000, addr("8.8.8.8"), 53, 4), IP, 0);
+        assertThat(nat.inbound(Frames.udpPacket(addr("8.8.8.8"), 53, PUBLIC, 5000, 4), IP, udp - 1))
                 .isEqualTo(NatVerdict.FORWARD);
         assertThat(nat.expire(udp)).isEqualTo(1);
-        assertThat(nat.inbound(Packets.udp(addr("8.8.8.8"), 53, PUBLIC, 5000, 4), IP, udp))
+        assertThat(nat.inbound(Frames.udpPacket(addr("8.8.8.8"), 53, PUBLIC, 5000, 4), IP, udp))
                 .isEqualTo(NatVerdict.DROP);
         assertThat(counters.get("nat.sessions.expired")).isEqualTo(1);
     }
@@ -325,19 +324,19 @@ class NatEngineTest {
         int client = addr("198.51.100.10");
         NatEngine nat = engine(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT, 64, 64,
                 Unmatched.DROP, 0), new ForwardRule(IpProtocol.TCP, 8080, 8080, server, 80));
-        PacketBuffer syn = Packets.tcp(client, 50000, PUBLIC, 8080, TcpSegment.SYN, 0);
+        PacketBuffer syn = Frames.tcpPacket(client, 50000, PUBLIC, 8080, TcpSegment.SYN, 0);
         assertThat(nat.inbound(syn, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         assertThat(ip(syn).sourceAddress()).isEqualTo(client);
         assertThat(ip(syn).destinationAddress()).isEqualTo(server);
         assertThat(destinationPort(syn)).isEqualTo(80);
         assertThat(checksumsValid(syn)).isTrue();
-        PacketBuffer synAck = Packets.tcp(server, 80, client, 50000, TcpSegment.SYN | TcpSegment.ACK, 0);
+        PacketBuffer synAck = Frames.tcpPacket(server, 80, client, 50000, TcpSegment.SYN | TcpSegment.ACK, 0);
         assertThat(nat.outbound(synAck, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         assertThat(ip(synAck).sourceAddress()).isEqualTo(PUBLIC);
         assertThat(sourcePort(synAck)).isEqualTo(8080);
         assertThat(checksumsValid(synAck)).isTrue();
         // The server's own new connections never take the forwarded port.
-        PacketBuffer other = Packets.tcp(server, 8080, addr("203.0.113.9"), 443, TcpSegment.SYN, 0);
+        PacketBuffer other = Frames.tcpPacket(server, 8080, addr("203.0.113.9"), 443, TcpSegment.SYN, 0);
         nat.outbound(other, IP, 0);
         assertThat(sourcePort(other)).isNotEqualTo(8080);
     }
@@ -347,11 +346,11 @@ class NatEngineTest {
         int dmz = addr("192.168.1.50");
         NatEngine nat = engine(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT, 64, 64,
                 Unmatched.REJECT, dmz));
-        PacketBuffer in = Packets.udp(addr("198.51.100.10"), 4000, PUBLIC, 27015, 8);
+        PacketBuffer in = Frames.udpPacket(addr("198.51.100.10"), 4000, PUBLIC, 27015, 8);
         assertThat(nat.inbound(in, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         assertThat(ip(in).destinationAddress()).isEqualTo(dmz);
         assertThat(destinationPort(in)).isEqualTo(27015);
-        PacketBuffer back = Packets.udp(dmz, 27015, addr("198.51.100.10"), 4000, 8);
+        PacketBuffer back = Frames.udpPacket(dmz, 27015, addr("198.51.100.10"), 4000, 8);
         assertThat(nat.outbound(back, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         assertThat(sourcePort(back)).isEqualTo(27015);
     }
@@ -359,17 +358,17 @@ class NatEngineTest {
     @Test
     void unmatchedDropOrReject() {
         NatEngine drop = defaults();
-        assertThat(drop.inbound(Packets.udp(addr("198.51.100.10"), 4000, PUBLIC, 9, 8), IP, 0))
+        assertThat(drop.inbound(Frames.udpPacket(addr("198.51.100.10"), 4000, PUBLIC, 9, 8), IP, 0))
                 .isEqualTo(NatVerdict.DROP);
         NatEngine reject = engine(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT, 64, 64,
                 Unmatched.REJECT, 0));
-        PacketBuffer udp = Packets.udp(addr("198.51.100.10"), 4000, PUBLIC, 9, 8);
+        PacketBuffer udp = Frames.udpPacket(addr("198.51.100.10"), 4000, PUBLIC, 9, 8);
         byte[] before = bytes(udp);
         assertThat(reject.inbound(udp, IP, 0)).isEqualTo(NatVerdict.REJECT);
         assertThat(bytes(udp)).as("untouched, so the router can quote it").isEqualTo(before);
-        assertThat(reject.inbound(Packets.tcp(addr("198.51.100.10"), 4000, PUBLIC, 9, TcpSegment.ACK, 0), IP, 0))
+        assertThat(reject.inbound(Frames.tcpPacket(addr("198.51.100.10"), 4000, PUBLIC, 9, TcpSegment.ACK, 0), IP, 0))
                 .isEqualTo(NatVerdict.REJECT);
-        assertThat(reject.inbound(Packets.tcp(addr("198.51.100.10"), 4000, PUBLIC, 9, TcpSegment.RST, 0), IP, 0))
+        assertThat(reject.inbound(Frames.tcpPacket(addr("198.51.100.10"), 4000, PUBLIC, 9, TcpSegment.RST, 0), IP, 0))
                 .isEqualTo(NatVerdict.DROP);
     }
 
@@ -379,9 +378,9 @@ class NatEngineTest {
         NatEngine nat = engine(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT, 64, 64,
                 Unmatched.REJECT, 0));
         int remote = addr("198.51.100.10");
-        PacketBuffer syn = Packets.tcp(remote, 4000, PUBLIC, 5555, TcpSegment.SYN, 0);
+        PacketBuffer syn = Frames.tcpPacket(remote, 4000, PUBLIC, 5555, TcpSegment.SYN, 0);
         assertThat(nat.inbound(syn, IP, 0)).isEqualTo(NatVerdict.CONSUMED);
-        PacketBuffer retransmitted = Packets.tcp(remote, 4000, PUBLIC, 5555, TcpSegment.SYN, 0);
+        PacketBuffer retransmitted = Frames.tcpPacket(remote, 4000, PUBLIC, 5555, TcpSegment.SYN, 0);
         assertThat(nat.inbound(retransmitted, IP, SECOND)).as("held once").isEqualTo(NatVerdict.CONSUMED);
         assertThat(nat.nextHeldReject(6 * SECOND - 1)).isNull();
         PacketBuffer held = nat.nextHeldReject(6 * SECOND);
@@ -395,13 +394,13 @@ class NatEngineTest {
         assertThat(nat.nextHeldReject(7 * SECOND)).isNull();
 
         // Simultaneous open: the inside host's SYN to the same endpoint comes within 6 s.
-        PacketBuffer again = Packets.tcp(remote, 4001, PUBLIC, 5556, TcpSegment.SYN, 0);
+        PacketBuffer again = Frames.tcpPacket(remote, 4001, PUBLIC, 5556, TcpSegment.SYN, 0);
         assertThat(nat.inbound(again, IP, 10 * SECOND)).isEqualTo(NatVerdict.CONSUMED);
-        PacketBuffer out = Packets.tcp(addr("192.168.1.5"), 5556, remote, 4001, TcpSegment.SYN, 0);
+        PacketBuffer out = Frames.tcpPacket(addr("192.168.1.5"), 5556, remote, 4001, TcpSegment.SYN, 0);
         assertThat(nat.outbound(out, IP, 12 * SECOND)).isEqualTo(NatVerdict.FORWARD);
         assertThat(counters.get("nat.syn.outbound_won")).isEqualTo(1);
         assertThat(nat.nextHeldReject(20 * SECOND)).isNull();
-        PacketBuffer retransmit = Packets.tcp(remote, 4001, PUBLIC, 5556, TcpSegment.SYN, 0);
+        PacketBuffer retransmit = Frames.tcpPacket(remote, 4001, PUBLIC, 5556, TcpSegment.SYN, 0);
         assertThat(nat.inbound(retransmit, IP, 13 * SECOND)).isEqualTo(NatVerdict.FORWARD);
         int id = nat.table().peekInside(IpProtocol.TCP, addr("192.168.1.5"), 5556, remote, 4001, 13 * SECOND);
         assertThat(TcpTracker.isEstablished(nat.table().sessions().flags(id))).as("RFC 5382 REQ-2a").isTrue();
@@ -414,18 +413,18 @@ class NatEngineTest {
                 Unmatched.DROP, 0));
         int a = addr("192.168.1.5");
         int b = addr("192.168.1.6");
-        nat.outbound(Packets.udp(b, 7000, addr("8.8.8.8"), 3478, 4), IP, 0); // B's mapping: public:7000
-        nat.outbound(Packets.udp(a, 7000, addr("8.8.8.8"), 3478, 4), IP, 0); // A's: public:other
+        nat.outbound(Frames.udpPacket(b, 7000, addr("8.8.8.8"), 3478, 4), IP, 0); // B's mapping: public:7000
+        nat.outbound(Frames.udpPacket(a, 7000, addr("8.8.8.8"), 3478, 4), IP, 0); // A's: public:other
         int aExternal = nat.table().sessions().externalPort(
                 nat.table().peekInside(IpProtocol.UDP, a, 7000, addr("8.8.8.8"), 3478, 0));
-        PacketBuffer p = Packets.udp(a, 7000, PUBLIC, 7000, 12);
+        PacketBuffer p = Frames.udpPacket(a, 7000, PUBLIC, 7000, 12);
         assertThat(nat.outbound(p, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         assertThat(ip(p).sourceAddress()).isEqualTo(PUBLIC);
         assertThat(sourcePort(p)).isEqualTo(aExternal);
         assertThat(ip(p).destinationAddress()).isEqualTo(b);
         assertThat(destinationPort(p)).isEqualTo(7000);
         assertThat(checksumsValid(p)).isTrue();
-        PacketBuffer reply = Packets.udp(b, 7000, PUBLIC, aExternal, 12);
+        PacketBuffer reply = Frames.udpPacket(b, 7000, PUBLIC, aExternal, 12);
         assertThat(nat.outbound(reply, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         assertThat(ip(reply).destinationAddress()).isEqualTo(a);
         assertThat(destinationPort(reply)).isEqualTo(7000);
@@ -439,8 +438,8 @@ class NatEngineTest {
         NatConfig d = config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ENDPOINT_INDEPENDENT, 64, 64, Unmatched.DROP, 0);
         NatEngine nat = engine(new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), d.maxSessions(),
                 d.maxSessionsPerHost(), false, d.unmatched(), 0, d.timeouts(), false));
-        nat.outbound(Packets.udp(addr("192.168.1.6"), 7000, addr("8.8.8.8"), 3478, 4), IP, 0);
-        PacketBuffer p = Packets.udp(addr("192.168.1.5"), 7000, PUBLIC, 7000, 4);
+        nat.outbound(Frames.udpPacket(addr("192.168.1.6"), 7000, addr("8.8.8.8"), 3478, 4), IP, 0);
+        PacketBuffer p = Frames.udpPacket(addr("192.168.1.5"), 7000, PUBLIC, 7000, 4);
         assertThat(nat.outbound(p, IP, 0)).isEqualTo(NatVerdict.DROP);
         assertThat(counters.get("nat.dropped.hairpin")).isEqualTo(1);
         assertThat(nat.table().size()).isEqualTo(1);
@@ -453,12 +452,12 @@ class NatEngineTest {
                 Unmatched.DROP, 0));
         int a = addr("192.168.1.5");
         int b = addr("192.168.1.6");
-        nat.outbound(Packets.udp(b, 7000, addr("8.8.8.8"), 3478, 4), IP, 0);
-        PacketBuffer original = Packets.udp(a, 7001, PUBLIC, 7000, 12);
-        PacketBuffer p = Packets.udp(a, 7001, PUBLIC, 7000, 12);
+        nat.outbound(Frames.udpPacket(b, 7000, addr("8.8.8.8"), 3478, 4), IP, 0);
+        PacketBuffer original = Frames.udpPacket(a, 7001, PUBLIC, 7000, 12);
+        PacketBuffer p = Frames.udpPacket(a, 7001, PUBLIC, 7000, 12);
         assertThat(nat.outbound(p, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         assertThat(ip(p).destinationAddress()).isEqualTo(b);
-        PacketBuffer error = Packets.icmpError(b, PUBLIC, IcmpPacket.DESTINATION_UNREACHABLE,
+        PacketBuffer error = Frames.icmpErrorPacket(b, PUBLIC, IcmpPacket.DESTINATION_UNREACHABLE,
                 IcmpPacket.PORT_UNREACHABLE, p, 1000);
         assertThat(nat.outbound(error, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         assertThat(ip(error).destinationAddress()).isEqualTo(a);
@@ -466,9 +465,9 @@ class NatEngineTest {
         assertThat(checksumsValid(error)).isTrue();
         Ipv4Packet q = new Ipv4Packet().wrap(error.segment(), IP + 28);
         assertThat(q.sourceAddress()).isEqualTo(a);
-        assertThat(Packets.u16(error, IP + 28 + 20)).isEqualTo(7001);
+        assertThat(FrameFields.u16(error, IP + 28 + 20)).isEqualTo(7001);
         assertThat(q.destinationAddress()).isEqualTo(PUBLIC);
-        assertThat(Packets.u16(error, IP + 28 + 22)).isEqualTo(7000);
+        assertThat(FrameFields.u16(error, IP + 28 + 22)).isEqualTo(7000);
         assertThat(ip(original).protocol()).isEqualTo(IpProtocol.UDP);
     }
 
@@ -477,7 +476,7 @@ class NatEngineTest {
         int server = addr("192.168.1.20");
         NatEngine nat = engine(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT, 64, 64,
                 Unmatched.DROP, 0), new ForwardRule(IpProtocol.TCP, 8080, 8080, server, 80));
-        PacketBuffer syn = Packets.tcp(addr("192.168.1.5"), 40000, PUBLIC, 8080, TcpSegment.SYN, 0);
+        PacketBuffer syn = Frames.tcpPacket(addr("192.168.1.5"), 40000, PUBLIC, 8080, TcpSegment.SYN, 0);
         assertThat(nat.outbound(syn, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         assertThat(ip(syn).destinationAddress()).isEqualTo(server);
         assertThat(ip(syn).sourceAddress()).as("RFC 5382 REQ-8: the server sees the external address")
@@ -494,7 +493,7 @@ class NatEngineTest {
         NatEngine nat = defaults();
         int inside = addr("192.168.1.5");
         int remote = addr("203.0.113.80");
-        PacketBuffer p = Packets.tcp(inside, 40000, remote, 443, TcpSegment.ACK, 1000);
+        PacketBuffer p = Frames.tcpPacket(inside, 40000, remote, 443, TcpSegment.ACK, 1000);
         int length = 20 + 1000;
         int pseudo = Checksum.fold(Checksum.pseudoHeaderSum(inside, remote, IpProtocol.TCP, length));
         new TcpSegment().wrap(p.segment(), IP + 20).checksum(pseudo);
@@ -504,11 +503,11 @@ class NatEngineTest {
         p.checksumStart = IP + 20;
         p.checksumOffset = TcpSegment.CHECKSUM;
         // Another host holds port 40000, so the port changes too.
-        nat.outbound(Packets.tcp(addr("192.168.1.9"), 40000, remote, 443, TcpSegment.SYN, 0), IP, 0);
+        nat.outbound(Frames.tcpPacket(addr("192.168.1.9"), 40000, remote, 443, TcpSegment.SYN, 0), IP, 0);
         assertThat(nat.outbound(p, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         assertThat(sourcePort(p)).isNotEqualTo(40000);
         int expected = Checksum.fold(Checksum.pseudoHeaderSum(PUBLIC, remote, IpProtocol.TCP, length));
-        assertThat(Packets.u16(p, IP + 20 + TcpSegment.CHECKSUM)).isEqualTo(expected);
+        assertThat(FrameFields.u16(p, IP + 20 + TcpSegment.CHECKSUM)).isEqualTo(expected);
         // What the device then computes is the right checksum.
         int device = Checksum.finish(Checksum.sum(p.segment(), IP + 20, length));
         new TcpSegment().wrap(p.segment(), IP + 20).checksum(device);
@@ -518,11 +517,11 @@ class NatEngineTest {
     @Test
     void malformedAndOtherProtocolsAreDroppedAndCounted() {
         NatEngine nat = defaults();
-        PacketBuffer p = Packets.udp(addr("192.168.1.5"), 5000, addr("8.8.8.8"), 53, 4);
+        PacketBuffer p = Frames.udpPacket(addr("192.168.1.5"), 5000, addr("8.8.8.8"), 53, 4);
         p.length(IP + 20 + 4); // shorter than the IP total length
         assertThat(nat.outbound(p, IP, 0)).isEqualTo(NatVerdict.DROP);
-        PacketBuffer gre = Packets.udp(addr("192.168.1.5"), 5000, addr("8.8.8.8"), 53, 4);
-        Packets.ip(gre).protocol(47).fillHeaderChecksum();
+        PacketBuffer gre = Frames.udpPacket(addr("192.168.1.5"), 5000, addr("8.8.8.8"), 53, 4);
+        FrameFields.ip(gre).protocol(47).fillHeaderChecksum();
         assertThat(nat.outbound(gre, IP, 0)).isEqualTo(NatVerdict.DROP);
         assertThat(counters.get("nat.dropped.malformed")).isEqualTo(1);
         assertThat(counters.get("nat.dropped.protocol")).isEqualTo(1);
@@ -533,8 +532,8 @@ class NatEngineTest {
     void steadyStateTranslationAllocatesNothing() {
         NatEngine nat = defaults();
         int host = addr("192.168.1.5");
-        PacketBuffer out = Packets.udp(host, 5000, addr("8.8.8.8"), 53, 64);
-        PacketBuffer in = Packets.udp(addr("8.8.8.8"), 53, PUBLIC, 5000, 64);
+        PacketBuffer out = Frames.udpPacket(host, 5000, addr("8.8.8.8"), 53, 64);
+        PacketBuffer in = Frames.udpPacket(addr("8.8.8.8"), 53, PUBLIC, 5000, 64);
         Ipv4Packet outIp = ip(out);
         Ipv4Packet inIp = ip(in);
         long[] now = {0};
@@ -556,7 +555,7 @@ class NatEngineTest {
                 8192, Unmatched.DROP, 0));
         org.jnat.wire.UdpDatagram udpView = new org.jnat.wire.UdpDatagram();
         int host = addr("192.168.1.5");
-        PacketBuffer out = Packets.udp(host, 5000, addr("8.8.8.8"), 53, 16);
+        PacketBuffer out = Frames.udpPacket(host, 5000, addr("8.8.8.8"), 53, 16);
         Ipv4Packet outIp = ip(out);
         long udp = Timeouts.defaults().udpNanos();
         long[] state = {0, 0};
@@ -590,7 +589,7 @@ class NatEngineTest {
         int[] external = new int[3];
         int[][] remotes = {{y1, 3478}, {y1, 3479}, {y2, 3478}};
         for (int i = 0; i < 3; i++) {
-            PacketBuffer p = Packets.udp(x, 4000, remotes[i][0], remotes[i][1], 8);
+            PacketBuffer p = Frames.udpPacket(x, 4000, remotes[i][0], remotes[i][1], 8);
             assertThat(nat.outbound(p, IP, 0)).isEqualTo(NatVerdict.FORWARD);
             external[i] = sourcePort(p);
         }
@@ -602,7 +601,7 @@ class NatEngineTest {
         boolean[] expected = {true, filtering != Behavior.ADDRESS_AND_PORT_DEPENDENT,
             filtering == Behavior.ENDPOINT_INDEPENDENT};
         for (int i = 0; i < 3; i++) {
-            PacketBuffer p = Packets.udp(senders[i][0], senders[i][1], PUBLIC, external[0], 8);
+            PacketBuffer p = Frames.udpPacket(senders[i][0], senders[i][1], PUBLIC, external[0], 8);
             int verdict = nat.inbound(p, IP, 1);
             assertThat(verdict == NatVerdict.FORWARD).as("from %s:%d", Ipv4Address.toString(senders[i][0]),
                     senders[i][1]).isEqualTo(expected[i]);

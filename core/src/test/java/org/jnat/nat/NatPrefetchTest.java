@@ -1,7 +1,8 @@
 package org.jnat.nat;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.jnat.nat.Packets.IP;
+import static org.jnat.testing.Frames.bytes;
+import static org.jnat.testing.Frames.IP;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -13,6 +14,7 @@ import org.jnat.config.NatConfig.Unmatched;
 import org.jnat.device.FrameBatch;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.testing.Frames;
 import org.jnat.wire.IcmpPacket;
 import org.jnat.wire.Ipv4Address;
 import org.jnat.wire.TcpSegment;
@@ -49,9 +51,9 @@ class NatPrefetchTest {
         NatEngine nat = new NatEngine(config, PUBLIC, NatEngineTest.ROUTER_INSIDE, List.of(), counters, 9);
         for (int flow = 0; flow < FLOWS; flow++) {
             PacketBuffer p = switch (flow % 3) {
-                case 0 -> Packets.udp(host(flow), port(flow), remote(flow), 53, 8);
-                case 1 -> Packets.tcp(host(flow), port(flow), remote(flow), 443, TcpSegment.SYN, 0);
-                default -> Packets.icmpQuery(IcmpPacket.ECHO_REQUEST, host(flow), remote(flow), port(flow), 1);
+                case 0 -> Frames.udpPacket(host(flow), port(flow), remote(flow), 53, 8);
+                case 1 -> Frames.tcpPacket(host(flow), port(flow), remote(flow), 443, TcpSegment.SYN, 0);
+                default -> Frames.icmpQueryPacket(IcmpPacket.ECHO_REQUEST, host(flow), remote(flow), port(flow), 1);
             };
             assertThat(nat.outbound(p, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         }
@@ -69,18 +71,18 @@ class NatPrefetchTest {
         PacketBuffer p;
         if (inside) {
             p = switch (r.nextInt(4)) {
-                case 0 -> Packets.udp(host(flow), port(flow), remote(flow), 53, r.nextInt(32));
-                case 1 -> Packets.tcp(host(flow), port(flow), remote(flow), 443,
+                case 0 -> Frames.udpPacket(host(flow), port(flow), remote(flow), 53, r.nextInt(32));
+                case 1 -> Frames.tcpPacket(host(flow), port(flow), remote(flow), 443,
                         r.nextBoolean() ? TcpSegment.ACK : TcpSegment.SYN, 0);
-                case 2 -> Packets.icmpQuery(IcmpPacket.ECHO_REQUEST, host(flow), remote(flow), port(flow), 2);
-                default -> Packets.udp(host(flow), port(flow), PUBLIC, 1024 + r.nextInt(64), 4);
+                case 2 -> Frames.icmpQueryPacket(IcmpPacket.ECHO_REQUEST, host(flow), remote(flow), port(flow), 2);
+                default -> Frames.udpPacket(host(flow), port(flow), PUBLIC, 1024 + r.nextInt(64), 4);
             };
         } else {
             p = switch (r.nextInt(4)) {
-                case 0 -> Packets.udp(remote(flow), 53, PUBLIC, port(flow), r.nextInt(32));
-                case 1 -> Packets.tcp(remote(flow), 443, PUBLIC, port(flow), TcpSegment.ACK, 0);
-                case 2 -> Packets.icmpQuery(IcmpPacket.ECHO_REPLY, remote(flow), PUBLIC, port(flow), 2);
-                default -> Packets.udp(remote(flow), 53, PUBLIC + r.nextInt(2), port(flow), 4);
+                case 0 -> Frames.udpPacket(remote(flow), 53, PUBLIC, port(flow), r.nextInt(32));
+                case 1 -> Frames.tcpPacket(remote(flow), 443, PUBLIC, port(flow), TcpSegment.ACK, 0);
+                case 2 -> Frames.icmpQueryPacket(IcmpPacket.ECHO_REPLY, remote(flow), PUBLIC, port(flow), 2);
+                default -> Frames.udpPacket(remote(flow), 53, PUBLIC + r.nextInt(2), port(flow), 4);
             };
         }
         MemorySegment s = p.segment();
@@ -94,10 +96,6 @@ class NatPrefetchTest {
             }
         }
         return p;
-    }
-
-    static byte[] bytes(PacketBuffer p) {
-        return p.segment().asSlice(0, p.length()).toArray(ValueLayout.JAVA_BYTE);
     }
 
     @Test
@@ -172,8 +170,8 @@ class NatPrefetchTest {
         SplittableRandom r = new SplittableRandom(3);
         for (int k = 0; k < 32; k++) {
             int flow = r.nextInt(FLOWS);
-            out.get(k).copyFrom(Packets.udp(host(flow), port(flow), remote(flow), 53, 8));
-            in.get(k).copyFrom(Packets.udp(remote(flow), 53, PUBLIC, port(flow), 8));
+            out.get(k).copyFrom(Frames.udpPacket(host(flow), port(flow), remote(flow), 53, 8));
+            in.get(k).copyFrom(Frames.udpPacket(remote(flow), 53, PUBLIC, port(flow), 8));
         }
         org.jnat.testing.Allocations.assertSteadyStateAllocatesNothing("nat look-ahead", () -> {
             nat.prefetch(out, 32, true);

@@ -16,6 +16,8 @@ import org.jnat.config.NatConfig.Behavior;
 import org.jnat.config.Timeouts;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.testing.FrameFields;
+import org.jnat.testing.Frames;
 import org.jnat.wire.IcmpPacket;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Address;
@@ -118,14 +120,14 @@ final class NatProperties {
                     int flags = new int[] {TcpSegment.SYN, TcpSegment.ACK, TcpSegment.SYN | TcpSegment.ACK,
                         TcpSegment.FIN | TcpSegment.ACK, TcpSegment.RST}[s.next(5)];
                     PacketBuffer p = switch (protocol) {
-                        case IpProtocol.TCP -> Packets.tcp(host, port, remote, remotePort, flags, s.next(40));
-                        case IpProtocol.UDP -> Packets.udp(host, port, remote, remotePort, s.next(40));
-                        default -> Packets.icmpQuery(IcmpPacket.ECHO_REQUEST, host, remote, port, s.next(256));
+                        case IpProtocol.TCP -> Frames.tcpPacket(host, port, remote, remotePort, flags, s.next(40));
+                        case IpProtocol.UDP -> Frames.udpPacket(host, port, remote, remotePort, s.next(40));
+                        default -> Frames.icmpQueryPacket(IcmpPacket.ECHO_REQUEST, host, remote, port, s.next(256));
                     };
                     boolean canReclaim = nat.table().oldestClosed(host) >= 0;
                     long refusedBefore = counters.get("nat.refused.host_quota")
                             + counters.get("nat.refused.table_full");
-                    int verdict = nat.outbound(p, Packets.IP, now);
+                    int verdict = nat.outbound(p, Frames.IP, now);
                     if (canReclaim) {
                         assertThat(counters.get("nat.refused.host_quota") + counters.get("nat.refused.table_full"))
                                 .as("a host with a closed session refused for quota or a full table")
@@ -141,17 +143,17 @@ final class NatProperties {
                     if (verdict != NatVerdict.FORWARD) {
                         break;
                     }
-                    assertThat(Packets.checksumsValid(p)).as("checksums of a translated packet").isTrue();
-                    Ipv4Packet ip = Packets.ip(p);
+                    assertThat(FrameFields.checksumsValid(p)).as("checksums of a translated packet").isTrue();
+                    Ipv4Packet ip = FrameFields.ip(p);
                     if (remote == PUBLIC && protocol != IpProtocol.ICMP) {
                         // Hairpinned: it went back inside, to the owner of the port.
                         assertThat(Ipv4Address.inPrefix(ip.destinationAddress(), ROUTER_INSIDE, 24)).isTrue();
                         assertThat(ip.sourceAddress()).isEqualTo(PUBLIC);
-                        usedExternal.add(List.of(protocol, Packets.sourcePort(p)));
+                        usedExternal.add(List.of(protocol, FrameFields.sourcePort(p)));
                         break;
                     }
                     assertThat(ip.sourceAddress()).isEqualTo(PUBLIC);
-                    int external = Packets.sourcePort(p);
+                    int external = FrameFields.sourcePort(p);
                     int rp = protocol == IpProtocol.ICMP ? 0 : remotePort;
                     sent.add(new Sent(protocol, host, port, remote, rp, external, p));
                     usedExternal.add(List.of(protocol, external));
@@ -170,14 +172,14 @@ final class NatProperties {
                     int flags = new int[] {TcpSegment.SYN, TcpSegment.ACK, TcpSegment.SYN | TcpSegment.ACK,
                         TcpSegment.RST, TcpSegment.FIN | TcpSegment.ACK}[s.next(5)];
                     PacketBuffer p = protocol == IpProtocol.TCP
-                            ? Packets.tcp(remote, remotePort, PUBLIC, port, flags, s.next(20))
-                            : Packets.udp(remote, remotePort, PUBLIC, port, s.next(20));
-                    int verdict = nat.inbound(p, Packets.IP, now);
+                            ? Frames.tcpPacket(remote, remotePort, PUBLIC, port, flags, s.next(20))
+                            : Frames.udpPacket(remote, remotePort, PUBLIC, port, s.next(20));
+                    int verdict = nat.inbound(p, Frames.IP, now);
                     if (verdict == NatVerdict.FORWARD) {
-                        Ipv4Packet ip = Packets.ip(p);
-                        assertThat(Packets.checksumsValid(p)).isTrue();
+                        Ipv4Packet ip = FrameFields.ip(p);
+                        assertThat(FrameFields.checksumsValid(p)).isTrue();
                         int inside = ip.destinationAddress();
-                        int insidePort = Packets.destinationPort(p);
+                        int insidePort = FrameFields.destinationPort(p);
                         assertThat(nat.table().peekInside(protocol, inside, insidePort, remote, remotePort, now))
                                 .as("a live session takes every packet let in").isGreaterThanOrEqualTo(0);
                         boolean forward = protocol == IpProtocol.TCP && port == FORWARD_PORT;
@@ -205,25 +207,25 @@ final class NatProperties {
                     }
                     Sent x = sent.get(s.next(sent.size()));
                     int from = s.next(2) == 0 ? x.remote() : Ipv4Address.parse("203.0.113.254");
-                    PacketBuffer error = Packets.icmpError(from, PUBLIC, IcmpPacket.DESTINATION_UNREACHABLE,
+                    PacketBuffer error = Frames.icmpErrorPacket(from, PUBLIC, IcmpPacket.DESTINATION_UNREACHABLE,
                             s.next(16), x.packet(), s.next(2) == 0 ? 8 : 1000);
                     // Errors change nothing, so the owner now is the one the error must reach.
                     int owner = nat.table().peekOutside(x.protocol(), x.external(), x.remote(), x.remotePort(), now);
                     long expiry = owner >= 0 ? nat.table().sessions().expiry(owner) : 0;
-                    int verdict = nat.inbound(error, Packets.IP, now);
+                    int verdict = nat.inbound(error, Frames.IP, now);
                     if (owner < 0) {
                         assertThat(verdict).as("an error quoting no session").isEqualTo(NatVerdict.DROP);
                         break;
                     }
                     assertThat(verdict).isEqualTo(NatVerdict.FORWARD);
                     assertThat(nat.table().sessions().expiry(owner)).as("REQ-12: no refresh").isEqualTo(expiry);
-                    assertThat(Packets.checksumsValid(error)).isTrue();
-                    Ipv4Packet q = new Ipv4Packet().wrap(error.segment(), Packets.IP + 28);
+                    assertThat(FrameFields.checksumsValid(error)).isTrue();
+                    Ipv4Packet q = new Ipv4Packet().wrap(error.segment(), Frames.IP + 28);
                     int inside = nat.table().sessions().insideAddress(owner);
-                    assertThat(Packets.ip(error).destinationAddress()).isEqualTo(inside);
+                    assertThat(FrameFields.ip(error).destinationAddress()).isEqualTo(inside);
                     assertThat(q.sourceAddress()).isEqualTo(inside);
                     int quotedPort = x.protocol() == IpProtocol.ICMP
-                            ? Packets.u16(error, q.payloadOffset() + 4) : Packets.u16(error, q.payloadOffset());
+                            ? FrameFields.u16(error, q.payloadOffset() + 4) : FrameFields.u16(error, q.payloadOffset());
                     assertThat(quotedPort).isEqualTo(nat.table().sessions().insidePort(owner));
                 }
                 case 5 -> { // the clock moves; idle sessions go
@@ -237,10 +239,10 @@ final class NatProperties {
                         junk[i] = (byte) s.next(256);
                     }
                     junk[0] = (byte) (0x45 + s.next(2));
-                    PacketBuffer p = Packets.buffer();
-                    MemorySegment.copy(junk, 0, p.segment(), ValueLayout.JAVA_BYTE, Packets.IP, junk.length);
-                    p.length(Packets.IP + junk.length);
-                    int verdict = s.next(2) == 0 ? nat.outbound(p, Packets.IP, now) : nat.inbound(p, Packets.IP, now);
+                    PacketBuffer p = Frames.buffer();
+                    MemorySegment.copy(junk, 0, p.segment(), ValueLayout.JAVA_BYTE, Frames.IP, junk.length);
+                    p.length(Frames.IP + junk.length);
+                    int verdict = s.next(2) == 0 ? nat.outbound(p, Frames.IP, now) : nat.inbound(p, Frames.IP, now);
                     assertThat(verdict).isBetween(NatVerdict.FORWARD, NatVerdict.CONSUMED);
                 }
                 case 7, 8 -> { // a connection that went out closes: FINs both ways, or a RST from either side
@@ -253,21 +255,21 @@ final class NatProperties {
                     }
                     int how = s.next(3);
                     if (how != 1) {
-                        PacketBuffer out = Packets.tcp(x.insideAddress(), x.insidePort(), x.remote(), x.remotePort(),
+                        PacketBuffer out = Frames.tcpPacket(x.insideAddress(), x.insidePort(), x.remote(), x.remotePort(),
                                 how == 0 ? TcpSegment.FIN | TcpSegment.ACK : TcpSegment.RST, 0);
-                        int verdict = nat.outbound(out, Packets.IP, now);
+                        int verdict = nat.outbound(out, Frames.IP, now);
                         assertThat(verdict).isBetween(NatVerdict.FORWARD, NatVerdict.CONSUMED);
                         if (verdict == NatVerdict.FORWARD) { // (its session may be gone: a FIN makes a new one)
-                            int external = Packets.sourcePort(out);
+                            int external = FrameFields.sourcePort(out);
                             usedExternal.add(List.of(IpProtocol.TCP, external));
                             contactedAddress.add(List.of(IpProtocol.TCP, external, x.remote()));
                             contactedEndpoint.add(List.of(IpProtocol.TCP, external, x.remote(), x.remotePort()));
                         }
                     }
                     if (how != 2) {
-                        PacketBuffer in = Packets.tcp(x.remote(), x.remotePort(), PUBLIC, x.external(),
+                        PacketBuffer in = Frames.tcpPacket(x.remote(), x.remotePort(), PUBLIC, x.external(),
                                 how == 0 ? TcpSegment.FIN | TcpSegment.ACK : TcpSegment.RST, 0);
-                        assertThat(nat.inbound(in, Packets.IP, now)).isBetween(NatVerdict.FORWARD,
+                        assertThat(nat.inbound(in, Frames.IP, now)).isBetween(NatVerdict.FORWARD,
                                 NatVerdict.CONSUMED);
                     }
                 }
@@ -285,19 +287,19 @@ final class NatProperties {
     /** The reply of the remote to {@code x} comes back to the endpoint that sent it. */
     private static void outAndBack(NatEngine nat, Sent x, long now) {
         PacketBuffer reply = switch (x.protocol()) {
-            case IpProtocol.TCP -> Packets.tcp(x.remote(), x.remotePort(), PUBLIC, x.external(), TcpSegment.ACK, 3);
-            case IpProtocol.UDP -> Packets.udp(x.remote(), x.remotePort(), PUBLIC, x.external(), 3);
-            default -> Packets.icmpQuery(IcmpPacket.ECHO_REPLY, x.remote(), PUBLIC, x.external(), 1);
+            case IpProtocol.TCP -> Frames.tcpPacket(x.remote(), x.remotePort(), PUBLIC, x.external(), TcpSegment.ACK, 3);
+            case IpProtocol.UDP -> Frames.udpPacket(x.remote(), x.remotePort(), PUBLIC, x.external(), 3);
+            default -> Frames.icmpQueryPacket(IcmpPacket.ECHO_REPLY, x.remote(), PUBLIC, x.external(), 1);
         };
-        assertThat(nat.inbound(reply, Packets.IP, now)).as("the reply to a translated packet").isEqualTo(
+        assertThat(nat.inbound(reply, Frames.IP, now)).as("the reply to a translated packet").isEqualTo(
                 NatVerdict.FORWARD);
-        assertThat(Packets.ip(reply).destinationAddress()).isEqualTo(x.insideAddress());
-        assertThat(Packets.destinationPort(reply)).isEqualTo(x.insidePort());
-        assertThat(Packets.ip(reply).sourceAddress()).isEqualTo(x.remote());
+        assertThat(FrameFields.ip(reply).destinationAddress()).isEqualTo(x.insideAddress());
+        assertThat(FrameFields.destinationPort(reply)).isEqualTo(x.insidePort());
+        assertThat(FrameFields.ip(reply).sourceAddress()).isEqualTo(x.remote());
         if (x.protocol() != IpProtocol.ICMP) {
-            assertThat(Packets.sourcePort(reply)).isEqualTo(x.remotePort());
+            assertThat(FrameFields.sourcePort(reply)).isEqualTo(x.remotePort());
         }
-        assertThat(Packets.checksumsValid(reply)).isTrue();
+        assertThat(FrameFields.checksumsValid(reply)).isTrue();
     }
 
     /** Bounds, quotas, and no port overloading (RFC 4787 REQ-3), over the whole table. */

@@ -7,6 +7,8 @@ import org.jnat.config.NatConfig;
 import org.jnat.config.NatConfig.Behavior;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.testing.FrameFields;
+import org.jnat.testing.Frames;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Address;
 import org.jnat.wire.TcpSegment;
@@ -70,8 +72,8 @@ class ReclaimTest {
                 ids[3], ids[4], ids[5], ids[6], ids[7]);
 
         // The ninth connection's SYN goes out through the engine, as a browser's would.
-        PacketBuffer syn = Packets.tcp(X, 40100, Y, 80, TcpSegment.SYN, 0);
-        assertThat(nat.outbound(syn, Packets.IP, now)).isEqualTo(NatVerdict.FORWARD);
+        PacketBuffer syn = Frames.tcpPacket(X, 40100, Y, 80, TcpSegment.SYN, 0);
+        assertThat(nat.outbound(syn, Frames.IP, now)).isEqualTo(NatVerdict.FORWARD);
         assertThat(counters.get("nat.reclaimed.closed_tcp")).isEqualTo(1);
         assertThat(counters.get("nat.refused.host_quota")).isZero();
         assertThat(t.reclaimed()).isEqualTo(1);
@@ -82,22 +84,22 @@ class ReclaimTest {
         assertThat(t.peekInside(TCP, X, 40000, Y, 80, now)).isEqualTo(NatTable.NONE);
         assertThat(t.peekOutside(TCP, external[0], Y, 80, now)).isEqualTo(NatTable.NONE);
         assertThat(t.ports().owner(TCP, external[0])).isEqualTo(PortAllocator.FREE);
-        PacketBuffer late = Packets.tcp(Y, 80, PUBLIC, external[0], TcpSegment.ACK, 0);
-        assertThat(nat.inbound(late, Packets.IP, now)).as("a late segment of the reclaimed connection")
+        PacketBuffer late = Frames.tcpPacket(Y, 80, PUBLIC, external[0], TcpSegment.ACK, 0);
+        assertThat(nat.inbound(late, Frames.IP, now)).as("a late segment of the reclaimed connection")
                 .isEqualTo(NatVerdict.DROP);
         // The others are still there and still translated (a FIN-closed one: an ACK would bring a
         // RST-closed one back, RFC 7857 section 2.2).
-        PacketBuffer third = Packets.tcp(Y, 80, PUBLIC, external[2], TcpSegment.ACK, 0);
-        assertThat(nat.inbound(third, Packets.IP, now)).isEqualTo(NatVerdict.FORWARD);
-        assertThat(Packets.destinationPort(third)).isEqualTo(40002);
+        PacketBuffer third = Frames.tcpPacket(Y, 80, PUBLIC, external[2], TcpSegment.ACK, 0);
+        assertThat(nat.inbound(third, Frames.IP, now)).isEqualTo(NatVerdict.FORWARD);
+        assertThat(FrameFields.destinationPort(third)).isEqualTo(40002);
 
         // The new connection works both ways.
         int fresh = t.peekInside(TCP, X, 40100, Y, 80, now);
         assertThat(fresh).isGreaterThanOrEqualTo(0);
-        PacketBuffer synAck = Packets.tcp(Y, 80, PUBLIC, Packets.sourcePort(syn), TcpSegment.SYN | TcpSegment.ACK, 0);
-        assertThat(nat.inbound(synAck, Packets.IP, now)).isEqualTo(NatVerdict.FORWARD);
-        assertThat(Packets.ip(synAck).destinationAddress()).isEqualTo(X);
-        assertThat(Packets.destinationPort(synAck)).isEqualTo(40100);
+        PacketBuffer synAck = Frames.tcpPacket(Y, 80, PUBLIC, FrameFields.sourcePort(syn), TcpSegment.SYN | TcpSegment.ACK, 0);
+        assertThat(nat.inbound(synAck, Frames.IP, now)).isEqualTo(NatVerdict.FORWARD);
+        assertThat(FrameFields.ip(synAck).destinationAddress()).isEqualTo(X);
+        assertThat(FrameFields.destinationPort(synAck)).isEqualTo(40100);
         assertThat(NatInvariants.closedList(t, X)).containsExactly(ids[1], ids[2], ids[3], ids[4], ids[5], ids[6],
                 ids[7]);
         NatInvariants.check(t);

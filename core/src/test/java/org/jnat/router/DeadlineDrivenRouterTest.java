@@ -1,16 +1,16 @@
 package org.jnat.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.jnat.router.Lab.CL;
-import static org.jnat.router.Lab.CL_MAC;
-import static org.jnat.router.Lab.ISP;
-import static org.jnat.router.Lab.ISP_MAC;
-import static org.jnat.router.Lab.MS;
-import static org.jnat.router.Lab.RT_IN;
-import static org.jnat.router.Lab.RT_IN_MAC;
-import static org.jnat.router.Lab.RT_OUT;
-import static org.jnat.router.Lab.RT_OUT_MAC;
-import static org.jnat.router.Lab.SV;
+import static org.jnat.router.MemoryTopology.CL;
+import static org.jnat.router.MemoryTopology.CL_MAC;
+import static org.jnat.router.MemoryTopology.ISP;
+import static org.jnat.router.MemoryTopology.ISP_MAC;
+import static org.jnat.router.MemoryTopology.MS;
+import static org.jnat.router.MemoryTopology.RT_IN;
+import static org.jnat.router.MemoryTopology.RT_IN_MAC;
+import static org.jnat.router.MemoryTopology.RT_OUT;
+import static org.jnat.router.MemoryTopology.RT_OUT_MAC;
+import static org.jnat.router.MemoryTopology.SV;
 
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -21,6 +21,8 @@ import org.jnat.config.RouterConfig;
 import org.jnat.config.Timeouts;
 import org.jnat.nat.NatEngine;
 import org.jnat.runtime.Deadlines;
+import org.jnat.testing.FrameFields;
+import org.jnat.testing.Frames;
 import org.jnat.wire.MacAddress;
 import org.junit.jupiter.api.Test;
 
@@ -44,14 +46,14 @@ class DeadlineDrivenRouterTest {
         return new RouterConfig(c.inside(), c.outside(), nat, c.forwards(), c.neighbors(), c.admin(), c.dataPlane());
     }
 
-    private static Lab lab() {
-        return new Lab(false, 1500, 1500, (config, counters) -> NatEngine.of(withNat(config), counters, 1));
+    private static MemoryTopology lab() {
+        return new MemoryTopology(false, 1500, 1500, (config, counters) -> NatEngine.of(withNat(config), counters, 1));
     }
 
     @Test
     void drivenByItsDeadlinesItSendsWhatASteppedRouterSendsWhenItSendsIt() {
-        Lab stepped = lab();
-        Lab sleeping = lab();
+        MemoryTopology stepped = lab();
+        MemoryTopology sleeping = lab();
         List<String> steppedLog = new ArrayList<>();
         List<String> sleepingLog = new ArrayList<>();
         SplittableRandom r = new SplittableRandom(2024);
@@ -83,9 +85,9 @@ class DeadlineDrivenRouterTest {
             sleeping.clock.set(target);
             byte[] frame = randomFrame(r, event);
             if (frame != null) {
-                boolean inside = Packets.etherType(frame) == 0x0806
-                        ? Packets.arpSender(frame) == CL : Packets.ipSrc(frame) == CL;
-                for (Lab lab : List.of(stepped, sleeping)) {
+                boolean inside = FrameFields.etherType(frame) == 0x0806
+                        ? FrameFields.arpSender(frame) == CL : FrameFields.ipSrc(frame) == CL;
+                for (MemoryTopology lab : List.of(stepped, sleeping)) {
                     if (inside) {
                         lab.fromInside(frame);
                     } else {
@@ -116,7 +118,7 @@ class DeadlineDrivenRouterTest {
      * Every frame the router sent since last asked, with the time and the side; and the silent
      * counters, with the time, when they moved.
      */
-    private void record(Lab lab, List<String> log) {
+    private void record(MemoryTopology lab, List<String> log) {
         for (byte[] f : lab.insideOut()) {
             log.add(lab.clock.nanos() + " inside " + HexFormat.of().formatHex(f));
         }
@@ -129,7 +131,7 @@ class DeadlineDrivenRouterTest {
         }
     }
 
-    private static String silent(Lab lab) {
+    private static String silent(MemoryTopology lab) {
         StringBuilder silent = new StringBuilder();
         for (String counter : SILENT) {
             silent.append(' ').append(lab.count(counter));
@@ -137,27 +139,27 @@ class DeadlineDrivenRouterTest {
         return silent.toString();
     }
 
-    private final java.util.Map<Lab, String> lastSilent = new java.util.IdentityHashMap<>();
+    private final java.util.Map<MemoryTopology, String> lastSilent = new java.util.IdentityHashMap<>();
 
     private static byte[] randomFrame(SplittableRandom r, int id) {
         int port = 1000 + r.nextInt(20);
         byte[] payload = new byte[8];
         return switch (r.nextInt(8)) {
             // cl opens or refreshes a UDP session (held while the gateway is unresolved).
-            case 0, 1 -> Packets.ipv4(RT_IN_MAC, CL_MAC, CL, SV, 17, 64, id, 0, Packets.udp(CL, SV, port, 53, payload));
+            case 0, 1 -> Frames.ipv4(RT_IN_MAC, CL_MAC, CL, SV, 17, 64, id, 0, Frames.udp(CL, SV, port, 53, payload));
             // A reply, or a datagram no session takes.
-            case 2 -> Packets.ipv4(RT_OUT_MAC, ISP_MAC, SV, RT_OUT, 17, 64, id, 0,
-                    Packets.udp(SV, RT_OUT, 53, port, payload));
+            case 2 -> Frames.ipv4(RT_OUT_MAC, ISP_MAC, SV, RT_OUT, 17, 64, id, 0,
+                    Frames.udp(SV, RT_OUT, 53, port, payload));
             // An unsolicited SYN: held 6 s, then refused with a RST (RFC 5382 REQ-4).
-            case 3 -> Packets.ipv4(RT_OUT_MAC, ISP_MAC, SV, RT_OUT, 6, 64, id, 0,
-                    Packets.tcpSyn(SV, RT_OUT, 40000 + port, port, id));
+            case 3 -> Frames.ipv4(RT_OUT_MAC, ISP_MAC, SV, RT_OUT, 6, 64, id, 0,
+                    Frames.tcpSyn(SV, RT_OUT, 40000 + port, port, id));
             // The gateway answers (now and then): held frames go, the entry ages later.
-            case 4 -> r.nextInt(6) == 0 ? Packets.arp(RT_OUT_MAC, ISP_MAC, 2, ISP_MAC, ISP, RT_OUT_MAC, RT_OUT) : null;
+            case 4 -> r.nextInt(6) == 0 ? Frames.arp(RT_OUT_MAC, ISP_MAC, 2, ISP_MAC, ISP, RT_OUT_MAC, RT_OUT) : null;
             // cl asks for the router (rarely): learned, so errors can reach it, and aged.
-            case 5 -> r.nextInt(10) == 0 ? Packets.arp(MacAddress.BROADCAST, CL_MAC, 1, CL_MAC, CL, 0, RT_IN) : null;
+            case 5 -> r.nextInt(10) == 0 ? Frames.arp(MacAddress.BROADCAST, CL_MAC, 1, CL_MAC, CL, 0, RT_IN) : null;
             // The first fragment of a datagram whose rest never comes: times out after 30 s.
-            case 6 -> Packets.ipv4(RT_OUT_MAC, ISP_MAC, SV, RT_OUT, 17, 64, id, Packets.MF,
-                    Packets.udp(SV, RT_OUT, 53, port, payload));
+            case 6 -> Frames.ipv4(RT_OUT_MAC, ISP_MAC, SV, RT_OUT, 17, 64, id, Frames.MF,
+                    Frames.udp(SV, RT_OUT, 53, port, payload));
             default -> null;
         };
     }

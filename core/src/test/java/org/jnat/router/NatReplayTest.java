@@ -11,6 +11,7 @@ import org.jnat.config.ForwardRule;
 import org.jnat.config.NatConfig;
 import org.jnat.config.RouterConfig;
 import org.jnat.runtime.Counters;
+import org.jnat.testing.FrameFields;
 import org.jnat.testing.Pcaps;
 import org.jnat.wire.IpProtocol;
 import org.junit.jupiter.api.Test;
@@ -35,12 +36,12 @@ class NatReplayTest {
         Counters counters = new Counters();
         Replay.run(config, Pcaps.linuxNat(scenario + "-inside"), Pcaps.linuxNat(scenario + "-outside"), dir, counters,
                 NatEngine.of(config, counters, 1));
-        compare(ReplayTest.sentByKernel(scenario + "-outside", Lab.RT_OUT_MAC), sentByJnat("outside"), scenario + " outside");
-        compare(ReplayTest.sentByKernel(scenario + "-inside", Lab.RT_IN_MAC), sentByJnat("inside"), scenario + " inside");
+        compare(ReplayTest.sentByKernel(scenario + "-outside", MemoryTopology.RT_OUT_MAC), sentByJnat("outside"), scenario + " outside");
+        compare(ReplayTest.sentByKernel(scenario + "-inside", MemoryTopology.RT_IN_MAC), sentByJnat("inside"), scenario + " inside");
     }
 
     private List<byte[]> sentByJnat(String side) {
-        return Pcaps.frames(dir.resolve(side + ".pcap")).stream().filter(f -> Packets.etherType(f) == 0x0800).toList();
+        return Pcaps.frames(dir.resolve(side + ".pcap")).stream().filter(f -> FrameFields.etherType(f) == 0x0800).toList();
     }
 
     @ParameterizedTest
@@ -49,12 +50,12 @@ class NatReplayTest {
         RouterConfig plain = ReplayTest.config(1500);
         // The kernel's rule: tcp dport 8080 dnat to 192.168.1.10:8000.
         RouterConfig config = new RouterConfig(plain.inside(), plain.outside(), plain.nat(),
-                List.of(new ForwardRule(IpProtocol.TCP, 8080, 8080, Lab.CL, 8000)), plain.neighbors(), null);
+                List.of(new ForwardRule(IpProtocol.TCP, 8080, 8080, MemoryTopology.CL, 8000)), plain.neighbors(), null);
         Counters counters = new Counters();
         Replay.run(config, Pcaps.linuxNat(scenario + "-inside"), Pcaps.linuxNat(scenario + "-outside"), dir, counters,
                 NatEngine.of(config, counters, 1));
-        compare(ReplayTest.sentByKernel(scenario + "-outside", Lab.RT_OUT_MAC), sentByJnat("outside"), scenario + " outside");
-        compare(ReplayTest.sentByKernel(scenario + "-inside", Lab.RT_IN_MAC), sentByJnat("inside"), scenario + " inside");
+        compare(ReplayTest.sentByKernel(scenario + "-outside", MemoryTopology.RT_OUT_MAC), sentByJnat("outside"), scenario + " outside");
+        compare(ReplayTest.sentByKernel(scenario + "-inside", MemoryTopology.RT_IN_MAC), sentByJnat("inside"), scenario + " inside");
     }
 
     @Test
@@ -69,7 +70,7 @@ class NatReplayTest {
         // Run on 10 s past the last frame: the NAT holds an unsolicited SYN 6 s.
         Replay.run(config, Pcaps.linuxNat("unsolicited-inbound-inside"), Pcaps.linuxNat("unsolicited-inbound-outside"),
                 dir, counters, NatEngine.of(config, counters, 1), 10_000_000_000L);
-        List<byte[]> kernel = ReplayTest.sentByKernel("unsolicited-inbound-outside", Lab.RT_OUT_MAC);
+        List<byte[]> kernel = ReplayTest.sentByKernel("unsolicited-inbound-outside", MemoryTopology.RT_OUT_MAC);
         List<byte[]> jnat = sentByJnat("outside");
         // The same three answers (port unreachable, RST, echo reply); jnat's RST comes last, after
         // the 6 s an unsolicited SYN is held (RFC 5382 REQ-4).

@@ -18,6 +18,7 @@ import org.jnat.runtime.ManualClock;
 import org.jnat.stack.GsoSegmenter;
 import org.jnat.stack.PartialChecksum;
 import org.jnat.testing.Allocations;
+import org.jnat.testing.Frames;
 import org.jnat.testing.OffloadFrames;
 import org.jnat.wire.IcmpPacket;
 import org.jnat.wire.Ipv4Packet;
@@ -50,7 +51,7 @@ class OffloadRouterTest {
         Rig(Offloads outsideOffloads, int outsideMtu, boolean nat, boolean udpCoalesce) {
             inside = MemoryDevice.pair("inside", 1500, 256, Offloads.ALL);
             outside = MemoryDevice.pair("outside", outsideMtu, 256, outsideOffloads);
-            RouterConfig lab = Lab.config(true, 1500, outsideMtu);
+            RouterConfig lab = MemoryTopology.config(true, 1500, outsideMtu);
             RouterConfig config = new RouterConfig(lab.inside(), lab.outside(), lab.nat(), lab.forwards(),
                     lab.neighbors(), lab.admin(), new DataPlaneConfig(0, 0, -1, DataPlaneConfig.DEFAULT_REALTIME,
                     udpCoalesce));
@@ -84,12 +85,12 @@ class OffloadRouterTest {
 
     private static PacketBuffer tcp(PacketBuffer into, int sport, int sequence, int flags, byte[] payload,
             boolean partial, int mss) {
-        return OffloadFrames.tcp(into, Lab.RT_IN_MAC, Lab.CL_MAC, Lab.CL, Lab.SV, sport, 443, sequence, flags, 1,
-                OffloadFrames.DF, payload, partial, mss);
+        return OffloadFrames.tcp(into, MemoryTopology.RT_IN_MAC, MemoryTopology.CL_MAC, MemoryTopology.CL, MemoryTopology.SV, sport, 443, sequence, flags, 1,
+                Frames.DF, payload, partial, mss);
     }
 
     private static PacketBuffer udp(PacketBuffer into, byte[] payload, boolean partial, int gsoType, int gsoSize) {
-        return OffloadFrames.udp(into, Lab.RT_IN_MAC, Lab.CL_MAC, Lab.CL, Lab.SV, 41001, 4433, 9, 0, payload, partial,
+        return OffloadFrames.udp(into, MemoryTopology.RT_IN_MAC, MemoryTopology.CL_MAC, MemoryTopology.CL, MemoryTopology.SV, 41001, 4433, 9, 0, payload, partial,
                 gsoType, gsoSize);
     }
 
@@ -121,13 +122,13 @@ class OffloadRouterTest {
     @Test
     void partialChecksumsFromTheInsideLeaveCompleteOnAPlainOutside() {
         Rig rig = new Rig(Offloads.NONE, 1500, false);
-        rig.fromInside(tcp(rig.in, 40000, 1, TcpSegment.ACK | TcpSegment.PSH, OffloadFrames.pattern(777, 1), true, 0));
-        rig.fromInside(udp(rig.in, OffloadFrames.pattern(1001, 2), true, PacketBuffer.GSO_NONE, 0));
+        rig.fromInside(tcp(rig.in, 40000, 1, TcpSegment.ACK | TcpSegment.PSH, Frames.pattern(777, 1), true, 0));
+        rig.fromInside(udp(rig.in, Frames.pattern(1001, 2), true, PacketBuffer.GSO_NONE, 0));
 
         List<PacketBuffer> out = rig.outsideOut();
 
         assertThat(out).hasSize(2);
-        out.forEach(f -> assertPlainAndValid(f, Lab.CL));
+        out.forEach(f -> assertPlainAndValid(f, MemoryTopology.CL));
         assertThat(rig.count("offload.received.partial_checksum")).isEqualTo(2);
         assertThat(rig.count("offload.checksum_completed")).isEqualTo(2);
         assertThat(rig.count("ipv4.forwarded")).isEqualTo(2);
@@ -137,12 +138,12 @@ class OffloadRouterTest {
     void throughTheNatPartialChecksumsAreTranslatedAndCompleted() {
         Rig rig = new Rig(Offloads.NONE, 1500, true);
         rig.fromInside(tcp(rig.in, 40000, 1000, TcpSegment.SYN, new byte[0], true, 0));
-        rig.fromInside(udp(rig.in, OffloadFrames.pattern(300, 3), true, PacketBuffer.GSO_NONE, 0));
+        rig.fromInside(udp(rig.in, Frames.pattern(300, 3), true, PacketBuffer.GSO_NONE, 0));
 
         List<PacketBuffer> out = rig.outsideOut();
 
         assertThat(out).hasSize(2);
-        out.forEach(f -> assertPlainAndValid(f, Lab.RT_OUT));
+        out.forEach(f -> assertPlainAndValid(f, MemoryTopology.RT_OUT));
     }
 
     @Test
@@ -152,7 +153,7 @@ class OffloadRouterTest {
         rig.fromInside(tcp(rig.in, 40000, isn, TcpSegment.SYN, new byte[0], false, 0));
         PacketBuffer syn = rig.outsideOut().getFirst();
         int publicPort = tcpOf(syn).sourcePort();
-        byte[] payload = OffloadFrames.pattern(20_000, 4);
+        byte[] payload = Frames.pattern(20_000, 4);
         rig.fromInside(tcp(rig.in, 40000, isn + 1, TcpSegment.ACK | TcpSegment.PSH, payload, true, MSS));
 
         List<PacketBuffer> out = rig.outsideOut();
@@ -162,7 +163,7 @@ class OffloadRouterTest {
         int sequence = isn + 1;
         for (int i = 0; i < out.size(); i++) {
             PacketBuffer f = out.get(i);
-            assertPlainAndValid(f, Lab.RT_OUT);
+            assertPlainAndValid(f, MemoryTopology.RT_OUT);
             assertThat(f.length()).isLessThanOrEqualTo(1514);
             assertThat(ip(f).ttl()).isEqualTo(63);
             TcpSegment tcp = tcpOf(f);
@@ -170,7 +171,7 @@ class OffloadRouterTest {
             assertThat(tcp.sequenceNumber()).isEqualTo(sequence);
             assertThat(tcp.flags() & TcpSegment.PSH).isEqualTo(i == out.size() - 1 ? TcpSegment.PSH : 0);
             int length = ip(f).payloadLength() - tcp.headerLength();
-            byte[] bytes = OffloadFrames.bytes(f);
+            byte[] bytes = Frames.bytes(f);
             data.write(bytes, 14 + 20 + tcp.headerLength(), length);
             sequence += length;
         }
@@ -184,9 +185,9 @@ class OffloadRouterTest {
     @Test
     void aTcpSuperPacketPassesThroughWithItsMetadataToAnOutsideThatTakesIt() {
         Rig rig = new Rig(Offloads.ALL, 1500, false);
-        byte[] payload = OffloadFrames.pattern(20_000, 5);
+        byte[] payload = Frames.pattern(20_000, 5);
         tcp(rig.in, 40000, 5, TcpSegment.ACK, payload, true, MSS);
-        byte[] sent = OffloadFrames.bytes(rig.in);
+        byte[] sent = Frames.bytes(rig.in);
         rig.fromInside(rig.in);
 
         List<PacketBuffer> out = rig.outsideOut();
@@ -198,7 +199,7 @@ class OffloadRouterTest {
         assertThat(f.flags).isEqualTo(PacketBuffer.F_NEEDS_CSUM);
         assertThat(f.checksumStart).isEqualTo(34);
         assertThat(f.checksumOffset).isEqualTo(TcpSegment.CHECKSUM);
-        byte[] got = OffloadFrames.bytes(f);
+        byte[] got = Frames.bytes(f);
         assertThat(got.length).isEqualTo(sent.length);
         // Only the MACs, the TTL and the header checksum changed.
         assertThat(java.util.Arrays.copyOfRange(got, 34, got.length)).isEqualTo(java.util.Arrays.copyOfRange(sent, 34, sent.length));
@@ -213,16 +214,16 @@ class OffloadRouterTest {
         Rig rig = new Rig(Offloads.ALL, 1500, true);
         rig.fromInside(tcp(rig.in, 40000, 99, TcpSegment.SYN, new byte[0], true, 0));
         rig.outsideOut();
-        rig.fromInside(tcp(rig.in, 40000, 100, TcpSegment.ACK, OffloadFrames.pattern(30_000, 6), true, MSS));
+        rig.fromInside(tcp(rig.in, 40000, 100, TcpSegment.ACK, Frames.pattern(30_000, 6), true, MSS));
 
         PacketBuffer f = rig.outsideOut().getFirst();
         assertThat(f.gsoType).isEqualTo(PacketBuffer.GSO_TCPV4);
-        assertThat(ip(f).sourceAddress()).isEqualTo(Lab.RT_OUT);
+        assertThat(ip(f).sourceAddress()).isEqualTo(MemoryTopology.RT_OUT);
         // Do what the receiving kernel would: segment it (with partial checksums) and complete them.
         int[] segments = {0};
         new GsoSegmenter(1518).segment(f, 14, true, 0, 0, (s, nextHop, now) -> {
             assertThat(PartialChecksum.complete(s, 34, s.length())).isTrue();
-            assertPlainAndValid(s, Lab.RT_OUT);
+            assertPlainAndValid(s, MemoryTopology.RT_OUT);
             segments[0]++;
         });
         assertThat(segments[0]).isEqualTo(21);
@@ -231,27 +232,27 @@ class OffloadRouterTest {
     @Test
     void udpSuperPacketsAreSegmentedOrPassed() {
         Rig plain = new Rig(Offloads.NONE, 1500, false);
-        plain.fromInside(udp(plain.in, OffloadFrames.pattern(6000, 7), true, PacketBuffer.GSO_UDP_L4, 1400));
+        plain.fromInside(udp(plain.in, Frames.pattern(6000, 7), true, PacketBuffer.GSO_UDP_L4, 1400));
         List<PacketBuffer> out = plain.outsideOut();
         assertThat(out).hasSize(5);
-        out.forEach(f -> assertPlainAndValid(f, Lab.CL));
+        out.forEach(f -> assertPlainAndValid(f, MemoryTopology.CL));
 
         Rig tap = new Rig(new Offloads(true, true, true, false), 1500, false); // a TAP without USO
-        tap.fromInside(udp(tap.in, OffloadFrames.pattern(6000, 7), true, PacketBuffer.GSO_UDP_L4, 1400));
+        tap.fromInside(udp(tap.in, Frames.pattern(6000, 7), true, PacketBuffer.GSO_UDP_L4, 1400));
         out = tap.outsideOut();
         assertThat(out).hasSize(5);
         for (PacketBuffer f : out) {
             assertThat(f.flags).as("left partial for a device that completes it").isEqualTo(PacketBuffer.F_NEEDS_CSUM);
             assertThat(f.gsoType).isZero();
             assertThat(PartialChecksum.complete(f, 34, f.length())).isTrue();
-            assertPlainAndValid(f, Lab.CL);
+            assertPlainAndValid(f, MemoryTopology.CL);
         }
     }
 
     @Test
     void theMtuCheckAppliesToTheSegmentNotTheSuperPacket() {
         Rig rig = new Rig(Offloads.NONE, 1400, false);
-        rig.fromInside(tcp(rig.in, 40000, 1, TcpSegment.ACK, OffloadFrames.pattern(10_000, 8), true, MSS));
+        rig.fromInside(tcp(rig.in, 40000, 1, TcpSegment.ACK, Frames.pattern(10_000, 8), true, MSS));
         assertThat(rig.outsideOut()).isEmpty();
         assertThat(rig.count("ipv4.dropped.fragmentation_needed")).isEqualTo(1);
         PacketBuffer error = PacketBuffer.allocate();
@@ -264,7 +265,7 @@ class OffloadRouterTest {
         assertThat(icmp.checksumValid()).isTrue();
 
         // A super-packet whose segments fit 1400 goes through, segmented.
-        rig.fromInside(tcp(rig.in, 40000, 1, TcpSegment.ACK, OffloadFrames.pattern(10_000, 8), true, 1348));
+        rig.fromInside(tcp(rig.in, 40000, 1, TcpSegment.ACK, Frames.pattern(10_000, 8), true, 1348));
         List<PacketBuffer> out = rig.outsideOut();
         assertThat(out).hasSize(8);
         out.forEach(f -> assertThat(ip(f).totalLength()).isLessThanOrEqualTo(1400));
@@ -273,10 +274,10 @@ class OffloadRouterTest {
     @Test
     void malformedOffloadMetadataIsCountedAndDropped() {
         Rig rig = new Rig(Offloads.NONE, 1500, false);
-        tcp(rig.in, 40000, 1, TcpSegment.ACK, OffloadFrames.pattern(5000, 9), true, MSS);
+        tcp(rig.in, 40000, 1, TcpSegment.ACK, Frames.pattern(5000, 9), true, MSS);
         rig.in.gsoType = PacketBuffer.GSO_UDP_L4;                 // not what the headers say
         rig.fromInside(rig.in);
-        tcp(rig.in, 40000, 1, TcpSegment.ACK, OffloadFrames.pattern(5000, 9), true, MSS);
+        tcp(rig.in, 40000, 1, TcpSegment.ACK, Frames.pattern(5000, 9), true, MSS);
         rig.in.gsoType = PacketBuffer.GSO_TCPV6;
         rig.fromInside(rig.in);
         udp(rig.in, new byte[100], true, PacketBuffer.GSO_NONE, 0);
@@ -293,9 +294,9 @@ class OffloadRouterTest {
         Rig rig = new Rig(Offloads.NONE, 1500, true);
         rig.fromInside(tcp(rig.in, 40000, 1, TcpSegment.SYN, new byte[0], false, 0));
         rig.outsideOut();
-        PacketBuffer superPacket = tcp(PacketBuffer.allocate(), 40000, 2, TcpSegment.ACK, OffloadFrames.pattern(20_000, 1),
+        PacketBuffer superPacket = tcp(PacketBuffer.allocate(), 40000, 2, TcpSegment.ACK, Frames.pattern(20_000, 1),
                 true, MSS);
-        PacketBuffer partialUdp = udp(PacketBuffer.allocate(), OffloadFrames.pattern(1000, 2), true,
+        PacketBuffer partialUdp = udp(PacketBuffer.allocate(), Frames.pattern(1000, 2), true,
                 PacketBuffer.GSO_NONE, 0);
         FrameBatch sink = new FrameBatch(Arena.ofAuto(), 32, 2048);
         long[] frames = {0};
@@ -330,7 +331,7 @@ class OffloadRouterTest {
             java.util.Random random = new java.util.Random(nat ? 2 : 1);
             int intactOut = 0;
             for (int round = 0; round < 400; round++) {
-                byte[] payload = OffloadFrames.pattern(random.nextInt(30_000), round);
+                byte[] payload = Frames.pattern(random.nextInt(30_000), round);
                 boolean isTcp = random.nextBoolean();
                 int[] types = {PacketBuffer.GSO_NONE, PacketBuffer.GSO_TCPV4, PacketBuffer.GSO_UDP_L4, PacketBuffer.GSO_UDP,
                         PacketBuffer.GSO_TCPV6, PacketBuffer.GSO_TCPV4 | 0x80, random.nextInt(256)};
@@ -365,7 +366,7 @@ class OffloadRouterTest {
                     assertThat(ip.check(f.length() - 14)).isTrue();
                     assertThat(ip.headerChecksumValid()).isTrue();
                     if (intact && !ip.isFragment()) {
-                        assertPlainAndValid(f, nat ? Lab.RT_OUT : Lab.CL);
+                        assertPlainAndValid(f, nat ? MemoryTopology.RT_OUT : MemoryTopology.CL);
                         intactOut++;
                     }
                 }

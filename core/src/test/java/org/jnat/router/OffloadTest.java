@@ -4,13 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
 import org.jnat.device.MemoryDevice;
 import org.jnat.device.Offloads;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
 import org.jnat.runtime.ManualClock;
+import org.jnat.testing.Frames;
+import org.jnat.testing.OffloadFrames;
 import org.jnat.wire.Checksum;
+import org.jnat.wire.TcpSegment;
 import org.junit.jupiter.api.Test;
 
 /** Frames with virtio_net_hdr metadata: GSO super-packets and partial checksums (TAP devices). */
@@ -19,7 +21,7 @@ class OffloadTest {
     final Counters counters = new Counters();
 
     Router router(MemoryDevice.Pair outside) {
-        Router r = new Router(Lab.config(true, 1500, 1500), inside.a(), outside.a(), new ManualClock(), counters);
+        Router r = new Router(MemoryTopology.config(true, 1500, 1500), inside.a(), outside.a(), new ManualClock(), counters);
         r.pollOnce(0);
         inside.b().drain();
         outside.b().drain();
@@ -28,35 +30,18 @@ class OffloadTest {
 
     /** A TCP segment of {@code payload} bytes from cl to sv, with the given offload metadata. */
     static PacketBuffer tcp(int payload, int gsoType, boolean partial) {
-        byte[] l4 = new byte[20 + payload];
-        ByteBuffer b = ByteBuffer.wrap(l4);
-        b.putShort((short) 41000).putShort((short) 8000).putInt(1).putInt(1).put((byte) 0x50).put((byte) 0x18)
-                .putShort((short) 500);
-        for (int i = 20; i < l4.length; i++) {
-            l4[i] = (byte) i;
-        }
-        int sum;
-        if (partial) {
-            // The pseudo-header sum, folded and not complemented, as Linux leaves it.
-            sum = Checksum.fold(Checksum.pseudoHeaderSum(Lab.CL, Lab.SV, 6, l4.length));
-        } else {
-            sum = Checksum.tcp(MemorySegment.ofArray(l4), 0, l4.length, Lab.CL, Lab.SV);
-        }
-        l4[16] = (byte) (sum >>> 8);
-        l4[17] = (byte) sum;
-        byte[] frame = Packets.ipv4(Lab.RT_IN_MAC, Lab.CL_MAC, Lab.CL, Lab.SV, 6, 64, 1, Packets.DF, l4);
-        PacketBuffer p = PacketBuffer.allocate();
-        MemorySegment.copy(frame, 0, p.segment(), ValueLayout.JAVA_BYTE, 0, frame.length);
-        p.length(frame.length);
+        byte[] l4 = Frames.tcp(MemoryTopology.CL, MemoryTopology.SV, 41000, 8000, 1, 1, TcpSegment.ACK | TcpSegment.PSH, 500,
+                Frames.ramp(payload, 1, 20));
+        PacketBuffer p = Frames.into(PacketBuffer.allocate(),
+                Frames.ipv4(MemoryTopology.RT_IN_MAC, MemoryTopology.CL_MAC, MemoryTopology.CL, MemoryTopology.SV, 6, 64, 1, Frames.DF, l4));
         p.gsoType = gsoType;
         if (gsoType != PacketBuffer.GSO_NONE) {
             p.gsoSize = 1448;
             p.headerLength = 54;
         }
         if (partial) {
-            p.flags = PacketBuffer.F_NEEDS_CSUM;
-            p.checksumStart = 34;
-            p.checksumOffset = 16;
+            // The pseudo-header sum, folded and not complemented, as Linux leaves it.
+            OffloadFrames.makePartial(p, Frames.L4, TcpSegment.CHECKSUM, MemoryTopology.CL, MemoryTopology.SV, 6, l4.length);
         }
         return p;
     }
@@ -106,7 +91,7 @@ class OffloadTest {
         byte[] out = outside.b().poll();
         assertThat(out).isNotNull();
         // The TCP checksum now verifies over the pseudo-header and the segment.
-        long sum = Checksum.pseudoHeaderSum(Lab.CL, Lab.SV, 6, out.length - 34)
+        long sum = Checksum.pseudoHeaderSum(MemoryTopology.CL, MemoryTopology.SV, 6, out.length - 34)
                 + Checksum.sum(MemorySegment.ofArray(out), 34, out.length - 34);
         assertThat(Checksum.verifies(sum)).isTrue();
         assertThat(counters.get("offload.checksum_completed")).isEqualTo(1);

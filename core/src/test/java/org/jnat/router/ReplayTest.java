@@ -15,11 +15,12 @@ import org.jnat.config.NatConfig;
 import org.jnat.config.RouterConfig;
 import org.jnat.config.StaticNeighbor;
 import org.jnat.runtime.Counters;
+import org.jnat.testing.FrameFields;
 import org.jnat.testing.Pcaps;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * jnat replayed over the Linux kernel's reference captures (vectors/linux-nat): it parses every
@@ -36,25 +37,25 @@ class ReplayTest {
 
     static RouterConfig config(int outsideMtu) {
         return new RouterConfig(
-                new InterfaceConfig("tap:ignored0", RT_IN, 24, Lab.RT_IN_MAC, 0, 1500),
-                new InterfaceConfig("tap:ignored1", RT_OUT, 24, Lab.RT_OUT_MAC, parse("203.0.113.254"), outsideMtu),
+                new InterfaceConfig("tap:ignored0", RT_IN, 24, MemoryTopology.RT_IN_MAC, 0, 1500),
+                new InterfaceConfig("tap:ignored1", RT_OUT, 24, MemoryTopology.RT_OUT_MAC, parse("203.0.113.254"), outsideMtu),
                 NatConfig.defaults(), List.of(),
-                List.of(new StaticNeighbor(CL, Lab.CL_MAC), new StaticNeighbor(parse("203.0.113.254"), Lab.ISP_MAC)),
+                List.of(new StaticNeighbor(CL, MemoryTopology.CL_MAC), new StaticNeighbor(parse("203.0.113.254"), MemoryTopology.ISP_MAC)),
                 null);
     }
 
     /** What the kernel's rt sent, from a capture: frames whose source MAC is rt's. */
     static List<byte[]> sentByKernel(String capture, long rtMac) {
-        return Pcaps.frames(Pcaps.linuxNat(capture)).stream().filter(f -> Packets.srcMac(f) == rtMac).toList();
+        return Pcaps.frames(Pcaps.linuxNat(capture)).stream().filter(f -> FrameFields.srcMac(f) == rtMac).toList();
     }
 
     /** What jnat sent on one side, without its gratuitous ARP. */
     List<byte[]> sentByJnat(String side) {
-        return Pcaps.frames(dir.resolve(side + ".pcap")).stream().filter(f -> Packets.etherType(f) == 0x0800).toList();
+        return Pcaps.frames(dir.resolve(side + ".pcap")).stream().filter(f -> FrameFields.etherType(f) == 0x0800).toList();
     }
 
     static Predicate<byte[]> icmp(int type) {
-        return f -> Packets.etherType(f) == 0x0800 && Packets.icmpType(f) == type;
+        return f -> FrameFields.etherType(f) == 0x0800 && FrameFields.icmpType(f) == type;
     }
 
     static byte[] from(byte[] f, int offset) {
@@ -62,9 +63,7 @@ class ReplayTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp-http", "udp-echo", "icmp-echo", "traceroute", "udp-closed-port", "tcp-closed-port",
-            "pmtu-upload", "two-hosts-same-port", "udp-fragmented", "icmp-frag-needed", "tcp-port-forward",
-            "unsolicited-inbound"})
+    @MethodSource("org.jnat.testing.Pcaps#linuxNatScenarios")
     void parsesEveryFrame(String scenario) throws IOException {
         Counters counters = new Counters();
         Path inside = Pcaps.linuxNat(scenario + "-inside");
@@ -90,8 +89,8 @@ class ReplayTest {
     @Test
     void tracerouteHopOneIsAnsweredAsTheKernelDid() throws IOException {
         Replay.run(config(1500), Pcaps.linuxNat("traceroute-inside"), null, dir, new Counters());
-        List<byte[]> kernel = sentByKernel("traceroute-inside", Lab.RT_IN_MAC).stream().filter(icmp(11))
-                .filter(f -> Packets.ipSrc(f) == RT_IN).toList();
+        List<byte[]> kernel = sentByKernel("traceroute-inside", MemoryTopology.RT_IN_MAC).stream().filter(icmp(11))
+                .filter(f -> FrameFields.ipSrc(f) == RT_IN).toList();
         List<byte[]> jnat = sentByJnat("inside").stream().filter(icmp(11)).toList();
         assertThat(kernel).as("the kernel's hop 1").hasSize(1);
         assertThat(jnat).hasSize(1);
@@ -103,24 +102,24 @@ class ReplayTest {
         assertThat(Arrays.copyOfRange(j, 26, 34)).isEqualTo(Arrays.copyOfRange(k, 26, 34));
         // The ICMP message, quote and checksum included, byte for byte.
         assertThat(from(j, 34)).isEqualTo(from(k, 34));
-        assertThat(Packets.ipSrc(j)).isEqualTo(RT_IN);
+        assertThat(FrameFields.ipSrc(j)).isEqualTo(RT_IN);
     }
 
     @Test
     void theRouterAnswersUnsolicitedTrafficToItsAddressAsTheKernelDid() throws IOException {
         Replay.run(config(1500), Pcaps.linuxNat("unsolicited-inbound-inside"), Pcaps.linuxNat("unsolicited-inbound-outside"),
                 dir, new Counters());
-        List<byte[]> kernel = sentByKernel("unsolicited-inbound-outside", Lab.RT_OUT_MAC);
+        List<byte[]> kernel = sentByKernel("unsolicited-inbound-outside", MemoryTopology.RT_OUT_MAC);
         List<byte[]> jnat = sentByJnat("outside");
         assertThat(jnat).hasSameSizeAs(kernel).hasSize(3);
         for (int i = 0; i < kernel.size(); i++) {
             byte[] k = kernel.get(i);
             byte[] j = jnat.get(i);
             assertThat(Arrays.copyOfRange(j, 0, 14)).as("Ethernet header %d", i).isEqualTo(Arrays.copyOfRange(k, 0, 14));
-            assertThat(Packets.protocol(j)).isEqualTo(Packets.protocol(k));
-            assertThat(Packets.ipSrc(j)).isEqualTo(Packets.ipSrc(k));
-            assertThat(Packets.ipDst(j)).isEqualTo(Packets.ipDst(k));
-            assertThat(Packets.ttl(j)).isEqualTo(Packets.ttl(k));
+            assertThat(FrameFields.protocol(j)).isEqualTo(FrameFields.protocol(k));
+            assertThat(FrameFields.ipSrc(j)).isEqualTo(FrameFields.ipSrc(k));
+            assertThat(FrameFields.ipDst(j)).isEqualTo(FrameFields.ipDst(k));
+            assertThat(FrameFields.ttl(j)).isEqualTo(FrameFields.ttl(k));
             assertThat(j[15]).as("type of service %d", i).isEqualTo(k[15]);
             // Port unreachable, RST and echo reply: the transport part byte for byte.
             assertThat(from(j, 34)).as("message %d", i).isEqualTo(from(k, 34));
@@ -133,23 +132,23 @@ class ReplayTest {
         // In the capture the 1400-byte link was isp's; give it to jnat's outside, and jnat answers
         // what isp answered: fragmentation needed, MTU 1400, quoting the ping.
         Replay.run(config(1400), Pcaps.linuxNat("icmp-frag-needed-inside"), null, dir, new Counters());
-        byte[] kernel = sentByKernel("icmp-frag-needed-inside", Lab.RT_IN_MAC).getFirst();
+        byte[] kernel = sentByKernel("icmp-frag-needed-inside", MemoryTopology.RT_IN_MAC).getFirst();
         List<byte[]> jnat = sentByJnat("inside");
         assertThat(jnat).hasSize(1);
         byte[] j = jnat.getFirst();
-        assertThat(Packets.icmpType(j)).isEqualTo(Packets.icmpType(kernel)).isEqualTo(3);
-        assertThat(Packets.icmpCode(j)).isEqualTo(Packets.icmpCode(kernel)).isEqualTo(4);
-        assertThat(Packets.icmpRest(j)).isEqualTo(Packets.icmpRest(kernel)).isEqualTo(1400);
-        assertThat(Packets.ipDst(j)).isEqualTo(CL);
-        assertThat(Packets.ipSrc(j)).isEqualTo(RT_IN);
+        assertThat(FrameFields.icmpType(j)).isEqualTo(FrameFields.icmpType(kernel)).isEqualTo(3);
+        assertThat(FrameFields.icmpCode(j)).isEqualTo(FrameFields.icmpCode(kernel)).isEqualTo(4);
+        assertThat(FrameFields.icmpRest(j)).isEqualTo(FrameFields.icmpRest(kernel)).isEqualTo(1400);
+        assertThat(FrameFields.ipDst(j)).isEqualTo(CL);
+        assertThat(FrameFields.ipSrc(j)).isEqualTo(RT_IN);
         // The same datagram is quoted: addresses, identification, protocol, and the echo header.
-        byte[] kq = Packets.quote(kernel);
-        byte[] jq = Packets.quote(j);
+        byte[] kq = FrameFields.quote(kernel);
+        byte[] jq = FrameFields.quote(j);
         assertThat(Arrays.copyOfRange(jq, 12, 20)).isEqualTo(Arrays.copyOfRange(kq, 12, 20));
         assertThat(Arrays.copyOfRange(jq, 4, 6)).isEqualTo(Arrays.copyOfRange(kq, 4, 6));
         assertThat(jq[9]).isEqualTo(kq[9]);
         assertThat(Arrays.copyOfRange(jq, 20, 28)).isEqualTo(Arrays.copyOfRange(kq, 20, 28));
-        assertThat(Packets.icmpChecksumOk(j)).isTrue();
+        assertThat(FrameFields.icmpChecksumOk(j)).isTrue();
         assertThat(sentByJnat("outside")).as("the big ping never left").isEmpty();
     }
 
@@ -158,7 +157,7 @@ class ReplayTest {
         // cl's 3000-byte UDP datagram: reassembled, then fragmented again as the kernel did
         // (same identification, offsets, lengths, payload); only the source differs: no NAT here.
         Replay.run(config(1500), Pcaps.linuxNat("udp-fragmented-inside"), null, dir, new Counters());
-        List<byte[]> kernel = sentByKernel("udp-fragmented-outside", Lab.RT_OUT_MAC);
+        List<byte[]> kernel = sentByKernel("udp-fragmented-outside", MemoryTopology.RT_OUT_MAC);
         List<byte[]> jnat = sentByJnat("outside");
         assertThat(jnat).hasSameSizeAs(kernel).hasSize(3);
         for (int i = 0; i < kernel.size(); i++) {
@@ -166,8 +165,8 @@ class ReplayTest {
             byte[] j = jnat.get(i);
             assertThat(Arrays.copyOfRange(j, 0, 14)).isEqualTo(Arrays.copyOfRange(k, 0, 14));
             assertThat(Arrays.copyOfRange(j, 14, 24)).as("fragment %d header", i).isEqualTo(Arrays.copyOfRange(k, 14, 24));
-            assertThat(Packets.ipDst(j)).isEqualTo(Packets.ipDst(k));
-            assertThat(Packets.ipChecksumOk(j)).isTrue();
+            assertThat(FrameFields.ipDst(j)).isEqualTo(FrameFields.ipDst(k));
+            assertThat(FrameFields.ipChecksumOk(j)).isTrue();
             int payloadFrom = i == 0 ? 34 + 8 : 34; // the UDP header carries the translated checksum
             assertThat(from(j, payloadFrom)).isEqualTo(from(k, payloadFrom));
         }

@@ -2,27 +2,19 @@ package org.jnat.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import org.jnat.device.FrameBatch;
 import org.jnat.device.PacketBuffer;
 import org.jnat.testing.Allocations;
+import org.jnat.testing.Frames;
 import org.junit.jupiter.api.Test;
 
 /** DESIGN section 5: steady-state forwarding allocates nothing on the data-plane thread. */
 class RouterAllocationTest {
-    private static PacketBuffer slot(byte[] frame) {
-        PacketBuffer b = PacketBuffer.allocate(java.lang.foreign.Arena.ofAuto(), 2048);
-        MemorySegment.copy(frame, 0, b.segment(), ValueLayout.JAVA_BYTE, 0, frame.length);
-        b.length(frame.length);
-        return b;
-    }
-
     @Test
     void forwardingBothWaysAllocatesNothing() {
-        Lab lab = new Lab();
-        PacketBuffer up = slot(Lab.clToSv(64, 1, 0x4000, new byte[1000]));
-        PacketBuffer down = slot(Lab.svToCl(60, 2, 0, new byte[1000]));
+        MemoryTopology lab = new MemoryTopology();
+        PacketBuffer up = Frames.buffer(MemoryTopology.clToSv(64, 1, 0x4000, new byte[1000]));
+        PacketBuffer down = Frames.buffer(MemoryTopology.svToCl(60, 2, 0, new byte[1000]));
         FrameBatch sink = new FrameBatch(java.lang.foreign.Arena.ofAuto(), 8, 2048);
         long[] forwarded = {0};
         Runnable step = () -> {
@@ -40,10 +32,10 @@ class RouterAllocationTest {
 
     @Test
     void answeringPingsAndTimeExceededAllocatesNothing() {
-        Lab lab = new Lab();
-        PacketBuffer ping = slot(Packets.ipv4(Lab.RT_IN_MAC, Lab.CL_MAC, Lab.CL, Lab.RT_IN, 1, 64, 1, 0,
-                Packets.echoRequest(1, 1, 56)));
-        PacketBuffer expiring = slot(Lab.clToSv(1, 2, 0, new byte[32]));
+        MemoryTopology lab = new MemoryTopology();
+        PacketBuffer ping = Frames.buffer(Frames.ipv4(MemoryTopology.RT_IN_MAC, MemoryTopology.CL_MAC, MemoryTopology.CL, MemoryTopology.RT_IN, 1, 64, 1, 0,
+                Frames.echoRequest(1, 1, 56)));
+        PacketBuffer expiring = Frames.buffer(MemoryTopology.clToSv(1, 2, 0, new byte[32]));
         FrameBatch sink = new FrameBatch(java.lang.foreign.Arena.ofAuto(), 8, 2048);
         long[] answers = {0};
         Runnable step = () -> {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.Random;
 import org.jnat.device.MemoryDevice;
@@ -14,6 +13,8 @@ import org.jnat.device.PacketBuffer;
 import org.jnat.stack.Fragments;
 import org.jnat.stack.Neighbors;
 import org.jnat.stack.Side;
+import org.jnat.testing.FrameFields;
+import org.jnat.testing.Frames;
 import org.jnat.wire.Checksum;
 import org.jnat.wire.MacAddress;
 
@@ -86,23 +87,23 @@ final class RouterProperties {
     private static final List<byte[]> TEMPLATES;
 
     static {
-        byte[] big = Lab.svToCl(60, 0x55, 0, Packets.pattern(2500));
-        byte[] bigUp = Lab.clToSv(64, 0x56, 0, Packets.pattern(2500));
-        List<byte[]> pieces = Packets.fragments(big, 1000);
-        List<byte[]> upPieces = Packets.fragments(bigUp, 1200);
+        byte[] big = MemoryTopology.svToCl(60, 0x55, 0, Frames.pattern(2500));
+        byte[] bigUp = MemoryTopology.clToSv(64, 0x56, 0, Frames.pattern(2500));
+        List<byte[]> pieces = Frames.fragments(big, 1000);
+        List<byte[]> upPieces = Frames.fragments(bigUp, 1200);
         TEMPLATES = List.of(
-                Lab.clToSv(64, 1, 0, new byte[40]),
-                Lab.clToSv(1, 2, 0, new byte[40]),
-                Lab.clToSv(64, 3, Packets.DF, new byte[1472]),
-                Lab.svToCl(60, 4, 0, new byte[40]),
-                Packets.arp(MacAddress.BROADCAST, Lab.CL_MAC, 1, Lab.CL_MAC, Lab.CL, 0, Lab.RT_IN),
-                Packets.arp(Lab.RT_OUT_MAC, Lab.ISP_MAC, 2, Lab.ISP_MAC, Lab.ISP, Lab.RT_OUT_MAC, Lab.RT_OUT),
-                Packets.arp(MacAddress.BROADCAST, Lab.CL_MAC, 1, Lab.CL_MAC, Lab.CL + 5, 0, Lab.RT_IN),
-                Packets.ipv4(Lab.RT_IN_MAC, Lab.CL_MAC, Lab.CL, Lab.RT_IN, 1, 64, 5, 0, Packets.echoRequest(1, 1, 32)),
-                Packets.ipv4(Lab.RT_OUT_MAC, Lab.ISP_MAC, Lab.SV, Lab.RT_OUT, 6, 60, 6, 0,
-                        Packets.tcpSyn(Lab.SV, Lab.RT_OUT, 4000, 80, 9)),
-                Packets.ipv4(Lab.RT_OUT_MAC, Lab.ISP_MAC, Lab.SV, Lab.RT_OUT, 1, 60, 7, 0,
-                        Packets.icmp(3, 3, 0, new byte[28])),
+                MemoryTopology.clToSv(64, 1, 0, new byte[40]),
+                MemoryTopology.clToSv(1, 2, 0, new byte[40]),
+                MemoryTopology.clToSv(64, 3, Frames.DF, new byte[1472]),
+                MemoryTopology.svToCl(60, 4, 0, new byte[40]),
+                Frames.arp(MacAddress.BROADCAST, MemoryTopology.CL_MAC, 1, MemoryTopology.CL_MAC, MemoryTopology.CL, 0, MemoryTopology.RT_IN),
+                Frames.arp(MemoryTopology.RT_OUT_MAC, MemoryTopology.ISP_MAC, 2, MemoryTopology.ISP_MAC, MemoryTopology.ISP, MemoryTopology.RT_OUT_MAC, MemoryTopology.RT_OUT),
+                Frames.arp(MacAddress.BROADCAST, MemoryTopology.CL_MAC, 1, MemoryTopology.CL_MAC, MemoryTopology.CL + 5, 0, MemoryTopology.RT_IN),
+                Frames.ipv4(MemoryTopology.RT_IN_MAC, MemoryTopology.CL_MAC, MemoryTopology.CL, MemoryTopology.RT_IN, 1, 64, 5, 0, Frames.echoRequest(1, 1, 32)),
+                Frames.ipv4(MemoryTopology.RT_OUT_MAC, MemoryTopology.ISP_MAC, MemoryTopology.SV, MemoryTopology.RT_OUT, 6, 60, 6, 0,
+                        Frames.tcpSyn(MemoryTopology.SV, MemoryTopology.RT_OUT, 4000, 80, 9)),
+                Frames.ipv4(MemoryTopology.RT_OUT_MAC, MemoryTopology.ISP_MAC, MemoryTopology.SV, MemoryTopology.RT_OUT, 1, 60, 7, 0,
+                        Frames.icmp(3, 3, 0, new byte[28])),
                 pieces.get(0), pieces.get(1), pieces.get(2),
                 upPieces.get(0), upPieces.get(1), upPieces.get(2));
     }
@@ -121,7 +122,7 @@ final class RouterProperties {
         // side, with a device on the other side that may or may not take them.
         boolean insideOffloads = in.bool();
         boolean outsideOffloads = in.bool();
-        Lab lab = new Lab(staticNeighbors, insideMtu, outsideMtu,
+        MemoryTopology lab = new MemoryTopology(staticNeighbors, insideMtu, outsideMtu,
                 (config, counters) -> nat ? NatEngine.of(config, counters, 1) : Translator.ROUTING,
                 insideOffloads ? Offloads.ALL : Offloads.NONE, outsideOffloads ? Offloads.ALL : Offloads.NONE);
         PacketBuffer slot = PacketBuffer.allocate();
@@ -129,7 +130,7 @@ final class RouterProperties {
             int kind = in.intIn(0, 3);
             if (kind == 0) {
                 // A clock step: none, a little, or up to a minute (ARP ageing, fragment timeouts).
-                lab.clock.advance(in.bool() ? in.intIn(0, 2_000) * Lab.MS : in.intIn(0, 60) * 1_000 * Lab.MS);
+                lab.clock.advance(in.bool() ? in.intIn(0, 2_000) * MemoryTopology.MS : in.intIn(0, 60) * 1_000 * MemoryTopology.MS);
                 lab.run();
             } else {
                 boolean outside;
@@ -147,9 +148,7 @@ final class RouterProperties {
                 }
                 MemoryDevice peer = outside ? lab.outside.b() : lab.inside.b();
                 if ((outside ? outsideOffloads : insideOffloads) && in.bool()) {
-                    MemorySegment.copy(frame, 0, slot.segment(), ValueLayout.JAVA_BYTE, 0, frame.length);
-                    slot.length(frame.length);
-                    slot.clearOffload();
+                    Frames.into(slot, frame).clearOffload();
                     slot.gsoType = in.bool() ? PacketBuffer.GSO_NONE : in.intIn(0, 5);
                     slot.gsoSize = in.intIn(0, 9000);
                     slot.headerLength = in.intIn(0, 200);
@@ -166,14 +165,14 @@ final class RouterProperties {
         }
         // Past every timer: ARP gives up, fragments time out.
         for (int i = 0; i < 8; i++) {
-            lab.clock.advance(5_000 * Lab.MS);
+            lab.clock.advance(5_000 * MemoryTopology.MS);
             lab.run();
         }
         checkBounds(lab);
         assertThat(lab.router.fragments().datagramsHeld()).as("everything times out").isZero();
     }
 
-    private static void checkBounds(Lab lab) {
+    private static void checkBounds(MemoryTopology lab) {
         for (int side = 0; side < 2; side++) {
             Neighbors n = lab.router.neighbors(side);
             assertThat(n.heldFrames()).isBetween(0, n.heldCapacity());
@@ -195,12 +194,12 @@ final class RouterProperties {
             if (!segmentationOffload) {
                 assertThat(f.length).isLessThanOrEqualTo(14 + mtu);
             }
-            if (Packets.etherType(f) == 0x0800) {
-                int ihl = Packets.ihl(f);
+            if (FrameFields.etherType(f) == 0x0800) {
+                int ihl = FrameFields.ihl(f);
                 assertThat(Checksum.verifies(Checksum.sum(MemorySegment.ofArray(f), 14, ihl)))
                         .as("IPv4 header checksum of a frame the router sent").isTrue();
                 if (!segmentationOffload) {
-                    assertThat(Packets.totalLength(f)).isLessThanOrEqualTo(mtu);
+                    assertThat(FrameFields.totalLength(f)).isLessThanOrEqualTo(mtu);
                 }
             }
         }

@@ -1,13 +1,15 @@
 package org.jnat.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.jnat.router.Lab.ISP_MAC;
-import static org.jnat.router.Lab.RT_OUT;
-import static org.jnat.router.Lab.RT_OUT_MAC;
-import static org.jnat.router.Lab.SV;
+import static org.jnat.router.MemoryTopology.ISP_MAC;
+import static org.jnat.router.MemoryTopology.RT_OUT;
+import static org.jnat.router.MemoryTopology.RT_OUT_MAC;
+import static org.jnat.router.MemoryTopology.SV;
 
 import java.lang.foreign.ValueLayout;
 import org.jnat.device.PacketBuffer;
+import org.jnat.testing.FrameFields;
+import org.jnat.testing.Frames;
 import org.junit.jupiter.api.Test;
 
 /** The verdicts a translator can give, and the responder it gets. */
@@ -43,11 +45,11 @@ class TranslatorSeamTest {
     }
 
     static byte[] udpToPublic() {
-        return Packets.ipv4(RT_OUT_MAC, ISP_MAC, SV, RT_OUT, 17, 60, 1, 0, Packets.udp(SV, RT_OUT, 5000, 41001, new byte[4]));
+        return Frames.ipv4(RT_OUT_MAC, ISP_MAC, SV, RT_OUT, 17, 60, 1, 0, Frames.udp(SV, RT_OUT, 5000, 41001, new byte[4]));
     }
 
     static byte[] synToPublic() {
-        return Packets.ipv4(RT_OUT_MAC, ISP_MAC, SV, RT_OUT, 6, 60, 1, 0x4000, Packets.tcpSyn(SV, RT_OUT, 42000, 41000, 7));
+        return Frames.ipv4(RT_OUT_MAC, ISP_MAC, SV, RT_OUT, 6, 60, 1, 0x4000, Frames.tcpSyn(SV, RT_OUT, 42000, 41000, 7));
     }
 
     /** The translator sees each received batch of two or more frames before the first of them is translated. */
@@ -55,7 +57,7 @@ class TranslatorSeamTest {
     void aBatchIsOfferedForLookAheadBeforeItsFrames() {
         Fixed t = new Fixed();
         t.verdict = Translator.DROP;
-        Lab lab = new Lab(true, 1500, 1500, t);
+        MemoryTopology lab = new MemoryTopology(true, 1500, 1500, t);
         lab.fromOutside(udpToPublic());
         lab.run();
         assertThat(t.prefetches).as("one frame: nothing to overlap").isEmpty();
@@ -72,12 +74,12 @@ class TranslatorSeamTest {
     void prohibitedGivesCode13() {
         Fixed t = new Fixed();
         t.verdict = Translator.PROHIBITED;
-        Lab lab = new Lab(true, 1500, 1500, t);
+        MemoryTopology lab = new MemoryTopology(true, 1500, 1500, t);
         lab.fromOutside(udpToPublic());
         lab.run();
         byte[] error = lab.outsideOut().getFirst();
-        assertThat(Packets.icmpType(error)).isEqualTo(3);
-        assertThat(Packets.icmpCode(error)).isEqualTo(13);
+        assertThat(FrameFields.icmpType(error)).isEqualTo(3);
+        assertThat(FrameFields.icmpCode(error)).isEqualTo(13);
         assertThat(t.inbound).isEqualTo(1);
     }
 
@@ -85,7 +87,7 @@ class TranslatorSeamTest {
     void dropSendsNothingAndRejectSendsAReset() {
         Fixed t = new Fixed();
         t.verdict = Translator.DROP;
-        Lab lab = new Lab(true, 1500, 1500, t);
+        MemoryTopology lab = new MemoryTopology(true, 1500, 1500, t);
         lab.fromOutside(synToPublic());
         lab.run();
         assertThat(lab.outsideOut()).isEmpty();
@@ -94,34 +96,34 @@ class TranslatorSeamTest {
         lab.fromOutside(synToPublic());
         lab.run();
         byte[] rst = lab.outsideOut().getFirst();
-        assertThat(Packets.protocol(rst)).isEqualTo(6);
-        assertThat(Packets.ipSrc(rst)).isEqualTo(RT_OUT);
+        assertThat(FrameFields.protocol(rst)).isEqualTo(6);
+        assertThat(FrameFields.ipSrc(rst)).isEqualTo(RT_OUT);
     }
 
     @Test
     void aConsumedPacketCanBeRefusedLaterThroughTheResponder() {
         Fixed t = new Fixed();
         t.verdict = Translator.CONSUMED;
-        Lab lab = new Lab(true, 1500, 1500, t);
+        MemoryTopology lab = new MemoryTopology(true, 1500, 1500, t);
         lab.fromOutside(synToPublic());
         lab.run();
         assertThat(lab.outsideOut()).isEmpty();
         assertThat(t.responder).isNotNull();
         // Six seconds later (RFC 5382 REQ-4), the NAT gives up waiting for an outbound SYN.
-        lab.clock.advance(6_000 * Lab.MS);
+        lab.clock.advance(6_000 * MemoryTopology.MS);
         assertThat(t.responder.reject(t.kept, 14, lab.clock.nanos())).isTrue();
         byte[] rst = lab.outsideOut().getFirst();
         assertThat(rst[47] & 0xff).isEqualTo(0x14);
-        assertThat(Packets.ipDst(rst)).isEqualTo(SV);
+        assertThat(FrameFields.ipDst(rst)).isEqualTo(SV);
     }
 
     @Test
     void theInsideGoesThroughOutboundAndTheOutsideThroughInbound() {
         Fixed t = new Fixed();
         t.verdict = Translator.FORWARD;
-        Lab lab = new Lab(true, 1500, 1500, t);
-        lab.fromInside(Lab.clToSv(64, 1, 0, new byte[4]));
-        lab.fromOutside(Lab.svToCl(64, 1, 0, new byte[4]));
+        MemoryTopology lab = new MemoryTopology(true, 1500, 1500, t);
+        lab.fromInside(MemoryTopology.clToSv(64, 1, 0, new byte[4]));
+        lab.fromOutside(MemoryTopology.svToCl(64, 1, 0, new byte[4]));
         lab.run();
         assertThat(t.outbound).isEqualTo(1);
         assertThat(t.inbound).isEqualTo(1);
@@ -140,19 +142,19 @@ class TranslatorSeamTest {
             public int inbound(PacketBuffer frame, int ipOffset, long now) {
                 var ip = new org.jnat.wire.Ipv4Packet().wrap(frame.segment(), ipOffset);
                 if (ip.destinationAddress() == RT_OUT) {
-                    ip.destinationAddressUpdatingChecksum(Lab.CL);
+                    ip.destinationAddressUpdatingChecksum(MemoryTopology.CL);
                     // UDP checksum: a test translator may zero it (RFC 768).
                     frame.segment().set(ValueLayout.JAVA_SHORT_UNALIGNED, ip.payloadOffset() + 6, (short) 0);
                 }
                 return FORWARD;
             }
         };
-        Lab lab = new Lab(true, 1500, 1500, dnat);
+        MemoryTopology lab = new MemoryTopology(true, 1500, 1500, dnat);
         lab.fromOutside(udpToPublic());
         lab.run();
         byte[] in = lab.insideOut().getFirst();
-        assertThat(Packets.ipDst(in)).isEqualTo(Lab.CL);
-        assertThat(Packets.ttl(in)).isEqualTo(59);
-        assertThat(Packets.ipChecksumOk(in)).isTrue();
+        assertThat(FrameFields.ipDst(in)).isEqualTo(MemoryTopology.CL);
+        assertThat(FrameFields.ttl(in)).isEqualTo(59);
+        assertThat(FrameFields.ipChecksumOk(in)).isTrue();
     }
 }

@@ -10,6 +10,7 @@ import org.jnat.device.PacketBuffer;
 import org.jnat.stack.GsoSegmenter;
 import org.jnat.stack.PartialChecksum;
 import org.jnat.testing.Allocations;
+import org.jnat.testing.Frames;
 import org.jnat.testing.OffloadFrames;
 import org.jnat.wire.Ipv4Packet;
 import org.jnat.wire.TcpSegment;
@@ -29,13 +30,13 @@ class UdpCoalescingRouterTest {
 
     /** A datagram from cl as its kernel hands it to a TAP: partial checksum, DF, Identification {@code id}. */
     private static PacketBuffer datagram(PacketBuffer into, int id, int payload) {
-        return OffloadFrames.udp(into, Lab.RT_IN_MAC, Lab.CL_MAC, Lab.CL, Lab.SV, 41001, 5201, id, OffloadFrames.DF,
-                OffloadFrames.pattern(payload, id), true, PacketBuffer.GSO_NONE, 0);
+        return OffloadFrames.udp(into, MemoryTopology.RT_IN_MAC, MemoryTopology.CL_MAC, MemoryTopology.CL, MemoryTopology.SV, 41001, 5201, id, Frames.DF,
+                Frames.pattern(payload, id), true, PacketBuffer.GSO_NONE, 0);
     }
 
     private static PacketBuffer syn(PacketBuffer into) {
-        return OffloadFrames.tcp(into, Lab.RT_IN_MAC, Lab.CL_MAC, Lab.CL, Lab.SV, 40000, 443, 1, TcpSegment.SYN, 50,
-                OffloadFrames.DF, new byte[0], true, 0);
+        return OffloadFrames.tcp(into, MemoryTopology.RT_IN_MAC, MemoryTopology.CL_MAC, MemoryTopology.CL, MemoryTopology.SV, 40000, 443, 1, TcpSegment.SYN, 50,
+                Frames.DF, new byte[0], true, 0);
     }
 
     /** Queues a burst on the inside (one receive batch), then runs one round. */
@@ -52,10 +53,10 @@ class UdpCoalescingRouterTest {
         GsoSegmenter segmenter = new GsoSegmenter(1518);
         for (PacketBuffer f : frames) {
             if (f.gsoType != PacketBuffer.GSO_NONE) {
-                assertThat(segmenter.segment(f, 14, false, 0, 0, (s, nextHop, now) -> out.add(OffloadFrames.bytes(s)))).isPositive();
+                assertThat(segmenter.segment(f, 14, false, 0, 0, (s, nextHop, now) -> out.add(Frames.bytes(s)))).isPositive();
             } else {
                 assertThat(PartialChecksum.complete(f, 34, f.length())).isTrue();
-                out.add(OffloadFrames.bytes(f));
+                out.add(Frames.bytes(f));
             }
         }
         return out;
@@ -76,7 +77,7 @@ class UdpCoalescingRouterTest {
         PacketBuffer superPacket = merged.getFirst();
         assertThat(superPacket.gsoType).isEqualTo(PacketBuffer.GSO_UDP_L4);
         assertThat(superPacket.gsoSize).isEqualTo(18);
-        assertThat(new Ipv4Packet().wrap(superPacket.segment(), 14).sourceAddress()).isEqualTo(Lab.RT_OUT);
+        assertThat(new Ipv4Packet().wrap(superPacket.segment(), 14).sourceAddress()).isEqualTo(MemoryTopology.RT_OUT);
         List<byte[]> expected = onTheWire(plain);
         List<byte[]> got = onTheWire(merged);
         assertThat(got).hasSize(DATAGRAMS);
@@ -102,7 +103,7 @@ class UdpCoalescingRouterTest {
 
         assertThat(a.gsoType).isEqualTo(PacketBuffer.GSO_NONE);
         assertThat(a.flags).isEqualTo(b.flags).isEqualTo(PacketBuffer.F_NEEDS_CSUM);
-        assertThat(OffloadFrames.bytes(a)).isEqualTo(OffloadFrames.bytes(b));
+        assertThat(Frames.bytes(a)).isEqualTo(Frames.bytes(b));
         assertThat(on.count("outside.udp_coalesce.super_packets")).isZero();
     }
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.testing.Frames;
 import org.jnat.testing.OffloadFrames;
 import org.jnat.wire.Checksum;
 import org.jnat.wire.IpProtocol;
@@ -46,7 +47,7 @@ final class CoalescingRig {
     private int used;
 
     private void record(PacketBuffer f) {
-        sent.add(new Sent(f, OffloadFrames.bytes(f), f.flags, f.gsoType, f.gsoSize, f.checksumStart,
+        sent.add(new Sent(f, Frames.bytes(f), f.flags, f.gsoType, f.gsoSize, f.checksumStart,
                 f.checksumOffset));
     }
 
@@ -71,13 +72,13 @@ final class CoalescingRig {
      * checksum partial ({@code partial}), else complete.
      */
     PacketBuffer udp(int sport, int id, int payloadLength, int salt, boolean partial) {
-        return OffloadFrames.udp(slot(), DST_MAC, SRC_MAC, PUBLIC, SV, sport, 5201, id, OffloadFrames.DF,
-                OffloadFrames.pattern(payloadLength, salt), partial, PacketBuffer.GSO_NONE, 0);
+        return OffloadFrames.udp(slot(), DST_MAC, SRC_MAC, PUBLIC, SV, sport, 5201, id, Frames.DF,
+                Frames.pattern(payloadLength, salt), partial, PacketBuffer.GSO_NONE, 0);
     }
 
     /** Offers as the router does; records what the receiver should get from it. */
     boolean offer(PacketBuffer frame, boolean stable) {
-        expected.add(completed(OffloadFrames.bytes(frame), frame.flags, frame.checksumStart, frame.checksumOffset));
+        expected.add(completed(Frames.bytes(frame), frame.flags, frame.checksumStart, frame.checksumOffset));
         boolean taken = coalescer.offer(frame, stable);
         if (!taken) {
             assertThat(coalescer.pending()).as("a frame not taken comes after what was pending").isFalse();
@@ -125,7 +126,7 @@ final class CoalescingRig {
             int superField = buffer.segment().get(U16, 34 + UdpDatagram.CHECKSUM) & 0xffff;
             int superLength = s.bytes().length - 34;
             int n = segmenter.segment(buffer, 14, false, 0, 0, (segment, nextHop, now) -> {
-                byte[] b = OffloadFrames.bytes(segment);
+                byte[] b = Frames.bytes(segment);
                 assertThat(segment.hasOffload()).isFalse();
                 assertThat(kernelChecksum(b, superField, superLength)).as("__udp_gso_segment's checksum")
                         .isEqualTo(new UdpDatagram().wrap(MemorySegment.ofArray(b), 34).checksum());
@@ -189,6 +190,6 @@ final class CoalescingRig {
         b.checksumStart = checksumStart;
         b.checksumOffset = checksumOffset;
         assertThat(PartialChecksum.complete(b, 34, bytes.length)).isTrue();
-        return OffloadFrames.bytes(b);
+        return Frames.bytes(b);
     }
 }

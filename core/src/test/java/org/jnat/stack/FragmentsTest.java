@@ -1,8 +1,9 @@
 package org.jnat.stack;
 
+import static java.util.Arrays.copyOfRange;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.jnat.stack.TestPackets.U16;
 import static org.jnat.wire.Ipv4Address.parse;
+import static org.jnat.wire.NetworkOrder.U16;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,7 +11,9 @@ import java.util.List;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
 import org.jnat.runtime.Deadlines;
+import org.jnat.testing.Frames;
 import org.jnat.wire.Checksum;
+import org.jnat.wire.NetworkOrder;
 import org.junit.jupiter.api.Test;
 
 class FragmentsTest {
@@ -23,7 +26,7 @@ class FragmentsTest {
     final PacketBuffer buf = PacketBuffer.allocate();
 
     int add(int id, int offset, boolean more, byte[] payload, long now) {
-        TestPackets.ipv4(buf, SRC, DST, 17, id, (more ? MF : 0) | offset / 8, new byte[0], payload);
+        Frames.ipv4(buf, SRC, DST, 17, id, (more ? MF : 0) | offset / 8, new byte[0], payload);
         return fragments.add(buf, 14, Side.OUTSIDE, now);
     }
 
@@ -32,7 +35,7 @@ class FragmentsTest {
         List<Object[]> out = new ArrayList<>();
         for (int off = 0; off < data.length; off += size) {
             int end = Math.min(data.length, off + size);
-            out.add(new Object[] {off, end < data.length, TestPackets.slice(data, off, end)});
+            out.add(new Object[] {off, end < data.length, copyOfRange(data, off, end)});
         }
         return out;
     }
@@ -44,13 +47,13 @@ class FragmentsTest {
         assertThat(s.get(U16, 16) & 0xffff).isEqualTo(20 + data.length);
         assertThat(s.get(U16, 20) & 0xffff).as("MF and offset cleared").isZero();
         assertThat(Checksum.finish(Checksum.sum(s, 14, 20))).as("checksum verifies").isZero();
-        assertThat(TestPackets.slice(TestPackets.bytes(d), 34, d.length())).isEqualTo(data);
-        assertThat(s.get(TestPackets.U32, 26)).isEqualTo(SRC);
+        assertThat(copyOfRange(Frames.bytes(d), 34, d.length())).isEqualTo(data);
+        assertThat(s.get(NetworkOrder.U32, 26)).isEqualTo(SRC);
     }
 
     @Test
     void inOrder() {
-        byte[] data = TestPackets.pattern(3000);
+        byte[] data = Frames.ramp(3000, 7, 3);
         List<Object[]> p = pieces(data, 1480);
         assertThat(add(1, (int) p.get(0)[0], true, (byte[]) p.get(0)[2], 0)).isEqualTo(Fragments.INCOMPLETE);
         assertThat(add(1, (int) p.get(1)[0], true, (byte[]) p.get(1)[2], 0)).isEqualTo(Fragments.INCOMPLETE);
@@ -64,7 +67,7 @@ class FragmentsTest {
 
     @Test
     void reverseOrder() {
-        byte[] data = TestPackets.pattern(4000);
+        byte[] data = Frames.ramp(4000, 7, 3);
         List<Object[]> p = pieces(data, 1000);
         Collections.reverse(p);
         int slot = Fragments.INCOMPLETE;
@@ -79,21 +82,21 @@ class FragmentsTest {
 
     @Test
     void anOverlapDropsTheWholeDatagram() {
-        byte[] data = TestPackets.pattern(2400);
-        add(2, 0, true, TestPackets.slice(data, 0, 1600), 0);
-        add(2, 1200, false, TestPackets.slice(data, 1200, 2400), 0);
+        byte[] data = Frames.ramp(2400, 7, 3);
+        add(2, 0, true, copyOfRange(data, 0, 1600), 0);
+        add(2, 1200, false, copyOfRange(data, 1200, 2400), 0);
         assertThat(counters.get("ipv4.fragments.dropped.overlap")).isEqualTo(1);
         assertThat(fragments.datagramsHeld()).isZero();
-        assertThat(add(2, 1600, false, TestPackets.slice(data, 1600, 2400), 0)).isEqualTo(Fragments.INCOMPLETE);
+        assertThat(add(2, 1600, false, copyOfRange(data, 1600, 2400), 0)).isEqualTo(Fragments.INCOMPLETE);
     }
 
     @Test
     void anExactDuplicateIsDroppedAlone() {
-        byte[] data = TestPackets.pattern(1600);
-        add(3, 0, true, TestPackets.slice(data, 0, 800), 0);
-        add(3, 0, true, TestPackets.slice(data, 0, 800), 0);
+        byte[] data = Frames.ramp(1600, 7, 3);
+        add(3, 0, true, copyOfRange(data, 0, 800), 0);
+        add(3, 0, true, copyOfRange(data, 0, 800), 0);
         assertThat(counters.get("ipv4.fragments.dropped.duplicate")).isEqualTo(1);
-        assertDatagram(add(3, 800, false, TestPackets.slice(data, 800, 1600), 0), data);
+        assertDatagram(add(3, 800, false, copyOfRange(data, 800, 1600), 0), data);
     }
 
     @Test
@@ -145,9 +148,9 @@ class FragmentsTest {
 
     @Test
     void sidesDoNotMix() {
-        TestPackets.ipv4(buf, SRC, DST, 17, 7, MF, new byte[0], new byte[8]);
+        Frames.ipv4(buf, SRC, DST, 17, 7, MF, new byte[0], new byte[8]);
         fragments.add(buf, 14, Side.INSIDE, 0);
-        TestPackets.ipv4(buf, SRC, DST, 17, 7, 1, new byte[0], new byte[8]);
+        Frames.ipv4(buf, SRC, DST, 17, 7, 1, new byte[0], new byte[8]);
         assertThat(fragments.add(buf, 14, Side.OUTSIDE, 0)).isEqualTo(Fragments.INCOMPLETE);
         assertThat(fragments.datagramsHeld()).isEqualTo(2);
     }

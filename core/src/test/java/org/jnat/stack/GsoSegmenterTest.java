@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jnat.device.PacketBuffer;
 import org.jnat.testing.Allocations;
+import org.jnat.testing.Frames;
 import org.jnat.testing.OffloadFrames;
 import org.jnat.wire.Checksum;
 import org.jnat.wire.IpProtocol;
@@ -43,7 +44,7 @@ class GsoSegmenterTest {
 
     private List<Seen> segment(boolean partial) {
         List<Seen> seen = new ArrayList<>();
-        int n = segmenter.segment(frame, 14, partial, 0, 0, (s, nextHop, now) -> seen.add(new Seen(OffloadFrames.bytes(s), s.flags,
+        int n = segmenter.segment(frame, 14, partial, 0, 0, (s, nextHop, now) -> seen.add(new Seen(Frames.bytes(s), s.flags,
                 s.gsoType, s.checksumStart, s.checksumOffset)));
         assertThat(n).isEqualTo(seen.size());
         return seen;
@@ -51,16 +52,16 @@ class GsoSegmenterTest {
 
     private PacketBuffer tsoFrame(byte[] payload, int sequence, int flags, int id) {
         return OffloadFrames.tcp(frame, 0x0a00_0000_0001L, 0x0a00_0000_0002L, CL, SV, 40000, 443, sequence, flags, id,
-                OffloadFrames.DF, payload, true, MSS);
+                Frames.DF, payload, true, MSS);
     }
 
     @Test
     void aTcpSuperPacketBecomesWireSizedSegmentsLikeLinuxTso() {
-        byte[] payload = OffloadFrames.pattern(20_000, 1);
+        byte[] payload = Frames.pattern(20_000, 1);
         int sequence = 0xffff_f000;             // wraps within the super-packet
         int flags = TcpSegment.ACK | TcpSegment.PSH | TcpSegment.FIN | TcpSegment.CWR;
         tsoFrame(payload, sequence, flags, 0xfffe);  // and so does the Identification
-        byte[] original = OffloadFrames.bytes(frame);
+        byte[] original = Frames.bytes(frame);
 
         List<Seen> seen = segment(false);
 
@@ -101,12 +102,12 @@ class GsoSegmenterTest {
             expectedSequence += s.bytes().length - 66;
         }
         assertThat(data.toByteArray()).isEqualTo(payload);
-        assertThat(OffloadFrames.bytes(frame)).as("the super-packet is not changed").isEqualTo(original);
+        assertThat(Frames.bytes(frame)).as("the super-packet is not changed").isEqualTo(original);
     }
 
     @Test
     void partialChecksumSegmentsCompleteToTheRightChecksum() {
-        byte[] payload = OffloadFrames.pattern(5_001, 9);
+        byte[] payload = Frames.pattern(5_001, 9);
         tsoFrame(payload, 1000, TcpSegment.ACK, 7);
 
         List<Seen> seen = segment(true);
@@ -129,7 +130,7 @@ class GsoSegmenterTest {
 
     @Test
     void aSuperPacketNoLargerThanOneSegmentGivesOneSegment() {
-        tsoFrame(OffloadFrames.pattern(MSS, 2), 5, TcpSegment.ACK | TcpSegment.PSH, 1);
+        tsoFrame(Frames.pattern(MSS, 2), 5, TcpSegment.ACK | TcpSegment.PSH, 1);
         List<Seen> seen = segment(false);
         assertThat(seen).hasSize(1);
         assertThat(seen.getFirst().tcp().flags()).isEqualTo(TcpSegment.ACK | TcpSegment.PSH);
@@ -139,7 +140,7 @@ class GsoSegmenterTest {
 
     @Test
     void aUdpSuperPacketBecomesDatagramsLikeLinuxUso() {
-        byte[] payload = OffloadFrames.pattern(10_000, 5);
+        byte[] payload = Frames.pattern(10_000, 5);
         OffloadFrames.udp(frame, 1, 2, CL, SV, 5000, 4433, 100, 0, payload, true, PacketBuffer.GSO_UDP_L4, 1400);
         assertThat(new GsoPacket().segmentLength(frame, 14)).isEqualTo(1428);
 
@@ -173,8 +174,8 @@ class GsoSegmenterTest {
 
     @Test
     void aUfoDatagramBecomesFragmentsWithTheWholeDatagramsChecksum() {
-        byte[] payload = OffloadFrames.pattern(3000, 4);
-        OffloadFrames.udp(frame, 1, 2, CL, SV, 5000, 4433, 77, OffloadFrames.DF, payload, true, PacketBuffer.GSO_UDP, 1480);
+        byte[] payload = Frames.pattern(3000, 4);
+        OffloadFrames.udp(frame, 1, 2, CL, SV, 5000, 4433, 77, Frames.DF, payload, true, PacketBuffer.GSO_UDP, 1480);
 
         List<Seen> seen = segment(false);
 
@@ -201,7 +202,7 @@ class GsoSegmenterTest {
 
     @Test
     void malformedSuperPacketsGiveNoSegment() {
-        byte[] payload = OffloadFrames.pattern(4000, 3);
+        byte[] payload = Frames.pattern(4000, 3);
         tsoFrame(payload, 1, TcpSegment.ACK, 1);
         frame.gsoSize = 0;
         assertThat(segment(false)).isEmpty();
@@ -235,7 +236,7 @@ class GsoSegmenterTest {
 
     @Test
     void segmentingAllocatesNothing() {
-        tsoFrame(OffloadFrames.pattern(60_000, 6), 1, TcpSegment.ACK, 1);
+        tsoFrame(Frames.pattern(60_000, 6), 1, TcpSegment.ACK, 1);
         long[] bytes = {0};
         GsoSegmenter.Sink sink = (s, nextHop, now) -> bytes[0] += s.length();
         Allocations.assertSteadyStateAllocatesNothing("GSO segmentation of a 60 000-byte super-packet",

@@ -7,9 +7,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.testing.Frames;
 import org.jnat.wire.Checksum;
 import org.jnat.wire.IcmpPacket;
 import org.jnat.wire.Ipv4Packet;
+import org.jnat.wire.NetworkOrder;
 import org.junit.jupiter.api.Test;
 
 class IcmpTest {
@@ -25,7 +27,7 @@ class IcmpTest {
     final PacketBuffer out = PacketBuffer.allocate();
 
     private Ipv4Packet datagram(int src, int dst, int protocol, int flagsOffset, byte[] payload) {
-        TestPackets.ipv4(frame, src, dst, protocol, 1, flagsOffset, new byte[0], payload);
+        Frames.ipv4(frame, src, dst, protocol, 1, flagsOffset, new byte[0], payload);
         return icmp.offending(frame, 14);
     }
 
@@ -69,12 +71,12 @@ class IcmpTest {
 
     @Test
     void anErrorQuotesTheDatagram() {
-        Ipv4Packet d = datagram(CL, SV, 17, 0, TestPackets.pattern(1000));
+        Ipv4Packet d = datagram(CL, SV, 17, 0, Frames.ramp(1000, 7, 3));
         int n = icmp.error(out, inside.mac(), inside.address(), IcmpPacket.TIME_EXCEEDED, 0, 0, d);
         assertThat(n).isEqualTo(14 + 576);
         MemorySegment s = out.segment();
-        assertThat(s.get(TestPackets.U32, 26)).isEqualTo(inside.address());
-        assertThat(s.get(TestPackets.U32, 30)).isEqualTo(CL);
+        assertThat(s.get(NetworkOrder.U32, 26)).isEqualTo(inside.address());
+        assertThat(s.get(NetworkOrder.U32, 30)).isEqualTo(CL);
         assertThat(Checksum.verifies(Checksum.sum(s, 34, 576 - 20))).isTrue();
         assertThat(MemorySegment.mismatch(s, 42, 42 + 548, frame.segment(), 14, 14 + 548)).isEqualTo(-1);
         assertThat(counters.get("icmp.sent.time_exceeded")).isEqualTo(1);

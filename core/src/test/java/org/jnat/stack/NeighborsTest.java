@@ -8,6 +8,8 @@ import java.util.List;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
 import org.jnat.runtime.Deadlines;
+import org.jnat.testing.Frames;
+import org.jnat.wire.NetworkOrder;
 import org.junit.jupiter.api.Test;
 
 class NeighborsTest {
@@ -26,16 +28,16 @@ class NeighborsTest {
                 }
 
                 public void release(PacketBuffer frame, long mac) {
-                    released.add(frame.segment().get(TestPackets.U16, 18) + "@" + Long.toHexString(mac));
+                    released.add(frame.segment().get(NetworkOrder.U16, 18) + "@" + Long.toHexString(mac));
                 }
 
                 public void unresolved(PacketBuffer frame, long now) {
-                    unresolved.add((int) frame.segment().get(TestPackets.U16, 18));
+                    unresolved.add((int) frame.segment().get(NetworkOrder.U16, 18));
                 }
             });
 
     static PacketBuffer frame(int id) {
-        return TestPackets.ipv4(PacketBuffer.allocate(), parse("203.0.113.9"), HOST, 17, id, 0, new byte[0],
+        return Frames.ipv4(PacketBuffer.allocate(), parse("203.0.113.9"), HOST, 17, id, 0, new byte[0],
                 new byte[8]);
     }
 
@@ -232,7 +234,7 @@ class NeighborsTest {
             int host = HOST + r.nextInt(12);
             switch (r.nextInt(5)) {
                 case 0 -> {
-                    PacketBuffer f = TestPackets.ipv4(frame, parse("203.0.113.9"), host, 17, step & 0xffff, 0,
+                    PacketBuffer f = Frames.ipv4(frame, parse("203.0.113.9"), host, 17, step & 0xffff, 0,
                             new byte[0], new byte[8]);
                     a.hold(host, f, now);
                     b.hold(host, f, now);
@@ -265,11 +267,11 @@ class NeighborsTest {
             }
 
             public void release(PacketBuffer frame, long mac) {
-                log.add(clock[0] + " release " + frame.segment().get(TestPackets.U16, 18) + "@" + mac);
+                log.add(clock[0] + " release " + frame.segment().get(NetworkOrder.U16, 18) + "@" + mac);
             }
 
             public void unresolved(PacketBuffer frame, long now) {
-                log.add(now + " unresolved " + frame.segment().get(TestPackets.U16, 18));
+                log.add(now + " unresolved " + frame.segment().get(NetworkOrder.U16, 18));
             }
         });
     }

@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Random;
 import org.jnat.device.PacketBuffer;
+import org.jnat.testing.Frames;
 import org.jnat.testing.OffloadFrames;
 import org.jnat.wire.Checksum;
 import org.jnat.wire.Ipv4Address;
@@ -29,7 +30,7 @@ class PartialChecksumTest {
             byte[] payload = new byte[length];
             random.nextBytes(payload);
             OffloadFrames.tcp(frame, 2, 1, CL, SV, 40000 + length, 443, random.nextInt(), TcpSegment.ACK | TcpSegment.PSH,
-                    length, OffloadFrames.DF, payload, false, 0);
+                    length, Frames.DF, payload, false, 0);
             int full = field(34 + TcpSegment.CHECKSUM);
             OffloadFrames.makePartial(frame, 34, TcpSegment.CHECKSUM, CL, SV, 6, frame.length() - 34);
             assertThat(field(34 + TcpSegment.CHECKSUM)).as("partial differs from full").isNotEqualTo(full);
@@ -60,7 +61,7 @@ class PartialChecksumTest {
     @Test
     void udpComputedZeroIsSentAsAllOnes() {
         // Choose the last two payload bytes so that the complemented sum is 0 (RFC 768).
-        byte[] payload = OffloadFrames.pattern(100, 3);
+        byte[] payload = Frames.pattern(100, 3);
         payload[98] = 0;
         payload[99] = 0;
         OffloadFrames.udp(frame, 2, 1, CL, SV, 5000, 53, 1, 0, payload, false, PacketBuffer.GSO_NONE, 0);
@@ -79,15 +80,15 @@ class PartialChecksumTest {
     @Test
     void aFrameWithoutTheFlagIsLeftAlone() {
         OffloadFrames.udp(frame, 2, 1, CL, SV, 5000, 53, 1, 0, new byte[10], false, PacketBuffer.GSO_NONE, 0);
-        byte[] before = OffloadFrames.bytes(frame);
+        byte[] before = Frames.bytes(frame);
         assertThat(PartialChecksum.complete(frame, 34, frame.length())).isTrue();
-        assertThat(OffloadFrames.bytes(frame)).isEqualTo(before);
+        assertThat(Frames.bytes(frame)).isEqualTo(before);
     }
 
     @Test
     void aChecksumPositionOutsideTheDatagramIsRefusedAndNothingChanges() {
         OffloadFrames.udp(frame, 2, 1, CL, SV, 5000, 53, 1, 0, new byte[10], true, PacketBuffer.GSO_NONE, 0);
-        byte[] before = OffloadFrames.bytes(frame);
+        byte[] before = Frames.bytes(frame);
         frame.checksumOffset = frame.length();          // past the end
         assertThat(PartialChecksum.complete(frame, 34, frame.length())).isFalse();
         frame.checksumOffset = 6;
@@ -97,7 +98,7 @@ class PartialChecksumTest {
         frame.checksumOffset = 5;                        // odd: not a 16-bit word of the sum
         assertThat(PartialChecksum.complete(frame, 34, frame.length())).isFalse();
         assertThat(PartialChecksum.complete(frame, 34, frame.length() + 1)).as("end past the frame").isFalse();
-        assertThat(OffloadFrames.bytes(frame)).isEqualTo(before);
+        assertThat(Frames.bytes(frame)).isEqualTo(before);
         assertThat(frame.flags & PacketBuffer.F_NEEDS_CSUM).isNotZero();
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.jnat.device.PacketBuffer;
+import org.jnat.testing.Frames;
 import org.jnat.testing.OffloadFrames;
 import org.jnat.wire.Ipv4Packet;
 import org.jnat.wire.UdpDatagram;
@@ -43,8 +44,8 @@ final class UdpCoalescerProperties {
             PacketBuffer frame;
             if (misc % 16 == 1) {
                 frame = OffloadFrames.tcp(rig.slot(), CoalescingRig.DST_MAC, CoalescingRig.SRC_MAC,
-                        CoalescingRig.PUBLIC, CoalescingRig.SV, 40000 + flow, 443, i, 0x10, id, OffloadFrames.DF,
-                        OffloadFrames.pattern(Math.min(payload, 1400), i), mode < 4, 0);
+                        CoalescingRig.PUBLIC, CoalescingRig.SV, 40000 + flow, 443, i, 0x10, id, Frames.DF,
+                        Frames.pattern(Math.min(payload, 1400), i), mode < 4, 0);
             } else {
                 frame = rig.udp(40000 + flow, id, payload, i, mode < 4);
                 UdpDatagram udp = new UdpDatagram().wrap(frame.segment(), 34);

@@ -8,6 +8,7 @@ import java.util.List;
 import org.jnat.device.Offloads;
 import org.jnat.device.PacketBuffer;
 import org.jnat.testing.Allocations;
+import org.jnat.testing.Frames;
 import org.jnat.testing.OffloadFrames;
 import org.jnat.wire.Ipv4Packet;
 import org.jnat.wire.UdpDatagram;
@@ -75,7 +76,7 @@ class UdpCoalescerTest {
     @Test
     void aLoneDatagramLeavesUntouchedWithoutACopy() {
         PacketBuffer frame = rig.udp(40000, 7, 18, 1, true);
-        byte[] before = OffloadFrames.bytes(frame);
+        byte[] before = Frames.bytes(frame);
         assertThat(rig.offer(frame)).isTrue();
         rig.flush();
 
@@ -168,7 +169,7 @@ class UdpCoalescerTest {
         PacketBuffer bad = rig.udp(40000, 2, 18, 2, false);
         UdpDatagram udp = new UdpDatagram().wrap(bad.segment(), 34);
         udp.checksum(udp.checksum() ^ 0x0100);
-        byte[] badBytes = OffloadFrames.bytes(bad);
+        byte[] badBytes = Frames.bytes(bad);
         assertThat(rig.offer(bad)).isFalse();
         rig.offer(rig.udp(40000, 3, 18, 3, false));
         rig.offer(rig.udp(40000, 4, 18, 4, false));
@@ -258,12 +259,12 @@ class UdpCoalescerTest {
         rig.offer(rig.udp(40000, 1, 18, 1, true));
         rig.offer(rig.udp(40000, 2, 18, 2, true));
         PacketBuffer tcp = OffloadFrames.tcp(rig.slot(), CoalescingRig.DST_MAC, CoalescingRig.SRC_MAC,
-                CoalescingRig.PUBLIC, CoalescingRig.SV, 40000, 443, 1, 0x10, 3, OffloadFrames.DF, new byte[10], true,
+                CoalescingRig.PUBLIC, CoalescingRig.SV, 40000, 443, 1, 0x10, 3, Frames.DF, new byte[10], true,
                 0);
         assertThat(rig.offer(tcp)).isFalse();
         rig.offer(rig.udp(40000, 4, 18, 4, true));
         PacketBuffer uso = OffloadFrames.udp(rig.slot(), CoalescingRig.DST_MAC, CoalescingRig.SRC_MAC,
-                CoalescingRig.PUBLIC, CoalescingRig.SV, 40000, 5201, 5, OffloadFrames.DF, new byte[36], true,
+                CoalescingRig.PUBLIC, CoalescingRig.SV, 40000, 5201, 5, Frames.DF, new byte[36], true,
                 PacketBuffer.GSO_UDP_L4, 18);
         assertThat(rig.offer(uso)).isFalse();
         PacketBuffer empty = rig.udp(40000, 6, 0, 0, true);

@@ -8,30 +8,21 @@ import org.jnat.wire.EtherType;
 import org.jnat.wire.EthernetFrame;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Packet;
+import org.jnat.wire.NetworkOrder;
 import org.jnat.wire.TcpSegment;
 import org.jnat.wire.UdpDatagram;
 
 /**
  * Frames as a Linux TAP with IFF_VNET_HDR hands them over: partial transport checksums (the field
  * holds the folded pseudo-header sum, not inverted, as {@code __tcp_v4_send_check} leaves it) and
- * GSO super-packets whose Total Length covers every segment. Built with the wire views; for tests
- * only.
+ * GSO super-packets whose Total Length covers every segment: {@link Frames}' frames plus the
+ * offload metadata. Built with the wire views; for tests only.
  */
 public final class OffloadFrames {
     /** TCP options of a Linux data segment: NOP, NOP, timestamps (RFC 7323): 12 bytes. */
     public static final int TCP_OPTIONS = 12;
-    public static final int DF = 0x4000;
 
     private OffloadFrames() {
-    }
-
-    /** Bytes 0..n-1 as {@code (i * 7 + salt) & 0xff}, a pattern where a misplaced byte shows. */
-    public static byte[] pattern(int length, int salt) {
-        byte[] b = new byte[length];
-        for (int i = 0; i < length; i++) {
-            b[i] = (byte) (i * 7 + salt + (i >>> 8));
-        }
-        return b;
     }
 
     /**
@@ -72,17 +63,10 @@ public final class OffloadFrames {
     /** A UDP datagram with a full checksum, made partial and/or a GSO packet of {@code gsoType}. */
     public static PacketBuffer udp(PacketBuffer into, long dstMac, long srcMac, int src, int dst, int sport, int dport,
             int identification, int flagsFragment, byte[] payload, boolean partial, int gsoType, int gsoSize) {
-        MemorySegment s = into.segment();
         into.clearOffload();
-        EthernetFrame.writeHeader(s, 0, dstMac, srcMac, EtherType.IPV4);
+        Frames.into(into, Frames.ipv4(dstMac, srcMac, src, dst, IpProtocol.UDP, 64, identification, flagsFragment,
+                Frames.udp(src, dst, sport, dport, payload)));
         int udpLength = UdpDatagram.HEADER_LENGTH + payload.length;
-        Ipv4Packet.writeHeader(s, 14, 20 + udpLength, identification, false, 64, IpProtocol.UDP, src, dst);
-        new Ipv4Packet().wrap(s, 14).flagsAndFragmentOffset(flagsFragment).fillHeaderChecksum();
-        UdpDatagram udp = new UdpDatagram().wrap(s, 34);
-        udp.sourcePort(sport).destinationPort(dport).length(udpLength).checksum(0);
-        MemorySegment.copy(payload, 0, s, ValueLayout.JAVA_BYTE, 42, payload.length);
-        udp.fillChecksum(src, dst);
-        into.length(34 + udpLength);
         if (partial) {
             makePartial(into, 34, UdpDatagram.CHECKSUM, src, dst, IpProtocol.UDP, udpLength);
         }
@@ -95,15 +79,9 @@ public final class OffloadFrames {
     /** Replaces a full checksum by the partial one Linux leaves, and sets the metadata. */
     public static void makePartial(PacketBuffer frame, int l4, int field, int src, int dst, int protocol, int length) {
         int pseudo = Checksum.fold(Checksum.pseudoHeaderSum(src, dst, protocol, length));
-        frame.segment().set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), l4 + field,
-                (short) pseudo);
+        NetworkOrder.u16(frame.segment(), l4 + field, pseudo);
         frame.flags |= PacketBuffer.F_NEEDS_CSUM;
         frame.checksumStart = l4;
         frame.checksumOffset = field;
-    }
-
-    /** The frame's bytes. */
-    public static byte[] bytes(PacketBuffer frame) {
-        return frame.segment().asSlice(0, frame.length()).toArray(ValueLayout.JAVA_BYTE);
     }
 }

@@ -66,6 +66,16 @@ public final class Pcaps {
         }
     }
 
+    /**
+     * The scenarios of the reference captures, each an {@code -inside} and an {@code -outside}
+     * capture: the parameters of every test that replays them all.
+     */
+    public static List<String> linuxNatScenarios() {
+        return List.of("tcp-http", "udp-echo", "icmp-echo", "traceroute", "udp-closed-port", "tcp-closed-port",
+                "pmtu-upload", "two-hosts-same-port", "udp-fragmented", "icmp-frag-needed", "tcp-port-forward",
+                "unsolicited-inbound");
+    }
+
     /** One reference capture, e.g. {@code linuxNat("tcp-http-inside")}. */
     public static Path linuxNat(String name) {
         return linuxNatVectors().resolve(name.endsWith(".pcap") ? name : name + ".pcap");

@@ -17,12 +17,6 @@ final class InterfaceControl implements AutoCloseable {
     static final long SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914, SIOCGIFMTU = 0x8921, SIOCSIFMTU = 0x8922,
             SIOCGIFHWADDR = 0x8927, SIOCGIFINDEX = 0x8933, SIOCGIFTXQLEN = 0x8942, SIOCSIFTXQLEN = 0x8943,
             SIOCETHTOOL = 0x8946;
-    /**
-     * The legacy one-feature ethtool commands (include/uapi/linux/ethtool.h), each on a
-     * {@code struct ethtool_value {u32 cmd; u32 data;}}: stable across kernels, unlike the bit
-     * positions of ETHTOOL_SFEATURES, which would first have to be looked up by name.
-     */
-    static final int ETHTOOL_GGRO = 0x2b, ETHTOOL_SGRO = 0x2c;
     static final int IFF_UP = 0x1, IFF_RUNNING = 0x40, IFF_PROMISC = 0x100;
     /** sizeof(struct ifreq) on 64-bit Linux: 16 name bytes and a 24-byte union. */
     static final int IFREQ_SIZE = 40;
@@ -33,7 +27,6 @@ final class InterfaceControl implements AutoCloseable {
     private final Arena arena = Arena.ofConfined();
     private final CallState state = new CallState(arena);
     private final MemorySegment ifreq;
-    private final MemorySegment ethtoolValue;
     private final int fd;
     /** Whether {@link #close()} closes {@link #fd}: not when it is a socket of the caller's. */
     private final boolean ownsSocket;
@@ -41,7 +34,6 @@ final class InterfaceControl implements AutoCloseable {
     InterfaceControl(String interfaceName) {
         this.name = InterfaceName.check(interfaceName);
         ifreq = arena.allocate(IFREQ_SIZE, 8);
-        ethtoolValue = arena.allocate(8, 4);
         int socket = LibC.socket(state.segment, LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
         if (socket < 0) {
             int errno = state.errno();
@@ -60,7 +52,6 @@ final class InterfaceControl implements AutoCloseable {
     InterfaceControl(String interfaceName, int socket) {
         this.name = InterfaceName.check(interfaceName);
         ifreq = arena.allocate(IFREQ_SIZE, 8);
-        ethtoolValue = arena.allocate(8, 4);
         fd = socket;
         ownsSocket = false;
     }
@@ -135,29 +126,14 @@ final class InterfaceControl implements AutoCloseable {
     }
 
     /**
-     * True if generic receive offload is on ({@code ethtool -k NAME}, "generic-receive-offload"):
-     * the kernel then coalesces the segments of a flow into one super-packet before packet
-     * sockets see it. Throws {@link SystemCallException} if the kernel refuses.
+     * Runs the ethtool command at {@code command} (its {@code struct ethtool_*}, which the kernel
+     * reads and fills) on the interface: SIOCETHTOOL, as {@code ethtool} does. {@code what} names
+     * the command in the error.
      */
-    boolean genericReceiveOffload() {
-        ethtool(ETHTOOL_GGRO, 0, "ETHTOOL_GGRO");
-        return ethtoolValue.get(JAVA_INT, 4) != 0;
-    }
-
-    /**
-     * Turns generic receive offload on or off, as {@code ethtool -K NAME gro on|off} does (on a
-     * veth since Linux 5.13 this also gives it a NAPI instance of its own). Needs CAP_NET_ADMIN.
-     */
-    void genericReceiveOffload(boolean on) {
-        ethtool(ETHTOOL_SGRO, on ? 1 : 0, "ETHTOOL_SGRO");
-    }
-
-    private void ethtool(int command, int data, String what) {
-        ethtoolValue.set(JAVA_INT, 0, command);
-        ethtoolValue.set(JAVA_INT, 4, data);
+    void ethtool(MemorySegment command, String what) {
         request();
         // ifr_data: a pointer to the command, in the union.
-        ifreq.set(java.lang.foreign.ValueLayout.ADDRESS, IFR_UNION, ethtoolValue);
+        ifreq.set(java.lang.foreign.ValueLayout.ADDRESS, IFR_UNION, command);
         ioctl(SIOCETHTOOL, "SIOCETHTOOL " + what, "CAP_NET_ADMIN");
     }
 

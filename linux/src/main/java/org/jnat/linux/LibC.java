@@ -94,11 +94,6 @@ final class LibC {
     private static final MethodHandle SETNS = bind("setns",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
 
-    // syscall(2) for calls glibc has no wrapper for (io_uring_setup, io_uring_enter): the number
-    // and six arguments, all passed as longs (variadic from the second argument on).
-    private static final MethodHandle SYSCALL = bind("syscall", FunctionDescriptor.of(JAVA_LONG,
-            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), ERRNO, Linker.Option.firstVariadicArg(1));
-
     // Restricted: binding native code is the point of this class; the JVM runs with
     // --enable-native-access for it (see the jnat launcher and the test argLine).
     @SuppressWarnings("restricted")
@@ -110,8 +105,6 @@ final class LibC {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SENDTO_PLAIN = bind("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SYSCALL_PLAIN = bind("syscall", FunctionDescriptor.of(JAVA_LONG,
-            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     private static final MethodHandle POLL_PLAIN = bind("poll",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
@@ -285,15 +278,6 @@ final class LibC {
         }
     }
 
-    /** {@code syscall(number, a..f)}: −1 and errno on failure. */
-    static long syscall(MemorySegment state, long number, long a, long b, long c, long d, long e, long f) {
-        try {
-            return (long) SYSCALL.invokeExact(state, number, a, b, c, d, e, f);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
     // Without errno capture (see the class comment).
 
     static long read(int fd, MemorySegment buffer, long length) {
@@ -323,14 +307,6 @@ final class LibC {
     static long sendto(int fd, MemorySegment buffer, long length, int flags, MemorySegment address, int addressLength) {
         try {
             return (long) SENDTO_PLAIN.invokeExact(fd, buffer, length, flags, address, addressLength);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    static long syscall(long number, long a, long b, long c, long d, long e, long f) {
-        try {
-            return (long) SYSCALL_PLAIN.invokeExact(number, a, b, c, d, e, f);
         } catch (Throwable t) {
             throw rethrow(t);
         }

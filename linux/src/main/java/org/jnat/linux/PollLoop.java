@@ -21,19 +21,15 @@ import org.jnat.runtime.Clock;
  *     before the loop sleeps; if a device could not send them all, the loop sleeps at most
  *     1 ms);</li>
  * <li>{@code poll} waits until a device is readable, the deadline passes, or
- *     {@link #wakeup()}/{@link #stop()} is called;</li>
+ *     {@link #wakeup()}/{@link #stop()} is called; the loop's {@link IdleStrategy} may make it
+ *     return at once instead (a busy-poll window);</li>
  * <li>{@link Handler#onReadable(int, long)} for each readable device, in order.</li>
  * </ol>
  * Polling is level-triggered: a handler may take one batch and return; if more frames wait, the
  * next poll returns at once. That keeps devices fair to each other.
  *
- * <p>Busy-poll window (off by default): for {@link #DEFAULT_SPIN_NANOS} after a round that found
- * frames, poll does not sleep (timeout 0), so the next frame of an exchange can be taken without
- * the wake-up from sleep; once the window passes without frames the loop sleeps again, so an idle
- * router still uses no CPU. Off because on the 2-vCPU bench machine, four alternating
- * {@code bench/compare} runs with 0 and 200 µs showed no difference beyond run-to-run noise (ping
- * median 67–96 µs either way): docs/PERFORMANCE.md. The window is measured on the loop's clock: a
- * clock that does not advance keeps the loop spinning.
+ * <p>When nothing is ready the loop sleeps in poll, by default; a busy-poll window
+ * ({@code [dataplane] busy-poll}) is an {@link IdleStrategy} given at set-up.
  *
  * <p>{@link #run()} is called on the data-plane thread and does not allocate per round.
  * {@link #stop()} and {@link #wakeup()} may be called from any thread (a shutdown hook, the
@@ -59,12 +55,6 @@ public final class PollLoop implements AutoCloseable {
 
     private static final int POLLFD_SIZE = 8;
 
-    /**
-     * How long the loop keeps polling without sleeping after a round that found frames: the
-     * system property {@code jnat.busyPollNanos} (e.g. 200000), 0 (off) when it is not set.
-     */
-    public static final long DEFAULT_SPIN_NANOS = Math.max(0, Long.getLong("jnat.busyPollNanos", 0));
-
     private final PollableDevice[] devices;
     private final Clock clock;
     private final Handler handler;
@@ -74,9 +64,7 @@ public final class PollLoop implements AutoCloseable {
     private final MemorySegment drain;
     private final int wakeFd;
     private final int count;
-    private final long spinNanos;
-    /** The loop does not sleep before this clock time (the busy-poll window). */
-    private long spinUntil;
+    private final IdleStrategy idle;
 
     private final Object wakeLock = new Object();
     private final CallState wakeState = new CallState(arena);
@@ -85,17 +73,14 @@ public final class PollLoop implements AutoCloseable {
     private volatile boolean stopping;
     private boolean closed;
 
+    /** A loop that sleeps as soon as nothing is ready ({@link IdleStrategy#sleep()}). */
     public PollLoop(List<? extends PollableDevice> devices, Clock clock, Handler handler) {
-        this(devices, clock, handler, DEFAULT_SPIN_NANOS);
+        this(devices, clock, handler, IdleStrategy.sleep());
     }
 
-    /** As above, with a busy-poll window of {@code spinNanos} (0: sleep as soon as nothing is ready). */
-    public PollLoop(List<? extends PollableDevice> devices, Clock clock, Handler handler, long spinNanos) {
-        if (spinNanos < 0) {
-            throw new IllegalArgumentException("the busy-poll window must not be negative, got " + spinNanos + " ns");
-        }
-        this.spinNanos = spinNanos;
-        this.spinUntil = clock.nanos();
+    /** As above, idling as {@code idle} says (one strategy per loop). */
+    public PollLoop(List<? extends PollableDevice> devices, Clock clock, Handler handler, IdleStrategy idle) {
+        this.idle = idle;
         this.devices = devices.toArray(new PollableDevice[0]);
         this.clock = clock;
         this.handler = handler;
@@ -150,9 +135,7 @@ public final class PollLoop implements AutoCloseable {
             // Frames the kernel did not take yet go with the next flush, soon, even if nothing arrives.
             timeout = 1;
         }
-        if (timeout != 0 && now - spinUntil < 0) {
-            timeout = 0;
-        }
+        timeout = idle.pollTimeout(timeout, now);
         int ready = LibC.poll(pollfds, count, timeout);
         if (ready <= 0) {
             // 0: the deadline passed; -1 with EINTR: a signal; both just start the next round.
@@ -176,7 +159,7 @@ public final class PollLoop implements AutoCloseable {
             }
         }
         if (readable > 0) {
-            spinUntil = now + spinNanos;
+            idle.workDone(now);
         }
         short wake = pollfds.get(JAVA_SHORT, (long) (count - 1) * POLLFD_SIZE + 6);
         if ((wake & LibC.POLLIN) != 0) {

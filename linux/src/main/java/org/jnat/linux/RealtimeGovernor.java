@@ -79,11 +79,23 @@ public final class RealtimeGovernor {
     /** After the burst, one promotion per this interval at most (so at most two switches per second). */
     public static final long PROMOTION_INTERVAL_NANOS = 1_000_000_000L;
 
+    /** The governor's counters, {@code dataplane.realtime_*}: registered once, at set-up. */
+    static final class Count {
+        final int promotions, demotions, failures;
+
+        Count(Counters counters) {
+            promotions = counters.register("dataplane.realtime_promotions",
+                    "data-plane thread moved to SCHED_FIFO when the load became light");
+            demotions = counters.register("dataplane.realtime_demotions",
+                    "data-plane thread moved to SCHED_OTHER when the load became heavy");
+            failures = counters.register("dataplane.realtime_switch_failures",
+                    "scheduling policy changes of the data-plane thread the system refused");
+        }
+    }
+
     private final Scheduler scheduler;
     private final Counters counters;
-    private final int promotions;
-    private final int demotions;
-    private final int failures;
+    private final Count count;
 
     private boolean realtime = true;
     private long windowStart;
@@ -101,12 +113,7 @@ public final class RealtimeGovernor {
     public RealtimeGovernor(Scheduler scheduler, Counters counters, long nowNanos) {
         this.scheduler = scheduler;
         this.counters = counters;
-        promotions = counters.register("dataplane.realtime_promotions",
-                "data-plane thread moved to SCHED_FIFO when the load became light");
-        demotions = counters.register("dataplane.realtime_demotions",
-                "data-plane thread moved to SCHED_OTHER when the load became heavy");
-        failures = counters.register("dataplane.realtime_switch_failures",
-                "scheduling policy changes of the data-plane thread the system refused");
+        this.count = new Count(counters);
         windowStart = nowNanos;
         lightSince = nowNanos;
         promotionsSpent = nowNanos;
@@ -145,20 +152,20 @@ public final class RealtimeGovernor {
     }
 
     private void demote(long nowNanos) {
-        switchTo(false, demotions);
+        switchTo(false, count.demotions);
         windowStart = nowNanos;
         lightSince = nowNanos;
         frames = 0;
     }
 
     private void promote(long nowNanos) {
-        switchTo(true, promotions);
+        switchTo(true, count.promotions);
         promotionsSpent = Math.max(promotionsSpent, nowNanos) + PROMOTION_INTERVAL_NANOS;
     }
 
     private void switchTo(boolean on, int counter) {
         realtime = on;
-        counters.increment(scheduler.realtime(on) ? counter : failures);
+        counters.increment(scheduler.realtime(on) ? counter : count.failures);
     }
 
     /**

@@ -12,6 +12,7 @@ import org.jnat.device.FrameBatch;
 import org.jnat.device.Offloads;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.wire.EthernetFrame;
 
 /**
  * {@code tap:NAME}: a Linux TAP device (Documentation/networking/tuntap.rst). jnat is the "wire"
@@ -51,10 +52,6 @@ import org.jnat.runtime.Counters;
  * frame calls get there within the first thousands of frames; from then on the packet path
  * allocates nothing ({@code SteadyStateAllocationIT}).
  *
- * <h2>io_uring (experimental, off by default)</h2>
- * {@code -Djnat.tapIoUring=true} or {@code -Djnat.tapIoUringMultishot=true} receive through a
- * {@link TapRingReceiver} instead, which measured no better (docs/PERFORMANCE.md).
- *
  * <p>Threads: {@link #receive} and {@link #transmit} from the data-plane thread only;
  * {@link #close()} once that thread has stopped using the device.
  */
@@ -70,7 +67,7 @@ public final class TapDevice implements PollableDevice {
     /** The kernel-side queue length jnat sets on its TAPs (txqueuelen), if it is shorter. */
     public static final int QUEUE_LENGTH = 4096;
     /** The largest frame a TAP read can return: a 64 KiB GSO packet plus its Ethernet header. */
-    static final int MAX_FRAME = 65535 + 14 + 4;
+    static final int MAX_FRAME = 65535 + EthernetFrame.TAGGED_HEADER_LENGTH;
 
     private final String interfaceName;
     private final String name;
@@ -88,20 +85,27 @@ public final class TapDevice implements PollableDevice {
     private final MemorySegment txIov;
     private final MemorySegment txHeader;
 
-    // The experimental io_uring receive (TapRingReceiver): null when off or unavailable.
-    private final TapRingReceiver ring;
-
     private final Counters counters;
-    private final int rxFrames, rxTruncated, rxErrors, txFrames, txDropped, txErrors;
+    private final Count count;
     private volatile boolean closed;
 
-    /** System property: {@code true} to receive through io_uring (several reads per system call). */
-    public static final String IO_URING_PROPERTY = "jnat.tapIoUring";
-    /** System property: {@code true} to receive through one multishot io_uring read (6.7+) into provided buffers. */
-    public static final String IO_URING_MULTISHOT_PROPERTY = "jnat.tapIoUringMultishot";
-    static final int IO_URING_OFF = 0, IO_URING_READV = 1, IO_URING_MULTISHOT = 2;
+    /** The counters of one TAP, {@code linux.tap.NAME.*}: registered once, at open. */
+    static final class Count {
+        final int rxFrames, rxTruncated, rxErrors, txFrames, txDropped, txErrors;
 
-    private TapDevice(String interfaceName, int fd, int mtu, int receiveOffloadFlags, Counters counters, int ioUring) {
+        Count(Counters counters, String interfaceName) {
+            String prefix = "linux.tap." + interfaceName + ".";
+            String name = "tap:" + interfaceName;
+            rxFrames = counters.register(prefix + "rx_frames", "frames read from " + name);
+            rxTruncated = counters.register(prefix + "rx_truncated", "frames from " + name + " larger than the slot or shorter than a header, dropped");
+            rxErrors = counters.register(prefix + "rx_errors", "read errors on " + name + " other than EAGAIN");
+            txFrames = counters.register(prefix + "tx_frames", "frames written to " + name);
+            txDropped = counters.register(prefix + "tx_dropped", "frames to " + name + " dropped because the kernel queue was full");
+            txErrors = counters.register(prefix + "tx_errors", "write errors on " + name + " (bad offload metadata, device down)");
+        }
+    }
+
+    private TapDevice(String interfaceName, int fd, int mtu, int receiveOffloadFlags, Counters counters) {
         this.interfaceName = interfaceName;
         this.name = "tap:" + interfaceName;
         this.fd = fd;
@@ -116,19 +120,14 @@ public final class TapDevice implements PollableDevice {
         rxOverflow = arena.allocate(MAX_FRAME, 8);
         txIov = arena.allocate(32, 8);
         txHeader = arena.allocate(VirtioNetHeader.SIZE, 8);
-        layIovecs(rxIov, 0, rxHeader.address(), rxOverflow.address());
+        // struct iovec[3] for a read: the header scratch, the slot (set per read), the overflow.
+        rxIov.set(JAVA_LONG, 0, rxHeader.address());
+        rxIov.set(JAVA_LONG, 8, VirtioNetHeader.SIZE);
+        rxIov.set(JAVA_LONG, 32, rxOverflow.address());
         txIov.set(JAVA_LONG, 0, txHeader.address());
         txIov.set(JAVA_LONG, 8, VirtioNetHeader.SIZE);
         this.counters = counters;
-        String prefix = "linux.tap." + interfaceName + ".";
-        rxFrames = counters.register(prefix + "rx_frames", "frames read from " + name);
-        rxTruncated = counters.register(prefix + "rx_truncated", "frames from " + name + " larger than the slot or shorter than a header, dropped");
-        rxErrors = counters.register(prefix + "rx_errors", "read errors on " + name + " other than EAGAIN");
-        ring = ioUring == IO_URING_OFF ? null : TapRingReceiver.open(name, prefix, fd, ioUring == IO_URING_MULTISHOT,
-                counters, rxFrames, rxTruncated, rxErrors);
-        txFrames = counters.register(prefix + "tx_frames", "frames written to " + name);
-        txDropped = counters.register(prefix + "tx_dropped", "frames to " + name + " dropped because the kernel queue was full");
-        txErrors = counters.register(prefix + "tx_errors", "write errors on " + name + " (bad offload metadata, device down)");
+        this.count = new Count(counters, interfaceName);
     }
 
     /** Every receive offload jnat asks for: checksum, TSO (v4, v6, ECN) and USO. */
@@ -153,12 +152,6 @@ public final class TapDevice implements PollableDevice {
      * what to do.
      */
     public static TapDevice open(String interfaceName, int mtu, int receiveOffloads, Counters counters) {
-        return open(interfaceName, mtu, receiveOffloads, counters, Boolean.getBoolean(IO_URING_MULTISHOT_PROPERTY)
-                ? IO_URING_MULTISHOT : Boolean.getBoolean(IO_URING_PROPERTY) ? IO_URING_READV : IO_URING_OFF);
-    }
-
-    /** As above, receiving through io_uring per {@code ioUring} (IO_URING_*; falls back to readv if unavailable). */
-    static TapDevice open(String interfaceName, int mtu, int receiveOffloads, Counters counters, int ioUring) {
         InterfaceName.check(interfaceName);
         CallState st = new CallState();
         int fd;
@@ -182,7 +175,7 @@ public final class TapDevice implements PollableDevice {
                 control.up();
                 effectiveMtu = control.mtu();
             }
-            return new TapDevice(interfaceName, fd, effectiveMtu, offloadFlags, counters, ioUring);
+            return new TapDevice(interfaceName, fd, effectiveMtu, offloadFlags, counters);
         } catch (RuntimeException e) {
             LibC.close(st.segment, fd);
             throw e;
@@ -248,10 +241,9 @@ public final class TapDevice implements PollableDevice {
         return interfaceName;
     }
 
-    /** The TAP's descriptor; with the multishot io_uring read, the ring's ({@link TapRingReceiver#fd()}). */
     @Override
     public int fd() {
-        return ring != null ? ring.fd() : fd;
+        return fd;
     }
 
     /**
@@ -259,80 +251,42 @@ public final class TapDevice implements PollableDevice {
      * read with one readv into a header scratch and the slot; the slot gets the frame at offset 0
      * and the header's offload fields. A frame longer than the slot (a GSO super-packet into
      * MTU-sized slots) is counted in {@code rx_truncated} and dropped. Never throws; errors are
-     * counted and end the batch. With io_uring on, {@link TapRingReceiver#receive} does it instead.
+     * counted and end the batch.
      */
     @Override
     public int receive(FrameBatch batch) {
-        if (ring != null) {
-            return ring.receive(batch);
-        }
         int n = 0;
         int capacity = batch.capacity();
         while (n < capacity) {
             PacketBuffer slot = batch.own(n);
-            int iovecCount = aimIovecs(rxIov, 0, slot);
-            long read = LibC.readv(state.segment, fd, rxIov, iovecCount);
+            long room = Math.min(slot.capacity(), MAX_FRAME);
+            rxIov.set(JAVA_LONG, 16, slot.segment().address());
+            rxIov.set(JAVA_LONG, 24, room);
+            // A read returns at most what the buffers hold, silently cutting a longer frame: the
+            // overflow buffer takes the rest, so a frame longer than the slot shows as such.
+            rxIov.set(JAVA_LONG, 40, MAX_FRAME - room);
+            long read = LibC.readv(state.segment, fd, rxIov, room == MAX_FRAME ? 2 : 3);
             if (read < 0) {
                 int errno = state.errno();
                 if (errno != Errno.EAGAIN && errno != Errno.EINTR) {
-                    counters.increment(rxErrors);
+                    counters.increment(count.rxErrors);
                 }
                 break;
             }
-            if (!completeRead(read, room(slot), rxHeader, 0, slot)) {
-                counters.increment(rxTruncated);
+            long frameLength = read - VirtioNetHeader.SIZE;
+            if (frameLength < EthernetFrame.HEADER_LENGTH || frameLength > room) {
+                counters.increment(count.rxTruncated);
                 continue;
             }
+            VirtioNetHeader.read(rxHeader, 0, slot);
+            slot.length((int) frameLength);
             n++;
         }
         batch.count(n);
         if (n > 0) {
-            counters.add(rxFrames, n);
+            counters.add(count.rxFrames, n);
         }
         return n;
-    }
-
-    /**
-     * Lays out the three iovecs of one read at {@code offset} in {@code iovecs}: the
-     * virtio_net_hdr scratch at {@code headerAddress}, the slot ({@link #aimIovecs}, per read),
-     * and the overflow buffer at {@code overflowAddress} that takes what does not fit the slot.
-     */
-    static void layIovecs(MemorySegment iovecs, long offset, long headerAddress, long overflowAddress) {
-        iovecs.set(JAVA_LONG, offset, headerAddress);
-        iovecs.set(JAVA_LONG, offset + 8, VirtioNetHeader.SIZE);
-        iovecs.set(JAVA_LONG, offset + 32, overflowAddress);
-    }
-
-    /** The longest frame a read into {@code slot} can hand over. */
-    static long room(PacketBuffer slot) {
-        return Math.min(slot.capacity(), MAX_FRAME);
-    }
-
-    /** Points the iovecs at {@code offset} (see {@link #layIovecs}) at {@code slot}; returns how many the read takes. */
-    static int aimIovecs(MemorySegment iovecs, long offset, PacketBuffer slot) {
-        long room = room(slot);
-        iovecs.set(JAVA_LONG, offset + 16, slot.segment().address());
-        iovecs.set(JAVA_LONG, offset + 24, room);
-        // A read returns at most what the buffers hold, silently cutting a longer frame: the
-        // overflow buffer takes the rest, so a frame longer than the slot shows as such.
-        iovecs.set(JAVA_LONG, offset + 40, MAX_FRAME - room);
-        return room == MAX_FRAME ? 2 : 3;
-    }
-
-    /**
-     * Completes a read of {@code read} bytes (virtio_net_hdr, then the frame) into {@code slot},
-     * the header at {@code headerOffset} in {@code header}: the slot gets the frame's length and
-     * the header's offload fields. False, leaving the slot as it was, if the frame is shorter than
-     * an Ethernet header or longer than {@code maxLength} (the caller counts it in rx_truncated).
-     */
-    static boolean completeRead(long read, long maxLength, MemorySegment header, long headerOffset, PacketBuffer slot) {
-        long frameLength = read - VirtioNetHeader.SIZE;
-        if (frameLength < 14 || frameLength > maxLength) {
-            return false;
-        }
-        VirtioNetHeader.read(header, headerOffset, slot);
-        slot.length((int) frameLength);
-        return true;
     }
 
     /** Writes the slot's virtio_net_hdr and frame with one writev. False if the kernel refused it. */
@@ -344,16 +298,11 @@ public final class TapDevice implements PollableDevice {
         long written = LibC.writev(state.segment, fd, txIov, 2);
         if (written < 0) {
             int errno = state.errno();
-            counters.increment(errno == Errno.EAGAIN || errno == Errno.ENOBUFS ? txDropped : txErrors);
+            counters.increment(errno == Errno.EAGAIN || errno == Errno.ENOBUFS ? count.txDropped : count.txErrors);
             return false;
         }
-        counters.increment(txFrames);
+        counters.increment(count.txFrames);
         return true;
-    }
-
-    /** True if {@link #receive} goes through io_uring. */
-    boolean receivesWithIoUring() {
-        return ring != null;
     }
 
     /** The MTU when the device was opened. */
@@ -380,9 +329,6 @@ public final class TapDevice implements PollableDevice {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            if (ring != null) {
-                ring.close();
-            }
             LibC.close(new CallState().segment, fd);
         }
     }

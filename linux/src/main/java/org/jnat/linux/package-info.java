@@ -7,9 +7,12 @@
  *     back ({@link org.jnat.linux.VirtioNetHeader} says exactly what the offload fields of a
  *     {@link org.jnat.device.PacketBuffer} mean).</li>
  * <li>{@link org.jnat.linux.AfPacketDevice} ({@code afpacket:IFNAME}): an AF_PACKET socket on an
- *     existing interface with TPACKET_V2 RX and TX rings.</li>
+ *     existing interface with TPACKET_V2 RX and TX rings; it composes {@code AfPacketSocket} (the
+ *     sockets, their options and mapping), {@code PacketRing} (a view over one ring) and
+ *     {@code GroControl} (GRO on the interface while jnat runs).</li>
  * <li>{@link org.jnat.linux.PollLoop}: the data-plane loop; sleeps in poll(2) until a device has
- *     frames, a timer is due or another thread wakes or stops it.</li>
+ *     frames, a timer is due or another thread wakes or stops it, or busy-polls for a window
+ *     after frames, as its {@link org.jnat.linux.IdleStrategy} says.</li>
  * <li>{@link org.jnat.linux.LinuxDevices}: opens a device from its config string.</li>
  * <li>{@link org.jnat.linux.NetNamespace}: runs set-up inside a named network namespace.</li>
  * </ul>

@@ -10,9 +10,9 @@ import org.jnat.device.FrameBatch;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Clock;
 import org.jnat.runtime.Counters;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A veth pair in a fresh namespace: the kernel owns the peer (10.78.0.1/24); the device under
@@ -23,7 +23,9 @@ class AfPacketDeviceTest {
     private static final long OUR_MAC = 0x02_00_00_00_00_22L;
     private static final int OUR_IP = TestFrames.ip("10.78.0.2");
 
-    private static Lab lab;
+    @RegisterExtension
+    static final LinkFixture fixture = new LinkFixture("ping", "socat");
+    private static TestNamespace lab;
     private static String ours;
     private static String peer;
     private static AfPacketDevice device;
@@ -31,24 +33,11 @@ class AfPacketDeviceTest {
 
     @BeforeAll
     static void openDevice() {
-        Lab.assumeRoot("ping", "socat");
-        lab = Lab.create();
-        ours = "lxa" + lab.suffix;
-        peer = "lxb" + lab.suffix;
-        lab.inside("ip", "link", "add", ours, "type", "veth", "peer", "name", peer);
-        lab.inside("ip", "link", "set", peer, "up");
-        lab.inside("ip", "addr", "add", "10.78.0.1/24", "dev", peer);
-        device = NetNamespace.call(lab.namespace, () -> AfPacketDevice.open(ours, counters));
-    }
-
-    @AfterAll
-    static void cleanUp() {
-        if (device != null) {
-            device.close();
-        }
-        if (lab != null) {
-            lab.close();
-        }
+        lab = fixture.lab;
+        LinkFixture.Veth veth = fixture.veth("lxa", "lxb", "10.78.0.1/24");
+        ours = veth.ours();
+        peer = veth.peer();
+        device = fixture.open(() -> AfPacketDevice.open(ours, counters));
     }
 
     @Test
@@ -278,7 +267,7 @@ class AfPacketDeviceTest {
         lab.inside("ip", "link", "add", a, "type", "veth", "peer", "name", b);
         Counters own = new Counters();
         AfPacketDevice doomed = NetNamespace.call(lab.namespace, () -> AfPacketDevice.open(a, own));
-        try (PollLoop loop = new PollLoop(List.of(doomed), Clock.system(), TapDeviceTest.idle())) {
+        try (PollLoop loop = new PollLoop(List.of(doomed), Clock.system(), TestHandler.idle())) {
             lab.inside("ip", "link", "set", a, "down");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (own.get("linux.afpacket." + a + ".rx_errors") == 0 && System.nanoTime() < deadline) {

@@ -7,10 +7,10 @@ import java.util.concurrent.TimeUnit;
 import org.jnat.device.FrameBatch;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link AfPacketDevice} with PACKET_VNET_HDR on one end of a veth pair in a fresh namespace; the
@@ -26,7 +26,9 @@ class AfPacketOffloadTest {
     private static final int OUR_IP = TestFrames.ip("10.78.0.2");
     private static final int PEER_IP = TestFrames.ip("10.78.0.1");
 
-    private static Lab lab;
+    @RegisterExtension
+    static final LinkFixture fixture = new LinkFixture("socat", "ethtool");
+    private static TestNamespace lab;
     private static String ours;
     private static String peer;
     private static long peerMac;
@@ -35,30 +37,17 @@ class AfPacketOffloadTest {
 
     @BeforeAll
     static void openDevice() {
-        Lab.assumeRoot("socat", "ethtool");
-        lab = Lab.create();
-        ours = "lxo" + lab.suffix;
-        peer = "lxp" + lab.suffix;
-        lab.inside("ip", "link", "add", ours, "type", "veth", "peer", "name", peer);
-        lab.inside("ip", "link", "set", peer, "up");
-        lab.inside("ip", "addr", "add", "10.78.0.1/24", "dev", peer);
+        lab = fixture.lab;
+        LinkFixture.Veth veth = fixture.veth("lxo", "lxp", "10.78.0.1/24");
+        ours = veth.ours();
+        peer = veth.peer();
         lab.inside("ip", "neigh", "replace", "10.78.0.2", "lladdr", "02:00:00:00:00:33", "dev", peer);
         // Off, so that opening the device has something to turn on.
         lab.inside("ethtool", "-K", ours, "gro", "off");
         String link = lab.inside("ip", "-o", "link", "show", peer);
         String hex = link.substring(link.indexOf("link/ether ") + 11).substring(0, 17).replace(":", "");
         peerMac = Long.parseLong(hex, 16);
-        device = NetNamespace.call(lab.namespace, () -> AfPacketDevice.open(ours, true, counters));
-    }
-
-    @AfterAll
-    static void cleanUp() {
-        if (device != null) {
-            device.close();
-        }
-        if (lab != null) {
-            lab.close();
-        }
+        device = fixture.open(() -> AfPacketDevice.open(ours, true, counters));
     }
 
     @Test

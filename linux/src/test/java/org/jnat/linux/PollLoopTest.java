@@ -96,18 +96,10 @@ class PollLoopTest {
     void callsBackForTheReadableDeviceOnly() throws Exception {
         EventDevice a = device(), b = device();
         List<Integer> ready = new CopyOnWriteArrayList<>();
-        try (PollLoop loop = new PollLoop(List.of(a, b), Clock.system(), new PollLoop.Handler() {
-            @Override
-            public void onReadable(int deviceIndex, long nowNanos) {
-                ready.add(deviceIndex);
-                devices.get(deviceIndex).receive(null);
-            }
-
-            @Override
-            public long onTimers(long nowNanos) {
-                return Long.MAX_VALUE;
-            }
-        })) {
+        try (PollLoop loop = new PollLoop(List.of(a, b), Clock.system(), new TestHandler(deviceIndex -> {
+            ready.add(deviceIndex);
+            devices.get(deviceIndex).receive(null);
+        }))) {
             b.signal();
             assertThat(loop.runOnce(Long.MAX_VALUE)).isEqualTo(1);
             assertThat(ready).containsExactly(1);
@@ -156,23 +148,9 @@ class PollLoopTest {
     void spinsForTheWindowAfterFramesThenSleeps() throws Exception {
         EventDevice a = device();
         ManualClock clock = new ManualClock(1_000_000_000L);
-        AtomicInteger wakeups = new AtomicInteger();
-        try (PollLoop loop = new PollLoop(List.of(a), clock, new PollLoop.Handler() {
-            @Override
-            public void onReadable(int deviceIndex, long nowNanos) {
-                a.receive(null);
-            }
-
-            @Override
-            public long onTimers(long nowNanos) {
-                return Long.MAX_VALUE;
-            }
-
-            @Override
-            public void onWakeup(long nowNanos) {
-                wakeups.incrementAndGet();
-            }
-        }, 50_000)) {
+        TestHandler handler = new TestHandler(deviceIndex -> a.receive(null));
+        AtomicInteger wakeups = handler.wakeups;
+        try (PollLoop loop = new PollLoop(List.of(a), clock, handler, IdleStrategy.forBusyPoll(50_000))) {
             a.signal();
             assertThat(loop.runOnce(Long.MAX_VALUE)).isEqualTo(1);
             // Inside the window: nothing is ready, and the round returns instead of sleeping for ever.
@@ -197,39 +175,11 @@ class PollLoopTest {
     }
 
     @Test
-    void aNegativeWindowIsRefused() {
-        assertThatThrownBy(() -> new PollLoop(List.of(), Clock.system(), new PollLoop.Handler() {
-            @Override
-            public void onReadable(int deviceIndex, long nowNanos) {
-            }
-
-            @Override
-            public long onTimers(long nowNanos) {
-                return Long.MAX_VALUE;
-            }
-        }, -1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("the busy-poll window must not be negative, got -1 ns");
-    }
-
-    @Test
     void stopFromAnotherThreadEndsAnIdleRun() throws Exception {
         EventDevice a = device();
-        AtomicInteger wakeups = new AtomicInteger();
-        PollLoop loop = new PollLoop(List.of(a), Clock.system(), new PollLoop.Handler() {
-            @Override
-            public void onReadable(int deviceIndex, long nowNanos) {
-            }
-
-            @Override
-            public long onTimers(long nowNanos) {
-                return Long.MAX_VALUE;
-            }
-
-            @Override
-            public void onWakeup(long nowNanos) {
-                wakeups.incrementAndGet();
-            }
-        });
+        TestHandler handler = TestHandler.idle();
+        AtomicInteger wakeups = handler.wakeups;
+        PollLoop loop = new PollLoop(List.of(a), Clock.system(), handler);
         Thread runner = Thread.ofPlatform().start(loop::run);
         loop.wakeup();
         while (wakeups.get() == 0) {
@@ -246,16 +196,7 @@ class PollLoopTest {
     @Test
     void aDeviceWhoseDescriptorIsGoneStopsTheLoopWithItsName() {
         EventDevice a = device();
-        try (PollLoop loop = new PollLoop(List.of(a), Clock.system(), new PollLoop.Handler() {
-            @Override
-            public void onReadable(int deviceIndex, long nowNanos) {
-            }
-
-            @Override
-            public long onTimers(long nowNanos) {
-                return Long.MAX_VALUE;
-            }
-        })) {
+        try (PollLoop loop = new PollLoop(List.of(a), Clock.system(), TestHandler.idle())) {
             a.close();
             assertThatThrownBy(() -> loop.runOnce(Long.MAX_VALUE))
                     .isInstanceOf(IllegalStateException.class)

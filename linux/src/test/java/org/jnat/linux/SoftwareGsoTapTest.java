@@ -14,9 +14,9 @@ import org.jnat.wire.Checksum;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Packet;
 import org.jnat.wire.TcpSegment;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The software offloads of {@code org.jnat.stack} on what a real kernel hands a TAP: the kernel
@@ -28,33 +28,19 @@ class SoftwareGsoTapTest {
     private static final long OUR_MAC = 0x02_00_00_00_00_02L;
     private static final int OUR_IP = TestFrames.ip("10.78.0.2");
 
-    private static Lab lab;
+    @RegisterExtension
+    static final LinkFixture fixture = new LinkFixture("socat");
     private static TapDevice tap;
     private static final Counters counters = new Counters();
 
     @BeforeAll
     static void openTap() {
-        Lab.assumeRoot("socat");
-        lab = Lab.create();
-        String name = "lxg" + lab.suffix;
-        tap = NetNamespace.call(lab.namespace, () -> TapDevice.open(name, 1500, counters));
-        lab.inside("ip", "addr", "add", "10.78.0.1/24", "dev", name);
-        lab.inside("ip", "link", "set", "lo", "up");
-    }
-
-    @AfterAll
-    static void cleanUp() {
-        if (tap != null) {
-            tap.close();
-        }
-        if (lab != null) {
-            lab.close();
-        }
+        tap = fixture.tap("lxg", "10.78.0.1/24", counters);
     }
 
     @Test
     void kernelSuperPacketsSegmentToValidSegments() throws Exception {
-        lab.start("sh", "-c", "head -c 400000 /dev/urandom | socat -u - TCP:10.78.0.2:5002,connect-timeout=5");
+        fixture.lab.start("sh", "-c", "head -c 400000 /dev/urandom | socat -u - TCP:10.78.0.2:5002,connect-timeout=5");
         FrameBatch batch = new FrameBatch(16);
         PacketBuffer out = PacketBuffer.allocate();
         PacketBuffer whole = PacketBuffer.allocate();
@@ -70,11 +56,10 @@ class SoftwareGsoTapTest {
             for (int i = 0; i < n; i++) {
                 PacketBuffer in = batch.get(i);
                 MemorySegment f = in.segment();
-                if (TestFrames.isArpRequestFor(f, in.length(), OUR_IP)) {
-                    out.clearOffload();
-                    out.length(TestFrames.arpReply(f, out.segment(), OUR_MAC));
-                    tap.transmit(out);
-                } else if (TestFrames.isTcpSyn(f, in.length(), OUR_IP) && TestFrames.u16(f, 36) == 5002) {
+                if (TestFrames.answerArp(tap, in, out, OUR_IP, OUR_MAC)) {
+                    continue;
+                }
+                if (TestFrames.isTcpSyn(f, in.length(), OUR_IP) && TestFrames.u16(f, 36) == 5002) {
                     assertThat(in.flags & PacketBuffer.F_NEEDS_CSUM).isNotZero();
                     assertThat(ip.wrap(f, 14).check(in.length() - 14)).isTrue();
                     assertThat(PartialChecksum.complete(in, (int) ip.payloadOffset(), 14 + ip.totalLength())).isTrue();

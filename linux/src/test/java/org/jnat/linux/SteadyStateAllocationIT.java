@@ -6,9 +6,9 @@ import java.util.concurrent.TimeUnit;
 import org.jnat.device.FrameBatch;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The packet path allocates nothing: a flood ping from a kernel answered through each device,
@@ -20,94 +20,40 @@ class SteadyStateAllocationIT {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
-    private static Lab lab;
+    @RegisterExtension
+    static final LinkFixture fixture = new LinkFixture("ping");
+    private static TestNamespace lab;
     private static TapDevice tap;
-    private static TapDevice tapUring, tapMultishot;
     private static AfPacketDevice afPacket;
     private static AfPacketDevice afPacketVnet;
     private static final Counters counters = new Counters();
 
     @BeforeAll
     static void open() {
-        Lab.assumeRoot("ping");
-        lab = Lab.create();
+        lab = fixture.lab;
         String tapName = "lxt" + lab.suffix;
-        String ours = "lxa" + lab.suffix;
-        String peer = "lxb" + lab.suffix;
-        lab.inside("ip", "link", "add", ours, "type", "veth", "peer", "name", peer);
-        tap = NetNamespace.call(lab.namespace, () -> TapDevice.open(tapName, counters));
-        afPacket = NetNamespace.call(lab.namespace, () -> AfPacketDevice.open(ours, counters));
-        // The same TAP path receiving through io_uring (-Djnat.tapIoUring).
-        String uringName = "lxu" + lab.suffix;
-        tapUring = NetNamespace.call(lab.namespace, () -> TapDevice.open(uringName, 0, TapDevice.ALL_OFFLOADS, counters, TapDevice.IO_URING_READV));
-        lab.inside("ip", "addr", "add", "10.82.0.1/24", "dev", uringName);
-        lab.inside("ip", "neigh", "replace", "10.82.0.2", "lladdr", "02:00:00:00:00:02", "dev", uringName);
-        String multishotName = "lxm" + lab.suffix;
-        tapMultishot = NetNamespace.call(lab.namespace,
-                () -> TapDevice.open(multishotName, 0, TapDevice.ALL_OFFLOADS, counters, TapDevice.IO_URING_MULTISHOT));
-        lab.inside("ip", "addr", "add", "10.83.0.1/24", "dev", multishotName);
-        lab.inside("ip", "neigh", "replace", "10.83.0.2", "lladdr", "02:00:00:00:00:02", "dev", multishotName);
+        tap = fixture.open(() -> TapDevice.open(tapName, counters));
         // Two subnets so each ping leaves through its own device; static neighbors, so no ARP.
+        LinkFixture.Veth veth = fixture.veth("lxa", "lxb", "10.80.0.1/24");
+        afPacket = fixture.open(() -> AfPacketDevice.open(veth.ours(), counters));
         lab.inside("ip", "addr", "add", "10.79.0.1/24", "dev", tapName);
         lab.inside("ip", "neigh", "replace", "10.79.0.2", "lladdr", "02:00:00:00:00:02", "dev", tapName);
-        lab.inside("ip", "link", "set", peer, "up");
-        lab.inside("ip", "addr", "add", "10.80.0.1/24", "dev", peer);
-        lab.inside("ip", "neigh", "replace", "10.80.0.2", "lladdr", "02:00:00:00:00:02", "dev", peer);
+        lab.inside("ip", "neigh", "replace", "10.80.0.2", "lladdr", "02:00:00:00:00:02", "dev", veth.peer());
         // With the vnet header, and an MTU raised after opening, so that the echo replies (4042
         // bytes) no longer fit a TX slot (2 KiB at MTU 1500) and take the send socket instead.
         String vnetOurs = "lxc" + lab.suffix;
         String vnetPeer = "lxd" + lab.suffix;
         lab.inside("ip", "link", "add", vnetOurs, "type", "veth", "peer", "name", vnetPeer);
-        afPacketVnet = NetNamespace.call(lab.namespace, () -> AfPacketDevice.open(vnetOurs, true, counters));
+        afPacketVnet = fixture.open(() -> AfPacketDevice.open(vnetOurs, true, counters));
         lab.inside("ip", "link", "set", vnetOurs, "mtu", "9000");
         lab.inside("ip", "link", "set", vnetPeer, "mtu", "9000", "up");
         lab.inside("ip", "addr", "add", "10.81.0.1/24", "dev", vnetPeer);
         lab.inside("ip", "neigh", "replace", "10.81.0.2", "lladdr", "02:00:00:00:00:02", "dev", vnetPeer);
     }
 
-    @AfterAll
-    static void close() {
-        if (tap != null) {
-            tap.close();
-        }
-        if (tapUring != null) {
-            tapUring.close();
-        }
-        if (tapMultishot != null) {
-            tapMultishot.close();
-        }
-        if (afPacket != null) {
-            afPacket.close();
-        }
-        if (afPacketVnet != null) {
-            afPacketVnet.close();
-        }
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
     @Test
     void tapReceiveAndTransmit() throws Exception {
         assertNoAllocation(tap, OUR_IP, "10.79.0.2");
-    }
-
-    @Test
-    void tapReceiveThroughIoUringAndTransmit() throws Exception {
-        if (!tapUring.receivesWithIoUring()) {
-            System.out.println("SKIPPED: io_uring_setup failed here (see the note above)");
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(tapUring.receivesWithIoUring(), "io_uring unavailable");
-        assertNoAllocation(tapUring, TestFrames.ip("10.82.0.2"), "10.82.0.2");
-    }
-
-    @Test
-    void tapReceiveThroughAMultishotReadAndTransmit() throws Exception {
-        if (!tapMultishot.receivesWithIoUring()) {
-            System.out.println("SKIPPED: io_uring multishot read unavailable here (see the note above)");
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(tapMultishot.receivesWithIoUring(), "io_uring multishot unavailable");
-        assertNoAllocation(tapMultishot, TestFrames.ip("10.83.0.2"), "10.83.0.2");
     }
 
     @Test

@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 import org.jnat.device.FrameBatch;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A real TAP in a fresh namespace: the kernel side gets 10.77.0.1/24, the test plays 10.77.0.2
@@ -21,28 +21,16 @@ class TapDeviceTest {
     private static final int KERNEL_IP = TestFrames.ip("10.77.0.1");
     private static final int OUR_IP = TestFrames.ip("10.77.0.2");
 
-    private static Lab lab;
+    @RegisterExtension
+    static final LinkFixture fixture = new LinkFixture("ping", "socat", "ss");
+    private static TestNamespace lab;
     private static TapDevice tap;
     private static final Counters counters = new Counters();
 
     @BeforeAll
     static void openTap() {
-        Lab.assumeRoot("ping", "socat", "ss");
-        lab = Lab.create();
-        String name = "lxt" + lab.suffix;
-        tap = NetNamespace.call(lab.namespace, () -> TapDevice.open(name, 1500, counters));
-        lab.inside("ip", "addr", "add", "10.77.0.1/24", "dev", name);
-        lab.inside("ip", "link", "set", "lo", "up");
-    }
-
-    @AfterAll
-    static void cleanUp() {
-        if (tap != null) {
-            tap.close();
-        }
-        if (lab != null) {
-            lab.close();
-        }
+        lab = fixture.lab;
+        tap = fixture.tap("lxt", "10.77.0.1/24", counters);
     }
 
     @Test
@@ -113,11 +101,10 @@ class TapDeviceTest {
             for (int i = 0; i < n && gso == null; i++) {
                 PacketBuffer in = batch.get(i);
                 MemorySegment f = in.segment();
-                if (TestFrames.isArpRequestFor(f, in.length(), OUR_IP)) {
-                    out.clearOffload();
-                    out.length(TestFrames.arpReply(f, out.segment(), OUR_MAC));
-                    tap.transmit(out);
-                } else if (TestFrames.isTcpSyn(f, in.length(), OUR_IP) && TestFrames.u16(f, 36) == 5001) {
+                if (TestFrames.answerArp(tap, in, out, OUR_IP, OUR_MAC)) {
+                    continue;
+                }
+                if (TestFrames.isTcpSyn(f, in.length(), OUR_IP) && TestFrames.u16(f, 36) == 5001) {
                     sawSyn = true;
                     int ihl = TestFrames.ihl(f);
                     assertThat(in.flags & PacketBuffer.F_NEEDS_CSUM).isNotZero();
@@ -302,7 +289,7 @@ class TapDeviceTest {
     void aDeletedTapStopsTheLoopWithItsName() {
         String name = "lxd" + lab.suffix;
         try (TapDevice doomed = NetNamespace.call(lab.namespace, () -> TapDevice.open(name, new Counters()));
-             PollLoop loop = new PollLoop(java.util.List.of(doomed), org.jnat.runtime.Clock.system(), idle())) {
+             PollLoop loop = new PollLoop(java.util.List.of(doomed), org.jnat.runtime.Clock.system(), TestHandler.idle())) {
             lab.inside("ip", "link", "del", name);
             assertThatThrownBy(() -> {
                 for (int i = 0; i < 100; i++) {
@@ -312,19 +299,6 @@ class TapDeviceTest {
                     .hasMessageStartingWith("device tap:" + name + " failed")
                     .hasMessageContaining("check that the interface still exists");
         }
-    }
-
-    static PollLoop.Handler idle() {
-        return new PollLoop.Handler() {
-            @Override
-            public void onReadable(int deviceIndex, long nowNanos) {
-            }
-
-            @Override
-            public long onTimers(long nowNanos) {
-                return Long.MAX_VALUE;
-            }
-        };
     }
 
     @Test

@@ -5,6 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import org.jnat.device.NetDevice;
+import org.jnat.device.PacketBuffer;
 
 /**
  * Hand-built frames for the device tests: enough ARP, IPv4, ICMP echo and TCP to talk to a kernel.
@@ -79,6 +81,20 @@ final class TestFrames {
 
     static boolean isArpRequestFor(MemorySegment f, int length, int target) {
         return length >= 42 && u16(f, 12) == 0x0806 && u16(f, 20) == 1 && u32(f, 38) == target;
+    }
+
+    /**
+     * If {@code in} is an ARP request for {@code ourIp}, answers it through {@code device} that
+     * {@code ourIp} is at {@code ourMac} (built in {@code out}); true if it was one.
+     */
+    static boolean answerArp(NetDevice device, PacketBuffer in, PacketBuffer out, int ourIp, long ourMac) {
+        if (!isArpRequestFor(in.segment(), in.length(), ourIp)) {
+            return false;
+        }
+        out.clearOffload();
+        out.length(arpReply(in.segment(), out.segment(), ourMac));
+        device.transmit(out);
+        return true;
     }
 
     /** An ARP reply "target is at ourMac" to the request in {@code req}; returns its length. */

@@ -43,18 +43,31 @@ class ThreadSchedulingTest {
         assertThatThrownBy(() -> ThreadScheduling.pinCurrentThread(1024)).isInstanceOf(IllegalArgumentException.class);
     }
 
-    @Test
-    void realtimePriorityMakesTheThreadSchedFifo() throws InterruptedException {
+    /** Skips {@code test}, saying why, unless we are root: SCHED_FIFO needs CAP_SYS_NICE. */
+    private static void assumeRoot(String test) {
         boolean root = "root".equals(System.getProperty("user.name"));
         if (!root) {
-            System.out.println("SKIPPED realtimePriorityMakesTheThreadSchedFifo: SCHED_FIFO needs root (CAP_SYS_NICE)");
+            System.out.println("SKIPPED " + test + ": SCHED_FIFO needs root (CAP_SYS_NICE)");
         }
         Assumptions.assumeTrue(root, "SCHED_FIFO needs root (CAP_SYS_NICE)");
-        String status = onNewThread(() -> ThreadScheduling.realtimeCurrentThread(7));
+    }
+
+    /**
+     * Skips {@code test}, saying why, when making a thread real-time failed with EPERM
+     * ({@code status}): root without a real-time budget, as in some containers.
+     */
+    private static void skipWithoutBudget(String test, String status) {
         if (status.startsWith("failed:") && status.contains("EPERM")) {
-            System.out.println("SKIPPED realtimePriorityMakesTheThreadSchedFifo: " + status);
+            System.out.println("SKIPPED " + test + ": " + status);
             Assumptions.abort("no real-time budget here: " + status);
         }
+    }
+
+    @Test
+    void realtimePriorityMakesTheThreadSchedFifo() throws InterruptedException {
+        assumeRoot("realtimePriorityMakesTheThreadSchedFifo");
+        String status = onNewThread(() -> ThreadScheduling.realtimeCurrentThread(7));
+        skipWithoutBudget("realtimePriorityMakesTheThreadSchedFifo", status);
         // /proc/<tid>/stat: after the command name in parentheses, field 40 is rt_priority and 41
         // the policy (proc(5)); counted from the field after ')'.
         String stat = status.substring(status.lastIndexOf(')') + 2).trim();
@@ -76,11 +89,7 @@ class ThreadSchedulingTest {
 
     @Test
     void thePolicySwitchMovesTheThreadBetweenFifoAndOther() throws InterruptedException {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root) {
-            System.out.println("SKIPPED thePolicySwitchMovesTheThreadBetweenFifoAndOther: SCHED_FIFO needs root");
-        }
-        Assumptions.assumeTrue(root, "SCHED_FIFO needs root (CAP_SYS_NICE)");
+        assumeRoot("thePolicySwitchMovesTheThreadBetweenFifoAndOther");
         AtomicReference<String> seen = new AtomicReference<>();
         Thread t = Thread.ofPlatform().start(() -> {
             RealtimeGovernor.Scheduler scheduler = ThreadScheduling.policySwitch(9);
@@ -92,11 +101,8 @@ class ThreadSchedulingTest {
         });
         t.join();
         // Skip only where the set-up call is refused too (no budget); otherwise a refusal is a failure.
-        String budget = onNewThread(() -> ThreadScheduling.realtimeCurrentThread(9));
-        if (budget.startsWith("failed:") && budget.contains("EPERM")) {
-            System.out.println("SKIPPED thePolicySwitchMovesTheThreadBetweenFifoAndOther: " + budget);
-            Assumptions.abort("no real-time budget here: " + budget);
-        }
+        skipWithoutBudget("thePolicySwitchMovesTheThreadBetweenFifoAndOther",
+                onNewThread(() -> ThreadScheduling.realtimeCurrentThread(9)));
         String fifo = "true 9/" + ThreadScheduling.SCHED_FIFO + ";";
         String other = "true 0/" + ThreadScheduling.SCHED_OTHER + ";";
         assertThat(seen.get()).isEqualTo(fifo + other + fifo + other);

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jnat.app.admin.HostPort;
 import org.jnat.config.AdminConfig;
 import org.jnat.config.DataPlaneConfig;
 import org.jnat.config.ForwardRule;
@@ -62,7 +63,7 @@ public final class ConfigLoader {
         KEYS.put("nat.timeouts", List.of("udp", "tcp-established", "tcp-transitory", "icmp"));
         KEYS.put("forward", List.of("protocol", "port", "to"));
         KEYS.put("neighbor", List.of("address", "mac"));
-        KEYS.put("admin", List.of("listen"));
+        KEYS.put("admin", List.of("listen", "token", "token-file"));
         KEYS.put("dataplane", List.of("busy-poll", "realtime-priority", "realtime", "cpu", "udp-coalesce"));
     }
 
@@ -661,28 +662,75 @@ public final class ConfigLoader {
         return neighbors;
     }
 
-    private static AdminConfig admin(Section s) throws ConfigException {
+    /** The shortest token accepted: a guessable token on a reachable port is no protection. */
+    static final int MIN_TOKEN_LENGTH = 16;
+    /** The largest token file read. */
+    static final int MAX_TOKEN_FILE = 4096;
+
+    private AdminConfig admin(Section s) throws ConfigException {
         if (!s.present()) {
             return null;
         }
         String listen = s.string("listen", "\"127.0.0.1:8080\"");
-        int colon = listen.lastIndexOf(':');
-        String host = colon < 0 ? "" : listen.substring(0, colon);
-        String port = colon < 0 ? "" : listen.substring(colon + 1);
-        int portNumber = port.matches("\\d{1,5}") ? Integer.parseInt(port) : 0;
-        boolean hostOk = !host.isEmpty() && (host.startsWith("[") ? host.endsWith("]") && host.length() > 2
-                : host.matches("[A-Za-z0-9.-]+"));
-        if (hostOk && host.matches("[0-9.]+")) {
-            try {
-                Ipv4Address.parse(host);
-            } catch (IllegalArgumentException e) {
-                hostOk = false;
+        HostPort address;
+        try {
+            address = HostPort.parse(listen);
+        } catch (IllegalArgumentException e) {
+            throw s.error("listen", e.getMessage());
+        }
+        String token = s.optionalString("token", "\"a-long-random-secret\"");
+        String tokenFile = s.optionalString("token-file", "\"/etc/jnat/admin.token\"");
+        if (token != null && tokenFile != null) {
+            throw s.error("token-file", "token is also set; set one of token and token-file, not both");
+        }
+        if (tokenFile != null) {
+            token = tokenFrom(s, tokenFile);
+        }
+        if (token != null) {
+            String key = tokenFile != null ? "token-file" : "token";
+            String what = tokenFile != null ? "the token in " + tokenFile : "the token";
+            if (token.length() < MIN_TOKEN_LENGTH) {
+                throw s.error(key, what + " has " + token.length() + " characters; use at least " + MIN_TOKEN_LENGTH
+                        + ", e.g. the output of `openssl rand -hex 16`");
+            }
+            if (!token.matches("[\\x21-\\x7e]+")) {
+                throw s.error(key, what + " has spaces or characters other than printable ASCII; it must fit in an"
+                        + " Authorization header");
             }
         }
-        if (!hostOk || portNumber < 1 || portNumber > 65535) {
-            throw s.error("listen", "expected HOST:PORT like \"127.0.0.1:8080\", got \"" + listen + "\"");
+        if (token == null && !address.isLoopback()) {
+            throw s.error("listen", "\"" + listen + "\" is not a loopback address, so the admin API needs a token;"
+                    + " add token-file = \"/etc/jnat/admin.token\" (or token = \"...\") to [admin], or listen on"
+                    + " \"127.0.0.1:" + address.port() + "\"");
         }
-        return new AdminConfig(listen);
+        return new AdminConfig(listen, token, tokenFile);
+    }
+
+    /** The first line of {@code path} (relative to the config file's directory), trimmed. */
+    private String tokenFrom(Section s, String path) throws ConfigException {
+        Path parent = Path.of(file).toAbsolutePath().getParent();
+        Path tokenPath = parent == null ? Path.of(path) : parent.resolve(path);
+        try {
+            // Never a device, a FIFO or a huge file: checking a config must not hang or fill memory.
+            if (Files.exists(tokenPath) && !Files.isRegularFile(tokenPath)) {
+                throw s.error("token-file", path + " is not a regular file; write the token on the first line of one");
+            }
+            if (Files.exists(tokenPath) && Files.size(tokenPath) > MAX_TOKEN_FILE) {
+                throw s.error("token-file", path + " is larger than " + MAX_TOKEN_FILE + " bytes; a token file holds"
+                        + " the token on its first line");
+            }
+            String first = Files.readString(tokenPath, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
+            if (first.isEmpty()) {
+                throw s.error("token-file", path + " is empty; write the token on its first line");
+            }
+            return first;
+        } catch (NoSuchFileException e) {
+            throw s.error("token-file", path + ": no such file; create it with the token on its first line");
+        } catch (AccessDeniedException e) {
+            throw s.error("token-file", path + " cannot be read (permission denied); check its permissions");
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw s.error("token-file", path + " cannot be read (" + e.getMessage() + ")");
+        }
     }
 
     // ---- [dataplane] ----

@@ -21,6 +21,14 @@ public final class EffectiveConfig {
     }
 
     public static String toToml(RouterConfig config) {
+        return toToml(config, false);
+    }
+
+    /**
+     * As {@link #toToml(RouterConfig)}; with {@code hideSecrets} an inline admin token is left out
+     * (for the admin API, whose reads need no token on loopback). A token file is named, never read out.
+     */
+    public static String toToml(RouterConfig config, boolean hideSecrets) {
         StringBuilder out = new StringBuilder();
         out.append("# The effective configuration: the file as jnat reads it, defaults filled in.\n\n");
         side(out, "inside", config.inside());
@@ -46,6 +54,15 @@ public final class EffectiveConfig {
         } else {
             out.append("[admin]\n");
             entry(out, "listen", quoted(config.admin().listen()));
+            if (config.admin().tokenFile() != null) {
+                entry(out, "token-file", quoted(config.admin().tokenFile()));
+            } else if (config.admin().hasToken() && !hideSecrets) {
+                entry(out, "token", quoted(config.admin().token()));
+            } else if (config.admin().hasToken()) {
+                out.append("# token is set (not shown).\n");
+            } else {
+                out.append("# no token: reads only, from this machine; every change is refused.\n");
+            }
         }
         DataPlaneConfig d = config.dataPlane();
         out.append("\n[dataplane]\n");

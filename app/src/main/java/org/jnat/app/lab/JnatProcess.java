@@ -58,9 +58,17 @@ public final class JnatProcess implements AutoCloseable {
 
     /** As above, with {@code extraToml} (e.g. a {@code [dataplane]} table) appended to the lab's config. */
     public static JnatProcess start(Lab lab, String unmatched, boolean echo, String extraToml) throws IOException {
+        return start(lab, unmatched, echo, extraToml, List.of());
+    }
+
+    /** As above, with {@code runOptions} (e.g. {@code --capture DIR}) after {@code run --config FILE}. */
+    public static JnatProcess start(Lab lab, String unmatched, boolean echo, String extraToml, List<String> runOptions)
+            throws IOException {
         Path config = Files.createTempFile("jnat-e2e", ".toml");
         Files.writeString(config, lab.jnatConfig(unmatched) + extraToml);
-        Process p = new ProcessBuilder(command(lab, config)).redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(command(lab, config));
+        command.addAll(runOptions);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         JnatProcess jnat = new JnatProcess(p, config, echo);
         jnat.awaitLine("routing", 20_000);
         if (lab.mode() == Lab.Mode.TAP) {

@@ -243,6 +243,29 @@ public final class Lab implements AutoCloseable {
         return Shell.run(timeout, Shell.concat(List.of("ip", "netns", "exec", ns(host)), command));
     }
 
+    /**
+     * Waits until something listens on {@code address:port} in host {@code host}, asking {@code ss}
+     * with {@code ssFlags} ("-ltnH" for TCP, "-lunH" for UDP) every 100 ms until {@code deadline}
+     * ({@link System#nanoTime()}). False if nothing did by then, or if the thread was interrupted
+     * (its flag set again).
+     */
+    public boolean awaitListening(long deadline, String host, String ssFlags, String address, int port) {
+        while (true) {
+            if (!exec(host, Duration.ofSeconds(5), "ss", ssFlags, "src", address + ":" + port).stdout().isBlank()) {
+                return true;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
     /** Starts a long-running command in host {@code host}; {@link #close()} stops it. */
     public Process spawn(String host, String... command) {
         Process p = Shell.start(Shell.concat(List.of("ip", "netns", "exec", ns(host)), command));

@@ -9,9 +9,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Each bad file gives exactly one line naming the file, the line, the key and what is expected. */
-class BadConfigTest {
-    /** Lines 1 to 8: the smallest good file. */
-    static final String MINIMAL = """
+public class BadConfigTest {
+    /** Lines 1 to 8: the smallest good file (also the good file of the config and check tests). */
+    public static final String MINIMAL = """
             [inside]
             device = "tap:jnat0"
             address = "192.168.1.1/24"
@@ -237,6 +237,34 @@ class BadConfigTest {
                 bad(MINIMAL + "[admin]\nlisten = \"127.0.0.1:99999\"\n",
                         "router.toml:10: admin.listen: expected HOST:PORT like \"127.0.0.1:8080\", got"
                                 + " \"127.0.0.1:99999\""),
+                bad(MINIMAL + "[admin]\nlisten = \"0.0.0.0:8080\"\n",
+                        "router.toml:10: admin.listen: \"0.0.0.0:8080\" is not a loopback address, so the admin API"
+                                + " needs a token; add token-file = \"/etc/jnat/admin.token\" (or token = \"...\") to"
+                                + " [admin], or listen on \"127.0.0.1:8080\""),
+                bad(MINIMAL + "[admin]\nlisten = \"192.168.1.1:9090\"\ntoken = \"\"\n",
+                        "router.toml:11: admin.token: the token has 0 characters; use at least 16, e.g. the output"
+                                + " of `openssl rand -hex 16`"),
+                bad(MINIMAL + "[admin]\nlisten = \"127.0.0.1:8080\"\ntoken = \"short\"\n",
+                        "router.toml:11: admin.token: the token has 5 characters; use at least 16, e.g. the output"
+                                + " of `openssl rand -hex 16`"),
+                bad(MINIMAL + "[admin]\nlisten = \"127.0.0.1:8080\"\ntoken = \"a secret with spaces\"\n",
+                        "router.toml:11: admin.token: the token has spaces or characters other than printable ASCII;"
+                                + " it must fit in an Authorization header"),
+                bad(MINIMAL + "[admin]\nlisten = \"127.0.0.1:8080\"\ntoken = 12345678901234567\n",
+                        "router.toml:11: admin.token: expected a quoted string like \"a-long-random-secret\", got the"
+                                + " integer 12345678901234567"),
+                bad(MINIMAL + "[admin]\nlisten = \"127.0.0.1:8080\"\ntoken = \"0123456789abcdef\"\n"
+                                + "token-file = \"/etc/jnat/admin.token\"\n",
+                        "router.toml:12: admin.token-file: token is also set; set one of token and token-file, not"
+                                + " both"),
+                bad(MINIMAL + "[admin]\nlisten = \"127.0.0.1:8080\"\ntoken-file = \"/nonexistent/jnat.token\"\n",
+                        "router.toml:11: admin.token-file: /nonexistent/jnat.token: no such file; create it with the"
+                                + " token on its first line"),
+                bad(MINIMAL + "[admin]\nlisten = \"127.0.0.1:8080\"\ntoken-file = \"/dev/zero\"\n",
+                        "router.toml:11: admin.token-file: /dev/zero is not a regular file; write the token on the"
+                                + " first line of one"),
+                bad(MINIMAL + "[admin]\nlisten = \"127.0.0.1:8080\"\ntokn = \"0123456789abcdef\"\n",
+                        "router.toml:11: admin.tokn: unknown key; did you mean \"token\"?"),
                 // --- dataplane
                 bad(MINIMAL + "[dataplane]\nbusy-poll = \"2s\"\n",
                         "router.toml:10: dataplane.busy-poll: expected a duration from \"0s\" (off) to \"1s\" like"

@@ -156,6 +156,37 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anAdminTokenComesInlineOrFromAFileBesideTheConfig() throws Exception {
+        Path file = dir.resolve("router.toml");
+        Files.writeString(dir.resolve("admin.token"), "  0123456789abcdef0123  \nsecond line ignored\n");
+        Files.writeString(file, BadConfigTest.MINIMAL + "[admin]\nlisten = \"0.0.0.0:8080\"\ntoken-file = \"admin.token\"\n");
+        RouterConfig fromFile = ConfigLoader.load(file);
+        assertThat(fromFile.admin()).isEqualTo(new AdminConfig("0.0.0.0:8080", "0123456789abcdef0123", "admin.token"));
+        assertThat(fromFile.admin().toString()).doesNotContain("0123456789abcdef0123");
+        // The effective config names the file, never its content; it reads back to the same config.
+        String effective = EffectiveConfig.toToml(fromFile);
+        assertThat(effective).contains("token-file = \"admin.token\"\n").doesNotContain("0123456789abcdef0123");
+        Files.writeString(dir.resolve("effective.toml"), effective);
+        assertThat(ConfigLoader.load(dir.resolve("effective.toml"))).isEqualTo(fromFile);
+
+        RouterConfig inline = ConfigLoader.parse(BadConfigTest.MINIMAL + "[admin]\nlisten = \"127.0.0.1:8080\"\n"
+                + "token = \"0123456789abcdef0123\"\n", "a.toml").config();
+        assertThat(inline.admin().token()).isEqualTo("0123456789abcdef0123");
+        assertThat(EffectiveConfig.toToml(inline)).contains("token = \"0123456789abcdef0123\"\n");
+        assertThat(EffectiveConfig.toToml(inline, true)).contains("# token is set (not shown).\n")
+                .doesNotContain("0123456789abcdef0123");
+        assertThat(ConfigLoader.parse(EffectiveConfig.toToml(inline), "e.toml").config()).isEqualTo(inline);
+        Files.writeString(dir.resolve("empty.token"), "\n");
+        Files.writeString(file, BadConfigTest.MINIMAL + "[admin]\nlisten = \"127.0.0.1:8080\"\ntoken-file = \"empty.token\"\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file)).hasMessage(file + ":11: admin.token-file: empty.token is empty;"
+                + " write the token on its first line");
+        Files.writeString(dir.resolve("huge.token"), "x".repeat(ConfigLoader.MAX_TOKEN_FILE + 1));
+        Files.writeString(file, BadConfigTest.MINIMAL + "[admin]\nlisten = \"127.0.0.1:8080\"\ntoken-file = \"huge.token\"\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file)).hasMessage(file + ":11: admin.token-file: huge.token is larger"
+                + " than 4096 bytes; a token file holds the token on its first line");
+    }
+
+    @Test
     void timeoutsBelowTheRfcMinimumsLoadWithAWarningEach() throws ConfigException {
         LoadedConfig loaded = ConfigLoader.parse(BadConfigTest.MINIMAL + """
                 [nat.timeouts]

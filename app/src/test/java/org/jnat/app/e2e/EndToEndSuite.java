@@ -44,16 +44,7 @@ abstract class EndToEndSuite {
 
     @BeforeAll
     void startLabAndRouter() throws IOException {
-        String why = Lab.unavailableReason();
-        for (String tool : List.of("ping", "traceroute", "socat", "curl", "iperf3")) {
-            if (why == null && !Shell.has(tool)) {
-                why = tool + " is missing (.ci/run installs it with apt-get)";
-            }
-        }
-        if (why != null) {
-            System.out.println("SKIPPED " + getClass().getSimpleName() + ": " + why);
-        }
-        Assumptions.assumeTrue(why == null, why);
+        Labs.assumeLab(getClass(), "ping", "traceroute", "socat", "curl", "iperf3");
         work = Files.createTempDirectory("jnat-e2e");
         lab = Lab.create(Lab.uniquePrefix(mode() == Lab.Mode.TAP ? "jt" : "ja"), mode());
         if (mode() != Lab.Mode.KERNEL) {
@@ -71,17 +62,7 @@ abstract class EndToEndSuite {
 
     @AfterAll
     void tearDown() throws IOException {
-        if (jnat != null) {
-            jnat.close();
-        }
-        if (lab != null) {
-            lab.close();
-        }
-        if (work != null) {
-            try (var files = Files.walk(work)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        Labs.tearDown(jnat, lab, work);
     }
 
     @Test
@@ -218,10 +199,7 @@ abstract class EndToEndSuite {
     @Test
     @Order(11)
     void iperf3TcpFiveSeconds() {
-        lab.spawn("sv", "iperf3", "-s", "-1", "-B", Lab.SV, "-p", "5201");
-        awaitTcp("sv", Lab.SV, 5201);
-        Shell.Result r = lab.exec("cl", Duration.ofSeconds(30), "iperf3", "-c", Lab.SV, "-p", "5201", "-t", "5",
-                "-J");
+        Shell.Result r = iperf3(5201, "-t", "5");
         double bps = jsonNumber(r.stdout(), "sum_received", "bits_per_second");
         System.out.printf("iperf3 TCP through %s: %.1f Mbit/s%n", who(), bps / 1e6);
         // "Sane": a stalled or broken path gives ~0; any working one gives far more than this.
@@ -231,10 +209,7 @@ abstract class EndToEndSuite {
     @Test
     @Order(12)
     void iperf3Udp() {
-        lab.spawn("sv", "iperf3", "-s", "-1", "-B", Lab.SV, "-p", "5202");
-        awaitTcp("sv", Lab.SV, 5202);
-        Shell.Result r = lab.exec("cl", Duration.ofSeconds(30), "iperf3", "-c", Lab.SV, "-p", "5202", "-u", "-b",
-                "100M", "-t", "3", "-J");
+        Shell.Result r = iperf3(5202, "-u", "-b", "100M", "-t", "3");
         double lost = jsonNumber(r.stdout(), "sum", "lost_percent");
         double bps = jsonNumber(r.stdout(), "sum", "bits_per_second");
         System.out.printf("iperf3 UDP through %s: %.1f Mbit/s offered, %.2f%% lost%n", who(), bps / 1e6,
@@ -299,25 +274,26 @@ abstract class EndToEndSuite {
         awaitSocket(host, "-lunH", addr, port);
     }
 
+    /** Runs iperf3 in cl, with {@code options}, against a one-off iperf3 server in sv on {@code port}; JSON out. */
+    private Shell.Result iperf3(int port, String... options) {
+        lab.spawn("sv", "iperf3", "-s", "-1", "-B", Lab.SV, "-p", "" + port);
+        awaitTcp("sv", Lab.SV, port);
+        List<String> client = new ArrayList<>(List.of("iperf3", "-c", Lab.SV, "-p", "" + port));
+        client.addAll(List.of(options));
+        client.add("-J");
+        return lab.exec("cl", Duration.ofSeconds(30), client.toArray(String[]::new));
+    }
+
     /** Waits until something listens on addr:port in host (ss), up to 10 s. */
     private void awaitTcp(String host, String addr, int port) {
         awaitSocket(host, "-ltnH", addr, port);
     }
 
     private void awaitSocket(String host, String ssFlags, String addr, int port) {
-        for (int i = 0; i < 100; i++) {
-            Shell.Result r = lab.exec(host, SHORT, "ss", ssFlags, "src", addr + ":" + port);
-            if (!r.stdout().isBlank()) {
-                return;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        if (!lab.awaitListening(System.nanoTime() + Duration.ofSeconds(10).toNanos(), host, ssFlags, addr, port)
+                && !Thread.currentThread().isInterrupted()) {
+            throw new AssertionError("nothing listens on " + addr + ":" + port + " in " + host);
         }
-        throw new AssertionError("nothing listens on " + addr + ":" + port + " in " + host);
     }
 
     /** The number after "key": in the object after the last "section": of iperf3's JSON. */

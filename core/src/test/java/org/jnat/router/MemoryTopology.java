@@ -13,13 +13,14 @@ import org.jnat.device.Offloads;
 import org.jnat.runtime.Counters;
 import org.jnat.runtime.Deadlines;
 import org.jnat.runtime.ManualClock;
+import org.jnat.testing.Frames;
 import org.jnat.wire.MacAddress;
 
 /**
  * The reference topology (DESIGN section 7) around one router over memory links, with a manual
  * clock: the test plays cl on the inside link and isp on the outside link.
  */
-final class Lab {
+final class MemoryTopology {
     static final long RT_IN_MAC = MacAddress.parse("5a:75:f7:80:43:b1");
     static final long RT_OUT_MAC = MacAddress.parse("42:9f:da:77:32:42");
     static final long CL_MAC = MacAddress.parse("16:6e:36:a4:8d:ef");
@@ -37,22 +38,22 @@ final class Lab {
     final Counters counters = new Counters();
     final Router router;
 
-    Lab() {
+    MemoryTopology() {
         this(true, 1500, 1500, Translator.ROUTING);
     }
 
-    Lab(boolean staticNeighbors, int insideMtu, int outsideMtu, Translator translator) {
+    MemoryTopology(boolean staticNeighbors, int insideMtu, int outsideMtu, Translator translator) {
         this(staticNeighbors, insideMtu, outsideMtu, (config, counters) -> translator);
     }
 
     /** A lab whose translator is made from its config and counters (the NAT engine). */
-    Lab(boolean staticNeighbors, int insideMtu, int outsideMtu,
+    MemoryTopology(boolean staticNeighbors, int insideMtu, int outsideMtu,
         java.util.function.BiFunction<RouterConfig, Counters, Translator> translator) {
         this(staticNeighbors, insideMtu, outsideMtu, translator, Offloads.NONE, Offloads.NONE);
     }
 
     /** A lab whose links carry the given offloads (virtio_net_hdr metadata, as TAP devices do). */
-    Lab(boolean staticNeighbors, int insideMtu, int outsideMtu,
+    MemoryTopology(boolean staticNeighbors, int insideMtu, int outsideMtu,
         java.util.function.BiFunction<RouterConfig, Counters, Translator> translator, Offloads insideOffloads,
         Offloads outsideOffloads) {
         // Links with segmentation offloads have 64 KiB slots: fewer of them.
@@ -122,11 +123,11 @@ final class Lab {
 
     /** A UDP datagram from cl to sv as cl puts it on the wire. */
     static byte[] clToSv(int ttl, int id, int flags, byte[] payload) {
-        return Packets.ipv4(RT_IN_MAC, CL_MAC, CL, SV, 17, ttl, id, flags, Packets.udp(CL, SV, 41001, 5353, payload));
+        return Frames.ipv4(RT_IN_MAC, CL_MAC, CL, SV, 17, ttl, id, flags, Frames.udp(CL, SV, 41001, 5353, payload));
     }
 
     /** A UDP datagram from sv to cl (no NAT), as isp forwards it. */
     static byte[] svToCl(int ttl, int id, int flags, byte[] payload) {
-        return Packets.ipv4(RT_OUT_MAC, ISP_MAC, SV, CL, 17, ttl, id, flags, Packets.udp(SV, CL, 5353, 41001, payload));
+        return Frames.ipv4(RT_OUT_MAC, ISP_MAC, SV, CL, 17, ttl, id, flags, Frames.udp(SV, CL, 5353, 41001, payload));
     }
 }

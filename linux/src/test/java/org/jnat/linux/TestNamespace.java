@@ -15,12 +15,12 @@ import java.util.concurrent.TimeUnit;
  * A throwaway network namespace for one test class, named {@code lx} plus a random suffix, and
  * the shell commands the tests need. Deleted by {@link #close()}.
  */
-final class Lab implements AutoCloseable {
+final class TestNamespace implements AutoCloseable {
     final String namespace;
     final String suffix;
     private final List<Process> processes = new ArrayList<>();
 
-    private Lab() {
+    private TestNamespace() {
         suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
         namespace = "lx" + suffix;
         run("ip", "netns", "add", namespace);
@@ -73,8 +73,8 @@ final class Lab implements AutoCloseable {
         }
     }
 
-    static Lab create() {
-        return new Lab();
+    static TestNamespace create() {
+        return new TestNamespace();
     }
 
     /** Runs a command to completion; fails the test with its output if it exits non-zero. */

@@ -1,0 +1,45 @@
+package org.jnat.app.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import org.jnat.app.lab.JnatProcess;
+import org.jnat.app.lab.Lab;
+import org.jnat.app.lab.Shell;
+import org.junit.jupiter.api.Assumptions;
+
+/** What every end-to-end test class does around its lab: skip, saying why, and clean up. */
+final class Labs {
+    private Labs() {
+    }
+
+    /** Skips {@code test} (printing why) unless a lab can be built here and every one of {@code tools} is present. */
+    static void assumeLab(Class<?> test, String... tools) {
+        String why = Lab.unavailableReason();
+        for (String tool : tools) {
+            if (why == null && !Shell.has(tool)) {
+                why = tool + " is missing (.ci/run installs it with apt-get)";
+            }
+        }
+        if (why != null) {
+            System.out.println("SKIPPED " + test.getSimpleName() + ": " + why);
+        }
+        Assumptions.assumeTrue(why == null, why);
+    }
+
+    /** Stops jnat, deletes the lab and the work directory: whichever of them was made (null: not made). */
+    static void tearDown(JnatProcess jnat, Lab lab, Path work) throws IOException {
+        if (jnat != null) {
+            jnat.close();
+        }
+        if (lab != null) {
+            lab.close();
+        }
+        if (work != null) {
+            try (var files = Files.walk(work)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
