@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
  * ip, ss, sysctl and curl (symbolic links in a directory of their own), so ping, traceroute and socat
  * are missing and jnat's stand-ins must carry all five steps. With {@code --keep} the demo names its
  * web page, which this test fetches from this machine's loopback before Ctrl-C (SIGINT) ends the demo.
+ * Where the tools are installed, a second run checks that the demo uses them, with the same results.
+ * Needs root; skips, saying why, otherwise.
  */
 class DemoEndToEndIT {
     private static final List<String> ALLOWED = List.of("ip", "ss", "sysctl", "curl");
@@ -55,8 +57,7 @@ class DemoEndToEndIT {
         for (String tool : ALLOWED) {
             Files.createSymbolicLink(bin.resolve(tool), which(tool));
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
+        ProcessBuilder pb = new ProcessBuilder(java(), "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), "org.jnat.app.Main", "demo", "--keep")
                 .redirectErrorStream(true);
         pb.environment().put("PATH", bin.toString());
@@ -95,12 +96,35 @@ class DemoEndToEndIT {
         assertThat(demo.waitFor(30, TimeUnit.SECONDS)).isTrue();
         String all = String.join("\n", lines);
         assertThat(demo.exitValue()).as(all).isZero();
+        assertThat(all).contains("jnat's own ping: 'ping' is not installed")
+                .contains("jnat's own traceroute: 'traceroute' is not installed");
+        assertFiveSteps(all);
+    }
+
+    /** Where the tools are installed, the demo still uses them, with the same results. */
+    @Test
+    void theDemoUsesTheRealToolsWhenTheyAreInstalled() throws Exception {
+        Labs.assumeLab(getClass(), "ping", "traceroute", "socat", "curl");
+        demo = new ProcessBuilder(java(), "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), "org.jnat.app.Main", "demo")
+                .redirectErrorStream(true).start();
+        String all = new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        System.out.println(all);
+        assertThat(demo.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(demo.exitValue()).as(all).isZero();
+        assertThat(all).doesNotContain("jnat's own").doesNotContain("The web page:");
+        assertFiveSteps(all);
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static void assertFiveSteps(String all) {
         assertThat(all)
-                .contains("jnat's own ping: 'ping' is not installed")
                 .contains("3 packets transmitted, 3 received, 0% packet loss")
                 .contains("rtt min/avg/max/mdev = ")
                 .contains("Hello from the internet server. You came from " + Lab.RT_OUTSIDE + " port")
-                .contains("jnat's own traceroute: 'traceroute' is not installed")
                 .containsPattern("\n  +1  " + Pattern.quote(Lab.RT_INSIDE) + "  [0-9.]+ ms")
                 .containsPattern("\n  +2  " + Pattern.quote(Lab.ISP_INSIDE) + "  [0-9.]+ ms")
                 .containsPattern("\n  +3  " + Pattern.quote(Lab.SV) + "  [0-9.]+ ms")
