@@ -1,11 +1,10 @@
 package org.jnat.app;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jnat.app.admin.AdminServer;
 import org.jnat.app.config.ConfigException;
 import org.jnat.app.config.ConfigLoader;
 import org.jnat.app.lab.Lab;
@@ -36,25 +35,34 @@ final class DemoCommand implements Callable<Integer> {
         if (why != null) {
             return UserNamespace.reexecOrExplain("demo", why);
         }
-        for (String tool : List.of("ping", "curl", "traceroute", "socat")) {
+        for (String tool : DemoTraffic.required()) {
             if (!Shell.has(tool)) {
-                System.err.println("jnat demo: '" + tool + "' is missing; install it: "
-                        + "apt-get install iputils-ping curl traceroute socat");
+                System.err.println("jnat demo: '" + tool + "' is missing; install it: apt-get install " + tool);
                 return 1;
             }
         }
         Lab lab = null;
         RouterRuntime router = null;
+        AdminServer admin = null;
+        DemoTraffic traffic = null;
         Thread cleanup = null;
         try {
             say("Building a small network in namespaces: a laptop (" + Lab.CL + ") behind jnat, an ISP router, and "
                     + "an internet server (" + Lab.SV + ").");
             lab = Lab.create(Lab.uniquePrefix("jd"), Lab.Mode.TAP);
-            RouterConfig config = ConfigLoader.parse(lab.jnatConfig("reject"), "demo.toml").config();
+            String token = DemoAdmin.token();
+            RouterConfig config = ConfigLoader.parse(lab.jnatConfig("reject") + DemoAdmin.table(token), "demo.toml")
+                    .config();
             router = RouterRuntime.open(config);
+            admin = AdminEndpoint.start(config, router);
+            traffic = new DemoTraffic(lab);
             Lab l = lab;
             RouterRuntime r = router;
+            AdminServer a = admin;
+            DemoTraffic t = traffic;
             cleanup = new Thread(() -> {
+                a.close();
+                t.close();
                 r.close();
                 l.close();
             }, "jnat-demo-cleanup");
@@ -62,32 +70,31 @@ final class DemoCommand implements Callable<Integer> {
             router.describe(out);
             router.start();
             lab.attachTaps(null, lab.insideTapName(), lab.outsideTapName());
-            startServers(lab);
+            startServers(traffic);
             say("jnat is routing. The laptop's address is private; the internet only ever sees jnat's public "
                     + "address " + Lab.RT_OUTSIDE + ".");
 
             step("1. The laptop pings the internet server");
-            show(lab.exec("cl", Duration.ofSeconds(10), "ping", "-c", "3", "-i", "0.2", "-W", "2", Lab.SV), 2);
+            show(traffic.ping("cl", Lab.SV), 2);
 
             step("2. The laptop fetches a web page from the internet server");
-            show(lab.exec("cl", Duration.ofSeconds(10), "curl", "-sS", "--max-time", "5",
-                    "http://" + Lab.SV + ":8000/"), 5);
+            show(traffic.curl("cl", "http://" + Lab.SV + ":8000/", 5), 5);
 
             step("3. A traceroute from the laptop: hop 1 is jnat itself, hop 2 the ISP, then the server");
-            show(lab.exec("cl", Duration.ofSeconds(30), "traceroute", "-n", "-q", "1", "-w", "2", "-m", "5", Lab.SV), 6);
+            show(traffic.traceroute("cl", Lab.SV), 6);
 
             step("4. A port forward: the internet server connects to jnat's public port " + Lab.FORWARD_PUBLIC_PORT
                     + ", which jnat forwards to the laptop's port " + Lab.FORWARD_INSIDE_PORT);
-            show(lab.exec("sv", Duration.ofSeconds(10), "curl", "-sS", "--max-time", "5",
-                    "http://" + Lab.RT_OUTSIDE + ":" + Lab.FORWARD_PUBLIC_PORT + "/"), 5);
+            show(traffic.curl("sv", "http://" + Lab.RT_OUTSIDE + ":" + Lab.FORWARD_PUBLIC_PORT + "/", 5), 5);
 
             step("5. Unsolicited traffic from the internet to a port nothing forwards is refused, after the 6 s "
                     + "that RFC 5382 REQ-4 gives a laptop to open the same connection from inside");
-            show(lab.exec("sv", Duration.ofSeconds(15), "curl", "-sS", "--max-time", "10",
-                    "http://" + Lab.RT_OUTSIDE + ":41000/"), 3);
+            show(traffic.curl("sv", "http://" + Lab.RT_OUTSIDE + ":41000/", 10), 3);
 
             if (keep) {
-                say("The lab stays up. Try: ip netns exec " + lab.ns("cl") + " ping " + Lab.SV + "   (Ctrl-C ends)");
+                say("The lab stays up. Try: ip netns exec " + lab.ns("cl") + (Shell.has("ping") ? " ping " + Lab.SV
+                        : " curl http://" + Lab.SV + ":8000/") + "   (Ctrl-C ends)");
+                DemoAdmin.describe(admin, token, out);
                 Object forever = new Object();
                 Signal.handle(new Signal("INT"), s -> {
                     synchronized (forever) {
@@ -115,6 +122,12 @@ final class DemoCommand implements Callable<Integer> {
             System.err.println("jnat demo: " + e.getMessage());
             return 1;
         } finally {
+            if (admin != null) {
+                admin.close();
+            }
+            if (traffic != null) {
+                traffic.close();
+            }
             if (router != null) {
                 router.close();
             }
@@ -131,21 +144,13 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void startServers(Lab lab) throws IOException {
+    private static void startServers(DemoTraffic traffic) {
         // A web server on the internet server that tells the client where it came from.
-        lab.spawn("sv", "socat", "TCP4-LISTEN:8000,bind=" + Lab.SV + ",reuseaddr,fork",
-                "SYSTEM:'read request; printf \"HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\n"
-                        + "Hello from the internet server. You came from %s port %s.\\n\" "
-                        + "$SOCAT_PEERADDR $SOCAT_PEERPORT'");
+        traffic.startWebServer("sv", Lab.SV, 8000,
+                "Hello from the internet server. You came from %s port %s.\n");
         // A web server on the laptop, reachable from the internet only through the port forward.
-        lab.spawn("cl", "socat", "TCP4-LISTEN:" + Lab.FORWARD_INSIDE_PORT + ",bind=" + Lab.CL + ",reuseaddr,fork",
-                "SYSTEM:'read request; printf \"HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\n"
-                        + "Hello from the laptop, through the port forward. You are %s port %s.\\n\" "
-                        + "$SOCAT_PEERADDR $SOCAT_PEERPORT'");
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        if (lab.awaitListening(deadline, "sv", "-ltnH", Lab.SV, 8000) || !Thread.currentThread().isInterrupted()) {
-            lab.awaitListening(deadline, "cl", "-ltnH", Lab.CL, Lab.FORWARD_INSIDE_PORT);
-        }
+        traffic.startWebServer("cl", Lab.CL, Lab.FORWARD_INSIDE_PORT,
+                "Hello from the laptop, through the port forward. You are %s port %s.\n");
     }
 
     private void printCounters(RouterRuntime router, PrintStream out) {
@@ -168,12 +173,10 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Prints a command line, then the last {@code lines} lines of what it printed. */
-    private void show(Shell.Result r, int lines) {
-        List<String> cmd = r.command();
-        int from = cmd.indexOf("exec") >= 0 ? cmd.indexOf("exec") + 2 : 0;
-        String who = from > 0 ? cmd.get(from - 1).replaceFirst("^.*-", "") : "";
-        out.println("$ [" + (who.equals("cl") ? "laptop" : who.equals("sv") ? "server" : who) + "] "
-                + String.join(" ", cmd.subList(from, cmd.size())));
+    private void show(DemoTraffic.Run run, int lines) {
+        String who = run.host().equals("cl") ? "laptop" : run.host().equals("sv") ? "server" : run.host();
+        out.println("$ [" + who + "] " + run.commandLine());
+        Shell.Result r = run.result();
         List<String> text = (r.stdout() + r.stderr()).lines().toList();
         text.subList(Math.max(0, text.size() - lines), text.size()).forEach(l -> out.println("  " + l));
         if (!r.ok()) {

@@ -47,13 +47,7 @@ class AdminServerTest {
         int forwarded = counters.register("ipv4.forwarded", "IPv4 datagrams forwarded");
         counters.register("nat.dropped.no_session", "inbound packets with no session, dropped");
         counters.add(forwarded, 42);
-        RouterConfig config = ConfigLoader.parse(BadConfigTest.MINIMAL + "[admin]\nlisten = \"127.0.0.1:8080\"\n"
-                + "token = \"" + TOKEN + "\"\n", "router.toml").config();
-        RouterStatus status = new RouterStatus("9.9.9", "203.0.113.1", List.of(
-                new RouterStatus.Interface("inside", "tap:jnat0", "02:6a:6e:00:00:01", "192.168.1.1/24", 1500, null),
-                new RouterStatus.Interface("outside", "tap:jnat1", "02:6a:6e:00:00:02", "203.0.113.1/24", 1500,
-                        "203.0.113.254")));
-        Routes routes = AdminApi.routes(config, counters, status)
+        Routes routes = AdminApi.routes(config(), counters, status())
                 .post("/api/v1/test/echo", request -> {
                     JsonObject body = request.jsonBody();
                     Request.acceptOnlyKeys(body, "protocol", "port");
@@ -65,6 +59,20 @@ class AdminServerTest {
                 });
         server = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), routes);
         base = "http://127.0.0.1:" + server.address().getPort();
+    }
+
+    /** The minimal config with {@code [admin]} on 127.0.0.1:8080 and {@link #TOKEN}. */
+    static RouterConfig config() throws Exception {
+        return ConfigLoader.parse(BadConfigTest.MINIMAL + "[admin]\nlisten = \"127.0.0.1:8080\"\n"
+                + "token = \"" + TOKEN + "\"\n", "router.toml").config();
+    }
+
+    /** A router's status: version 9.9.9, tap:jnat0 and tap:jnat1, public address 203.0.113.1. */
+    static RouterStatus status() {
+        return new RouterStatus("9.9.9", "203.0.113.1", List.of(
+                new RouterStatus.Interface("inside", "tap:jnat0", "02:6a:6e:00:00:01", "192.168.1.1/24", 1500, null),
+                new RouterStatus.Interface("outside", "tap:jnat1", "02:6a:6e:00:00:02", "203.0.113.1/24", 1500,
+                        "203.0.113.254")));
     }
 
     record Echo(String protocol, String port) {
