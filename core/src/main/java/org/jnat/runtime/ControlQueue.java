@@ -1,0 +1,100 @@
+package org.jnat.runtime;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The one way the control plane changes or reads the data plane's state (DESIGN section 3): a
+ * bounded single-producer, single-consumer ring of commands. Control threads (admin requests,
+ * reload, the session log's reader) {@link #call} a command; the data-plane thread
+ * {@link #drain}s the ring between rounds and runs each command to completion, so that it stays
+ * the only writer of its tables and no lock is ever taken on the packet path.
+ *
+ * <p>Several control threads may call at once: they take turns on the producer side (a lock
+ * there, never on the data plane's side), which keeps the ring single-producer. A command should
+ * be short (tens of microseconds): it holds up the packets of the round it runs in, so a long job,
+ * such as copying a million sessions, is cut into many calls that each do a chunk.
+ *
+ * <p>After a command is in the ring, {@code wakeUp} is run so that a data plane asleep in
+ * poll(2) takes it at once (the poll loop's eventfd).
+ */
+public final class ControlQueue {
+    /** What the data-plane thread runs for the control plane; {@code nowNanos} is the round's time. */
+    @FunctionalInterface
+    public interface Command<T> {
+        T run(long nowNanos);
+    }
+
+    /** Commands waiting at most; a full ring makes {@link #call} fail fast instead of queueing without bound. */
+    public static final int CAPACITY = 256;
+
+    private final AtomicReferenceArray<Entry<?>> ring = new AtomicReferenceArray<>(CAPACITY);
+    /** Next slot to fill; written by the producer (under {@link #producer}), read by the consumer. */
+    private final AtomicLong tail = new AtomicLong();
+    /** Next slot to take; written by the consumer only. */
+    private final AtomicLong head = new AtomicLong();
+    private final Object producer = new Object();
+    private volatile Runnable wakeUp = () -> { };
+
+    private record Entry<T>(Command<T> command, CompletableFuture<T> result) {
+        void run(long now) {
+            try {
+                result.complete(command.run(now));
+            } catch (RuntimeException | Error e) {
+                // A control command that fails must not take the data plane down with it.
+                result.completeExceptionally(e);
+            }
+        }
+    }
+
+    /** What to run after a command is queued, e.g. the poll loop's wake-up. */
+    public void wakeUp(Runnable wakeUp) {
+        this.wakeUp = wakeUp;
+    }
+
+    /**
+     * Queues {@code command} for the data plane; the future completes with its result once the
+     * data-plane thread has run it (or exceptionally with what it threw). When the ring is full
+     * the future fails at once with an {@link IllegalStateException}: the data plane is not
+     * taking commands (stopped, or far behind).
+     */
+    public <T> CompletableFuture<T> call(Command<T> command) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        synchronized (producer) {
+            long t = tail.get();
+            if (t - head.get() >= CAPACITY) {
+                result.completeExceptionally(new IllegalStateException(
+                        "the data plane is not taking commands (" + CAPACITY + " waiting)"));
+                return result;
+            }
+            ring.set((int) (t % CAPACITY), new Entry<>(command, result));
+            tail.set(t + 1); // volatile write: publishes the entry
+        }
+        wakeUp.run();
+        return result;
+    }
+
+    /**
+     * Runs the waiting commands, at most {@code max}, on the data-plane thread; returns how many
+     * ran. Allocates nothing itself when the ring is empty (the common case: one volatile read).
+     */
+    public int drain(long nowNanos, int max) {
+        long h = head.get();
+        long available = tail.get() - h;
+        int n = (int) Math.min(available, max);
+        for (int i = 0; i < n; i++) {
+            int slot = (int) ((h + i) % CAPACITY);
+            Entry<?> entry = ring.get(slot);
+            ring.set(slot, null);
+            head.set(h + i + 1); // frees the slot before running: a command may call() again
+            entry.run(nowNanos);
+        }
+        return n;
+    }
+
+    /** True when commands wait. Any thread. */
+    public boolean pending() {
+        return tail.get() != head.get();
+    }
+}

@@ -1,0 +1,119 @@
+package org.jnat.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jnat.testing.Allocations;
+import org.junit.jupiter.api.Test;
+
+class ControlQueueTest {
+
+    @Test
+    void commandsRunOnDrainInOrderWithTheRoundsTime() throws Exception {
+        ControlQueue queue = new ControlQueue();
+        List<Long> seen = new ArrayList<>();
+        CompletableFuture<String> a = queue.call(now -> { seen.add(now); return "a"; });
+        CompletableFuture<Integer> b = queue.call(now -> { seen.add(now + 1); return 2; });
+        assertThat(a).isNotDone();
+        assertThat(queue.pending()).isTrue();
+
+        assertThat(queue.drain(100, 1)).isEqualTo(1);
+        assertThat(a.get()).isEqualTo("a");
+        assertThat(b).isNotDone();
+        assertThat(queue.drain(200, 10)).isEqualTo(1);
+        assertThat(b.get()).isEqualTo(2);
+        assertThat(seen).containsExactly(100L, 201L);
+        assertThat(queue.pending()).isFalse();
+        assertThat(queue.drain(300, 10)).isZero();
+    }
+
+    @Test
+    void aFailingCommandFailsItsCallerNotTheDataPlane() {
+        ControlQueue queue = new ControlQueue();
+        CompletableFuture<Object> bad = queue.call(now -> { throw new IllegalArgumentException("no such forward"); });
+        CompletableFuture<Integer> good = queue.call(now -> 7);
+        assertThat(queue.drain(0, 10)).isEqualTo(2);
+        assertThatThrownBy(bad::get).isInstanceOf(ExecutionException.class).hasMessageContaining("no such forward");
+        assertThat(good).isCompletedWithValue(7);
+    }
+
+    @Test
+    void aFullRingRefusesAtOnceInsteadOfGrowing() {
+        ControlQueue queue = new ControlQueue();
+        for (int i = 0; i < ControlQueue.CAPACITY; i++) {
+            assertThat(queue.call(now -> 1)).isNotDone();
+        }
+        CompletableFuture<Integer> refused = queue.call(now -> 1);
+        assertThat(refused).isCompletedExceptionally();
+        assertThatThrownBy(refused::get).hasMessageContaining("not taking commands");
+        assertThat(queue.drain(0, Integer.MAX_VALUE)).isEqualTo(ControlQueue.CAPACITY);
+        assertThat(queue.call(now -> 1)).isNotDone(); // room again
+    }
+
+    @Test
+    void eachCallWakesTheDataPlane() {
+        ControlQueue queue = new ControlQueue();
+        AtomicInteger wakes = new AtomicInteger();
+        queue.wakeUp(wakes::incrementAndGet);
+        queue.call(now -> 1);
+        queue.call(now -> 2);
+        assertThat(wakes).hasValue(2);
+    }
+
+    @Test
+    void manyControlThreadsAgainstOneDataPlaneThread() throws Exception {
+        ControlQueue queue = new ControlQueue();
+        AtomicBoolean running = new AtomicBoolean(true);
+        long[] total = new long[1]; // written by the "data plane" only, as a table would be
+        Thread dataPlane = new Thread(() -> {
+            long round = 0;
+            while (running.get() || queue.pending()) {
+                queue.drain(round++, 16);
+                Thread.onSpinWait();
+            }
+        });
+        dataPlane.start();
+        int threads = 8, calls = 2000;
+        List<Thread> producers = new ArrayList<>();
+        List<CompletableFuture<Long>> results = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < threads; t++) {
+            Thread p = new Thread(() -> {
+                for (int i = 0; i < calls; i++) {
+                    CompletableFuture<Long> f;
+                    do {
+                        f = queue.call(now -> ++total[0]);
+                    } while (f.isCompletedExceptionally()); // ring full: try again, as a caller would
+                    results.add(f);
+                }
+            });
+            producers.add(p);
+            p.start();
+        }
+        for (Thread p : producers) {
+            p.join();
+        }
+        for (CompletableFuture<Long> f : results) {
+            f.get(10, TimeUnit.SECONDS);
+        }
+        running.set(false);
+        dataPlane.join();
+        assertThat(total[0]).isEqualTo((long) threads * calls);
+        // Every command saw a distinct count: each ran once, one at a time.
+        assertThat(results.stream().map(CompletableFuture::join).distinct().count()).isEqualTo((long) threads * calls);
+    }
+
+    @Test
+    void anEmptyDrainAllocatesNothing() {
+        Allocations.assumeMeasurable();
+        ControlQueue queue = new ControlQueue();
+        long[] round = {0};
+        Allocations.assertSteadyStateAllocatesNothing("an empty drain", () -> queue.drain(round[0]++, 16), 100_000);
+    }
+}
