@@ -4,6 +4,7 @@ import java.util.List;
 import org.jnat.config.ForwardRule;
 import org.jnat.config.NatConfig.Unmatched;
 import org.jnat.device.PacketBuffer;
+import org.jnat.runtime.Counters;
 import org.jnat.runtime.Deadlines;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Packet;
@@ -26,6 +27,7 @@ public final class InboundPolicy {
     private static final int SYN_HOLD_SLOTS = 64;
 
     private final NatTable table;
+    private final Counters counters;
     private final NatCounters count;
     private final Forwards forwards = new Forwards();
     private final SynHold synHold = new SynHold(SYN_HOLD_SLOTS);
@@ -34,6 +36,7 @@ public final class InboundPolicy {
 
     InboundPolicy(NatTable table, NatCounters count, List<ForwardRule> forwards, int dmz, Unmatched unmatched) {
         this.table = table;
+        this.counters = count.counters;
         this.count = count;
         for (ForwardRule rule : forwards) {
             addForward(rule);
@@ -53,7 +56,7 @@ public final class InboundPolicy {
             long inside = Endpoint.of(rule.protocol(), rule.toAddress(), rule.insidePort(externalPort));
             int id = table.forward(externalPort, inside, remote, tcpFlags, now);
             if (id >= 0) {
-                count.increment(count.forwarded);
+                counters.increment(count.forwarded);
             }
             return id;
         }
@@ -62,7 +65,7 @@ public final class InboundPolicy {
         }
         int id = table.dmz(externalPort, dmz, remote, tcpFlags, now);
         if (id >= 0) {
-            count.increment(count.dmz);
+            counters.increment(count.dmz);
         }
         return id;
     }
@@ -73,7 +76,7 @@ public final class InboundPolicy {
      */
     int unmatched(int reason, Ipv4Packet ip, TcpSegment tcp, long now) {
         count.refused(reason);
-        count.increment(count.droppedUnmatched);
+        counters.increment(count.droppedUnmatched);
         boolean isTcp = ip.protocol() == IpProtocol.TCP;
         int flags = isTcp ? tcp.flags() : 0;
         if (!reject || (flags & TcpSegment.RST) != 0) {
@@ -81,20 +84,20 @@ public final class InboundPolicy {
         }
         if (isTcp && (flags & (TcpSegment.SYN | TcpSegment.ACK)) == TcpSegment.SYN) {
             if (synHold.hold(ip, tcp, now)) {
-                count.increment(count.synHeld);
+                counters.increment(count.synHeld);
                 return NatVerdict.CONSUMED;
             }
-            count.increment(count.synHoldFull);
+            counters.increment(count.synHoldFull);
             return NatVerdict.DROP;
         }
-        count.increment(count.rejected);
+        counters.increment(count.rejected);
         return NatVerdict.REJECT;
     }
 
     /** An outbound SYN left {@code externalPort} for {@code remoteAddress:remotePort}: it wins over a held one. */
     void outboundSyn(int externalPort, int remoteAddress, int remotePort) {
         if (synHold.cancel(externalPort, remoteAddress, remotePort)) {
-            count.increment(count.synOutboundWon);
+            counters.increment(count.synOutboundWon);
         }
     }
 
@@ -102,7 +105,7 @@ public final class InboundPolicy {
     PacketBuffer nextHeldReject(long now) {
         PacketBuffer due = synHold.nextDue(now);
         if (due != null) {
-            count.increment(count.rejected);
+            counters.increment(count.rejected);
         }
         return due;
     }

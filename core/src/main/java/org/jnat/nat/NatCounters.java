@@ -4,7 +4,8 @@ import org.jnat.runtime.Counters;
 
 /**
  * Every counter of the NAT, declared once with its label, in the order they are listed (the
- * metrics show them so). The engine, the table and the inbound policy count through one instance.
+ * metrics show them so). The engine, the table and the inbound policy share one instance and count
+ * with {@code counters.increment(count.x)}.
  */
 final class NatCounters {
     final Counters counters;
@@ -61,18 +62,6 @@ final class NatCounters {
         synHoldFull = counters.register("nat.syn.hold_full", "unsolicited SYNs dropped because every hold slot was busy");
         expired = counters.register("nat.sessions.expired", "sessions removed after their idle timeout");
         reclaimed = counters.register("nat.reclaimed.closed_tcp", "closed TCP sessions (both FINs or a RST) given up for a new session of the same host");
-    }
-
-    void increment(int counter) {
-        counters.increment(counter);
-    }
-
-    void add(int counter, long n) {
-        counters.add(counter, n);
-    }
-
-    long get(int counter) {
-        return counters.get(counter);
     }
 
     /**

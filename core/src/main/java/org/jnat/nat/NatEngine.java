@@ -57,6 +57,7 @@ public final class NatEngine implements Translator {
     private final SessionTable sessions;
     private final InboundPolicy policy;
     private final LookAhead lookAhead;
+    private final Counters counters;
     private final NatCounters count;
     private final int publicAddress;
     private final int insideAddress;
@@ -76,6 +77,7 @@ public final class NatEngine implements Translator {
      */
     public NatEngine(NatConfig config, int publicAddress, int insideAddress, List<ForwardRule> forwards,
             Counters counters, long seed) {
+        this.counters = counters;
         this.count = new NatCounters(counters);
         this.table = new NatTable(config, seed, PortAllocator.DEFAULT_HOLD_NANOS, count);
         this.sessions = table.sessions();
@@ -135,7 +137,7 @@ public final class NatEngine implements Translator {
     public int expire(long now) {
         int n = table.expire(now);
         if (n > 0) {
-            count.add(count.expired, n);
+            counters.add(count.expired, n);
         }
         return n;
     }
@@ -171,7 +173,8 @@ public final class NatEngine implements Translator {
         if (destination == insideAddress) {
             return NatVerdict.LOCAL; // for the router on its inside address: nothing to translate
         }
-        if (!translatable(destination) || !translatable(ip.sourceAddress())) {
+        int source = ip.sourceAddress();
+        if (!translatable(destination) || !translatable(source)) {
             return drop(count.droppedNotTranslatable);
         }
         int protocol = ip.protocol();
@@ -183,44 +186,42 @@ public final class NatEngine implements Translator {
         }
         boolean partial = (buffer.flags & PacketBuffer.F_NEEDS_CSUM) != 0;
         return switch (protocol) {
-            case IpProtocol.TCP ->
-                    outbound(protocol, tcp.sourcePort(), tcp.destinationPort(), tcp.flags(), partial, now);
-            case IpProtocol.UDP -> outbound(protocol, udp.sourcePort(), udp.destinationPort(), 0, partial, now);
-            default -> outboundIcmp(partial, now);
+            case IpProtocol.TCP -> outbound(Endpoint.of(protocol, source, tcp.sourcePort()),
+                    Endpoint.of(protocol, destination, tcp.destinationPort()), tcp.flags(), partial, now);
+            case IpProtocol.UDP -> outbound(Endpoint.of(protocol, source, udp.sourcePort()),
+                    Endpoint.of(protocol, destination, udp.destinationPort()), 0, partial, now);
+            default -> outboundIcmp(source, destination, partial, now);
         };
     }
 
-    /**
-     * A TCP segment, UDP datagram or ICMP query (its identifier the source port, 0 the destination
-     * port) from the inside: translated through its session, set up if need be.
-     */
-    private int outbound(int protocol, int sourcePort, int destinationPort, int tcpFlags, boolean partial,
-            long now) {
-        int destination = ip.destinationAddress();
-        int id = table.outbound(Endpoint.of(protocol, ip.sourceAddress(), sourcePort),
-                Endpoint.of(protocol, destination, destinationPort), tcpFlags, now);
+    /** A TCP segment, UDP datagram or ICMP query from {@code inside} to {@code remote}: through its session. */
+    private int outbound(long inside, long remote, int tcpFlags, boolean partial, long now) {
+        int id = table.outbound(inside, remote, tcpFlags, now);
         if (id < 0) {
             return refused(id);
         }
         int external = sessions.externalPort(id);
+        int destination = Endpoint.address(remote);
         if ((tcpFlags & TcpSegment.SYN) != 0) {
-            policy.outboundSyn(external, destination, destinationPort);
+            policy.outboundSyn(external, destination, Endpoint.port(remote));
         }
+        int protocol = Endpoint.protocol(inside);
         rewrite.endpoint(protocol, true, publicAddress, external, partial);
-        count.increment(count.outboundTranslated);
+        counters.increment(count.outboundTranslated);
         if (destination == publicAddress) {
             return hairpin(protocol, partial, now);
         }
         return NatVerdict.FORWARD;
     }
 
-    private int outboundIcmp(boolean partial, long now) {
+    private int outboundIcmp(int source, int destination, boolean partial, long now) {
         int type = icmp.type();
-        if (ip.destinationAddress() == publicAddress && IcmpPacket.isQuery(type)) {
+        if (destination == publicAddress && IcmpPacket.isQuery(type)) {
             return NatVerdict.LOCAL; // a ping to our own public address: the router answers
         }
         if (type == IcmpPacket.ECHO_REQUEST || type == IcmpPacket.TIMESTAMP) {
-            return outbound(IpProtocol.ICMP, icmp.identifier(), 0, 0, partial, now);
+            return outbound(Endpoint.of(IpProtocol.ICMP, source, icmp.identifier()),
+                    Endpoint.of(IpProtocol.ICMP, destination, 0), 0, partial, now);
         }
         if (type == IcmpPacket.DESTINATION_UNREACHABLE || type == IcmpPacket.TIME_EXCEEDED
                 || type == IcmpPacket.PARAMETER_PROBLEM) {
@@ -234,15 +235,15 @@ public final class NatEngine implements Translator {
         if (!count.refused(reason)) {
             return drop(count.droppedNoSession);
         }
-        count.increment(count.prohibited);
+        counters.increment(count.prohibited);
         return NatVerdict.PROHIBITED;
     }
 
     /** An outbound packet, just translated, to the public address: it goes back in, as if it came from outside. */
     private int hairpin(int protocol, boolean partial, long now) {
-        int verdict = inbound(protocol, partial, true, now);
+        int verdict = inbound(protocol, publicAddress, partial, true, now);
         if (verdict == NatVerdict.FORWARD) {
-            count.increment(count.hairpinned);
+            counters.increment(count.hairpinned);
             return verdict;
         }
         return drop(count.droppedHairpin);
@@ -257,7 +258,8 @@ public final class NatEngine implements Translator {
         if (ip.destinationAddress() != publicAddress) {
             return drop(count.droppedNotPublic); // nothing reaches the inside but through the public address
         }
-        if (!translatable(ip.sourceAddress())) {
+        int source = ip.sourceAddress();
+        if (!translatable(source)) {
             return drop(count.droppedNotTranslatable);
         }
         int protocol = ip.protocol();
@@ -265,16 +267,17 @@ public final class NatEngine implements Translator {
             return NatVerdict.DROP;
         }
         boolean partial = (buffer.flags & PacketBuffer.F_NEEDS_CSUM) != 0;
-        return protocol == IpProtocol.ICMP ? inboundIcmp(partial, now) : inbound(protocol, partial, false, now);
+        return protocol == IpProtocol.ICMP ? inboundIcmp(source, partial, now)
+                : inbound(protocol, source, partial, false, now);
     }
 
-    /** A TCP segment or UDP datagram from the outside (or hairpinned): its session, the policy's, or none. */
-    private int inbound(int protocol, boolean partial, boolean hairpin, long now) {
+    /** A TCP segment or UDP datagram from {@code source} outside, or hairpinned: its session, or the policy's. */
+    private int inbound(int protocol, int source, boolean partial, boolean hairpin, long now) {
         boolean isTcp = protocol == IpProtocol.TCP;
         int sourcePort = isTcp ? tcp.sourcePort() : udp.sourcePort();
         int destinationPort = isTcp ? tcp.destinationPort() : udp.destinationPort();
         int flags = isTcp ? tcp.flags() : 0;
-        long remote = Endpoint.of(protocol, ip.sourceAddress(), sourcePort);
+        long remote = Endpoint.of(protocol, source, sourcePort);
         int id = table.inbound(destinationPort, remote, flags, now);
         if (id == NatTable.NO_MAPPING) {
             id = policy.admit(destinationPort, remote, flags, now);
@@ -288,17 +291,17 @@ public final class NatEngine implements Translator {
     /** Rewrites an inbound packet of session {@code id} for its inside endpoint. */
     private int translated(int protocol, int id, boolean partial) {
         rewrite.endpoint(protocol, false, sessions.insideAddress(id), sessions.insidePort(id), partial);
-        count.increment(count.inboundTranslated);
+        counters.increment(count.inboundTranslated);
         return NatVerdict.FORWARD;
     }
 
-    private int inboundIcmp(boolean partial, long now) {
+    private int inboundIcmp(int source, boolean partial, long now) {
         switch (icmp.type()) {
             case IcmpPacket.ECHO_REQUEST, IcmpPacket.TIMESTAMP -> {
                 return NatVerdict.LOCAL;
             }
             case IcmpPacket.ECHO_REPLY, IcmpPacket.TIMESTAMP_REPLY -> {
-                int id = table.inbound(icmp.identifier(), Endpoint.of(IpProtocol.ICMP, ip.sourceAddress(), 0), 0, now);
+                int id = table.inbound(icmp.identifier(), Endpoint.of(IpProtocol.ICMP, source, 0), 0, now);
                 return id < 0 ? drop(count.droppedNoSession) : translated(IpProtocol.ICMP, id, partial);
             }
             case IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.TIME_EXCEEDED, IcmpPacket.PARAMETER_PROBLEM -> {
@@ -325,8 +328,8 @@ public final class NatEngine implements Translator {
         if (!outbound && quoted.sourceAddress() != publicAddress) {
             return drop(count.droppedIcmpNoSession);
         }
-        if (icmp.quoteLength() - quoted.headerLength() < UdpDatagram.HEADER_LENGTH) {
-            return drop(count.droppedMalformed); // the 8 bytes every error quotes (RFC 792)
+        if (icmp.quoteLength() - quoted.headerLength() < TcpSegment.QUOTED_LENGTH) {
+            return drop(count.droppedMalformed); // the 8 bytes of data every error quotes (RFC 792)
         }
         long ours = rewrite.quotedEnd(outbound, true);
         if (ours == Rewrite.NO_ENDPOINT) {
@@ -337,19 +340,16 @@ public final class NatEngine implements Translator {
         if (id < 0) {
             return drop(count.droppedIcmpNoSession);
         }
-        if (outbound) {
-            rewrite.error(true, publicAddress, sessions.externalPort(id));
-        } else {
-            rewrite.error(false, sessions.insideAddress(id), sessions.insidePort(id));
-        }
-        count.increment(count.icmpErrorsTranslated);
+        rewrite.error(outbound, outbound ? publicAddress : sessions.insideAddress(id),
+                outbound ? sessions.externalPort(id) : sessions.insidePort(id));
+        counters.increment(count.icmpErrorsTranslated);
         if (!outbound || ip.destinationAddress() != publicAddress) {
             return NatVerdict.FORWARD;
         }
         if (!hairpinning) {
             return drop(count.droppedHairpin);
         }
-        count.increment(count.hairpinned);
+        counters.increment(count.hairpinned);
         return error(false, now) == NatVerdict.FORWARD ? NatVerdict.FORWARD : NatVerdict.DROP;
     }
 
@@ -359,39 +359,37 @@ public final class NatEngine implements Translator {
      */
     private boolean wrapIp(PacketBuffer buffer, int ipOffset) {
         if (!ip.wrap(buffer.segment(), ipOffset).check(buffer.length() - ipOffset)) {
-            count.increment(count.droppedMalformed);
+            counters.increment(count.droppedMalformed);
             return false;
         }
         if (ip.isFragment()) {
-            count.increment(count.droppedFragment);
+            counters.increment(count.droppedFragment);
             return false;
         }
         return true;
     }
 
-    /** Wraps the view of {@code protocol}'s header over the payload; false, counted, if it cannot. */
+    /** Wraps the view of {@code protocol}'s header; false, counted, if not TCP, UDP, ICMP or too short. */
     private boolean wrapTransport(int protocol) {
         MemorySegment segment = ip.segment();
-        long l4 = ip.payloadOffset();
-        int length = ip.payloadLength();
-        boolean wrapped;
-        switch (protocol) {
-            case IpProtocol.TCP -> wrapped = tcp.wrap(segment, l4).check(length);
-            case IpProtocol.UDP -> wrapped = udp.wrap(segment, l4).check(length);
-            case IpProtocol.ICMP -> wrapped = icmp.wrap(segment, l4).check(length);
-            default -> {
-                count.increment(count.droppedProtocol);
-                return false;
-            }
-        }
+        int headerLength = ip.headerLength(); // read once: the payload's offset and length both need it
+        long l4 = ip.offset() + headerLength;
+        int length = ip.totalLength() - headerLength;
+        boolean wrapped = switch (protocol) {
+            case IpProtocol.TCP -> tcp.wrap(segment, l4).check(length);
+            case IpProtocol.UDP -> udp.wrap(segment, l4).check(length);
+            case IpProtocol.ICMP -> icmp.wrap(segment, l4).check(length);
+            default -> false;
+        };
         if (!wrapped) {
-            count.increment(count.droppedMalformed);
+            boolean known = PortAllocator.protocolIndex(protocol) >= 0; // TCP, UDP or ICMP
+            counters.increment(known ? count.droppedMalformed : count.droppedProtocol);
         }
         return wrapped;
     }
 
     private int drop(int counter) {
-        count.increment(counter);
+        counters.increment(counter);
         return NatVerdict.DROP;
     }
 }

@@ -58,6 +58,7 @@ public final class NatTable {
     private final long mappingMask;
     private final Behavior filtering;
     private final int maxPerHost;
+    private final Counters counters;
     private final NatCounters count;
 
     public NatTable(NatConfig config, long seed) {
@@ -76,12 +77,13 @@ public final class NatTable {
         };
         this.filtering = config.filtering();
         this.maxPerHost = config.maxSessionsPerHost();
+        this.counters = count.counters;
         this.count = count;
     }
 
     /** Closed TCP sessions deleted to make room for a new session of the same host, since construction. */
     public long reclaimed() {
-        return count.get(count.reclaimed);
+        return counters.get(count.reclaimed);
     }
 
     public SessionTable sessions() {
@@ -99,11 +101,6 @@ public final class NatTable {
     /** Sessions held by inside host {@code address}. */
     public int sessionsOf(int address) {
         return store.sessionsOf(address);
-    }
-
-    /** The idle timeout of a session of {@code protocol} in TCP state {@code flags}. */
-    public long timeout(int protocol, int flags) {
-        return store.timeout(protocol, flags);
     }
 
     /**
@@ -317,7 +314,7 @@ public final class NatTable {
 
     private void reclaimSession(int id, long now) {
         store.delete(id, now);
-        count.increment(count.reclaimed);
+        counters.increment(count.reclaimed);
     }
 
     /**
