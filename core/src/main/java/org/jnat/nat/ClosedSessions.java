@@ -7,14 +7,12 @@ package org.jnat.nat;
  * REQ-5, RFC 7857 section 2.2) only so that the segments still in flight find it; a new connection
  * of the same host needs the room more.
  *
- * <p>One intrusive circular doubly linked list per host over the session ids ({@code int[]}, an
- * id's next and previous side by side, as in {@link TimerWheel}); the host's entry in
- * {@link HostTable} points at the oldest, whose previous is the newest. Appending, removing and
- * taking the oldest are O(1) and allocate nothing. A session is on its host's list exactly while it
- * is live, TCP and closed.
+ * <p>One intrusive circular doubly linked list per host over the session ids ({@link Links}); the
+ * host's entry in {@link HostTable} points at the oldest, whose previous is the newest. Appending,
+ * removing and taking the oldest are O(1) and allocate nothing. A session is on its host's list
+ * exactly while it is live, TCP and closed.
  */
 final class ClosedSessions {
-    /** {@code links[2 * id]} is the next (newer) session after {@code id}, {@code links[2 * id + 1]} the one before. */
     private final int[] links;
     private final HostTable hosts;
 
@@ -28,34 +26,23 @@ final class ClosedSessions {
         int slot = hosts.slot(address);
         int oldest = hosts.oldestClosed(slot);
         if (oldest < 0) {
-            links[2 * id] = id;
-            links[2 * id + 1] = id;
+            Links.alone(links, id);
             hosts.oldestClosed(slot, id);
-            return;
+        } else {
+            Links.insertBefore(links, oldest, id); // before the oldest: after the newest
         }
-        int newest = links[2 * oldest + 1];
-        links[2 * newest] = id;
-        links[2 * id + 1] = newest;
-        links[2 * id] = oldest;
-        links[2 * oldest + 1] = id;
     }
 
     /** Takes session {@code id} of {@code address} off the host's list, on which it must be. */
     void remove(int address, int id) {
-        int next = links[2 * id];
-        int previous = links[2 * id + 1];
+        int next = Links.next(links, id);
+        Links.unlink(links, id);
         int slot = hosts.slot(address);
         if (next == id) {
             hosts.oldestClosed(slot, HostTable.NONE);
-        } else {
-            links[2 * previous] = next;
-            links[2 * next + 1] = previous;
-            if (hosts.oldestClosed(slot) == id) {
-                hosts.oldestClosed(slot, next);
-            }
+        } else if (hosts.oldestClosed(slot) == id) {
+            hosts.oldestClosed(slot, next);
         }
-        links[2 * id] = 0;
-        links[2 * id + 1] = 0;
     }
 
     /** The closed session {@code address} closed first, or {@link HostTable#NONE}. */
@@ -66,12 +53,12 @@ final class ClosedSessions {
 
     /** The session after {@code id} on its host's list (newer; the oldest again after the newest). For tests. */
     int next(int id) {
-        return links[2 * id];
+        return Links.next(links, id);
     }
 
     /** The session before {@code id} on its host's list. For tests. */
     int previous(int id) {
-        return links[2 * id + 1];
+        return Links.previous(links, id);
     }
 
     long bytes() {

@@ -10,8 +10,8 @@ package org.jnat.nat;
  * <p>A mapping lives while at least one session references it. The reverse direction (external
  * port to mapping) is {@link PortAllocator#owner}, which also makes port overloading impossible.
  *
- * <p>Rows, {@code id * 2 +}: 0 inside address (32) | inside port (16) | protocol (8);
- * 1 remote address (32) | remote port (16) | external port (16). The index holds {@code id + 1}
+ * <p>Rows, {@code id * 2 +}: 0 the inside {@link Endpoint}; 1 remote address (32) | remote port (16) |
+ * external port (16), the remote part masked by the behaviour. The index holds {@code id + 1}
  * (0 = empty), linear probing, backward-shift deletion; mapping lookups happen only on session
  * set-up, so the index stores no hash and recomputes it from the row when shifting.
  */
@@ -45,36 +45,37 @@ public final class MappingTable {
         return Hashing.hash(inside, remote >>> 16);
     }
 
-    /** The mapping for this (masked) key, or {@link #NONE}. */
-    public int find(int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort) {
-        long inside = SessionTable.insideKey(protocol, insideAddress, insidePort);
-        long remote = SessionTable.remoteKey(remoteAddress, remotePort, 0) >>> 16;
-        for (int i = Hashing.hash(inside, remote) & mask; ; i = (i + 1) & mask) {
+    /**
+     * The mapping of {@code inside} ({@link Endpoint}) for {@code remote}, the remote endpoint masked
+     * to what the mapping behaviour depends on (address, port or nothing; protocol bits clear), or
+     * {@link #NONE}.
+     */
+    public int find(long inside, long remote) {
+        long remoteEnd = remote >>> 16;
+        for (int i = Hashing.hash(inside, remoteEnd) & mask; ; i = (i + 1) & mask) {
             int e = index[i];
             if (e == 0) {
                 return NONE;
             }
             int id = e - 1;
-            if (rows[id * 2] == inside && rows[id * 2 + 1] >>> 16 == remote) {
+            if (rows[id * 2] == inside && rows[id * 2 + 1] >>> 16 == remoteEnd) {
                 return id;
             }
         }
     }
 
-    /** Adds a mapping with no references yet; {@link #NONE} if full. */
-    public int insert(int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort,
-            int externalPort) {
+    /** Adds a mapping (the key of {@link #find}) with no references yet; {@link #NONE} if full. */
+    public int insert(long inside, long remote, int externalPort) {
         int id = freeHead;
         if (id == NONE) {
             return NONE;
         }
         freeHead = (int) rows[id * 2];
-        long inside = SessionTable.insideKey(protocol, insideAddress, insidePort);
-        long remote = SessionTable.remoteKey(remoteAddress, remotePort, externalPort);
+        long word = (remote & ~0xffffL) | externalPort;
         rows[id * 2] = inside;
-        rows[id * 2 + 1] = remote;
+        rows[id * 2 + 1] = word;
         references[id] = 0;
-        int i = hash(inside, remote) & mask;
+        int i = hash(inside, word) & mask;
         while (index[i] != 0) {
             i = (i + 1) & mask;
         }
@@ -130,16 +131,9 @@ public final class MappingTable {
         return capacity;
     }
 
-    public int protocol(int id) {
-        return (int) (rows[id * 2] >>> 8) & 0xff;
-    }
-
-    public int insideAddress(int id) {
-        return (int) (rows[id * 2] >>> 32);
-    }
-
-    public int insidePort(int id) {
-        return (int) (rows[id * 2] >>> 16) & 0xffff;
+    /** The inside {@link Endpoint} of mapping {@code id}. */
+    public long inside(int id) {
+        return rows[id * 2];
     }
 
     public int externalPort(int id) {

@@ -2,25 +2,28 @@ package org.jnat.nat;
 
 import org.jnat.config.NatConfig;
 import org.jnat.config.NatConfig.Behavior;
-import org.jnat.config.Timeouts;
 import org.jnat.runtime.Counters;
 import org.jnat.wire.IpProtocol;
+import org.jnat.wire.TcpSegment;
 
 /**
- * The NAT's state and its rules, apart from the rewrite of packets: mappings, sessions, ports,
- * quotas, filtering, TCP tracking and expiry. In mirage-nat's terms this is the table with its
- * lookup, insert and delete; {@code NatEngine} does the rest.
+ * The NAT's rules for sessions, apart from the rewrite of packets: which session a packet belongs
+ * to, and whether and how a new one is made (mapping and filtering behaviours, port allocation,
+ * quotas). In mirage-nat's terms this is the table with its lookup, insert and delete; in Linux's,
+ * the choice of tuple ({@code nf_nat_core.c}). Keys are {@link Endpoint}s. The sessions themselves,
+ * with everything kept in step with them (host counts, TCP tracking, expiry), are the
+ * {@link SessionStore}'s.
  *
  * <p>Every method returns a session id ({@code >= 0}) or a negative reason, never throws on
  * input from the network and never allocates. Everything is sized at construction from
  * {@code max-sessions}: a full table refuses new sessions cleanly and never evicts a live connection
  * (RFC 5508 REQ-8 asks for refusal, not eviction). The one exception is a TCP session already
  * closed (both FINs or a RST), which a new session of the same host may take the place of: see
- * {@link #reclaim}.
+ * {@link #reclaim}. Every new session, whatever made it, passes the one {@link #admit admission step}.
  *
  * <p>Single-threaded: the data-plane thread is the only writer (DESIGN section 3).
  */
-public final class NatTable implements TimerWheel.Owner {
+public final class NatTable {
     /** No session matches (and none was made: e.g. a TCP RST never sets one up). */
     public static final int NONE = -1;
     /** {@code max-sessions} reached. */
@@ -33,69 +36,54 @@ public final class NatTable implements TimerWheel.Owner {
     public static final int NO_MAPPING = -5;
     /** Inbound: the port is mapped, but the filtering behaviour refuses this remote endpoint. */
     public static final int FILTERED = -6;
+    /** What {@link #admit} answers when the new session may be made. */
+    private static final int ADMITTED = 0;
 
     /** Session flag bits above the {@link TcpTracker} state. */
     public static final int INBOUND = 1 << 8, FORWARD = 1 << 9, DMZ = 1 << 10;
 
+    /**
+     * At most this many sessions expire per {@link #expire(long)} call: about 2.5 ms of work, so a
+     * burst of sessions all timing out together cannot stall the data plane. The rest is due at
+     * once ({@link #nextDeadline()}), so the router's loop takes the next share in its next round,
+     * between batches of frames.
+     */
+    public static final int EXPIRY_BUDGET = 16384;
+
+    private final SessionStore store;
     private final SessionTable sessions;
     private final MappingTable mappings;
     private final PortAllocator ports;
-    private final HostTable hosts;
-    private final ClosedSessions closed;
-    private final FilterTable filters;
-    private final TimerWheel wheel;
-    private final Behavior mapping;
+    /** The bits of a remote endpoint the mapping behaviour depends on (RFC 4787 section 4.1). */
+    private final long mappingMask;
     private final Behavior filtering;
     private final int maxPerHost;
-    private final boolean inboundRefresh;
-    private final long udpTimeout;
-    private final long icmpTimeout;
-    private final long tcpEstablished;
-    private final long tcpTransitory;
-    private Counters counters;
-    private int reclaimedCounter;
-    private long reclaimed;
+    private final Counters counters;
+    private final NatCounters count;
 
     public NatTable(NatConfig config, long seed) {
-        this(config, seed, PortAllocator.DEFAULT_HOLD_NANOS);
+        this(config, seed, PortAllocator.DEFAULT_HOLD_NANOS, new NatCounters(new Counters()));
     }
 
-    public NatTable(NatConfig config, long seed, long portHoldNanos) {
-        int capacity = config.maxSessions();
-        this.sessions = new SessionTable(capacity);
-        // Every live mapping owns an external port of its protocol (no overloading, RFC 4787 REQ-3),
-        // so there are never more mappings than ports in the range, whatever max-sessions says;
-        // one more for the moment between inserting a mapping and giving it its port.
-        int ownersAtMost = PortAllocator.maxOwners(config.portLow(), config.portHigh()) + 1;
-        this.mappings = new MappingTable(Math.min(capacity, ownersAtMost));
-        this.ports = new PortAllocator(config.portLow(), config.portHigh(), portHoldNanos, seed);
-        this.hosts = new HostTable(capacity);
-        this.closed = new ClosedSessions(sessions.capacity(), hosts);
-        this.filters = config.filtering() == Behavior.ADDRESS_DEPENDENT ? new FilterTable(capacity) : null;
-        this.wheel = TimerWheel.forSessions(sessions.capacity()); // ids are rows, more of them than sessions
-        this.mapping = config.mapping();
+    NatTable(NatConfig config, long seed, long portHoldNanos, NatCounters count) {
+        this.store = new SessionStore(config, seed, portHoldNanos);
+        this.sessions = store.sessions;
+        this.mappings = store.mappings;
+        this.ports = store.ports;
+        this.mappingMask = switch (config.mapping()) {
+            case ENDPOINT_INDEPENDENT -> 0;
+            case ADDRESS_DEPENDENT -> Endpoint.of(0, -1, 0);
+            case ADDRESS_AND_PORT_DEPENDENT -> Endpoint.of(0, -1, 0xffff);
+        };
         this.filtering = config.filtering();
         this.maxPerHost = config.maxSessionsPerHost();
-        this.inboundRefresh = config.inboundRefresh();
-        Timeouts t = config.timeouts();
-        this.udpTimeout = t.udpNanos();
-        this.icmpTimeout = t.icmpNanos();
-        this.tcpEstablished = t.tcpEstablishedNanos();
-        this.tcpTransitory = t.tcpTransitoryNanos();
-    }
-
-    /**
-     * Counts every reclaimed closed session (see {@link #reclaim}) in {@code slot} of {@code counters};
-     * called once at set-up.
-     */
-    public void countReclaims(Counters counters, int slot) {
-        this.counters = counters;
-        this.reclaimedCounter = slot;
+        this.counters = count.counters;
+        this.count = count;
     }
 
     /** Closed TCP sessions deleted to make room for a new session of the same host, since construction. */
     public long reclaimed() {
-        return reclaimed;
+        return counters.get(count.reclaimed);
     }
 
     public SessionTable sessions() {
@@ -112,156 +100,132 @@ public final class NatTable implements TimerWheel.Owner {
 
     /** Sessions held by inside host {@code address}. */
     public int sessionsOf(int address) {
-        return hosts.count(address);
-    }
-
-    /** The idle timeout of a session of {@code protocol} in TCP state {@code flags}. */
-    public long timeout(int protocol, int flags) {
-        return switch (protocol) {
-            case IpProtocol.TCP -> TcpTracker.isEstablished(flags) ? tcpEstablished : tcpTransitory;
-            case IpProtocol.UDP -> udpTimeout;
-            default -> icmpTimeout;
-        };
-    }
-
-    private boolean expired(int id, long now) {
-        return sessions.expiry(id) - now <= 0;
+        return store.sessionsOf(address);
     }
 
     /**
-     * An outbound packet (inside to outside): its session, set up if needed (RFC 4787 section 4.1:
-     * reuse the mapping the behaviour allows, else allocate a port). Refreshes the session
-     * (REQ-6) and tracks TCP ({@code tcpFlags}, 0 for UDP and ICMP).
+     * An outbound packet from {@code inside} to {@code remote}: its session, set up if needed (RFC
+     * 4787 section 4.1: reuse the mapping the behaviour allows, else allocate a port). Refreshes the
+     * session (REQ-6) and tracks TCP ({@code tcpFlags}, 0 for UDP and ICMP).
      */
-    public int outbound(int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort,
-            int tcpFlags, long now) {
-        int id = sessions.findInside(protocol, insideAddress, insidePort, remoteAddress, remotePort);
+    public int outbound(long inside, long remote, int tcpFlags, long now) {
+        int protocol = Endpoint.protocol(inside);
+        int id = store.use(sessions.findInside(inside, remote), protocol, tcpFlags, true, now);
         if (id >= 0) {
-            if (!expired(id, now)) {
-                touch(id, protocol, tcpFlags, true, now);
-                return id;
-            }
-            delete(id, now);
+            return id;
         }
-        if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
-            return NONE;
+        int refusal = admit(inside, tcpFlags, MappingTable.NONE, now);
+        if (refusal != ADMITTED) {
+            return refusal;
         }
-        if (full(now) && !reclaim(insideAddress, MappingTable.NONE, now)) {
-            return TABLE_FULL;
-        }
-        if (hosts.count(insideAddress) >= maxPerHost && !reclaim(insideAddress, MappingTable.NONE, now)) {
-            return HOST_QUOTA;
-        }
-        int mappedAddress = mapping == Behavior.ENDPOINT_INDEPENDENT ? 0 : remoteAddress;
-        int mappedPort = mapping == Behavior.ADDRESS_AND_PORT_DEPENDENT ? remotePort : 0;
-        int m = mappings.find(protocol, insideAddress, insidePort, mappedAddress, mappedPort);
+        long mapped = remote & mappingMask;
+        int m = mappings.find(inside, mapped);
         if (m < 0) {
-            m = mappings.insert(protocol, insideAddress, insidePort, mappedAddress, mappedPort, 0);
+            m = newMapping(inside, mapped, now);
             if (m < 0) {
-                return TABLE_FULL; // cannot happen: never more mappings than sessions
+                return m;
             }
-            int port = ports.allocate(protocol, insideAddress, insidePort, m, now);
-            if (port < 0 && protocol == IpProtocol.TCP && reclaimPort(insideAddress, now)) {
-                port = ports.allocate(protocol, insideAddress, insidePort, m, now); // this host may have it back at once
-            }
-            if (port < 0) {
-                mappings.remove(m);
-                return NO_PORT;
-            }
-            mappings.externalPort(m, port);
         }
-        int flags = protocol == IpProtocol.TCP ? TcpTracker.initial(tcpFlags, true) : 0;
-        return add(protocol, insideAddress, insidePort, remoteAddress, remotePort, mappings.externalPort(m), m,
-                flags, now);
+        return store.add(inside, remote, mappings.externalPort(m), m, tcpState(protocol, tcpFlags, true), now);
+    }
+
+    /** A mapping of {@code inside} for {@code mapped} with an external port of its own, or a reason. */
+    private int newMapping(long inside, long mapped, long now) {
+        int m = mappings.insert(inside, mapped, 0);
+        if (m < 0) {
+            return TABLE_FULL; // cannot happen: never more mappings than sessions
+        }
+        int protocol = Endpoint.protocol(inside);
+        int host = Endpoint.address(inside);
+        int insidePort = Endpoint.port(inside);
+        int port = ports.allocate(protocol, host, insidePort, m, now);
+        if (port < 0 && protocol == IpProtocol.TCP && reclaimPort(host, now)) {
+            port = ports.allocate(protocol, host, insidePort, m, now); // this host may have it back at once
+        }
+        if (port < 0) {
+            mappings.remove(m);
+            return NO_PORT;
+        }
+        mappings.externalPort(m, port);
+        return m;
     }
 
     /**
-     * An inbound packet (outside to inside) to external port {@code externalPort}: its session; or,
+     * An inbound packet from {@code remote} to external port {@code externalPort}: its session; or,
      * when the port's mapping lets this remote endpoint in (RFC 4787 section 5), a new session of
      * that mapping. Tracks TCP; refreshes only if {@code inboundRefresh} is configured.
      */
-    public int inbound(int protocol, int externalPort, int remoteAddress, int remotePort, int tcpFlags, long now) {
-        int id = sessions.findOutside(protocol, externalPort, remoteAddress, remotePort);
+    public int inbound(int externalPort, long remote, int tcpFlags, long now) {
+        int protocol = Endpoint.protocol(remote);
+        int id = store.use(sessions.findOutside(externalPort, remote), protocol, tcpFlags, false, now);
         if (id >= 0) {
-            if (!expired(id, now)) {
-                touch(id, protocol, tcpFlags, false, now);
-                return id;
-            }
-            delete(id, now);
+            return id;
         }
         int m = ports.owner(protocol, externalPort);
         if (m < 0) {
             return NO_MAPPING;
         }
-        if (protocol == IpProtocol.ICMP) {
-            return FILTERED; // a query reply only ever answers a query that went out
+        if (protocol == IpProtocol.ICMP || !filteringAdmits(externalPort, remote)) {
+            return FILTERED; // (a query reply only ever answers a query that went out)
         }
-        boolean allowed = switch (filtering) {
-            case ENDPOINT_INDEPENDENT -> true;
-            case ADDRESS_DEPENDENT -> filters.contains(FilterTable.key(protocol, externalPort, remoteAddress));
-            case ADDRESS_AND_PORT_DEPENDENT -> false;
-        };
-        if (!allowed) {
-            return FILTERED;
-        }
-        int insideAddress = mappings.insideAddress(m);
-        int insidePort = mappings.insidePort(m);
+        long inside = mappings.inside(m);
         // With a dependent mapping the inside endpoint may already talk to this remote endpoint
         // through another external port; one inside key cannot have two sessions, so refuse.
-        if (liveInside(protocol, insideAddress, insidePort, remoteAddress, remotePort, now)
+        if (store.live(sessions.findInside(inside, remote), now) >= 0
                 || ports.owner(protocol, externalPort) != m) { // (removing an expired one may not free m)
             return FILTERED;
         }
-        if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
-            return NONE;
+        int refusal = admit(inside, tcpFlags, m, now);
+        if (refusal != ADMITTED) {
+            return refusal;
         }
-        if (full(now) && !reclaim(insideAddress, m, now)) {
-            return TABLE_FULL;
-        }
-        if (ports.owner(protocol, externalPort) != m) {
-            return NO_MAPPING; // making room expired the mapping's last session
-        }
-        if (hosts.count(insideAddress) >= maxPerHost && !reclaim(insideAddress, m, now)) {
-            return HOST_QUOTA;
-        }
-        int flags = INBOUND | (protocol == IpProtocol.TCP ? TcpTracker.initial(tcpFlags, false) : 0);
-        return add(protocol, insideAddress, insidePort, remoteAddress, remotePort, externalPort, m, flags, now);
+        return store.add(inside, remote, externalPort, m, INBOUND | tcpState(protocol, tcpFlags, false), now);
+    }
+
+    private boolean filteringAdmits(int externalPort, long remote) {
+        return switch (filtering) {
+            case ENDPOINT_INDEPENDENT -> true;
+            case ADDRESS_DEPENDENT ->
+                    store.contacted(Endpoint.protocol(remote), externalPort, Endpoint.address(remote));
+            case ADDRESS_AND_PORT_DEPENDENT -> false;
+        };
     }
 
     /**
-     * A session for an inbound packet that a port forward sends to {@code insideAddress:insidePort}.
-     * It holds no mapping: the forward reserves its external port for good.
+     * A session for an inbound packet from {@code remote} to {@code externalPort} that a port
+     * forward sends to {@code inside}. It holds no mapping: the forward reserves its external port.
      */
-    public int forward(int protocol, int externalPort, int insideAddress, int insidePort, int remoteAddress,
-            int remotePort, int tcpFlags, long now) {
-        return inboundSession(protocol, externalPort, insideAddress, insidePort, remoteAddress, remotePort,
-                tcpFlags, now, MappingTable.NONE, FORWARD);
+    public int forward(int externalPort, long inside, long remote, int tcpFlags, long now) {
+        if (store.live(sessions.findInside(inside, remote), now) >= 0) {
+            return FILTERED;
+        }
+        int refusal = admit(inside, tcpFlags, MappingTable.NONE, now);
+        if (refusal != ADMITTED) {
+            return refusal;
+        }
+        int state = INBOUND | FORWARD | tcpState(Endpoint.protocol(inside), tcpFlags, false);
+        return store.add(inside, remote, externalPort, MappingTable.NONE, state, now);
     }
 
     /**
      * A session for an inbound packet to the DMZ host, on the same port, which must be free: the
      * DMZ host gets a mapping of that port, as if it had sent first.
      */
-    public int dmz(int protocol, int externalPort, int dmzAddress, int remoteAddress, int remotePort, int tcpFlags,
-            long now) {
-        if (liveInside(protocol, dmzAddress, externalPort, remoteAddress, remotePort, now)) {
+    public int dmz(int externalPort, int dmzAddress, long remote, int tcpFlags, long now) {
+        int protocol = Endpoint.protocol(remote);
+        long inside = Endpoint.of(protocol, dmzAddress, externalPort);
+        if (store.live(sessions.findInside(inside, remote), now) >= 0) {
             return FILTERED;
         }
-        int mappedAddress = mapping == Behavior.ENDPOINT_INDEPENDENT ? 0 : remoteAddress;
-        int mappedPort = mapping == Behavior.ADDRESS_AND_PORT_DEPENDENT ? remotePort : 0;
-        if (mappings.find(protocol, dmzAddress, externalPort, mappedAddress, mappedPort) >= 0) {
+        long mapped = remote & mappingMask;
+        if (mappings.find(inside, mapped) >= 0) {
             return FILTERED; // its mapping holds another external port
         }
-        if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
-            return NONE;
+        int refusal = admit(inside, tcpFlags, MappingTable.NONE, now);
+        if (refusal != ADMITTED) {
+            return refusal;
         }
-        if (full(now) && !reclaim(dmzAddress, MappingTable.NONE, now)) {
-            return TABLE_FULL;
-        }
-        if (hosts.count(dmzAddress) >= maxPerHost && !reclaim(dmzAddress, MappingTable.NONE, now)) {
-            return HOST_QUOTA;
-        }
-        int m = mappings.insert(protocol, dmzAddress, externalPort, mappedAddress, mappedPort, externalPort);
+        int m = mappings.insert(inside, mapped, externalPort);
         if (m < 0) {
             return TABLE_FULL;
         }
@@ -269,43 +233,41 @@ public final class NatTable implements TimerWheel.Owner {
             mappings.remove(m);
             return NO_PORT;
         }
-        int flags = INBOUND | DMZ | (protocol == IpProtocol.TCP ? TcpTracker.initial(tcpFlags, false) : 0);
-        return add(protocol, dmzAddress, externalPort, remoteAddress, remotePort, externalPort, m, flags, now);
+        return store.add(inside, remote, externalPort, m, INBOUND | DMZ | tcpState(protocol, tcpFlags, false), now);
     }
 
-    private int inboundSession(int protocol, int externalPort, int insideAddress, int insidePort, int remoteAddress,
-            int remotePort, int tcpFlags, long now, int m, int kind) {
-        if (liveInside(protocol, insideAddress, insidePort, remoteAddress, remotePort, now)) {
-            return FILTERED;
-        }
-        if (protocol == IpProtocol.TCP && (tcpFlags & TcpTracker.TCP_RST) != 0) {
+    /**
+     * The admission step of every new session of {@code inside}: a TCP RST never makes one
+     * ({@link #NONE}); then a full table ({@link #TABLE_FULL}) and the host's quota
+     * ({@link #HOST_QUOTA}) refuse it, unless the host's oldest closed TCP session makes room
+     * ({@link #reclaim}). {@code keep} is the mapping the new session joins, or
+     * {@link MappingTable#NONE}: its last session is never reclaimed for it, and if making room
+     * expired it after all, {@link #NO_MAPPING}. {@link #ADMITTED} when the session may be made.
+     */
+    private int admit(long inside, int tcpFlags, int keep, long now) {
+        if (Endpoint.protocol(inside) == IpProtocol.TCP && (tcpFlags & TcpSegment.RST) != 0) {
             return NONE;
         }
-        if (full(now) && !reclaim(insideAddress, MappingTable.NONE, now)) {
+        int host = Endpoint.address(inside);
+        if (store.full(now) && !reclaim(host, keep, now)) {
             return TABLE_FULL;
         }
-        if (hosts.count(insideAddress) >= maxPerHost && !reclaim(insideAddress, MappingTable.NONE, now)) {
+        if (keep >= 0 && mappings.references(keep) == 0) {
+            return NO_MAPPING; // the expiry that made room took the mapping's last session
+        }
+        if (store.sessionsOf(host) >= maxPerHost && !reclaim(host, keep, now)) {
             return HOST_QUOTA;
         }
-        int flags = INBOUND | kind | (protocol == IpProtocol.TCP ? TcpTracker.initial(tcpFlags, false) : 0);
-        return add(protocol, insideAddress, insidePort, remoteAddress, remotePort, externalPort, m, flags, now);
+        return ADMITTED;
+    }
+
+    private static int tcpState(int protocol, int tcpFlags, boolean outbound) {
+        return protocol == IpProtocol.TCP ? TcpTracker.initial(tcpFlags, outbound) : 0;
     }
 
     /**
-     * True if the table is full even after expiring what is due: expiry runs on a budget, so idle
-     * sessions may still be waiting to go when a new one needs their room.
-     */
-    private boolean full(long now) {
-        if (sessions.size() < sessions.maxSessions()) {
-            return false;
-        }
-        wheel.advance(now, this, 64);
-        return sessions.size() == sessions.maxSessions();
-    }
-
-    /**
-     * Makes room for a new session of {@code insideAddress} by deleting the TCP session it closed
-     * first (both FINs seen, or a RST), if it has one that is not the last session of mapping
+     * Makes room for a new session of {@code host} by deleting the TCP session it closed first
+     * (both FINs seen, or a RST), if it has one that is not the last session of mapping
      * {@code keep}; true if it did. O(1): the host's closed sessions are a list, oldest first
      * ({@link ClosedSessions}).
      *
@@ -322,9 +284,9 @@ public final class NatTable implements TimerWheel.Owner {
      * other hosts ({@link PortAllocator}, RFC 6888 REQ-8), so a late segment reaches no one else.
      * Half-open handshakes, established connections, UDP and ICMP sessions are never reclaimed.
      */
-    private boolean reclaim(int insideAddress, int keep, long now) {
-        int id = closed.oldest(insideAddress);
-        if (id < 0 || (keep >= 0 && sessions.mapping(id) == keep && mappings.references(keep) == 1)) {
+    private boolean reclaim(int host, int keep, long now) {
+        int id = store.oldestClosed(host);
+        if (id < 0 || lastOfMapping(id, keep)) {
             return false;
         }
         reclaimSession(id, now);
@@ -336,181 +298,66 @@ public final class NatTable implements TimerWheel.Owner {
      * oldest closed session only if that frees its external port (it is its mapping's last session),
      * which the same host may then have at once.
      */
-    private boolean reclaimPort(int insideAddress, long now) {
-        int id = closed.oldest(insideAddress);
-        if (id < 0) {
-            return false;
-        }
-        int m = sessions.mapping(id);
-        if (m < 0 || mappings.references(m) != 1) {
+    private boolean reclaimPort(int host, long now) {
+        int id = store.oldestClosed(host);
+        if (id < 0 || !lastOfMapping(id, sessions.mapping(id))) {
             return false;
         }
         reclaimSession(id, now);
         return true;
     }
 
+    /** True if session {@code id} is the last session of mapping {@code m} (never for no mapping). */
+    private boolean lastOfMapping(int id, int m) {
+        return m >= 0 && sessions.mapping(id) == m && mappings.references(m) == 1;
+    }
+
     private void reclaimSession(int id, long now) {
-        delete(id, now);
-        reclaimed++;
-        if (counters != null) {
-            counters.increment(reclaimedCounter);
-        }
-    }
-
-    private static boolean closedTcp(int protocol, int flags) {
-        return protocol == IpProtocol.TCP && TcpTracker.isClosed(flags & TcpTracker.STATE_MASK);
-    }
-
-    /** True if a live session has this inside key; an expired one found on the way is removed. */
-    private boolean liveInside(int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort,
-            long now) {
-        int id = sessions.findInside(protocol, insideAddress, insidePort, remoteAddress, remotePort);
-        if (id < 0) {
-            return false;
-        }
-        if (expired(id, now)) {
-            delete(id, now);
-            return false;
-        }
-        return true;
-    }
-
-    private int add(int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort,
-            int externalPort, int m, int flags, long now) {
-        long expiry = now + timeout(protocol, flags);
-        int id = sessions.insert(protocol, insideAddress, insidePort, remoteAddress, remotePort, externalPort, m,
-                flags, expiry);
-        hosts.increment(insideAddress); // cannot fail: fewer hosts than sessions, room for all
-        if (closedTcp(protocol, flags)) {
-            closed.append(insideAddress, id);
-        }
-        if (m >= 0) {
-            mappings.retain(m);
-        }
-        if (filters != null) {
-            filters.increment(FilterTable.key(protocol, externalPort, remoteAddress));
-        }
-        wheel.schedule(id, expiry, now);
-        return id;
-    }
-
-    private void touch(int id, int protocol, int tcpFlags, boolean outbound, long now) {
-        int flags = sessions.flags(id);
-        if (protocol == IpProtocol.TCP) {
-            int next = (flags & ~TcpTracker.STATE_MASK) | TcpTracker.next(flags & TcpTracker.STATE_MASK,
-                    tcpFlags, outbound);
-            if (next != flags) {
-                sessions.flags(id, next);
-                boolean nowClosed = TcpTracker.isClosed(next & TcpTracker.STATE_MASK);
-                if (nowClosed != TcpTracker.isClosed(flags & TcpTracker.STATE_MASK)) {
-                    // Closed by both FINs or a RST; or back from a RST (RFC 7857 section 2.2).
-                    if (nowClosed) {
-                        closed.append(sessions.insideAddress(id), id);
-                    } else {
-                        closed.remove(sessions.insideAddress(id), id);
-                    }
-                }
-                long expiry = now + timeout(protocol, next);
-                // A RST or the second FIN shortens the life even when inbound does not refresh.
-                long old = sessions.expiry(id);
-                if (expiry - old < 0) {
-                    sessions.expiry(id, expiry);
-                    wheel.reschedule(id, expiry);
-                } else if (outbound || inboundRefresh) {
-                    sessions.expiry(id, expiry);
-                }
-                return;
-            }
-        }
-        if (outbound || inboundRefresh) {
-            sessions.expiry(id, now + timeout(protocol, flags));
-        }
+        store.delete(id, now);
+        counters.increment(count.reclaimed);
     }
 
     /**
      * The live session with this inside key, without refreshing it or changing its state: for ICMP
      * errors (RFC 4787 REQ-12, RFC 5508 REQ-6) and hairpin checks.
      */
-    public int peekInside(int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort,
-            long now) {
-        int id = sessions.findInside(protocol, insideAddress, insidePort, remoteAddress, remotePort);
-        return id >= 0 && !expired(id, now) ? id : NONE;
+    public int peekInside(long inside, long remote, long now) {
+        return store.unexpired(sessions.findInside(inside, remote), now);
     }
 
     /** The live session with this outside key, without refreshing it or changing its state. */
-    public int peekOutside(int protocol, int externalPort, int remoteAddress, int remotePort, long now) {
-        int id = sessions.findOutside(protocol, externalPort, remoteAddress, remotePort);
-        return id >= 0 && !expired(id, now) ? id : NONE;
+    public int peekOutside(int externalPort, long remote, long now) {
+        return store.unexpired(sessions.findOutside(externalPort, remote), now);
     }
 
     /** Removes session {@code id}: both directions, its share of the mapping, host and filter counts. */
     public void delete(int id, long now) {
-        int protocol = sessions.protocol(id);
-        int insideAddress = sessions.insideAddress(id);
-        int externalPort = sessions.externalPort(id);
-        int m = sessions.mapping(id);
-        if (filters != null) {
-            filters.decrement(FilterTable.key(protocol, externalPort, sessions.remoteAddress(id)));
-        }
-        if (closedTcp(protocol, sessions.flags(id))) {
-            closed.remove(insideAddress, id);
-        }
-        wheel.cancel(id);
-        sessions.remove(id);
-        hosts.decrement(insideAddress);
-        if (m >= 0 && mappings.release(m)) {
-            ports.release(protocol, externalPort, insideAddress, now);
-            mappings.remove(m);
-        }
-    }
-
-    /** The closed TCP session {@code address} closed first, or -1 (for tests). */
-    int oldestClosed(int address) {
-        return closed.oldest(address);
-    }
-
-    ClosedSessions closedSessions() {
-        return closed;
-    }
-
-    /** True if session {@code id} is on the timer wheel (for tests). */
-    boolean scheduled(int id) {
-        return wheel.isScheduled(id);
-    }
-
-    /** Sessions counted for address-dependent filtering under this key, -1 without that filtering (for tests). */
-    int filterCount(int protocol, int externalPort, int remoteAddress) {
-        return filters == null ? -1 : filters.count(FilterTable.key(protocol, externalPort, remoteAddress));
+        store.delete(id, now);
     }
 
     /** Removes every session of inside host {@code address}; returns how many. Control plane only: walks the table. */
     public int deleteHost(int address, long now) {
-        int removed = 0;
-        for (int id = 0; id < sessions.capacity() && hosts.count(address) > 0; id++) {
-            if (sessions.isLive(id) && sessions.insideAddress(id) == address) {
-                delete(id, now);
-                removed++;
-            }
-        }
-        return removed;
+        return store.deleteHost(address, now);
     }
 
-    /**
-     * At most this many sessions expire per {@link #expire(long)} call: about 2.5 ms of work, so a
-     * burst of sessions all timing out together cannot stall the data plane. The rest is due at
-     * once ({@link #nextDeadline()}), so the router's loop takes the next share in its next round,
-     * between batches of frames.
-     */
-    public static final int EXPIRY_BUDGET = 16384;
+    /** The closed TCP session {@code address} closed first, or -1 (for tests). */
+    int oldestClosed(int address) {
+        return store.oldestClosed(address);
+    }
+
+    /** The sessions with all that is kept in step with them (for tests). */
+    SessionStore store() {
+        return store;
+    }
 
     /** Expires idle sessions up to {@code now}, at most {@link #EXPIRY_BUDGET}; returns how many went. */
     public int expire(long now) {
-        return wheel.advance(now, this, EXPIRY_BUDGET);
+        return store.expire(now, EXPIRY_BUDGET);
     }
 
     /** Expires idle sessions up to {@code now}, at most {@code budget}; returns how many went. */
     public int expire(long now, int budget) {
-        return wheel.advance(now, this, budget);
+        return store.expire(now, budget);
     }
 
     public int size() {
@@ -524,22 +371,11 @@ public final class NatTable implements TimerWheel.Owner {
      * bitmap after each expiry step.
      */
     public long nextDeadline() {
-        return wheel.nextDeadline();
-    }
-
-    @Override
-    public long expiryOf(int id) {
-        return sessions.expiry(id);
-    }
-
-    @Override
-    public void expire(int id, long now) {
-        delete(id, now);
+        return store.nextDeadline();
     }
 
     /** Bytes held by all the tables (for the memory-per-session figure). */
     public long bytes() {
-        return sessions.bytes() + mappings.bytes() + hosts.bytes() + closed.bytes() + ports.bytes() + wheel.bytes()
-                + (filters == null ? 0 : filters.bytes());
+        return store.bytes();
     }
 }

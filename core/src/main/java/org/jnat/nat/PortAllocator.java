@@ -7,9 +7,10 @@ import org.jnat.wire.IpProtocol;
  * mapping gets.
  *
  * <ul>
- *   <li>Each port has at most one owner (a mapping id, or a port-forward reservation), so two inside
- *       endpoints can never hold the same external port of one protocol: no port overloading
- *       (RFC 4787 REQ-3).</li>
+ *   <li>Each port has at most one owner (a mapping id), so two inside endpoints can never hold the
+ *       same external port of one protocol: no port overloading (RFC 4787 REQ-3).</li>
+ *   <li>A port forward reserves its ports ({@link #reserve}): no mapping is given them. A port a
+ *       mapping holds when it is reserved is reserved as that mapping lets it go.</li>
  *   <li>The inside port is kept when it is free ("port preservation", RFC 4787 section 4.2.1).</li>
  *   <li>Otherwise a random search, RFC 6056 section 3.3.1 (Algorithm 1: a random start, then a
  *       linear walk), over the ports of the same range class (0-1023 or 1024-65535, RFC 4787
@@ -27,6 +28,8 @@ import org.jnat.wire.IpProtocol;
 public final class PortAllocator {
     /** {@link #owner} of a free port. */
     public static final int FREE = -1;
+    /** {@link #owner} of a port reserved for a port forward ({@link #reserve}). */
+    public static final int RESERVED = -2;
     /** RFC 6888 REQ-8's minimum hold of a freed port. */
     public static final long DEFAULT_HOLD_NANOS = 120_000_000_000L;
     private static final int PROTOCOLS = 3;
@@ -35,6 +38,8 @@ public final class PortAllocator {
     private final int[] owners = new int[PROTOCOLS * PORTS];
     private final long[] releasedAt = new long[PROTOCOLS * PORTS];
     private final int[] releasedBy = new int[PROTOCOLS * PORTS];
+    /** Bit {@code slot}: reserved for a port forward, whoever holds the port now. */
+    private final long[] reserved = new long[PROTOCOLS * PORTS / 64];
     private final int low;
     private final int high;
     private final long holdNanos;
@@ -71,14 +76,38 @@ public final class PortAllocator {
         };
     }
 
-    /** The owner of {@code port}: a mapping id, {@link #FREE}, or a reservation (below -1). */
+    /** The owner of {@code port}: a mapping id, {@link #FREE} or {@link #RESERVED}. */
     public int owner(int protocol, int port) {
         return owners[protocolIndex(protocol) * PORTS + port];
     }
 
-    /** Marks {@code port} as reserved (a port forward): never allocated. {@code tag} must be below -1. */
-    public void reserve(int protocol, int port, int tag) {
-        owners[protocolIndex(protocol) * PORTS + port] = tag;
+    /**
+     * Reserves {@code port} for a port forward: it is never allocated nor claimed. If a mapping holds
+     * it now, it is reserved when that mapping releases it.
+     */
+    public void reserve(int protocol, int port) {
+        int slot = protocolIndex(protocol) * PORTS + port;
+        reserved[slot >>> 6] |= 1L << slot;
+        if (owners[slot] == FREE) {
+            owners[slot] = RESERVED;
+        }
+    }
+
+    /**
+     * Ends the reservation of {@code port}: it is free, and held from hosts other than
+     * {@code host} (the forward's target) as if {@code host} had released it at {@code now}.
+     */
+    public void unreserve(int protocol, int port, int host, long now) {
+        int slot = protocolIndex(protocol) * PORTS + port;
+        reserved[slot >>> 6] &= ~(1L << slot);
+        if (owners[slot] == RESERVED) {
+            release(protocol, port, host, now);
+        }
+    }
+
+    public boolean isReserved(int protocol, int port) {
+        int slot = protocolIndex(protocol) * PORTS + port;
+        return (reserved[slot >>> 6] & (1L << slot)) != 0;
     }
 
     /** True if {@code host} may take {@code port} now: nobody owns it and it is not held for someone else. */
@@ -159,10 +188,13 @@ public final class PortAllocator {
         return -1;
     }
 
-    /** Frees {@code port}, which {@code host} held; it is held back from other hosts for a while. */
+    /**
+     * Frees {@code port}, which {@code host} held; it is held back from other hosts for a while. A
+     * reserved port goes back to its forward.
+     */
     public void release(int protocol, int port, int host, long now) {
         int slot = protocolIndex(protocol) * PORTS + port;
-        owners[slot] = FREE;
+        owners[slot] = (reserved[slot >>> 6] & (1L << slot)) != 0 ? RESERVED : FREE;
         releasedAt[slot] = now;
         releasedBy[slot] = host;
     }
@@ -183,6 +215,6 @@ public final class PortAllocator {
     }
 
     long bytes() {
-        return 4L * owners.length + 8L * releasedAt.length + 4L * releasedBy.length;
+        return 4L * owners.length + 8L * releasedAt.length + 4L * releasedBy.length + 8L * reserved.length;
     }
 }

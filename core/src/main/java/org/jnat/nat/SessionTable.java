@@ -17,7 +17,7 @@ package org.jnat.nat;
  *
  * <p>Row layout, {@code id * 4 + }:
  * <pre>
- *   0  inside : inside address (32) | inside port (16) | protocol (8) | 0 (8)      (0: a free row)
+ *   0  inside : the inside {@link Endpoint}: address (32) | port (16) | protocol (8) | 0 (8)  (0: free)
  *   1  remote : remote address (32) | remote port (16) | external port (16)
  *   2  expiry : nanoseconds of the router clock at which the session is idle too long
  *   3  meta   : overflow (24, first row of a chunk only) | mapping id + 1 (24, 0 = none) | flags (16)
@@ -81,20 +81,27 @@ public final class SessionTable {
         this.mask = slots - 1;
     }
 
-    static long insideKey(int protocol, int insideAddress, int insidePort) {
-        return ((long) insideAddress << 32) | ((long) insidePort << 16) | ((long) protocol << 8);
+    /** A row's remote word: the remote endpoint's address and port, and the external port. */
+    private static long remoteWord(long remote, int externalPort) {
+        return (remote & ~0xffffL) | externalPort;
     }
 
-    static long remoteKey(int remoteAddress, int remotePort, int externalPort) {
-        return ((long) remoteAddress << 32) | ((long) remotePort << 16) | externalPort;
-    }
-
-    private static int insideHash(long inside, long remote) {
+    /**
+     * The hash {@link #findInside} starts from. {@code remote} may be a remote endpoint or a row's
+     * remote word: only its address and port count.
+     */
+    static int insideHash(long inside, long remote) {
         return Hashing.hash(inside, remote >>> 16);
     }
 
-    private static int outsideHash(long inside, long remote) {
-        return Hashing.hash(remote, inside & 0xff00);
+    /** The hash {@link #findOutside} starts from. */
+    static int outsideHash(int externalPort, long remote) {
+        return hashOfWord(remoteWord(remote, externalPort), remote);
+    }
+
+    /** The outside hash of a remote word and the protocol bits of an endpoint. */
+    private static int hashOfWord(long remoteWord, long protocolOf) {
+        return Hashing.hash(remoteWord, protocolOf & 0xff00);
     }
 
     /** The home chunk of an inside hash: multiply-shift onto 0..chunks-1. */
@@ -119,17 +126,6 @@ public final class SessionTable {
         return chunks;
     }
 
-    /** The hash {@link #findInside} starts from (for {@link #prefetch}). */
-    static int insideHash(int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort) {
-        return Hashing.hash(insideKey(protocol, insideAddress, insidePort), remoteKey(remoteAddress, remotePort, 0)
-                >>> 16);
-    }
-
-    /** The hash {@link #findOutside} starts from (for {@link #prefetch}). */
-    static int outsideHash(int protocol, int externalPort, int remoteAddress, int remotePort) {
-        return Hashing.hash(remoteKey(remoteAddress, remotePort, externalPort), (long) protocol << 8);
-    }
-
     /**
      * Brings into the cache, for {@code count} lookups about to happen, where each will look: for
      * inside lookups the home chunk (and the next one when sessions overflowed from it), for
@@ -139,7 +135,7 @@ public final class SessionTable {
      * other, and the out-of-order core issues them together). Changes nothing; the sum of what it
      * read keeps the loads from being dropped.
      *
-     * @param hashes  from {@link #insideHash} ({@code inside}) or {@link #outsideHash}
+     * @param hashes  from {@link #insideHash(long, long)} ({@code inside}) or {@link #outsideHash(int, long)}
      * @param entries scratch, at least {@code count} long
      */
     long prefetch(int[] hashes, long[] entries, int count, boolean inside) {
@@ -175,19 +171,18 @@ public final class SessionTable {
         return sum;
     }
 
-    /** The session with this inside key, or {@link #NONE}. */
-    public int findInside(int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort) {
-        long inside = insideKey(protocol, insideAddress, insidePort);
-        long remote = remoteKey(remoteAddress, remotePort, 0) >>> 16;
+    /** The session with this inside key ({@link Endpoint}), or {@link #NONE}. */
+    public int findInside(long inside, long remote) {
+        long remoteEnd = remote >>> 16;
         long[] rows = this.rows;
-        int c = home(Hashing.hash(inside, remote));
+        int c = home(Hashing.hash(inside, remoteEnd));
         // At most every chunk once: after deletions every count on a cycle may be non-zero.
         for (int n = 0; n < chunks; n++) {
             int r = BASE + c * CHUNK;
-            if (rows[r] == inside && rows[r + 1] >>> 16 == remote) {
+            if (rows[r] == inside && rows[r + 1] >>> 16 == remoteEnd) {
                 return 2 * c;
             }
-            if (rows[r + STRIDE] == inside && rows[r + STRIDE + 1] >>> 16 == remote) {
+            if (rows[r + STRIDE] == inside && rows[r + STRIDE + 1] >>> 16 == remoteEnd) {
                 return 2 * c + 1;
             }
             if (rows[r + 3] >>> OVERFLOW_SHIFT == 0) {
@@ -198,11 +193,11 @@ public final class SessionTable {
         return NONE;
     }
 
-    /** The session with this outside key, or {@link #NONE}. */
-    public int findOutside(int protocol, int externalPort, int remoteAddress, int remotePort) {
-        long remote = remoteKey(remoteAddress, remotePort, externalPort);
-        long proto = (long) protocol << 8;
-        int hash = Hashing.hash(remote, proto);
+    /** The session with this outside key ({@link Endpoint}), or {@link #NONE}. */
+    public int findOutside(int externalPort, long remote) {
+        long word = remoteWord(remote, externalPort);
+        long protocol = remote & 0xff00;
+        int hash = hashOfWord(word, protocol);
         long[] index = outsideIndex;
         for (int i = hash & mask; ; i = (i + 1) & mask) {
             long e = index[i];
@@ -211,7 +206,7 @@ public final class SessionTable {
             }
             if ((int) (e >>> 32) == hash) {
                 int r = row((int) e - 1);
-                if (rows[r + 1] == remote && (rows[r] & 0xff00) == proto) {
+                if (rows[r + 1] == word && (rows[r] & 0xff00) == protocol) {
                     return (int) e - 1;
                 }
             }
@@ -222,15 +217,13 @@ public final class SessionTable {
      * Adds a session; the caller has checked that neither key is present. Returns its id, or
      * {@link #NONE} when the table holds max-sessions already.
      */
-    public int insert(int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort,
-            int externalPort, int mapping, int flags, long expiry) {
+    public int insert(long inside, long remote, int externalPort, int mapping, int flags, long expiry) {
         if (size == maxSessions) {
             return NONE;
         }
-        long inside = insideKey(protocol, insideAddress, insidePort);
-        long remote = remoteKey(remoteAddress, remotePort, externalPort);
+        long word = remoteWord(remote, externalPort);
         long[] rows = this.rows;
-        int c = home(insideHash(inside, remote));
+        int c = home(insideHash(inside, word));
         int id;
         // There are more rows than sessions allowed, so a free one comes before the walk returns here.
         while (true) {
@@ -250,10 +243,10 @@ public final class SessionTable {
         }
         int r = row(id);
         rows[r] = inside;
-        rows[r + 1] = remote;
+        rows[r + 1] = word;
         rows[r + 2] = expiry;
         rows[r + 3] = (rows[r + 3] & OVERFLOW_MASK) | ((long) (mapping + 1) << MAPPING_SHIFT) | (flags & FLAGS_MASK);
-        put(outsideIndex, outsideHash(inside, remote), id);
+        put(outsideIndex, hashOfWord(word, inside), id);
         size++;
         return id;
     }
@@ -262,15 +255,15 @@ public final class SessionTable {
     public void remove(int id) {
         int r = row(id);
         long inside = rows[r];
-        long remote = rows[r + 1];
+        long word = rows[r + 1];
         int chunk = id >>> 1;
-        for (int c = home(insideHash(inside, remote)); c != chunk; c = next(c)) {
+        for (int c = home(insideHash(inside, word)); c != chunk; c = next(c)) {
             int at = BASE + c * CHUNK + 3;
             if (rows[at] >>> OVERFLOW_SHIFT != OVERFLOW_SATURATED) {
                 rows[at] -= OVERFLOW_ONE;
             }
         }
-        take(outsideIndex, outsideHash(inside, remote), id);
+        take(outsideIndex, hashOfWord(word, inside), id);
         rows[r] = 0;
         rows[r + 1] = 0;
         rows[r + 2] = 0;
@@ -329,23 +322,23 @@ public final class SessionTable {
     }
 
     public int protocol(int id) {
-        return (int) (rows[row(id)] >>> 8) & 0xff;
+        return Endpoint.protocol(rows[row(id)]);
     }
 
     public int insideAddress(int id) {
-        return (int) (rows[row(id)] >>> 32);
+        return Endpoint.address(rows[row(id)]);
     }
 
     public int insidePort(int id) {
-        return (int) (rows[row(id)] >>> 16) & 0xffff;
+        return Endpoint.port(rows[row(id)]);
     }
 
     public int remoteAddress(int id) {
-        return (int) (rows[row(id) + 1] >>> 32);
+        return Endpoint.address(rows[row(id) + 1]);
     }
 
     public int remotePort(int id) {
-        return (int) (rows[row(id) + 1] >>> 16) & 0xffff;
+        return Endpoint.port(rows[row(id) + 1]);
     }
 
     public int externalPort(int id) {

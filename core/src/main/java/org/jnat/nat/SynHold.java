@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Deadlines;
 import org.jnat.wire.Ipv4Packet;
+import org.jnat.wire.TcpSegment;
 
 /**
  * Unsolicited inbound SYNs held before they are refused (RFC 5382 REQ-4): the NAT must not answer
@@ -48,11 +49,13 @@ final class SynHold {
     }
 
     /**
-     * Holds the SYN whose IP header {@code ip} wraps at {@code ipOffset} of its frame; the TCP header
-     * ends at {@code headersEnd}. False if no slot is free.
+     * Holds the SYN whose IP and TCP headers {@code ip} and {@code tcp} wrap (over a frame that starts
+     * at offset 0 of its segment). False if no slot is free.
      */
-    boolean hold(Ipv4Packet ip, int ipOffset, long headersEnd, int dstPort, int srcPort, long now) {
-        int bytes = (int) (headersEnd - ip.offset()) + ipOffset;
+    boolean hold(Ipv4Packet ip, TcpSegment tcp, long now) {
+        int bytes = (int) tcp.payloadOffset(); // the frame up to the end of the TCP header
+        int dstPort = tcp.destinationPort();
+        int srcPort = tcp.sourcePort();
         if (bytes > SLOT_BYTES) {
             return false;
         }
@@ -61,7 +64,7 @@ final class SynHold {
         }
         for (int i = 0; i < busy.length; i++) {
             if (!busy[i]) {
-                MemorySegment.copy(ip.segment(), ip.offset() - ipOffset, copies[i].segment(), 0, bytes);
+                MemorySegment.copy(ip.segment(), 0, copies[i].segment(), 0, bytes);
                 copies[i].length(bytes);
                 copies[i].clearOffload();
                 busy[i] = true;
@@ -122,6 +125,13 @@ final class SynHold {
         // None is due: the sweep saw every deadline.
         earliest = next;
         return null;
+    }
+
+    /** Forgets every held SYN: none will be answered. */
+    void clear() {
+        java.util.Arrays.fill(busy, false);
+        held = 0;
+        earliest = Deadlines.NONE;
     }
 
     /** When the next held SYN comes due ({@link #nextDue} returns it), or NONE: O(1). */

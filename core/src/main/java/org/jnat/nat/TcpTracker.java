@@ -1,5 +1,7 @@
 package org.jnat.nat;
 
+import org.jnat.wire.TcpSegment;
+
 /**
  * TCP connection tracking for the session timeouts, after RFC 6146 section 3.5.2.2 (the
  * CLOSED / V4 INIT / V6 INIT / ESTABLISHED / FIN RCV / TRANS machine) as RFC 7857 section 2.2
@@ -27,24 +29,21 @@ public final class TcpTracker {
     public static final int SYN_OUT = 1, SYN_IN = 2, FIN_OUT = 4, FIN_IN = 8, RST = 16, LOOSE = 32;
     public static final int STATE_MASK = 63;
 
-    /** TCP header flag bits (RFC 9293 section 3.1). */
-    public static final int TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_ACK = 0x10;
-
     private TcpTracker() {
     }
 
-    /** The state after a segment with {@code tcpFlags} in the given direction. */
+    /** The state after a segment with {@code tcpFlags} (the {@link TcpSegment#flags()} byte) in the given direction. */
     public static int next(int state, int tcpFlags, boolean outbound) {
-        if ((tcpFlags & TCP_RST) != 0) {
+        if ((tcpFlags & TcpSegment.RST) != 0) {
             return state | RST;
         }
         state &= ~RST;
-        if ((tcpFlags & TCP_SYN) != 0) {
+        if ((tcpFlags & TcpSegment.SYN) != 0) {
             state |= outbound ? SYN_OUT : SYN_IN;
         } else if (!outbound && (state & LOOSE) != 0) {
             state |= SYN_IN;
         }
-        if ((tcpFlags & TCP_FIN) != 0) {
+        if ((tcpFlags & TcpSegment.FIN) != 0) {
             state |= outbound ? FIN_OUT : FIN_IN;
         }
         return state;
@@ -53,7 +52,7 @@ public final class TcpTracker {
     /** The state of a session made by a first segment with {@code tcpFlags}. */
     public static int initial(int tcpFlags, boolean outbound) {
         int state = next(0, tcpFlags, outbound);
-        if ((tcpFlags & (TCP_SYN | TCP_RST)) == 0) {
+        if ((tcpFlags & (TcpSegment.SYN | TcpSegment.RST)) == 0) {
             state |= LOOSE | (outbound ? SYN_OUT : SYN_IN);
         }
         return state;

@@ -7,9 +7,8 @@ import org.jnat.runtime.Deadlines;
  * expiring does not grow with the table: each tick looks only at the sessions filed under it.
  *
  * <p>Entries are the ids {@code 0..capacity-1} of the owner's rows, kept in intrusive circular
- * doubly linked lists (one {@code int[]}, an entry's next and previous side by side so that
- * touching an entry costs one cache line; ids {@code capacity..capacity+slots-1} are the
- * sentinels of the slots), so filing, moving and cancelling are O(1) and allocate nothing.
+ * doubly linked lists ({@link Links}; ids {@code capacity..capacity+slots-1} are the sentinels of
+ * the slots), so filing, moving and cancelling are O(1) and allocate nothing.
  *
  * <p>Refreshing a session does not touch the wheel: the owner just moves the session's expiry
  * later. When the session's slot comes round, the wheel asks the owner for the real expiry and
@@ -36,7 +35,7 @@ public final class TimerWheel {
         void expire(int id, long now);
     }
 
-    /** {@code links[2 * id]} is the next entry after {@code id}, {@code links[2 * id + 1]} the one before. */
+    /** The slots' lists, {@link Links}: entries and sentinels. */
     private final int[] links;
     private final int capacity;
     private final int slots;
@@ -71,8 +70,7 @@ public final class TimerWheel {
         this.links = new int[2 * (capacity + slots)];
         this.occupied = new long[(slots + 63) >>> 6];
         for (int i = 0; i < capacity + slots; i++) {
-            links[2 * i] = i;
-            links[2 * i + 1] = i;
+            Links.alone(links, i);
         }
     }
 
@@ -108,12 +106,7 @@ public final class TimerWheel {
             t = cursor + slots - 1;
         }
         int slot = (int) (t & slotMask);
-        int sentinel = capacity + slot;
-        int last = links[2 * sentinel + 1];
-        links[2 * last] = id;
-        links[2 * id + 1] = last;
-        links[2 * id] = sentinel;
-        links[2 * sentinel + 1] = id;
+        Links.insertBefore(links, capacity + slot, id);
         occupied[slot >>> 6] |= 1L << slot;
         filed++;
         if (t == cursor) {
@@ -134,15 +127,12 @@ public final class TimerWheel {
 
     /** Takes {@code id} off the wheel; harmless if it is not on it. */
     public void cancel(int id) {
-        int n = links[2 * id];
+        int n = Links.next(links, id);
         if (n == id) {
             return;
         }
-        int p = links[2 * id + 1];
-        links[2 * p] = n;
-        links[2 * n + 1] = p;
-        links[2 * id] = id;
-        links[2 * id + 1] = id;
+        int p = Links.previous(links, id);
+        Links.unlink(links, id);
         filed--;
         if (n == p && n >= capacity) {
             // Its slot's sentinel now points at itself: the slot is empty.
@@ -152,7 +142,7 @@ public final class TimerWheel {
     }
 
     public boolean isScheduled(int id) {
-        return links[2 * id] != id;
+        return Links.next(links, id) != id;
     }
 
     /**
@@ -190,9 +180,9 @@ public final class TimerWheel {
         while (cursor <= target) {
             int sentinel = capacity + (int) (cursor & slotMask);
             cursorDue = Deadlines.NONE;
-            int id = links[2 * sentinel];
+            int id = Links.next(links, sentinel);
             while (id != sentinel) {
-                int after = links[2 * id];
+                int after = Links.next(links, id);
                 long expiry = owner.expiryOf(id);
                 if (expiry - now <= 0) {
                     cancel(id);

@@ -82,24 +82,24 @@ class CountTablesTest {
     @Test
     void mappingTableFindsInsertsAndRemoves() {
         MappingTable t = new MappingTable(4);
-        int m = t.insert(17, 0xc0a80105, 5000, 0, 0, 0);
+        int m = t.insert(Endpoint.of(17, 0xc0a80105, 5000), 0, 0);
         t.externalPort(m, 6000);
         t.retain(m);
         t.retain(m);
-        assertThat(t.find(17, 0xc0a80105, 5000, 0, 0)).isEqualTo(m);
-        assertThat(t.find(17, 0xc0a80105, 5000, 1, 0)).isEqualTo(MappingTable.NONE);
-        assertThat(t.find(6, 0xc0a80105, 5000, 0, 0)).isEqualTo(MappingTable.NONE);
+        assertThat(t.find(Endpoint.of(17, 0xc0a80105, 5000), 0)).isEqualTo(m);
+        assertThat(t.find(Endpoint.of(17, 0xc0a80105, 5000), Endpoint.of(0, 1, 0))).isEqualTo(MappingTable.NONE);
+        assertThat(t.find(Endpoint.of(6, 0xc0a80105, 5000), 0)).isEqualTo(MappingTable.NONE);
         assertThat(t.externalPort(m)).isEqualTo(6000);
-        assertThat(t.insideAddress(m)).isEqualTo(0xc0a80105);
-        assertThat(t.insidePort(m)).isEqualTo(5000);
+        assertThat(Endpoint.address(t.inside(m))).isEqualTo(0xc0a80105);
+        assertThat(Endpoint.port(t.inside(m))).isEqualTo(5000);
         assertThat(t.release(m)).isFalse();
         assertThat(t.release(m)).isTrue();
         t.remove(m);
-        assertThat(t.find(17, 0xc0a80105, 5000, 0, 0)).isEqualTo(MappingTable.NONE);
+        assertThat(t.find(Endpoint.of(17, 0xc0a80105, 5000), 0)).isEqualTo(MappingTable.NONE);
         for (int i = 0; i < 4; i++) {
-            assertThat(t.insert(17, i, i, i, i, i)).isGreaterThanOrEqualTo(0);
+            assertThat(t.insert(Endpoint.of(17, i, i), Endpoint.of(0, i, i), i)).isGreaterThanOrEqualTo(0);
         }
-        assertThat(t.insert(17, 9, 9, 9, 9, 9)).isEqualTo(MappingTable.NONE);
+        assertThat(t.insert(Endpoint.of(17, 9, 9), Endpoint.of(0, 9, 9), 9)).isEqualTo(MappingTable.NONE);
     }
 
     @Test
@@ -116,13 +116,14 @@ class CountTablesTest {
                 t.remove(id);
                 model.remove(key);
             } else if (id == null && model.size() < 128) {
-                model.put(key, t.insert(6, host, port, 0, 0, port));
+                model.put(key, t.insert(Endpoint.of(6, host, port), 0, port));
             }
             if (step % 500 == 0) {
                 for (int h = 0; h < 8; h++) {
                     for (int p = 0; p < 32; p++) {
                         Integer expected = model.get(((long) h << 32) | p);
-                        assertThat(t.find(6, h, p, 0, 0)).isEqualTo(expected == null ? MappingTable.NONE : expected);
+                        assertThat(t.find(Endpoint.of(6, h, p), 0))
+                                .isEqualTo(expected == null ? MappingTable.NONE : expected);
                     }
                 }
             }

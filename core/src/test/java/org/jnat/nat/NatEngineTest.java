@@ -1,7 +1,7 @@
 package org.jnat.nat;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.jnat.testing.Frames.bytes;
+import static org.jnat.nat.Endpoint.of;
 import static org.jnat.testing.Frames.IP;
 import static org.jnat.testing.FrameFields.checksumsValid;
 import static org.jnat.testing.FrameFields.destinationPort;
@@ -16,9 +16,9 @@ import org.jnat.config.NatConfig.Unmatched;
 import org.jnat.config.Timeouts;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.wire.Checksum;
 import org.jnat.testing.FrameFields;
 import org.jnat.testing.Frames;
-import org.jnat.wire.Checksum;
 import org.jnat.wire.IcmpPacket;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Address;
@@ -30,6 +30,8 @@ class NatEngineTest {
     static final int PUBLIC = Ipv4Address.parse("128.104.108.1");
     static final int ROUTER_INSIDE = Ipv4Address.parse("192.168.1.1");
     static final long SECOND = 1_000_000_000L;
+    /** mirage-nat's inside host and remote server. */
+    static final int MIRAGE_INSIDE = Ipv4Address.parse("192.168.108.26"), MIRAGE_REMOTE = Ipv4Address.parse("4.141.2.6");
 
     static NatConfig config(Behavior mapping, Behavior filtering, int maxSessions, int perHost, Unmatched unmatched,
             int dmz) {
@@ -49,32 +51,47 @@ class NatEngineTest {
                 Unmatched.DROP, 0));
     }
 
+    /** Endpoint-independent mapping and filtering: what hairpinning between two inside hosts needs. */
+    NatEngine endpointIndependent() {
+        return engine(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ENDPOINT_INDEPENDENT, 64, 64, Unmatched.DROP, 0));
+    }
+
     static int addr(String text) {
         return Ipv4Address.parse(text);
+    }
+
+    /**
+     * {@code p} was forwarded ({@code verdict}) and now goes from {@code source:sourcePort} to
+     * {@code destination:destinationPort}, its checksums valid.
+     */
+    static void assertForwarded(int verdict, PacketBuffer p, int source, int sourcePort, int destination,
+            int destinationPort) {
+        assertThat(verdict).as("verdict").isEqualTo(NatVerdict.FORWARD);
+        assertThat(ip(p).sourceAddress()).as("source address").isEqualTo(source);
+        assertThat(sourcePort(p)).as("source port").isEqualTo(sourcePort);
+        assertThat(ip(p).destinationAddress()).as("destination address").isEqualTo(destination);
+        assertThat(destinationPort(p)).as("destination port").isEqualTo(destinationPort);
+        assertThat(checksumsValid(p)).as("checksums").isTrue();
+    }
+
+    static byte[] bytes(PacketBuffer b) {
+        return b.segment().asSlice(0, b.length()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
     }
 
     /** mirage-nat: UDP 192.168.108.26:255 to 4.141.2.6:1024 goes out from the public address; the reply maps back. */
     @Test
     void udpOutAndReplyBack() {
         NatEngine nat = defaults();
-        int inside = addr("192.168.108.26");
-        int remote = addr("4.141.2.6");
+        int inside = MIRAGE_INSIDE;
+        int remote = MIRAGE_REMOTE;
         PacketBuffer out = Frames.udpPacket(inside, 255, remote, 1024, 20);
         byte[] payload = java.util.Arrays.copyOfRange(bytes(out), IP + 28, IP + 48);
-        assertThat(nat.outbound(out, IP, 0)).isEqualTo(NatVerdict.FORWARD);
-        assertThat(ip(out).sourceAddress()).isEqualTo(PUBLIC);
-        assertThat(ip(out).destinationAddress()).isEqualTo(remote);
-        assertThat(sourcePort(out)).as("port preserved").isEqualTo(255);
+        assertForwarded(nat.outbound(out, IP, 0), out, PUBLIC, 255, remote, 1024); // the port preserved
         assertThat(ip(out).ttl()).as("the router, not the NAT, decrements the TTL").isEqualTo(Frames.TTL);
-        assertThat(checksumsValid(out)).isTrue();
         assertThat(java.util.Arrays.copyOfRange(bytes(out), IP + 28, IP + 48)).isEqualTo(payload);
 
         PacketBuffer reply = Frames.udpPacket(remote, 1024, PUBLIC, sourcePort(out), 20);
-        assertThat(nat.inbound(reply, IP, SECOND)).isEqualTo(NatVerdict.FORWARD);
-        assertThat(ip(reply).destinationAddress()).isEqualTo(inside);
-        assertThat(destinationPort(reply)).isEqualTo(255);
-        assertThat(ip(reply).sourceAddress()).isEqualTo(remote);
-        assertThat(checksumsValid(reply)).isTrue();
+        assertForwarded(nat.inbound(reply, IP, SECOND), reply, remote, 1024, inside, 255);
     }
 
     @Test
@@ -90,22 +107,15 @@ class NatEngineTest {
     @Test
     void tcpSynOutAndSynAckBack() {
         NatEngine nat = defaults();
-        int inside = addr("192.168.108.26");
-        int remote = addr("4.141.2.6");
+        int inside = MIRAGE_INSIDE;
+        int remote = MIRAGE_REMOTE;
         PacketBuffer syn = Frames.tcpPacket(inside, 255, remote, 1024, TcpSegment.SYN, 0);
-        assertThat(nat.outbound(syn, IP, 0)).isEqualTo(NatVerdict.FORWARD);
-        assertThat(ip(syn).sourceAddress()).isEqualTo(PUBLIC);
-        assertThat(sourcePort(syn)).isEqualTo(255);
-        assertThat(checksumsValid(syn)).isTrue();
+        assertForwarded(nat.outbound(syn, IP, 0), syn, PUBLIC, 255, remote, 1024);
         PacketBuffer synAck = Frames.tcpPacket(remote, 1024, PUBLIC, 255, TcpSegment.SYN | TcpSegment.ACK, 0);
-        assertThat(nat.inbound(synAck, IP, 0)).isEqualTo(NatVerdict.FORWARD);
-        assertThat(ip(synAck).destinationAddress()).isEqualTo(inside);
-        assertThat(destinationPort(synAck)).isEqualTo(255);
-        assertThat(checksumsValid(synAck)).isTrue();
+        assertForwarded(nat.inbound(synAck, IP, 0), synAck, remote, 1024, inside, 255);
         PacketBuffer data = Frames.tcpPacket(inside, 255, remote, 1024, TcpSegment.ACK | TcpSegment.PSH, 100);
-        assertThat(nat.outbound(data, IP, 0)).isEqualTo(NatVerdict.FORWARD);
-        assertThat(checksumsValid(data)).isTrue();
-        int id = nat.table().peekInside(IpProtocol.TCP, inside, 255, remote, 1024, 0);
+        assertForwarded(nat.outbound(data, IP, 0), data, PUBLIC, 255, remote, 1024);
+        int id = nat.table().peekInside(of(IpProtocol.TCP, inside, 255), of(IpProtocol.TCP, remote, 1024), 0);
         assertThat(TcpTracker.isEstablished(nat.table().sessions().flags(id))).isTrue();
     }
 
@@ -302,7 +312,8 @@ class NatEngineTest {
         nat.outbound(out, IP, 0);
         assertThat(nat.table().deleteHost(host, 0)).isEqualTo(1);
         assertThat(nat.inbound(Frames.udpPacket(addr("8.8.8.8"), 53, PUBLIC, 5000, 4), IP, 0)).isEqualTo(NatVerdict.DROP);
-        assertThat(nat.table().peekInside(IpProtocol.UDP, host, 5000, addr("8.8.8.8"), 53, 0)).isEqualTo(NatTable.NONE);
+        assertThat(nat.table().peekInside(of(IpProtocol.UDP, host, 5000), of(IpProtocol.UDP, addr("8.8.8.8"), 53), 0))
+                .isEqualTo(NatTable.NONE);
     }
 
     @Test
@@ -325,16 +336,9 @@ class NatEngineTest {
         NatEngine nat = engine(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT, 64, 64,
                 Unmatched.DROP, 0), new ForwardRule(IpProtocol.TCP, 8080, 8080, server, 80));
         PacketBuffer syn = Frames.tcpPacket(client, 50000, PUBLIC, 8080, TcpSegment.SYN, 0);
-        assertThat(nat.inbound(syn, IP, 0)).isEqualTo(NatVerdict.FORWARD);
-        assertThat(ip(syn).sourceAddress()).isEqualTo(client);
-        assertThat(ip(syn).destinationAddress()).isEqualTo(server);
-        assertThat(destinationPort(syn)).isEqualTo(80);
-        assertThat(checksumsValid(syn)).isTrue();
+        assertForwarded(nat.inbound(syn, IP, 0), syn, client, 50000, server, 80);
         PacketBuffer synAck = Frames.tcpPacket(server, 80, client, 50000, TcpSegment.SYN | TcpSegment.ACK, 0);
-        assertThat(nat.outbound(synAck, IP, 0)).isEqualTo(NatVerdict.FORWARD);
-        assertThat(ip(synAck).sourceAddress()).isEqualTo(PUBLIC);
-        assertThat(sourcePort(synAck)).isEqualTo(8080);
-        assertThat(checksumsValid(synAck)).isTrue();
+        assertForwarded(nat.outbound(synAck, IP, 0), synAck, PUBLIC, 8080, client, 50000);
         // The server's own new connections never take the forwarded port.
         PacketBuffer other = Frames.tcpPacket(server, 8080, addr("203.0.113.9"), 443, TcpSegment.SYN, 0);
         nat.outbound(other, IP, 0);
@@ -402,35 +406,25 @@ class NatEngineTest {
         assertThat(nat.nextHeldReject(20 * SECOND)).isNull();
         PacketBuffer retransmit = Frames.tcpPacket(remote, 4001, PUBLIC, 5556, TcpSegment.SYN, 0);
         assertThat(nat.inbound(retransmit, IP, 13 * SECOND)).isEqualTo(NatVerdict.FORWARD);
-        int id = nat.table().peekInside(IpProtocol.TCP, addr("192.168.1.5"), 5556, remote, 4001, 13 * SECOND);
+        int id = nat.table().peekInside(of(IpProtocol.TCP, addr("192.168.1.5"), 5556), of(IpProtocol.TCP, remote, 4001),
+                13 * SECOND);
         assertThat(TcpTracker.isEstablished(nat.table().sessions().flags(id))).as("RFC 5382 REQ-2a").isTrue();
     }
 
     /** REQ-9, 9a: an inside host reaches another through the public address and sees its external endpoint. */
     @Test
     void hairpinning() {
-        NatEngine nat = engine(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ENDPOINT_INDEPENDENT, 64, 64,
-                Unmatched.DROP, 0));
+        NatEngine nat = endpointIndependent();
         int a = addr("192.168.1.5");
         int b = addr("192.168.1.6");
         nat.outbound(Frames.udpPacket(b, 7000, addr("8.8.8.8"), 3478, 4), IP, 0); // B's mapping: public:7000
         nat.outbound(Frames.udpPacket(a, 7000, addr("8.8.8.8"), 3478, 4), IP, 0); // A's: public:other
         int aExternal = nat.table().sessions().externalPort(
-                nat.table().peekInside(IpProtocol.UDP, a, 7000, addr("8.8.8.8"), 3478, 0));
+                nat.table().peekInside(of(IpProtocol.UDP, a, 7000), of(IpProtocol.UDP, addr("8.8.8.8"), 3478), 0));
         PacketBuffer p = Frames.udpPacket(a, 7000, PUBLIC, 7000, 12);
-        assertThat(nat.outbound(p, IP, 0)).isEqualTo(NatVerdict.FORWARD);
-        assertThat(ip(p).sourceAddress()).isEqualTo(PUBLIC);
-        assertThat(sourcePort(p)).isEqualTo(aExternal);
-        assertThat(ip(p).destinationAddress()).isEqualTo(b);
-        assertThat(destinationPort(p)).isEqualTo(7000);
-        assertThat(checksumsValid(p)).isTrue();
+        assertForwarded(nat.outbound(p, IP, 0), p, PUBLIC, aExternal, b, 7000);
         PacketBuffer reply = Frames.udpPacket(b, 7000, PUBLIC, aExternal, 12);
-        assertThat(nat.outbound(reply, IP, 0)).isEqualTo(NatVerdict.FORWARD);
-        assertThat(ip(reply).destinationAddress()).isEqualTo(a);
-        assertThat(destinationPort(reply)).isEqualTo(7000);
-        assertThat(sourcePort(reply)).isEqualTo(7000);
-        assertThat(ip(reply).sourceAddress()).isEqualTo(PUBLIC);
-        assertThat(checksumsValid(reply)).isTrue();
+        assertForwarded(nat.outbound(reply, IP, 0), reply, PUBLIC, 7000, a, 7000);
     }
 
     @Test
@@ -448,8 +442,7 @@ class NatEngineTest {
     /** An inside host's ICMP error about a hairpinned packet goes back to the sender, translated twice. */
     @Test
     void hairpinnedIcmpErrorsReachTheSender() {
-        NatEngine nat = engine(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ENDPOINT_INDEPENDENT, 64, 64,
-                Unmatched.DROP, 0));
+        NatEngine nat = endpointIndependent();
         int a = addr("192.168.1.5");
         int b = addr("192.168.1.6");
         nat.outbound(Frames.udpPacket(b, 7000, addr("8.8.8.8"), 3478, 4), IP, 0);

@@ -1,6 +1,7 @@
 package org.jnat.nat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnat.nat.Endpoint.of;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,16 +29,17 @@ final class NatInvariants {
         int live = 0;
         for (int id = 0; id < s.capacity(); id++) {
             if (!s.isLive(id)) {
-                assertThat(t.scheduled(id)).as("free row %d on the wheel", id).isFalse();
+                assertThat(t.store().scheduled(id)).as("free row %d on the wheel", id).isFalse();
                 continue;
             }
             live++;
             int protocol = s.protocol(id);
             int host = s.insideAddress(id);
-            assertThat(t.scheduled(id)).as("session %d on the wheel", id).isTrue();
-            assertThat(s.findInside(protocol, host, s.insidePort(id), s.remoteAddress(id), s.remotePort(id)))
+            assertThat(t.store().scheduled(id)).as("session %d on the wheel", id).isTrue();
+            long remote = of(protocol, s.remoteAddress(id), s.remotePort(id));
+            assertThat(s.findInside(of(protocol, host, s.insidePort(id)), remote))
                     .as("session %d by its inside key", id).isEqualTo(id);
-            assertThat(s.findOutside(protocol, s.externalPort(id), s.remoteAddress(id), s.remotePort(id)))
+            assertThat(s.findOutside(s.externalPort(id), remote))
                     .as("session %d by its outside key", id).isEqualTo(id);
             perHost.merge(host, 1, Integer::sum);
             int m = s.mapping(id);
@@ -63,7 +65,7 @@ final class NatInvariants {
                     .isEqualTo(e.getValue());
         }
         for (var e : perFilterKey.entrySet()) {
-            int count = t.filterCount(e.getKey().get(0), e.getKey().get(1), e.getKey().get(2));
+            int count = t.store().filterCount(e.getKey().get(0), e.getKey().get(1), e.getKey().get(2));
             assertThat(count).as("filter count of %s", e.getKey()).isIn(-1, e.getValue());
         }
         for (int host : perHost.keySet()) {
@@ -80,7 +82,7 @@ final class NatInvariants {
         if (oldest < 0) {
             return list;
         }
-        ClosedSessions c = t.closedSessions();
+        ClosedSessions c = t.store().closedSessions();
         int id = oldest;
         do {
             list.add(id);

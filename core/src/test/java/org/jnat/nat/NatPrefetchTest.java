@@ -24,11 +24,11 @@ import org.junit.jupiter.api.Test;
  * The look-ahead over a batch ({@link NatEngine#prefetch}) is a pure hint: with it or without it,
  * the same frames come out, with the same verdicts, counters and sessions; it never throws on
  * what a device may deliver, and allocates nothing. The engines here hold more sessions than
- * {@link NatEngine#PREFETCH_MIN_SESSIONS}, so the look-ahead really runs.
+ * {@link LookAhead#MIN_SESSIONS}, so the look-ahead really runs.
  */
 class NatPrefetchTest {
     static final int PUBLIC = NatEngineTest.PUBLIC;
-    static final int FLOWS = 2 * NatEngine.PREFETCH_MIN_SESSIONS + 1000;
+    static final int FLOWS = 2 * LookAhead.MIN_SESSIONS + 1000;
     static final int HOSTS = Ipv4Address.parse("10.1.0.0");
     static final int REMOTES = Ipv4Address.parse("198.51.0.0");
 
@@ -57,7 +57,7 @@ class NatPrefetchTest {
             };
             assertThat(nat.outbound(p, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         }
-        assertThat(nat.table().size()).isGreaterThan(NatEngine.PREFETCH_MIN_SESSIONS);
+        assertThat(nat.table().size()).isGreaterThan(LookAhead.MIN_SESSIONS);
         return nat;
     }
 
@@ -132,7 +132,7 @@ class NatPrefetchTest {
                 }
             }
             assertThat(with.table().size()).isEqualTo(without.table().size());
-            assertThat(with.table().size()).isGreaterThan(NatEngine.PREFETCH_MIN_SESSIONS);
+            assertThat(with.table().size()).isGreaterThan(LookAhead.MIN_SESSIONS);
             assertThat(withCounters.snapshot()).isEqualTo(withoutCounters.snapshot());
         }
     }

@@ -1,6 +1,7 @@
 package org.jnat.nat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnat.nat.Endpoint.of;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -135,7 +136,8 @@ final class NatProperties {
                     }
                     if (remote == PUBLIC && protocol != IpProtocol.ICMP) {
                         // A hairpin the owner refused still made the sender's own session.
-                        int own = nat.table().peekInside(protocol, host, port, PUBLIC, remotePort, now);
+                        int own = nat.table().peekInside(of(protocol, host, port), of(protocol, PUBLIC, remotePort),
+                                now);
                         if (own >= 0) {
                             usedExternal.add(List.of(protocol, nat.table().sessions().externalPort(own)));
                         }
@@ -180,7 +182,8 @@ final class NatProperties {
                         assertThat(FrameFields.checksumsValid(p)).isTrue();
                         int inside = ip.destinationAddress();
                         int insidePort = FrameFields.destinationPort(p);
-                        assertThat(nat.table().peekInside(protocol, inside, insidePort, remote, remotePort, now))
+                        assertThat(nat.table().peekInside(of(protocol, inside, insidePort),
+                                of(protocol, remote, remotePort), now))
                                 .as("a live session takes every packet let in").isGreaterThanOrEqualTo(0);
                         boolean forward = protocol == IpProtocol.TCP && port == FORWARD_PORT;
                         boolean allowed = forward || dmzOn || switch (filtering) {
@@ -210,7 +213,8 @@ final class NatProperties {
                     PacketBuffer error = Frames.icmpErrorPacket(from, PUBLIC, IcmpPacket.DESTINATION_UNREACHABLE,
                             s.next(16), x.packet(), s.next(2) == 0 ? 8 : 1000);
                     // Errors change nothing, so the owner now is the one the error must reach.
-                    int owner = nat.table().peekOutside(x.protocol(), x.external(), x.remote(), x.remotePort(), now);
+                    int owner = nat.table().peekOutside(x.external(), of(x.protocol(), x.remote(), x.remotePort()),
+                            now);
                     long expiry = owner >= 0 ? nat.table().sessions().expiry(owner) : 0;
                     int verdict = nat.inbound(error, Frames.IP, now);
                     if (owner < 0) {

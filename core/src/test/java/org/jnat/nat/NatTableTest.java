@@ -1,6 +1,7 @@
 package org.jnat.nat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnat.nat.Endpoint.of;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,6 +13,7 @@ import org.jnat.config.NatConfig;
 import org.jnat.config.NatConfig.Behavior;
 import org.jnat.config.Timeouts;
 import org.jnat.wire.IpProtocol;
+import org.jnat.wire.TcpSegment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -55,9 +57,9 @@ class NatTableTest {
     void everyMappingAndFilteringCombination(Behavior mapping, Behavior filtering) {
         NatTable t = new NatTable(config(mapping, filtering), 1);
         long now = 0;
-        int a = t.outbound(UDP, X, 5000, Y1, 3478, 0, now);
-        int b = t.outbound(UDP, X, 5000, Y1, 3479, 0, now);
-        int c = t.outbound(UDP, X, 5000, Y2, 3478, 0, now);
+        int a = t.outbound(of(UDP, X, 5000), of(UDP, Y1, 3478), 0, now);
+        int b = t.outbound(of(UDP, X, 5000), of(UDP, Y1, 3479), 0, now);
+        int c = t.outbound(of(UDP, X, 5000), of(UDP, Y2, 3478), 0, now);
         int e1 = t.sessions().externalPort(a);
         int e2 = t.sessions().externalPort(b);
         int e3 = t.sessions().externalPort(c);
@@ -74,13 +76,13 @@ class NatTableTest {
             case ADDRESS_AND_PORT_DEPENDENT -> assertThat(Set.of(e1, e2, e3)).hasSize(3);
         }
         // Replies from where X sent always come back.
-        assertThat(t.inbound(UDP, e1, Y1, 3478, 0, now)).isEqualTo(a);
-        assertThat(t.inbound(UDP, e3, Y2, 3478, 0, now)).isEqualTo(c);
+        assertThat(t.inbound(e1, of(UDP, Y1, 3478), 0, now)).isEqualTo(a);
+        assertThat(t.inbound(e3, of(UDP, Y2, 3478), 0, now)).isEqualTo(c);
 
         // Y1 from another port: allowed by endpoint-independent and address-dependent filtering.
-        int fromNewPort = t.inbound(UDP, e1, Y1, 9999, 0, now);
+        int fromNewPort = t.inbound(e1, of(UDP, Y1, 9999), 0, now);
         // Y3, never contacted through e1: only endpoint-independent filtering lets it in.
-        int fromNewAddress = t.inbound(UDP, e1, 0xc6336403, 9999, 0, now);
+        int fromNewAddress = t.inbound(e1, of(UDP, 0xc6336403, 9999), 0, now);
         switch (filtering) {
             case ENDPOINT_INDEPENDENT -> {
                 assertThat(fromNewPort).isGreaterThanOrEqualTo(0);
@@ -99,29 +101,29 @@ class NatTableTest {
             assertThat(t.sessions().insideAddress(fromNewPort)).isEqualTo(X);
             assertThat(t.sessions().insidePort(fromNewPort)).isEqualTo(5000);
             // X's reply to the new remote endpoint goes out through the same external port.
-            assertThat(t.outbound(UDP, X, 5000, Y1, 9999, 0, now)).isEqualTo(fromNewPort);
+            assertThat(t.outbound(of(UDP, X, 5000), of(UDP, Y1, 9999), 0, now)).isEqualTo(fromNewPort);
         }
-        assertThat(t.inbound(UDP, 4242, Y1, 3478, 0, now)).as("an unmapped port").isEqualTo(NatTable.NO_MAPPING);
+        assertThat(t.inbound(4242, of(UDP, Y1, 3478), 0, now)).as("an unmapped port").isEqualTo(NatTable.NO_MAPPING);
     }
 
     @Test
     void twoInsideEndpointsNeverShareAnExternalPort() {
         NatTable t = new NatTable(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ENDPOINT_INDEPENDENT), 1);
-        int a = t.outbound(UDP, X, 5000, Y1, 53, 0, 0);
-        int b = t.outbound(UDP, X + 1, 5000, Y1, 53, 0, 0);
+        int a = t.outbound(of(UDP, X, 5000), of(UDP, Y1, 53), 0, 0);
+        int b = t.outbound(of(UDP, X + 1, 5000), of(UDP, Y1, 53), 0, 0);
         assertThat(t.sessions().externalPort(a)).isEqualTo(5000);
         assertThat(t.sessions().externalPort(b)).isNotEqualTo(5000);
-        assertThat(t.inbound(UDP, t.sessions().externalPort(b), Y1, 53, 0, 0)).isEqualTo(b);
+        assertThat(t.inbound(t.sessions().externalPort(b), of(UDP, Y1, 53), 0, 0)).isEqualTo(b);
     }
 
     @Test
     void udpExpiresAtTheConfiguredTimeoutAndOutboundRefreshes() {
         NatTable t = new NatTable(small(16, 16), 1);
         long udp = Timeouts.defaults().udpNanos();
-        int id = t.outbound(UDP, X, 5000, Y1, 53, 0, 0);
-        t.outbound(UDP, X, 5000, Y1, 53, 0, 100 * SECOND); // refresh (REQ-6)
+        int id = t.outbound(of(UDP, X, 5000), of(UDP, Y1, 53), 0, 0);
+        t.outbound(of(UDP, X, 5000), of(UDP, Y1, 53), 0, 100 * SECOND); // refresh (REQ-6)
         t.expire(100 * SECOND + udp - 1);
-        assertThat(t.peekOutside(UDP, 5000, Y1, 53, 100 * SECOND + udp - 1)).isEqualTo(id);
+        assertThat(t.peekOutside(5000, of(UDP, Y1, 53), 100 * SECOND + udp - 1)).isEqualTo(id);
         t.expire(100 * SECOND + udp);
         assertThat(t.size()).isZero();
         assertThat(t.sessionsOf(X)).isZero();
@@ -132,42 +134,48 @@ class NatTableTest {
     void inboundDoesNotRefreshUnlessConfigured() {
         NatTable t = new NatTable(small(16, 16), 1);
         long udp = Timeouts.defaults().udpNanos();
-        t.outbound(UDP, X, 5000, Y1, 53, 0, 0);
-        t.inbound(UDP, 5000, Y1, 53, 0, 200 * SECOND);
-        assertThat(t.inbound(UDP, 5000, Y1, 53, 0, udp)).as("expired at the timeout of the outbound packet")
+        t.outbound(of(UDP, X, 5000), of(UDP, Y1, 53), 0, 0);
+        t.inbound(5000, of(UDP, Y1, 53), 0, 200 * SECOND);
+        assertThat(t.inbound(5000, of(UDP, Y1, 53), 0, udp)).as("expired at the timeout of the outbound packet")
                 .isEqualTo(NatTable.NO_MAPPING);
 
         NatConfig d = small(16, 16);
         NatTable r = new NatTable(new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(),
                 d.maxSessions(), d.maxSessionsPerHost(), true, d.unmatched(), 0, d.timeouts(), true), 1);
-        int id = r.outbound(UDP, X, 5000, Y1, 53, 0, 0);
-        r.inbound(UDP, 5000, Y1, 53, 0, 200 * SECOND);
-        assertThat(r.inbound(UDP, 5000, Y1, 53, 0, udp)).isEqualTo(id);
+        int id = r.outbound(of(UDP, X, 5000), of(UDP, Y1, 53), 0, 0);
+        r.inbound(5000, of(UDP, Y1, 53), 0, 200 * SECOND);
+        assertThat(r.inbound(5000, of(UDP, Y1, 53), 0, udp)).isEqualTo(id);
     }
 
     @Test
     void icmpQueriesExpireAfterTheirTimeout() {
         NatTable t = new NatTable(small(16, 16), 1);
         long icmp = Timeouts.defaults().icmpNanos();
-        int id = t.outbound(ICMP, X, 5, Y1, 0, 0, 0);
+        int id = t.outbound(of(ICMP, X, 5), of(ICMP, Y1, 0), 0, 0);
         int ext = t.sessions().externalPort(id);
-        assertThat(t.peekOutside(ICMP, ext, Y1, 0, icmp - 1)).isEqualTo(id);
-        assertThat(t.peekOutside(ICMP, ext, Y1, 0, icmp)).isEqualTo(NatTable.NONE);
+        assertThat(t.peekOutside(ext, of(ICMP, Y1, 0), icmp - 1)).isEqualTo(id);
+        assertThat(t.peekOutside(ext, of(ICMP, Y1, 0), icmp)).isEqualTo(NatTable.NONE);
         t.expire(icmp);
         assertThat(t.size()).isZero();
+    }
+
+    /** A segment of the TCP connection X:40000 - Y1:80, outbound or inbound (its external port is 40000). */
+    static int segment(NatTable t, boolean outbound, int flags, long now) {
+        return outbound ? t.outbound(of(TCP, X, 40000), of(TCP, Y1, 80), flags, now)
+                : t.inbound(40000, of(TCP, Y1, 80), flags, now);
     }
 
     @Test
     void tcpTimeoutsFollowTheState() {
         Timeouts to = Timeouts.defaults();
         NatTable t = new NatTable(small(16, 16), 1);
-        int id = t.outbound(TCP, X, 40000, Y1, 80, TcpTracker.TCP_SYN, 0);
+        int id = segment(t, true, TcpSegment.SYN, 0);
         assertThat(t.sessions().expiry(id)).isEqualTo(to.tcpTransitoryNanos());
-        t.inbound(TCP, 40000, Y1, 80, TcpTracker.TCP_SYN | TcpTracker.TCP_ACK, SECOND);
-        t.outbound(TCP, X, 40000, Y1, 80, TcpTracker.TCP_ACK, 2 * SECOND);
+        segment(t, false, TcpSegment.SYN | TcpSegment.ACK, SECOND);
+        segment(t, true, TcpSegment.ACK, 2 * SECOND);
         assertThat(t.sessions().expiry(id)).isEqualTo(2 * SECOND + to.tcpEstablishedNanos());
         // A RST from outside cuts it to transitory even though inbound does not refresh (RFC 7857 2.2).
-        t.inbound(TCP, 40000, Y1, 80, TcpTracker.TCP_RST, 3 * SECOND);
+        segment(t, false, TcpSegment.RST, 3 * SECOND);
         assertThat(t.sessions().expiry(id)).isEqualTo(3 * SECOND + to.tcpTransitoryNanos());
         t.expire(3 * SECOND + to.tcpTransitoryNanos());
         assertThat(t.size()).isZero();
@@ -177,18 +185,18 @@ class NatTableTest {
     void finsFromBothSidesEndInTransitory() {
         Timeouts to = Timeouts.defaults();
         NatTable t = new NatTable(small(16, 16), 1);
-        int id = t.outbound(TCP, X, 40000, Y1, 80, TcpTracker.TCP_SYN, 0);
-        t.inbound(TCP, 40000, Y1, 80, TcpTracker.TCP_SYN | TcpTracker.TCP_ACK, 0);
-        t.outbound(TCP, X, 40000, Y1, 80, TcpTracker.TCP_FIN | TcpTracker.TCP_ACK, SECOND);
+        int id = segment(t, true, TcpSegment.SYN, 0);
+        segment(t, false, TcpSegment.SYN | TcpSegment.ACK, 0);
+        segment(t, true, TcpSegment.FIN | TcpSegment.ACK, SECOND);
         assertThat(t.sessions().expiry(id)).isEqualTo(SECOND + to.tcpEstablishedNanos());
-        t.inbound(TCP, 40000, Y1, 80, TcpTracker.TCP_FIN | TcpTracker.TCP_ACK, 2 * SECOND);
+        segment(t, false, TcpSegment.FIN | TcpSegment.ACK, 2 * SECOND);
         assertThat(t.sessions().expiry(id)).isEqualTo(2 * SECOND + to.tcpTransitoryNanos());
     }
 
     @Test
     void aRstNeverSetsUpASession() {
         NatTable t = new NatTable(small(16, 16), 1);
-        assertThat(t.outbound(TCP, X, 40000, Y1, 80, TcpTracker.TCP_RST, 0)).isEqualTo(NatTable.NONE);
+        assertThat(segment(t, true, TcpSegment.RST, 0)).isEqualTo(NatTable.NONE);
         assertThat(t.size()).isZero();
     }
 
@@ -196,13 +204,13 @@ class NatTableTest {
     void quotasRefuseWithoutEvicting() {
         NatTable t = new NatTable(small(8, 3), 1);
         for (int i = 0; i < 3; i++) {
-            assertThat(t.outbound(UDP, X, 5000 + i, Y1, 53, 0, 0)).isGreaterThanOrEqualTo(0);
+            assertThat(t.outbound(of(UDP, X, 5000 + i), of(UDP, Y1, 53), 0, 0)).isGreaterThanOrEqualTo(0);
         }
-        assertThat(t.outbound(UDP, X, 6000, Y1, 53, 0, 0)).isEqualTo(NatTable.HOST_QUOTA);
+        assertThat(t.outbound(of(UDP, X, 6000), of(UDP, Y1, 53), 0, 0)).isEqualTo(NatTable.HOST_QUOTA);
         for (int h = 1; h <= 5; h++) {
-            assertThat(t.outbound(UDP, X + h, 5000, Y1, 53, 0, 0)).isGreaterThanOrEqualTo(0);
+            assertThat(t.outbound(of(UDP, X + h, 5000), of(UDP, Y1, 53), 0, 0)).isGreaterThanOrEqualTo(0);
         }
-        assertThat(t.outbound(UDP, X + 9, 5000, Y1, 53, 0, 0)).isEqualTo(NatTable.TABLE_FULL);
+        assertThat(t.outbound(of(UDP, X + 9, 5000), of(UDP, Y1, 53), 0, 0)).isEqualTo(NatTable.TABLE_FULL);
         assertThat(t.size()).isEqualTo(8);
         assertThat(t.sessionsOf(X)).isEqualTo(3);
     }
@@ -213,12 +221,12 @@ class NatTableTest {
         NatTable t = new NatTable(new NatConfig(d.mapping(), d.filtering(), 2000, 2003, 64, 64, true,
                 d.unmatched(), 0, d.timeouts(), false), 1);
         for (int i = 0; i < 4; i++) {
-            assertThat(t.outbound(UDP, X + i, 7000, Y1, 53, 0, 0)).isGreaterThanOrEqualTo(0);
+            assertThat(t.outbound(of(UDP, X + i, 7000), of(UDP, Y1, 53), 0, 0)).isGreaterThanOrEqualTo(0);
         }
-        assertThat(t.outbound(UDP, X + 4, 7000, Y1, 53, 0, 0)).isEqualTo(NatTable.NO_PORT);
+        assertThat(t.outbound(of(UDP, X + 4, 7000), of(UDP, Y1, 53), 0, 0)).isEqualTo(NatTable.NO_PORT);
         assertThat(t.mappings().size()).isEqualTo(4);
         // Another session of an existing mapping still works: it needs no new port.
-        assertThat(t.outbound(UDP, X, 7000, Y2, 53, 0, 0)).isGreaterThanOrEqualTo(0);
+        assertThat(t.outbound(of(UDP, X, 7000), of(UDP, Y2, 53), 0, 0)).isGreaterThanOrEqualTo(0);
     }
 
     /**
@@ -236,54 +244,56 @@ class NatTableTest {
         for (int protocol : new int[] {UDP, TCP, ICMP}) {
             for (int i = 0; i < 2; i++) {
                 // A new remote port (ICMP: a new inside host) needs a mapping, and so a port, of its own.
-                int id = protocol == ICMP ? t.outbound(ICMP, X + i, 2000, Y1, 0, 0, 0)
-                        : t.outbound(protocol, X, 2000, Y1, 1 + i, TcpTracker.TCP_SYN, 0);
+                int id = protocol == ICMP ? t.outbound(of(ICMP, X + i, 2000), of(ICMP, Y1, 0), 0, 0)
+                        : t.outbound(of(protocol, X, 2000), of(protocol, Y1, 1 + i), TcpSegment.SYN, 0);
                 assertThat(id).isGreaterThanOrEqualTo(0);
                 first = first < 0 ? id : first;
             }
-            assertThat(t.outbound(protocol, X + 7, 2000, Y2, protocol == ICMP ? 0 : 9, TcpTracker.TCP_SYN, 0))
+            assertThat(t.outbound(of(protocol, X + 7, 2000), of(protocol, Y2, protocol == ICMP ? 0 : 9),
+                    TcpSegment.SYN, 0))
                     .isEqualTo(NatTable.NO_PORT);
         }
         assertThat(t.mappings().size()).isEqualTo(6);
-        assertThat(t.dmz(UDP, 2000, X + 9, Y2, 7, 0, 0)).as("the DMZ host's port is taken").isEqualTo(NatTable.NO_PORT);
+        assertThat(t.dmz(2000, X + 9, of(UDP, Y2, 7), 0, 0)).as("the DMZ host's port is taken")
+                .isEqualTo(NatTable.NO_PORT);
         assertThat(t.mappings().size()).isEqualTo(6);
         t.delete(first, 0);
-        assertThat(t.outbound(UDP, X, 2000, Y2, 9, 0, 0)).isGreaterThanOrEqualTo(0);
+        assertThat(t.outbound(of(UDP, X, 2000), of(UDP, Y2, 9), 0, 0)).isGreaterThanOrEqualTo(0);
         assertThat(t.mappings().size()).isEqualTo(6);
     }
 
     @Test
     void deletingAHostFreesBothDirectionsAndItsPorts() {
         NatTable t = new NatTable(small(64, 64), 1);
-        int a = t.outbound(UDP, X, 5000, Y1, 53, 0, 0);
-        t.outbound(TCP, X, 40000, Y2, 443, TcpTracker.TCP_SYN, 0);
-        int other = t.outbound(UDP, X + 1, 5001, Y1, 53, 0, 0);
+        int a = t.outbound(of(UDP, X, 5000), of(UDP, Y1, 53), 0, 0);
+        t.outbound(of(TCP, X, 40000), of(TCP, Y2, 443), TcpSegment.SYN, 0);
+        int other = t.outbound(of(UDP, X + 1, 5001), of(UDP, Y1, 53), 0, 0);
         int ext = t.sessions().externalPort(a);
         assertThat(t.deleteHost(X, 0)).isEqualTo(2);
-        assertThat(t.peekInside(UDP, X, 5000, Y1, 53, 0)).isEqualTo(NatTable.NONE);
-        assertThat(t.peekOutside(UDP, ext, Y1, 53, 0)).isEqualTo(NatTable.NONE);
-        assertThat(t.peekOutside(TCP, 40000, Y2, 443, 0)).isEqualTo(NatTable.NONE);
+        assertThat(t.peekInside(of(UDP, X, 5000), of(UDP, Y1, 53), 0)).isEqualTo(NatTable.NONE);
+        assertThat(t.peekOutside(ext, of(UDP, Y1, 53), 0)).isEqualTo(NatTable.NONE);
+        assertThat(t.peekOutside(40000, of(TCP, Y2, 443), 0)).isEqualTo(NatTable.NONE);
         assertThat(t.ports().owner(UDP, ext)).isEqualTo(PortAllocator.FREE);
-        assertThat(t.peekInside(UDP, X + 1, 5001, Y1, 53, 0)).isEqualTo(other);
+        assertThat(t.peekInside(of(UDP, X + 1, 5001), of(UDP, Y1, 53), 0)).isEqualTo(other);
         assertThat(t.size()).isEqualTo(1);
     }
 
     @Test
     void forwardAndDmzSessions() {
         NatTable t = new NatTable(small(64, 64), 1);
-        t.ports().reserve(TCP, 8080, -2);
-        int f = t.forward(TCP, 8080, X, 80, Y1, 50000, TcpTracker.TCP_SYN, 0);
-        assertThat(t.peekOutside(TCP, 8080, Y1, 50000, 0)).isEqualTo(f);
-        assertThat(t.outbound(TCP, X, 80, Y1, 50000, TcpTracker.TCP_SYN | TcpTracker.TCP_ACK, 0)).isEqualTo(f);
+        t.ports().reserve(TCP, 8080);
+        int f = t.forward(8080, of(TCP, X, 80), of(TCP, Y1, 50000), TcpSegment.SYN, 0);
+        assertThat(t.peekOutside(8080, of(TCP, Y1, 50000), 0)).isEqualTo(f);
+        assertThat(t.outbound(of(TCP, X, 80), of(TCP, Y1, 50000), TcpSegment.SYN | TcpSegment.ACK, 0)).isEqualTo(f);
         assertThat(t.sessions().mapping(f)).isEqualTo(MappingTable.NONE);
-        int d = t.dmz(UDP, 7777, X + 5, Y2, 1234, 0, 0);
+        int d = t.dmz(7777, X + 5, of(UDP, Y2, 1234), 0, 0);
         assertThat(t.sessions().externalPort(d)).isEqualTo(7777);
         assertThat(t.ports().owner(UDP, 7777)).isEqualTo(t.sessions().mapping(d));
         // The DMZ host's own outbound traffic from that port uses the same mapping.
-        int back = t.outbound(UDP, X + 5, 7777, Y1, 99, 0, 0);
+        int back = t.outbound(of(UDP, X + 5, 7777), of(UDP, Y1, 99), 0, 0);
         assertThat(t.sessions().externalPort(back)).isEqualTo(7777);
         t.delete(f, 0);
-        assertThat(t.ports().owner(TCP, 8080)).as("a forward keeps its port").isEqualTo(-2);
+        assertThat(t.ports().owner(TCP, 8080)).as("a forward keeps its port").isEqualTo(PortAllocator.RESERVED);
     }
 
     /** mirage-nat's "500 random flows into a small table": a clean refusal, nothing evicted, no crash. */
@@ -299,7 +309,8 @@ class NatTableTest {
             int inPort = 1 + r.nextInt(65535);
             int remote = r.nextInt();
             int remotePort = proto == ICMP ? 0 : 1 + r.nextInt(65535);
-            int id = t.outbound(proto, in, inPort, remote, remotePort, proto == TCP ? TcpTracker.TCP_SYN : 0, 0);
+            int id = t.outbound(of(proto, in, inPort), of(proto, remote, remotePort),
+                    proto == TCP ? TcpSegment.SYN : 0, 0);
             if (id >= 0) {
                 admitted.put(id, new int[] {proto, in, inPort, remote, remotePort});
             } else {
@@ -311,7 +322,8 @@ class NatTableTest {
         assertThat(t.size()).isEqualTo(admitted.size()).isLessThanOrEqualTo(200);
         for (var e : admitted.entrySet()) {
             int[] k = e.getValue();
-            assertThat(t.peekInside(k[0], k[1], k[2], k[3], k[4], 0)).as("nothing evicted").isEqualTo(e.getKey());
+            assertThat(t.peekInside(of(k[0], k[1], k[2]), of(k[0], k[3], k[4]), 0)).as("nothing evicted")
+                    .isEqualTo(e.getKey());
         }
     }
 
@@ -327,10 +339,10 @@ class NatTableTest {
                 now += r.nextLong(SECOND * 5);
                 int proto = r.nextBoolean() ? UDP : TCP;
                 if (r.nextInt(3) == 0) {
-                    t.inbound(proto, 1024 + r.nextInt(77), Y1 + r.nextInt(3), 1 + r.nextInt(3), 0, now);
+                    t.inbound(1024 + r.nextInt(77), of(proto, Y1 + r.nextInt(3), 1 + r.nextInt(3)), 0, now);
                 } else {
-                    t.outbound(proto, X + r.nextInt(8), 1000 + r.nextInt(16), Y1 + r.nextInt(3), 1 + r.nextInt(3),
-                            proto == TCP ? TcpTracker.TCP_SYN : 0, now);
+                    t.outbound(of(proto, X + r.nextInt(8), 1000 + r.nextInt(16)),
+                            of(proto, Y1 + r.nextInt(3), 1 + r.nextInt(3)), proto == TCP ? TcpSegment.SYN : 0, now);
                 }
                 if (r.nextInt(50) == 0) {
                     t.expire(now);
@@ -384,14 +396,14 @@ class NatTableTest {
         NatConfig d = small(64, 64);
         NatTable t = new NatTable(new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), 64, 64, true,
                 d.unmatched(), 0, custom, false), 1);
-        int udp = t.outbound(UDP, X, 5000, Y1, 53, 0, 0);
-        int icmp = t.outbound(ICMP, X, 7, Y1, 0, 0, 0);
-        int tcp = t.outbound(TCP, X, 40000, Y1, 443, TcpTracker.TCP_SYN, 0);
+        int udp = t.outbound(of(UDP, X, 5000), of(UDP, Y1, 53), 0, 0);
+        int icmp = t.outbound(of(ICMP, X, 7), of(ICMP, Y1, 0), 0, 0);
+        int tcp = t.outbound(of(TCP, X, 40000), of(TCP, Y1, 443), TcpSegment.SYN, 0);
         assertThat(t.sessions().expiry(udp)).isEqualTo(30 * SECOND);
         assertThat(t.sessions().expiry(icmp)).isEqualTo(10 * SECOND);
         assertThat(t.sessions().expiry(tcp)).isEqualTo(20 * SECOND);
-        t.inbound(TCP, t.sessions().externalPort(tcp), Y1, 443, TcpTracker.TCP_SYN | TcpTracker.TCP_ACK, SECOND);
-        t.outbound(TCP, X, 40000, Y1, 443, TcpTracker.TCP_ACK, SECOND);
+        t.inbound(t.sessions().externalPort(tcp), of(TCP, Y1, 443), TcpSegment.SYN | TcpSegment.ACK, SECOND);
+        t.outbound(of(TCP, X, 40000), of(TCP, Y1, 443), TcpSegment.ACK, SECOND);
         assertThat(t.sessions().expiry(tcp)).isEqualTo(601 * SECOND);
         assertThat(t.expire(10 * SECOND)).isEqualTo(1);
         assertThat(t.expire(30 * SECOND)).isEqualTo(1);

@@ -70,10 +70,30 @@ class PortAllocatorTest {
     @Test
     void reservedPortsAreNeverAllocated() {
         PortAllocator p = new PortAllocator(8080, 8081, HOLD, 1);
-        p.reserve(IpProtocol.TCP, 8080, -2);
+        p.reserve(IpProtocol.TCP, 8080);
         assertThat(p.allocate(IpProtocol.TCP, A, 8080, 0, 0)).isEqualTo(8081);
         assertThat(p.allocate(IpProtocol.TCP, A, 8082, 1, 0)).isEqualTo(-1);
-        assertThat(p.owner(IpProtocol.TCP, 8080)).isEqualTo(-2);
+        assertThat(p.owner(IpProtocol.TCP, 8080)).isEqualTo(PortAllocator.RESERVED);
+        assertThat(p.claim(IpProtocol.TCP, 8080, A, 2, 0)).as("nor claimed").isFalse();
+    }
+
+    /** A port reserved while a mapping holds it is reserved when the mapping lets it go; unreserved, it is held. */
+    @Test
+    void aReservationWaitsForTheMappingAndEndsWithAHold() {
+        PortAllocator p = new PortAllocator(8080, 8081, HOLD, 1);
+        assertThat(p.allocate(IpProtocol.TCP, A, 8080, 0, 0)).isEqualTo(8080);
+        p.reserve(IpProtocol.TCP, 8080);
+        assertThat(p.isReserved(IpProtocol.TCP, 8080)).isTrue();
+        assertThat(p.owner(IpProtocol.TCP, 8080)).as("the mapping keeps it").isEqualTo(0);
+        p.release(IpProtocol.TCP, 8080, A, 10);
+        assertThat(p.owner(IpProtocol.TCP, 8080)).isEqualTo(PortAllocator.RESERVED);
+        assertThat(p.allocate(IpProtocol.TCP, A, 8080, 1, 20)).as("not even for its last holder").isEqualTo(8081);
+        p.unreserve(IpProtocol.TCP, 8080, B, 30);
+        assertThat(p.isReserved(IpProtocol.TCP, 8080)).isFalse();
+        assertThat(p.owner(IpProtocol.TCP, 8080)).isEqualTo(PortAllocator.FREE);
+        assertThat(p.isAvailable(IpProtocol.TCP, 8080, A, 30)).as("held from other hosts").isFalse();
+        assertThat(p.isAvailable(IpProtocol.TCP, 8080, B, 30)).as("the forward's target may have it").isTrue();
+        assertThat(p.isAvailable(IpProtocol.TCP, 8080, A, 30 + HOLD)).isTrue();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.jnat.nat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnat.nat.Endpoint.of;
 
 import java.util.List;
 import org.jnat.config.NatConfig;
@@ -26,8 +27,8 @@ class ReclaimTest {
     static final int Y = Ipv4Address.parse("198.51.100.1");
     static final int PUBLIC = Ipv4Address.parse("203.0.113.1");
     static final int TCP = IpProtocol.TCP, UDP = IpProtocol.UDP;
-    static final int SYN = TcpTracker.TCP_SYN, ACK = TcpTracker.TCP_ACK, FIN = TcpTracker.TCP_FIN,
-            RST = TcpTracker.TCP_RST;
+    static final int SYN = TcpSegment.SYN, ACK = TcpSegment.ACK, FIN = TcpSegment.FIN,
+            RST = TcpSegment.RST;
     static final long SECOND = 1_000_000_000L;
 
     static NatConfig config(int maxSessions, int perHost, Behavior filtering) {
@@ -36,19 +37,39 @@ class ReclaimTest {
                 d.timeouts(), false);
     }
 
+    /** A table with address-and-port-dependent filtering. */
+    static NatTable table(int maxSessions, int perHost) {
+        return new NatTable(config(maxSessions, perHost, Behavior.ADDRESS_AND_PORT_DEPENDENT), 1);
+    }
+
+    /** The live session from {@code host:port} to Y:80, or {@link NatTable#NONE}; changes nothing. */
+    static int peek(NatTable t, int host, int port, long now) {
+        return t.peekInside(of(TCP, host, port), of(TCP, Y, 80), now);
+    }
+
+    /** A TCP segment from {@code host:port} to Y:80 through {@code t}: its session or the refusal. */
+    static int out(NatTable t, int host, int port, int flags, long now) {
+        return t.outbound(of(TCP, host, port), of(TCP, Y, 80), flags, now);
+    }
+
+    /** A TCP segment from Y:80 to external port {@code external} through {@code t}. */
+    static int in(NatTable t, int external, int flags, long now) {
+        return t.inbound(external, of(TCP, Y, 80), flags, now);
+    }
+
     /** A whole connection from X:port to Y:80, and its close by FINs both ways (or a RST). */
     static int connectAndClose(NatTable t, int host, int port, boolean reset, long now) {
-        int id = t.outbound(TCP, host, port, Y, 80, SYN, now);
+        int id = out(t, host, port, SYN, now);
         assertThat(id).as("SYN from port %d", port).isGreaterThanOrEqualTo(0);
         int external = t.sessions().externalPort(id);
-        assertThat(t.inbound(TCP, external, Y, 80, SYN | ACK, now)).isEqualTo(id);
-        assertThat(t.outbound(TCP, host, port, Y, 80, ACK, now)).isEqualTo(id);
+        assertThat(in(t, external, SYN | ACK, now)).isEqualTo(id);
+        assertThat(out(t, host, port, ACK, now)).isEqualTo(id);
         if (reset) {
-            assertThat(t.inbound(TCP, external, Y, 80, RST, now)).isEqualTo(id);
+            assertThat(in(t, external, RST, now)).isEqualTo(id);
         } else {
-            assertThat(t.outbound(TCP, host, port, Y, 80, FIN | ACK, now)).isEqualTo(id);
-            assertThat(t.inbound(TCP, external, Y, 80, FIN | ACK, now)).isEqualTo(id);
-            assertThat(t.outbound(TCP, host, port, Y, 80, ACK, now)).isEqualTo(id);
+            assertThat(out(t, host, port, FIN | ACK, now)).isEqualTo(id);
+            assertThat(in(t, external, FIN | ACK, now)).isEqualTo(id);
+            assertThat(out(t, host, port, ACK, now)).isEqualTo(id);
         }
         return id;
     }
@@ -81,8 +102,8 @@ class ReclaimTest {
         assertThat(t.size()).isEqualTo(8);
 
         // The oldest closed connection (the first) went, wholly: both keys, its port, its mapping.
-        assertThat(t.peekInside(TCP, X, 40000, Y, 80, now)).isEqualTo(NatTable.NONE);
-        assertThat(t.peekOutside(TCP, external[0], Y, 80, now)).isEqualTo(NatTable.NONE);
+        assertThat(peek(t, X, 40000, now)).isEqualTo(NatTable.NONE);
+        assertThat(t.peekOutside(external[0], of(TCP, Y, 80), now)).isEqualTo(NatTable.NONE);
         assertThat(t.ports().owner(TCP, external[0])).isEqualTo(PortAllocator.FREE);
         PacketBuffer late = Frames.tcpPacket(Y, 80, PUBLIC, external[0], TcpSegment.ACK, 0);
         assertThat(nat.inbound(late, Frames.IP, now)).as("a late segment of the reclaimed connection")
@@ -94,7 +115,7 @@ class ReclaimTest {
         assertThat(FrameFields.destinationPort(third)).isEqualTo(40002);
 
         // The new connection works both ways.
-        int fresh = t.peekInside(TCP, X, 40100, Y, 80, now);
+        int fresh = peek(t, X, 40100, now);
         assertThat(fresh).isGreaterThanOrEqualTo(0);
         PacketBuffer synAck = Frames.tcpPacket(Y, 80, PUBLIC, FrameFields.sourcePort(syn), TcpSegment.SYN | TcpSegment.ACK, 0);
         assertThat(nat.inbound(synAck, Frames.IP, now)).isEqualTo(NatVerdict.FORWARD);
@@ -106,36 +127,36 @@ class ReclaimTest {
 
         // And so on, one closed connection for each new one, oldest first.
         for (int i = 1; i < 8; i++) {
-            assertThat(t.outbound(TCP, X, 40100 + i, Y, 80, SYN, now)).isGreaterThanOrEqualTo(0);
-            assertThat(t.peekInside(TCP, X, 40000 + i, Y, 80, now)).isEqualTo(NatTable.NONE);
+            assertThat(out(t, X, 40100 + i, SYN, now)).isGreaterThanOrEqualTo(0);
+            assertThat(peek(t, X, 40000 + i, now)).isEqualTo(NatTable.NONE);
             NatInvariants.check(t);
         }
         assertThat(counters.get("nat.reclaimed.closed_tcp")).isEqualTo(8);
         assertThat(NatInvariants.closedList(t, X)).isEmpty();
         // Now the host holds eight half-open handshakes: those are never reclaimed.
-        assertThat(t.outbound(TCP, X, 40200, Y, 80, SYN, now)).isEqualTo(NatTable.HOST_QUOTA);
+        assertThat(out(t, X, 40200, SYN, now)).isEqualTo(NatTable.HOST_QUOTA);
     }
 
     @Test
     void establishedAndHalfOpenSessionsAreNeverReclaimed() {
-        NatTable t = new NatTable(config(1024, 6, Behavior.ADDRESS_AND_PORT_DEPENDENT), 1);
+        NatTable t = table(1024, 6);
         long now = SECOND;
         // Two established, two half-open (SYN sent), one half-closed (one FIN), one UDP.
         for (int port = 40000; port < 40002; port++) {
-            int id = t.outbound(TCP, X, port, Y, 80, SYN, now);
-            t.inbound(TCP, t.sessions().externalPort(id), Y, 80, SYN | ACK, now);
+            int id = out(t, X, port, SYN, now);
+            in(t, t.sessions().externalPort(id), SYN | ACK, now);
         }
-        t.outbound(TCP, X, 40002, Y, 80, SYN, now);
-        t.outbound(TCP, X, 40003, Y, 80, SYN, now);
-        int half = t.outbound(TCP, X, 40004, Y, 80, SYN, now);
-        t.inbound(TCP, t.sessions().externalPort(half), Y, 80, SYN | ACK, now);
-        t.outbound(TCP, X, 40004, Y, 80, FIN | ACK, now);
-        t.outbound(UDP, X, 5353, Y, 53, 0, now);
+        out(t, X, 40002, SYN, now);
+        out(t, X, 40003, SYN, now);
+        int half = out(t, X, 40004, SYN, now);
+        in(t, t.sessions().externalPort(half), SYN | ACK, now);
+        out(t, X, 40004, FIN | ACK, now);
+        t.outbound(of(UDP, X, 5353), of(UDP, Y, 53), 0, now);
         assertThat(t.sessionsOf(X)).isEqualTo(6);
         assertThat(t.oldestClosed(X)).isEqualTo(-1);
 
-        assertThat(t.outbound(TCP, X, 41000, Y, 80, SYN, now)).isEqualTo(NatTable.HOST_QUOTA);
-        assertThat(t.outbound(UDP, X, 41000, Y, 53, 0, now)).isEqualTo(NatTable.HOST_QUOTA);
+        assertThat(out(t, X, 41000, SYN, now)).isEqualTo(NatTable.HOST_QUOTA);
+        assertThat(t.outbound(of(UDP, X, 41000), of(UDP, Y, 53), 0, now)).isEqualTo(NatTable.HOST_QUOTA);
         assertThat(t.reclaimed()).isZero();
         assertThat(t.sessionsOf(X)).isEqualTo(6);
         NatInvariants.check(t);
@@ -143,47 +164,46 @@ class ReclaimTest {
 
     @Test
     void aSessionBackFromARstLeavesTheClosedListAndIsKept() {
-        NatTable t = new NatTable(config(1024, 2, Behavior.ADDRESS_AND_PORT_DEPENDENT), 1);
+        NatTable t = table(1024, 2);
         long now = SECOND;
         int reset = connectAndClose(t, X, 40000, true, now);
         assertThat(t.oldestClosed(X)).isEqualTo(reset);
         // RFC 7857 section 2.2: a segment other than a RST after it brings the connection back.
-        t.outbound(TCP, X, 40000, Y, 80, ACK, now);
+        out(t, X, 40000, ACK, now);
         assertThat(t.oldestClosed(X)).isEqualTo(-1);
-        t.outbound(TCP, X, 40001, Y, 80, SYN, now);
-        assertThat(t.outbound(TCP, X, 40002, Y, 80, SYN, now)).isEqualTo(NatTable.HOST_QUOTA);
-        assertThat(t.peekInside(TCP, X, 40000, Y, 80, now)).isEqualTo(reset);
+        out(t, X, 40001, SYN, now);
+        assertThat(out(t, X, 40002, SYN, now)).isEqualTo(NatTable.HOST_QUOTA);
+        assertThat(peek(t, X, 40000, now)).isEqualTo(reset);
         NatInvariants.check(t);
     }
 
     @Test
     void onlyTheHostsOwnClosedSessionsMakeRoomForIt() {
-        NatTable t = new NatTable(config(1024, 3, Behavior.ADDRESS_AND_PORT_DEPENDENT), 1);
-        long now = SECOND;
-        int theirs = connectAndClose(t, OTHER, 40000, false, now);
+        NatTable t = table(1024, 3);
+        int theirs = connectAndClose(t, OTHER, 40000, false, SECOND);
         for (int port = 40000; port < 40003; port++) {
-            t.outbound(TCP, X, port, Y, 80, SYN, now);
+            out(t, X, port, SYN, SECOND);
         }
-        assertThat(t.outbound(TCP, X, 41000, Y, 80, SYN, now)).isEqualTo(NatTable.HOST_QUOTA);
-        assertThat(t.peekInside(TCP, OTHER, 40000, Y, 80, now)).isEqualTo(theirs);
+        assertThat(out(t, X, 41000, SYN, SECOND)).isEqualTo(NatTable.HOST_QUOTA);
+        assertThat(peek(t, OTHER, 40000, SECOND)).isEqualTo(theirs);
         assertThat(t.reclaimed()).isZero();
     }
 
     @Test
     void aFullTableTakesTheHostsOldestClosedSession() {
-        NatTable t = new NatTable(config(4, 64, Behavior.ADDRESS_AND_PORT_DEPENDENT), 1);
+        NatTable t = table(4, 64);
         long now = SECOND;
         int first = connectAndClose(t, X, 40000, false, now);
         int second = connectAndClose(t, X, 40001, false, now + 1);
-        t.outbound(TCP, OTHER, 40000, Y, 80, SYN, now);
-        t.outbound(UDP, OTHER, 5000, Y, 53, 0, now);
+        out(t, OTHER, 40000, SYN, now);
+        t.outbound(of(UDP, OTHER, 5000), of(UDP, Y, 53), 0, now);
         assertThat(t.size()).isEqualTo(4);
         // The other host has no closed session: the table stays full for it.
-        assertThat(t.outbound(TCP, OTHER, 40001, Y, 80, SYN, now)).isEqualTo(NatTable.TABLE_FULL);
-        int fresh = t.outbound(UDP, X, 6000, Y, 53, 0, now);
+        assertThat(out(t, OTHER, 40001, SYN, now)).isEqualTo(NatTable.TABLE_FULL);
+        int fresh = t.outbound(of(UDP, X, 6000), of(UDP, Y, 53), 0, now);
         assertThat(fresh).isGreaterThanOrEqualTo(0);
         assertThat(t.reclaimed()).isEqualTo(1);
-        assertThat(t.peekInside(TCP, X, 40000, Y, 80, now)).isEqualTo(NatTable.NONE);
+        assertThat(peek(t, X, 40000, now)).isEqualTo(NatTable.NONE);
         assertThat(t.oldestClosed(X)).isEqualTo(second);
         assertThat(first).isNotEqualTo(second);
         NatInvariants.check(t);
@@ -200,15 +220,16 @@ class ReclaimTest {
         for (int i = 0; i < 4; i++) {
             external[i] = t.sessions().externalPort(connectAndClose(t, X, 40000 + i, false, now));
         }
-        assertThat(t.outbound(UDP, X, 5000, Y, 53, 0, now)).as("a UDP port: none left, and none to reclaim")
+        assertThat(t.outbound(of(UDP, X, 5000), of(UDP, Y, 53), 0, now))
+                .as("a UDP port: none left, and none to reclaim")
                 .isGreaterThanOrEqualTo(0); // UDP ports are another space
-        int fresh = t.outbound(TCP, X, 41000, Y, 80, SYN, now);
+        int fresh = out(t, X, 41000, SYN, now);
         assertThat(fresh).isGreaterThanOrEqualTo(0);
         assertThat(t.sessions().externalPort(fresh)).isEqualTo(external[0]);
-        assertThat(t.peekInside(TCP, X, 40000, Y, 80, now)).isEqualTo(NatTable.NONE);
+        assertThat(peek(t, X, 40000, now)).isEqualTo(NatTable.NONE);
         assertThat(t.reclaimed()).isEqualTo(1);
         // Another host may not have a port this one just gave up (RFC 6888 REQ-8's hold).
-        assertThat(t.outbound(TCP, OTHER, 41000, Y, 80, SYN, now)).isEqualTo(NatTable.NO_PORT);
+        assertThat(out(t, OTHER, 41000, SYN, now)).isEqualTo(NatTable.NO_PORT);
         NatInvariants.check(t);
     }
 
@@ -222,15 +243,16 @@ class ReclaimTest {
         }
         NatInvariants.check(t);
         for (int i = 0; i < 20; i++) {
-            int id = t.outbound(i % 3 == 0 ? UDP : TCP, X, 42000 + i, Y, 80, SYN, now + 10 + i);
+            int protocol = i % 3 == 0 ? UDP : TCP;
+            int id = t.outbound(of(protocol, X, 42000 + i), of(protocol, Y, 80), SYN, now + 10 + i);
             assertThat(id).isGreaterThanOrEqualTo(0);
             NatInvariants.check(t);
             if (i % 3 != 0) {
                 // close it again, so the next ones have something to reclaim
                 int external = t.sessions().externalPort(id);
-                t.inbound(TCP, external, Y, 80, SYN | ACK, now + 10 + i);
-                t.outbound(TCP, X, 42000 + i, Y, 80, FIN | ACK, now + 10 + i);
-                t.inbound(TCP, external, Y, 80, FIN | ACK, now + 10 + i);
+                in(t, external, SYN | ACK, now + 10 + i);
+                out(t, X, 42000 + i, FIN | ACK, now + 10 + i);
+                in(t, external, FIN | ACK, now + 10 + i);
                 NatInvariants.check(t);
             }
             if (t.oldestClosed(X) < 0) {
@@ -266,10 +288,11 @@ class ReclaimTest {
                 int port = 40000 + r.nextInt(12);
                 int remotePort = 80 + r.nextInt(2);
                 boolean canReclaim = t.oldestClosed(host) >= 0;
-                int id = t.peekInside(TCP, host, port, Y, remotePort, now);
+                int id = t.peekInside(of(TCP, host, port), of(TCP, Y, remotePort), now);
                 switch (r.nextInt(12)) {
                     case 0, 1, 2, 3 -> {
-                        int made = t.outbound(r.nextInt(4) == 0 ? UDP : TCP, host, port, Y, remotePort, SYN, now);
+                        int protocol = r.nextInt(4) == 0 ? UDP : TCP;
+                        int made = t.outbound(of(protocol, host, port), of(protocol, Y, remotePort), SYN, now);
                         if (canReclaim && id < 0) {
                             assertThat(made).as("a host with a closed session").isNotIn(NatTable.HOST_QUOTA,
                                     NatTable.TABLE_FULL);
@@ -277,19 +300,19 @@ class ReclaimTest {
                     }
                     case 4, 5 -> {
                         if (id >= 0) {
-                            t.inbound(TCP, t.sessions().externalPort(id), Y, remotePort, SYN | ACK, now);
+                            t.inbound(t.sessions().externalPort(id), of(TCP, Y, remotePort), SYN | ACK, now);
                         }
                     }
                     case 6, 7, 8 -> {
                         if (id >= 0) {
-                            t.outbound(TCP, host, port, Y, remotePort, FIN | ACK, now);
-                            t.inbound(TCP, t.sessions().externalPort(id), Y, remotePort, FIN | ACK, now);
+                            t.outbound(of(TCP, host, port), of(TCP, Y, remotePort), FIN | ACK, now);
+                            t.inbound(t.sessions().externalPort(id), of(TCP, Y, remotePort), FIN | ACK, now);
                         }
                     }
                     case 9, 10 -> {
                         if (id >= 0) {
                             int external = t.sessions().externalPort(id);
-                            t.inbound(TCP, external, Y, remotePort, r.nextBoolean() ? RST : ACK, now);
+                            t.inbound(external, of(TCP, Y, remotePort), r.nextBoolean() ? RST : ACK, now);
                         }
                     }
                     default -> {

@@ -1,6 +1,7 @@
 package org.jnat.nat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnat.nat.Endpoint.of;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.HashMap;
@@ -32,7 +33,8 @@ class SessionTableFuzzTest {
             boolean insert = (input[at] & 1) == 0;
             Integer id = live.get(key);
             if (insert && id == null) {
-                int made = t.insert(protocol(key), A + (key & 3), port(key), R, 53, 1000 + key, key, key, at);
+                int made = t.insert(of(protocol(key), A + (key & 3), port(key)), of(protocol(key), R, 53), 1000 + key,
+                        key, key, at);
                 if (live.size() == t.maxSessions()) {
                     assertThat(made).isEqualTo(SessionTable.NONE);
                 } else {
@@ -47,8 +49,8 @@ class SessionTableFuzzTest {
             for (int k = 0; k < 64; k++) {
                 Integer expected = live.get(k);
                 int want = expected == null ? SessionTable.NONE : expected;
-                assertThat(t.findInside(protocol(k), A + (k & 3), port(k), R, 53)).isEqualTo(want);
-                assertThat(t.findOutside(protocol(k), 1000 + k, R, 53)).isEqualTo(want);
+                assertThat(t.findInside(of(protocol(k), A + (k & 3), port(k)), of(protocol(k), R, 53))).isEqualTo(want);
+                assertThat(t.findOutside(1000 + k, of(protocol(k), R, 53))).isEqualTo(want);
                 if (expected != null) {
                     assertThat(List.of(t.mapping(expected), t.flags(expected))).containsExactly(k, k);
                 }

@@ -1,6 +1,7 @@
 package org.jnat.nat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jnat.nat.Endpoint.of;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,14 +14,15 @@ import org.junit.jupiter.api.Test;
 class SessionTableTest {
     private static final int A = 0xc0a8011a; // 192.168.1.26
     private static final int R = 0x048d0206; // 4.141.2.6
+    private static final int UDP = IpProtocol.UDP, TCP = IpProtocol.TCP;
 
     @Test
     void aSessionIsFoundFromBothKeys() {
         SessionTable t = new SessionTable(8);
-        int id = t.insert(IpProtocol.UDP, A, 255, R, 1024, 40000, 3, 7, 99L);
-        assertThat(t.findInside(IpProtocol.UDP, A, 255, R, 1024)).isEqualTo(id);
-        assertThat(t.findOutside(IpProtocol.UDP, 40000, R, 1024)).isEqualTo(id);
-        assertThat(t.protocol(id)).isEqualTo(IpProtocol.UDP);
+        int id = t.insert(of(UDP, A, 255), of(UDP, R, 1024), 40000, 3, 7, 99L);
+        assertThat(t.findInside(of(UDP, A, 255), of(UDP, R, 1024))).isEqualTo(id);
+        assertThat(t.findOutside(40000, of(UDP, R, 1024))).isEqualTo(id);
+        assertThat(t.protocol(id)).isEqualTo(UDP);
         assertThat(t.insideAddress(id)).isEqualTo(A);
         assertThat(t.insidePort(id)).isEqualTo(255);
         assertThat(t.remoteAddress(id)).isEqualTo(R);
@@ -35,15 +37,15 @@ class SessionTableTest {
     @Test
     void keysDifferingInOneFieldDoNotMatch() {
         SessionTable t = new SessionTable(8);
-        t.insert(IpProtocol.UDP, A, 255, R, 1024, 40000, -1, 0, 0);
-        assertThat(t.findInside(IpProtocol.TCP, A, 255, R, 1024)).isEqualTo(SessionTable.NONE);
-        assertThat(t.findInside(IpProtocol.UDP, A + 1, 255, R, 1024)).isEqualTo(SessionTable.NONE);
-        assertThat(t.findInside(IpProtocol.UDP, A, 256, R, 1024)).isEqualTo(SessionTable.NONE);
-        assertThat(t.findInside(IpProtocol.UDP, A, 255, R + 1, 1024)).isEqualTo(SessionTable.NONE);
-        assertThat(t.findInside(IpProtocol.UDP, A, 255, R, 1025)).isEqualTo(SessionTable.NONE);
-        assertThat(t.findOutside(IpProtocol.TCP, 40000, R, 1024)).isEqualTo(SessionTable.NONE);
-        assertThat(t.findOutside(IpProtocol.UDP, 40001, R, 1024)).isEqualTo(SessionTable.NONE);
-        assertThat(t.findOutside(IpProtocol.UDP, 40000, R, 1023)).isEqualTo(SessionTable.NONE);
+        t.insert(of(UDP, A, 255), of(UDP, R, 1024), 40000, -1, 0, 0);
+        assertThat(t.findInside(of(TCP, A, 255), of(TCP, R, 1024))).isEqualTo(SessionTable.NONE);
+        assertThat(t.findInside(of(UDP, A + 1, 255), of(UDP, R, 1024))).isEqualTo(SessionTable.NONE);
+        assertThat(t.findInside(of(UDP, A, 256), of(UDP, R, 1024))).isEqualTo(SessionTable.NONE);
+        assertThat(t.findInside(of(UDP, A, 255), of(UDP, R + 1, 1024))).isEqualTo(SessionTable.NONE);
+        assertThat(t.findInside(of(UDP, A, 255), of(UDP, R, 1025))).isEqualTo(SessionTable.NONE);
+        assertThat(t.findOutside(40000, of(TCP, R, 1024))).isEqualTo(SessionTable.NONE);
+        assertThat(t.findOutside(40001, of(UDP, R, 1024))).isEqualTo(SessionTable.NONE);
+        assertThat(t.findOutside(40000, of(UDP, R, 1023))).isEqualTo(SessionTable.NONE);
         assertThat(t.mapping(0)).isEqualTo(SessionTable.NONE);
     }
 
@@ -51,17 +53,17 @@ class SessionTableTest {
     void aFullTableRefusesAndRemovalMakesRoom() {
         SessionTable t = new SessionTable(3);
         for (int i = 0; i < 3; i++) {
-            assertThat(t.insert(IpProtocol.TCP, A, 1000 + i, R, 80, 1000 + i, -1, 0, 0)).isGreaterThanOrEqualTo(0);
+            assertThat(t.insert(of(TCP, A, 1000 + i), of(TCP, R, 80), 1000 + i, -1, 0, 0)).isGreaterThanOrEqualTo(0);
         }
-        assertThat(t.insert(IpProtocol.TCP, A, 2000, R, 80, 2000, -1, 0, 0)).isEqualTo(SessionTable.NONE);
-        int id = t.findInside(IpProtocol.TCP, A, 1001, R, 80);
+        assertThat(t.insert(of(TCP, A, 2000), of(TCP, R, 80), 2000, -1, 0, 0)).isEqualTo(SessionTable.NONE);
+        int id = t.findInside(of(TCP, A, 1001), of(TCP, R, 80));
         t.remove(id);
         assertThat(t.isLive(id)).isFalse();
-        assertThat(t.findOutside(IpProtocol.TCP, 1001, R, 80)).isEqualTo(SessionTable.NONE);
-        int again = t.insert(IpProtocol.TCP, A, 2000, R, 80, 2000, -1, 0, 0);
+        assertThat(t.findOutside(1001, of(TCP, R, 80))).isEqualTo(SessionTable.NONE);
+        int again = t.insert(of(TCP, A, 2000), of(TCP, R, 80), 2000, -1, 0, 0);
         assertThat(again).isGreaterThanOrEqualTo(0);
-        assertThat(t.findInside(IpProtocol.TCP, A, 2000, R, 80)).isEqualTo(again);
-        assertThat(t.findOutside(IpProtocol.TCP, 2000, R, 80)).isEqualTo(again);
+        assertThat(t.findInside(of(TCP, A, 2000), of(TCP, R, 80))).isEqualTo(again);
+        assertThat(t.findOutside(2000, of(TCP, R, 80))).isEqualTo(again);
         assertThat(t.size()).isEqualTo(3);
         assertThat(t.maxSessions()).isEqualTo(3);
         assertThat(t.capacity()).as("rows: more than sessions, so each can sit near its home").isGreaterThan(3);
@@ -72,7 +74,7 @@ class SessionTableTest {
         int[] ports = new int[count];
         int n = 0;
         for (int port = from; n < count; port++) {
-            if (t.home(SessionTable.insideHash(IpProtocol.UDP, A, port, R, 53)) == home) {
+            if (t.home(SessionTable.insideHash(of(UDP, A, port), of(UDP, R, 53))) == home) {
                 ports[n++] = port;
             }
         }
@@ -86,8 +88,8 @@ class SessionTableTest {
             if (!t.isLive(id)) {
                 continue;
             }
-            int home = t.home(SessionTable.insideHash(t.protocol(id), t.insideAddress(id), t.insidePort(id),
-                    t.remoteAddress(id), t.remotePort(id)));
+            int home = t.home(SessionTable.insideHash(of(t.protocol(id), t.insideAddress(id), t.insidePort(id)),
+                    of(t.protocol(id), t.remoteAddress(id), t.remotePort(id))));
             for (int c = home; c != id >>> 1; c = (c + 1) % t.chunks()) {
                 expected[c]++;
             }
@@ -115,7 +117,7 @@ class SessionTableTest {
         int[] ports = portsHomingTo(t, last, 5, 1);
         int[] ids = new int[5];
         for (int i = 0; i < 5; i++) {
-            ids[i] = t.insert(IpProtocol.UDP, A, ports[i], R, 53, 40000 + i, -1, 0, 0);
+            ids[i] = t.insert(of(UDP, A, ports[i]), of(UDP, R, 53), 40000 + i, -1, 0, 0);
         }
         // Rows 2*last and 2*last+1, then chunk 0 (both rows), then chunk 1.
         assertThat(ids).containsExactly(2 * last, 2 * last + 1, 0, 1, 2);
@@ -125,11 +127,11 @@ class SessionTableTest {
         assertThat(overflow(t)).isEqualTo(expectedOverflow(t));
         for (int i : new int[] {0, 3, 1, 4, 2}) {
             t.remove(ids[i]);
-            assertThat(t.findInside(IpProtocol.UDP, A, ports[i], R, 53)).isEqualTo(SessionTable.NONE);
+            assertThat(t.findInside(of(UDP, A, ports[i]), of(UDP, R, 53))).isEqualTo(SessionTable.NONE);
             for (int j = 0; j < 5; j++) {
                 if (t.isLive(ids[j]) && t.insidePort(ids[j]) == ports[j]) {
-                    assertThat(t.findInside(IpProtocol.UDP, A, ports[j], R, 53)).isEqualTo(ids[j]);
-                    assertThat(t.findOutside(IpProtocol.UDP, 40000 + j, R, 53)).isEqualTo(ids[j]);
+                    assertThat(t.findInside(of(UDP, A, ports[j]), of(UDP, R, 53))).isEqualTo(ids[j]);
+                    assertThat(t.findOutside(40000 + j, of(UDP, R, 53))).isEqualTo(ids[j]);
                 }
             }
             assertThat(overflow(t)).isEqualTo(expectedOverflow(t));
@@ -144,13 +146,13 @@ class SessionTableTest {
         SessionTable t = new SessionTable(10);
         int[] ports = portsHomingTo(t, 3, 11, 1);
         for (int i = 0; i < 10; i++) {
-            assertThat(t.insert(IpProtocol.UDP, A, ports[i], R, 53, 50000 + i, -1, 0, 0)).isGreaterThanOrEqualTo(0);
+            assertThat(t.insert(of(UDP, A, ports[i]), of(UDP, R, 53), 50000 + i, -1, 0, 0)).isGreaterThanOrEqualTo(0);
         }
-        assertThat(t.insert(IpProtocol.UDP, A, ports[10], R, 53, 50010, -1, 0, 0)).isEqualTo(SessionTable.NONE);
+        assertThat(t.insert(of(UDP, A, ports[10]), of(UDP, R, 53), 50010, -1, 0, 0)).isEqualTo(SessionTable.NONE);
         for (int i = 0; i < 10; i++) {
-            assertThat(t.findInside(IpProtocol.UDP, A, ports[i], R, 53)).isGreaterThanOrEqualTo(0);
+            assertThat(t.findInside(of(UDP, A, ports[i]), of(UDP, R, 53))).isGreaterThanOrEqualTo(0);
         }
-        assertThat(t.findInside(IpProtocol.UDP, A, ports[10], R, 53)).isEqualTo(SessionTable.NONE);
+        assertThat(t.findInside(of(UDP, A, ports[10]), of(UDP, R, 53))).isEqualTo(SessionTable.NONE);
         assertThat(overflow(t)).isEqualTo(expectedOverflow(t));
     }
 
@@ -166,20 +168,20 @@ class SessionTableTest {
         int[] home0 = portsHomingTo(t, 0, 3, 1);
         int[] home1 = portsHomingTo(t, 1, 2, 1);
         int[] home2 = portsHomingTo(t, 2, 3, 1);
-        int a1 = t.insert(IpProtocol.UDP, A, home0[0], R, 53, 1, -1, 0, 0);
-        int a2 = t.insert(IpProtocol.UDP, A, home0[1], R, 53, 2, -1, 0, 0);
-        t.insert(IpProtocol.UDP, A, home0[2], R, 53, 3, -1, 0, 0); // into chunk 1
-        int b = t.insert(IpProtocol.UDP, A, home1[0], R, 53, 4, -1, 0, 0);
+        int a1 = t.insert(of(UDP, A, home0[0]), of(UDP, R, 53), 1, -1, 0, 0);
+        int a2 = t.insert(of(UDP, A, home0[1]), of(UDP, R, 53), 2, -1, 0, 0);
+        t.insert(of(UDP, A, home0[2]), of(UDP, R, 53), 3, -1, 0, 0); // into chunk 1
+        int b = t.insert(of(UDP, A, home1[0]), of(UDP, R, 53), 4, -1, 0, 0);
         t.remove(a1);
-        t.insert(IpProtocol.UDP, A, home1[1], R, 53, 5, -1, 0, 0); // chunk 1 is full: into chunk 2
+        t.insert(of(UDP, A, home1[1]), of(UDP, R, 53), 5, -1, 0, 0); // chunk 1 is full: into chunk 2
         t.remove(b);
-        t.insert(IpProtocol.UDP, A, home2[0], R, 53, 6, -1, 0, 0);
+        t.insert(of(UDP, A, home2[0]), of(UDP, R, 53), 6, -1, 0, 0);
         t.remove(a2);
-        t.insert(IpProtocol.UDP, A, home2[1], R, 53, 7, -1, 0, 0); // chunk 2 is full: round to chunk 0
+        t.insert(of(UDP, A, home2[1]), of(UDP, R, 53), 7, -1, 0, 0); // chunk 2 is full: round to chunk 0
         assertThat(overflow(t)).containsExactly(1, 1, 1);
         assertThat(t.size()).isEqualTo(4);
-        assertThat(t.findInside(IpProtocol.UDP, A, home2[2], R, 53)).isEqualTo(SessionTable.NONE);
-        assertThat(t.findInside(IpProtocol.UDP, A, home2[1], R, 53)).isEqualTo(0);
+        assertThat(t.findInside(of(UDP, A, home2[2]), of(UDP, R, 53))).isEqualTo(SessionTable.NONE);
+        assertThat(t.findInside(of(UDP, A, home2[1]), of(UDP, R, 53))).isEqualTo(0);
     }
 
     /** Meta fields share a word with the chunk's overflow count: writing one never disturbs the others. */
@@ -187,9 +189,9 @@ class SessionTableTest {
     void flagsMappingAndOverflowShareAWordWithoutDisturbingEachOther() {
         SessionTable t = new SessionTable(8);
         int[] ports = portsHomingTo(t, 0, 3, 1);
-        int first = t.insert(IpProtocol.UDP, A, ports[0], R, 53, 1, 196_605, 0xffff, 5);
-        t.insert(IpProtocol.UDP, A, ports[1], R, 53, 2, -1, 0, 5);
-        t.insert(IpProtocol.UDP, A, ports[2], R, 53, 3, 7, 0, 5);
+        int first = t.insert(of(UDP, A, ports[0]), of(UDP, R, 53), 1, 196_605, 0xffff, 5);
+        t.insert(of(UDP, A, ports[1]), of(UDP, R, 53), 2, -1, 0, 5);
+        t.insert(of(UDP, A, ports[2]), of(UDP, R, 53), 3, 7, 0, 5);
         assertThat(t.overflow(0)).isEqualTo(1);
         assertThat(t.mapping(first)).isEqualTo(196_605);
         assertThat(t.flags(first)).isEqualTo(0xffff);
@@ -199,7 +201,7 @@ class SessionTableTest {
         assertThat(t.overflow(0)).isEqualTo(1);
         t.remove(first);
         assertThat(t.overflow(0)).as("the count outlives the row it shares a word with").isEqualTo(1);
-        assertThat(t.findInside(IpProtocol.UDP, A, ports[2], R, 53)).isGreaterThanOrEqualTo(0);
+        assertThat(t.findInside(of(UDP, A, ports[2]), of(UDP, R, 53))).isGreaterThanOrEqualTo(0);
     }
 
     /** Random inserts and removes against a HashMap model: backward-shift deletion keeps every key findable. */
@@ -220,7 +222,7 @@ class SessionTableTest {
                 t.remove(id);
             } else {
                 // Few distinct values, so keys collide often and probe runs are long.
-                int proto = random.nextBoolean() ? IpProtocol.TCP : IpProtocol.UDP;
+                int proto = random.nextBoolean() ? TCP : UDP;
                 int in = A + random.nextInt(4);
                 int inPort = random.nextInt(64);
                 int remote = R + random.nextInt(4);
@@ -231,7 +233,7 @@ class SessionTableTest {
                 if (byInside.containsKey(ik) || byOutside.containsKey(ok)) {
                     continue;
                 }
-                int id = t.insert(proto, in, inPort, remote, remotePort, ext, -1, 0, step);
+                int id = t.insert(of(proto, in, inPort), of(proto, remote, remotePort), ext, -1, 0, step);
                 assertThat(id).isGreaterThanOrEqualTo(0);
                 byInside.put(ik, id);
                 byOutside.put(ok, id);
@@ -242,19 +244,21 @@ class SessionTableTest {
                 assertThat(overflow(t)).isEqualTo(expectedOverflow(t));
                 for (var e : byInside.entrySet()) {
                     List<Integer> k = e.getKey();
-                    assertThat(t.findInside(k.get(0), k.get(1), k.get(2), k.get(3), k.get(4))).isEqualTo(e.getValue());
+                    assertThat(t.findInside(of(k.get(0), k.get(1), k.get(2)), of(k.get(0), k.get(3), k.get(4))))
+                            .isEqualTo(e.getValue());
                 }
                 for (var e : byOutside.entrySet()) {
                     List<Integer> k = e.getKey();
-                    assertThat(t.findOutside(k.get(0), k.get(1), k.get(2), k.get(3))).isEqualTo(e.getValue());
+                    assertThat(t.findOutside(k.get(1), of(k.get(0), k.get(2), k.get(3)))).isEqualTo(e.getValue());
                 }
                 // And a few keys that are absent.
                 for (int probe = 0; probe < 50; probe++) {
-                    int proto = random.nextBoolean() ? IpProtocol.TCP : IpProtocol.UDP;
+                    int proto = random.nextBoolean() ? TCP : UDP;
                     List<Integer> ik = List.of(proto, A + random.nextInt(4), random.nextInt(64), R + random.nextInt(4),
                             random.nextInt(8));
                     if (!byInside.containsKey(ik)) {
-                        assertThat(t.findInside(ik.get(0), ik.get(1), ik.get(2), ik.get(3), ik.get(4)))
+                        assertThat(t.findInside(of(ik.get(0), ik.get(1), ik.get(2)),
+                                of(ik.get(0), ik.get(3), ik.get(4))))
                                 .isEqualTo(SessionTable.NONE);
                     }
                 }

@@ -1,8 +1,6 @@
 package org.jnat.bench.nat;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +8,7 @@ import org.jnat.config.NatConfig;
 import org.jnat.device.FrameBatch;
 import org.jnat.device.PacketBuffer;
 import org.jnat.nat.NatEngine;
+import org.jnat.nat.Endpoint;
 import org.jnat.nat.NatTable;
 import org.jnat.nat.NatVerdict;
 import org.jnat.runtime.Counters;
@@ -18,6 +17,7 @@ import org.jnat.wire.EthernetFrame;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Address;
 import org.jnat.wire.Ipv4Packet;
+import org.jnat.wire.NetworkOrder;
 import org.jnat.wire.UdpDatagram;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -53,9 +53,10 @@ import org.openjdk.jmh.annotations.Warmup;
 public class NatBenchmarks {
     static final int PUBLIC = Ipv4Address.parse("203.0.113.1");
     static final int INSIDE = Ipv4Address.parse("192.168.1.1");
-    static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final int IP = EthernetFrame.HEADER_LENGTH;
+    /** Where a frame of {@link #udpFrame} holds its UDP ports. */
+    static final int SOURCE_PORT = IP + Ipv4Packet.MIN_HEADER_LENGTH + UdpDatagram.SOURCE_PORT;
+    static final int DESTINATION_PORT = IP + Ipv4Packet.MIN_HEADER_LENGTH + UdpDatagram.DESTINATION_PORT;
 
     static NatConfig config(int maxSessions) {
         NatConfig d = NatConfig.defaults();
@@ -83,6 +84,34 @@ public class NatBenchmarks {
         return REMOTE_BASE + i / 60_000;
     }
 
+    /**
+     * What every benchmark here shares: its state is per thread, it runs in one fork with these JVM
+     * flags, and it reports nanoseconds unless it says otherwise.
+     */
+    @State(Scope.Thread)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-XX:+UseTransparentHugePages"})
+    public abstract static class Forked {
+    }
+
+    /**
+     * An engine with flows {@code 0..sessions-1} set up at time 0; each flow's external port goes
+     * into {@code external}, when given.
+     */
+    static NatEngine established(int sessions, int[] external) {
+        NatEngine nat = new NatEngine(config(1 << 20), PUBLIC, INSIDE, List.of(), new Counters(), 1);
+        for (int i = 0; i < sessions; i++) {
+            PacketBuffer p = udpFrame(host(i), port(i), remote(i), 443);
+            if (nat.outbound(p, IP, 0) != NatVerdict.FORWARD) {
+                throw new IllegalStateException("set-up flow " + i + " refused");
+            }
+            if (external != null) {
+                external[i] = NetworkOrder.u16(p.segment(), SOURCE_PORT);
+            }
+        }
+        return nat;
+    }
+
     /** A UDP frame (14 + 20 + 8 + 18 bytes) in a device-like native slot. */
     static PacketBuffer udpFrame(int source, int sourcePort, int destination, int destinationPort) {
         PacketBuffer b = PacketBuffer.allocate();
@@ -95,13 +124,11 @@ public class NatBenchmarks {
         return b;
     }
 
-    @State(Scope.Thread)
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
     @Warmup(iterations = 3, time = 2)
     @Measurement(iterations = 5, time = 2)
-    @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-XX:+UseTransparentHugePages"})
-    public static class Established {
+    public static class Established extends Forked {
         @Param({"1000", "1000000"})
         int sessions;
 
@@ -113,48 +140,33 @@ public class NatBenchmarks {
         NatEngine nat;
         PacketBuffer packet;
         MemorySegment frame;
-        int[] hosts;
-        int[] ports;
-        int[] remotes;
         int[] order;
         int next;
         long now;
 
         @org.openjdk.jmh.annotations.Setup(Level.Trial)
         public void setUp() {
-            nat = new NatEngine(config(1 << 20), PUBLIC, INSIDE, List.of(), new Counters(), 1);
-            hosts = new int[sessions];
-            ports = new int[sessions];
-            remotes = new int[sessions];
-            for (int i = 0; i < sessions; i++) {
-                hosts[i] = host(i);
-                ports[i] = port(i);
-                remotes[i] = remote(i);
-                PacketBuffer p = udpFrame(hosts[i], ports[i], remotes[i], 443);
-                if (nat.outbound(p, IP, 0) != NatVerdict.FORWARD) {
-                    throw new IllegalStateException("set-up flow " + i + " refused");
-                }
-            }
+            nat = established(sessions, null);
             // The flows to visit, in order, with their fields laid out in visiting order: reading
             // them is sequential, so the harness adds no cache miss of its own.
             SplittableRandom random = new SplittableRandom(7);
             order = new int[3 << 16];
             for (int i = 0; i < 1 << 16; i++) {
                 int flow = random.nextInt(sessions);
-                order[3 * i] = hosts[flow];
-                order[3 * i + 1] = ports[flow];
-                order[3 * i + 2] = remotes[flow];
+                order[3 * i] = host(flow);
+                order[3 * i + 1] = port(flow);
+                order[3 * i + 2] = remote(flow);
             }
-            packet = udpFrame(hosts[0], ports[0], remotes[0], 443);
+            packet = udpFrame(host(0), port(0), remote(0), 443);
             frame = packet.segment();
         }
 
         @Benchmark
         public int outboundEstablished() {
             int k = 3 * ((next++ / burst) & 0xffff);
-            frame.set(I32, IP + Ipv4Packet.SOURCE, order[k]);
-            frame.set(U16, IP + 20, (short) order[k + 1]);
-            frame.set(I32, IP + Ipv4Packet.DESTINATION, order[k + 2]);
+            frame.set(NetworkOrder.U32, IP + Ipv4Packet.SOURCE, order[k]);
+            frame.set(NetworkOrder.U16, SOURCE_PORT, (short) order[k + 1]);
+            frame.set(NetworkOrder.U32, IP + Ipv4Packet.DESTINATION, order[k + 2]);
             return nat.outbound(packet, IP, now += 1000);
         }
     }
@@ -168,13 +180,10 @@ public class NatBenchmarks {
      * the flows' external ports. Times each batch; the median per packet is the figure (plain averages
      * on a shared machine mostly count preemption).
      */
-    @State(Scope.Thread)
     @BenchmarkMode(Mode.SampleTime)
-    @OutputTimeUnit(TimeUnit.NANOSECONDS)
     @Warmup(iterations = 3, time = 2)
     @Measurement(iterations = 5, time = 2)
-    @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-XX:+UseTransparentHugePages"})
-    public static class EstablishedBatch {
+    public static class EstablishedBatch extends Forked {
         static final int BATCH = 32;
         static final int ORDER = 1 << 16;
 
@@ -198,15 +207,8 @@ public class NatBenchmarks {
 
         @org.openjdk.jmh.annotations.Setup(Level.Trial)
         public void setUp() {
-            nat = new NatEngine(config(1 << 20), PUBLIC, INSIDE, List.of(), new Counters(), 1);
             int[] external = new int[sessions];
-            for (int i = 0; i < sessions; i++) {
-                PacketBuffer p = udpFrame(host(i), port(i), remote(i), 443);
-                if (nat.outbound(p, IP, 0) != NatVerdict.FORWARD) {
-                    throw new IllegalStateException("set-up flow " + i + " refused");
-                }
-                external[i] = p.segment().get(U16, IP + 20) & 0xffff;
-            }
+            nat = established(sessions, external);
             batch = path.equals("batch");
             outbound = direction.equals("outbound");
             SplittableRandom random = new SplittableRandom(7);
@@ -239,10 +241,10 @@ public class NatBenchmarks {
             for (int k = 0; k < BATCH; k++) {
                 MemorySegment frame = frames.get(k).segment();
                 int o = 4 * (next++ & (ORDER - 1));
-                frame.set(I32, IP + Ipv4Packet.SOURCE, order[o]);
-                frame.set(U16, IP + 20, (short) order[o + 1]);
-                frame.set(I32, IP + Ipv4Packet.DESTINATION, order[o + 2]);
-                frame.set(U16, IP + 22, (short) order[o + 3]);
+                frame.set(NetworkOrder.U32, IP + Ipv4Packet.SOURCE, order[o]);
+                frame.set(NetworkOrder.U16, SOURCE_PORT, (short) order[o + 1]);
+                frame.set(NetworkOrder.U32, IP + Ipv4Packet.DESTINATION, order[o + 2]);
+                frame.set(NetworkOrder.U16, DESTINATION_PORT, (short) order[o + 3]);
             }
             if (batch) {
                 nat.prefetch(frames, BATCH, outbound);
@@ -259,13 +261,11 @@ public class NatBenchmarks {
         }
     }
 
-    @State(Scope.Thread)
+    /** Set-up: each invocation fills a fresh table, so every session in it is new. */
     @BenchmarkMode(Mode.AverageTime)
-    @OutputTimeUnit(TimeUnit.NANOSECONDS)
     @Warmup(iterations = 5, batchSize = 1)
     @Measurement(iterations = 10, batchSize = 1)
-    @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-XX:+UseTransparentHugePages"})
-    public static class Setup {
+    public static class Setup extends Forked {
         static final int FLOWS = 32768;
         NatEngine nat;
         PacketBuffer packet;
@@ -297,9 +297,9 @@ public class NatBenchmarks {
         public int newSessions() {
             int forwarded = 0;
             for (int i = 0; i < FLOWS; i++) {
-                frame.set(I32, IP + Ipv4Packet.SOURCE, hosts[i]);
-                frame.set(I32, IP + Ipv4Packet.DESTINATION, remotes[i]);
-                frame.set(U16, IP + 20, (short) ports[i]);
+                frame.set(NetworkOrder.U32, IP + Ipv4Packet.SOURCE, hosts[i]);
+                frame.set(NetworkOrder.U32, IP + Ipv4Packet.DESTINATION, remotes[i]);
+                frame.set(NetworkOrder.U16, SOURCE_PORT, (short) ports[i]);
                 if (nat.outbound(packet, IP, i) == NatVerdict.FORWARD) {
                     forwarded++;
                 }
@@ -308,13 +308,11 @@ public class NatBenchmarks {
         }
     }
 
-    @State(Scope.Thread)
+    /** Expiry: one invocation times a whole table of idle sessions going (a single shot, not a loop). */
     @BenchmarkMode(Mode.SingleShotTime)
-    @OutputTimeUnit(TimeUnit.NANOSECONDS)
     @Warmup(iterations = 2, batchSize = 1)
     @Measurement(iterations = 5, batchSize = 1)
-    @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-XX:+UseTransparentHugePages"})
-    public static class Expiry {
+    public static class Expiry extends Forked {
         static final int SESSIONS = 1 << 20;
         NatTable table;
 
@@ -323,7 +321,8 @@ public class NatBenchmarks {
             table = new NatTable(config(SESSIONS), 1);
             for (int i = 0; i < SESSIONS; i++) {
                 // Set up 100 µs apart, so the sessions are spread over many slots of the wheel.
-                if (table.outbound(IpProtocol.UDP, host(i), port(i), remote(i), 443, 0, (long) i * 100_000L) < 0) {
+                long inside = Endpoint.of(IpProtocol.UDP, host(i), port(i));
+                if (table.outbound(inside, Endpoint.of(IpProtocol.UDP, remote(i), 443), 0, (long) i * 100_000L) < 0) {
                     throw new IllegalStateException("set-up session " + i + " refused");
                 }
             }
