@@ -21,6 +21,7 @@ import org.jnat.linux.ThreadScheduling;
 import org.jnat.router.Router;
 import org.jnat.router.Translator;
 import org.jnat.runtime.Clock;
+import org.jnat.runtime.ControlQueue;
 import org.jnat.runtime.Counters;
 import org.jnat.runtime.Deadlines;
 import org.jnat.stack.Interface;
@@ -55,6 +56,8 @@ final class RouterRuntime implements AutoCloseable {
     private final Router router;
     private final Translator translator;
     private final PollLoop loop;
+    /** The control plane's commands, drained by the data-plane thread when the loop is woken for them. */
+    private final ControlQueue control = new ControlQueue();
     private final Clock clock;
     /**
      * With {@code realtime = "light-load"}: made on the data-plane thread once it runs under
@@ -106,7 +109,14 @@ final class RouterRuntime implements AutoCloseable {
                 }
                 return deadline;
             }
+
+            @Override
+            public void onWakeup(long nowNanos) {
+                // Every command queued so far: each is short, and the ring is bounded.
+                control.drain(nowNanos, ControlQueue.CAPACITY);
+            }
         }, IdleStrategy.forBusyPoll(config.dataPlane().busyPollNanos()));
+        control.wakeUp(loop::wakeup);
     }
 
     /** Opens the devices of {@code config} in this process's network namespace and builds the router. */
@@ -253,6 +263,11 @@ final class RouterRuntime implements AutoCloseable {
 
     Counters counters() {
         return counters;
+    }
+
+    /** The way into the data plane for the control plane (admin API, reload): see {@link ControlQueue}. */
+    ControlQueue control() {
+        return control;
     }
 
     /** Stops the data plane if it runs, then releases both devices. Idempotent. */

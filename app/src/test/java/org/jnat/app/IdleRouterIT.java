@@ -90,6 +90,18 @@ class IdleRouterIT {
     }
 
     @Test
+    void aSleepingRouterRunsAControlCommandOnItsDataPlaneThreadAtOnce() throws Exception {
+        start("");
+        Thread.sleep(300); // asleep in poll(2): nothing to do
+        long[] result = runtime.control().call(now -> new long[] {
+                Thread.currentThread().getName().equals("jnat-data-plane") ? 1 : 0, now})
+                .get(2, TimeUnit.SECONDS);
+        assertThat(result[0]).as("the command ran on the data-plane thread").isEqualTo(1);
+        assertThat(result[1]).as("with the round's time").isPositive();
+        assertThat(runtime.control().pending()).isFalse();
+    }
+
+    @Test
     void aRouterWithASessionAndResolvedNeighborsSleeps() throws Exception {
         start("");
         String in = "idi" + suffix;

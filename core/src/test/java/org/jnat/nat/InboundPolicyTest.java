@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.jnat.nat.NatEngineTest.PUBLIC;
 import static org.jnat.nat.NatEngineTest.assertForwarded;
-import static org.jnat.nat.Packets.IP;
-import static org.jnat.nat.Packets.sourcePort;
+import static org.jnat.testing.Frames.IP;
+import static org.jnat.testing.FrameFields.sourcePort;
 
 import java.util.List;
+import org.jnat.testing.FrameFields;
+import org.jnat.testing.Frames;
 import org.jnat.config.ForwardRule;
 import org.jnat.config.NatConfig;
 import org.jnat.config.NatConfig.Behavior;
@@ -44,7 +46,7 @@ class InboundPolicyTest {
 
     /** The external port {@code host:port}'s new connection to CLIENT:443 goes out from. */
     static int externalPortOf(NatEngine nat, int host, int port, long now) {
-        PacketBuffer syn = Packets.tcp(host, port, CLIENT, 443, TcpSegment.SYN, 0);
+        PacketBuffer syn = Frames.tcpPacket(host, port, CLIENT, 443, TcpSegment.SYN, 0);
         assertThat(nat.outbound(syn, IP, now)).isEqualTo(NatVerdict.FORWARD);
         return sourcePort(syn);
     }
@@ -55,7 +57,7 @@ class InboundPolicyTest {
     }
 
     static PacketBuffer synTo(int port) {
-        return Packets.tcp(CLIENT, 50000, PUBLIC, port, TcpSegment.SYN, 0);
+        return Frames.tcpPacket(CLIENT, 50000, PUBLIC, port, TcpSegment.SYN, 0);
     }
 
     @Test
@@ -69,7 +71,7 @@ class InboundPolicyTest {
         PacketBuffer syn = synTo(8080);
         assertForwarded(nat.inbound(syn, IP, SECOND), syn, CLIENT, 50000, SERVER, 80);
         assertThat(counters.get("nat.sessions.forwarded")).isEqualTo(1);
-        PacketBuffer synAck = Packets.tcp(SERVER, 80, CLIENT, 50000, TcpSegment.SYN | TcpSegment.ACK, 0);
+        PacketBuffer synAck = Frames.tcpPacket(SERVER, 80, CLIENT, 50000, TcpSegment.SYN | TcpSegment.ACK, 0);
         assertForwarded(nat.outbound(synAck, IP, SECOND), synAck, PUBLIC, 8080, CLIENT, 50000);
         // Another host's connection from port 8080 is given another external port (no overloading).
         assertThat(externalPortOf(nat, HOST, 8080, SECOND)).isNotEqualTo(8080);
@@ -80,20 +82,20 @@ class InboundPolicyTest {
     @Test
     void aForwardOverAMappedPortWaitsForTheMappingToEnd() {
         NatEngine nat = engine(Unmatched.DROP, 0);
-        PacketBuffer out = Packets.udp(HOST, 5000, CLIENT, 53, 8);
+        PacketBuffer out = Frames.udpPacket(HOST, 5000, CLIENT, 53, 8);
         assertThat(nat.outbound(out, IP, 0)).isEqualTo(NatVerdict.FORWARD);
         assertThat(sourcePort(out)).isEqualTo(5000);
         nat.policy().addForward(new ForwardRule(IpProtocol.UDP, 5000, 5000, SERVER, 0));
         // The mapping's own reply still comes back; another remote is filtered by the mapping, as before.
-        assertThat(nat.inbound(Packets.udp(CLIENT, 53, PUBLIC, 5000, 8), IP, SECOND)).isEqualTo(NatVerdict.FORWARD);
-        assertThat(nat.inbound(Packets.udp(SECOND_CLIENT, 53, PUBLIC, 5000, 8), IP, SECOND))
+        assertThat(nat.inbound(Frames.udpPacket(CLIENT, 53, PUBLIC, 5000, 8), IP, SECOND)).isEqualTo(NatVerdict.FORWARD);
+        assertThat(nat.inbound(Frames.udpPacket(SECOND_CLIENT, 53, PUBLIC, 5000, 8), IP, SECOND))
                 .isEqualTo(NatVerdict.DROP);
         long later = NatConfig.defaults().timeouts().udpNanos() + 2 * SECOND;
         assertThat(nat.expire(later)).isEqualTo(1);
         assertThat(owner(nat, IpProtocol.UDP, 5000)).isEqualTo(PortAllocator.RESERVED);
-        PacketBuffer in = Packets.udp(SECOND_CLIENT, 53, PUBLIC, 5000, 8);
+        PacketBuffer in = Frames.udpPacket(SECOND_CLIENT, 53, PUBLIC, 5000, 8);
         assertForwarded(nat.inbound(in, IP, later), in, SECOND_CLIENT, 53, SERVER, 5000);
-        PacketBuffer again = Packets.udp(HOST, 5000, CLIENT, 53, 8);
+        PacketBuffer again = Frames.udpPacket(HOST, 5000, CLIENT, 53, 8);
         assertThat(nat.outbound(again, IP, later)).isEqualTo(NatVerdict.FORWARD);
         assertThat(sourcePort(again)).as("the forward keeps its port now").isNotEqualTo(5000);
         NatInvariants.check(nat.table());
@@ -111,7 +113,7 @@ class InboundPolicyTest {
         assertThat(nat.policy().removeForward(WEB, SECOND)).isTrue();
         assertThat(nat.policy().forwards()).isEmpty();
         assertThat(nat.table().size()).as("its connection is cut").isZero();
-        PacketBuffer late = Packets.tcp(CLIENT, 50000, PUBLIC, 8080, TcpSegment.ACK, 0);
+        PacketBuffer late = Frames.tcpPacket(CLIENT, 50000, PUBLIC, 8080, TcpSegment.ACK, 0);
         assertThat(nat.inbound(late, IP, SECOND)).isEqualTo(NatVerdict.DROP);
         assertThat(owner(nat, IpProtocol.TCP, 8080)).isEqualTo(PortAllocator.FREE);
         // Held from other hosts (RFC 6888 REQ-8); the server it went to may have it at once.
@@ -135,7 +137,7 @@ class InboundPolicyTest {
         assertThat(nat.policy().removeForward(WEB, SECOND)).isTrue();
         assertThat(nat.table().size()).as("only the removed forward's connection goes").isEqualTo(1);
         assertThat(owner(nat, IpProtocol.TCP, 8080)).isEqualTo(PortAllocator.RESERVED);
-        PacketBuffer now = Packets.tcp(SECOND_CLIENT, 50001, PUBLIC, 8080, TcpSegment.SYN, 0);
+        PacketBuffer now = Frames.tcpPacket(SECOND_CLIENT, 50001, PUBLIC, 8080, TcpSegment.SYN, 0);
         assertForwarded(nat.inbound(now, IP, SECOND), now, SECOND_CLIENT, 50001, OTHER_SERVER, 8080);
 
         assertThat(nat.policy().removeForward(wide, 2 * SECOND)).isTrue();
@@ -148,27 +150,27 @@ class InboundPolicyTest {
     @Test
     void theDmzHostChangesAtRunTimeAndItsSessionsStay() {
         NatEngine nat = engine(Unmatched.DROP, 0);
-        assertThat(nat.inbound(Packets.udp(CLIENT, 4000, PUBLIC, 27015, 8), IP, 0)).isEqualTo(NatVerdict.DROP);
+        assertThat(nat.inbound(Frames.udpPacket(CLIENT, 4000, PUBLIC, 27015, 8), IP, 0)).isEqualTo(NatVerdict.DROP);
         nat.policy().dmz(SERVER);
         assertThat(nat.policy().dmz()).isEqualTo(SERVER);
-        PacketBuffer in = Packets.udp(CLIENT, 4000, PUBLIC, 27015, 8);
+        PacketBuffer in = Frames.udpPacket(CLIENT, 4000, PUBLIC, 27015, 8);
         assertForwarded(nat.inbound(in, IP, 0), in, CLIENT, 4000, SERVER, 27015);
         assertThat(counters.get("nat.sessions.dmz")).isEqualTo(1);
 
         nat.policy().dmz(0);
-        PacketBuffer stranger = Packets.udp(SECOND_CLIENT, 4000, PUBLIC, 27016, 8);
+        PacketBuffer stranger = Frames.udpPacket(SECOND_CLIENT, 4000, PUBLIC, 27016, 8);
         assertThat(nat.inbound(stranger, IP, 0)).isEqualTo(NatVerdict.DROP);
-        PacketBuffer again = Packets.udp(CLIENT, 4000, PUBLIC, 27015, 8);
+        PacketBuffer again = Frames.udpPacket(CLIENT, 4000, PUBLIC, 27015, 8);
         assertForwarded(nat.inbound(again, IP, 0), again, CLIENT, 4000, SERVER, 27015);
     }
 
     @Test
     void unmatchedChangesAtRunTimeAndDropForgetsTheHeldSyns() {
         NatEngine nat = engine(Unmatched.DROP, 0);
-        assertThat(nat.inbound(Packets.udp(CLIENT, 4000, PUBLIC, 9, 8), IP, 0)).isEqualTo(NatVerdict.DROP);
+        assertThat(nat.inbound(Frames.udpPacket(CLIENT, 4000, PUBLIC, 9, 8), IP, 0)).isEqualTo(NatVerdict.DROP);
         nat.policy().unmatched(Unmatched.REJECT);
         assertThat(nat.policy().unmatched()).isEqualTo(Unmatched.REJECT);
-        assertThat(nat.inbound(Packets.udp(CLIENT, 4000, PUBLIC, 9, 8), IP, 0)).isEqualTo(NatVerdict.REJECT);
+        assertThat(nat.inbound(Frames.udpPacket(CLIENT, 4000, PUBLIC, 9, 8), IP, 0)).isEqualTo(NatVerdict.REJECT);
         assertThat(nat.inbound(synTo(5555), IP, 0)).isEqualTo(NatVerdict.CONSUMED);
         assertThat(nat.nextDeadline()).isEqualTo(6 * SECOND);
 
@@ -176,7 +178,7 @@ class InboundPolicyTest {
         assertThat(nat.policy().unmatched()).isEqualTo(Unmatched.DROP);
         assertThat(nat.nextDeadline()).isEqualTo(Deadlines.NONE);
         assertThat(nat.nextHeldReject(7 * SECOND)).as("no answer after a switch to drop").isNull();
-        assertThat(nat.inbound(Packets.udp(CLIENT, 4000, PUBLIC, 9, 8), IP, 0)).isEqualTo(NatVerdict.DROP);
+        assertThat(nat.inbound(Frames.udpPacket(CLIENT, 4000, PUBLIC, 9, 8), IP, 0)).isEqualTo(NatVerdict.DROP);
         assertThat(counters.get("nat.answers.rejected")).isEqualTo(1);
         assertThat(counters.get("nat.dropped.unmatched")).isEqualTo(4);
     }
@@ -205,9 +207,9 @@ class InboundPolicyTest {
         nat.policy().dmz(OTHER_SERVER);
         // RSTs go through the forward lookup (a forwarded port, a port no longer forwarded), the DMZ
         // and the unmatched policy, and make no session.
-        PacketBuffer forwarded = Packets.tcp(CLIENT, 50000, PUBLIC, 2001, TcpSegment.RST, 0);
-        PacketBuffer dmz = Packets.tcp(CLIENT, 50000, PUBLIC, 3000, TcpSegment.RST, 0);
-        PacketBuffer removed = Packets.tcp(CLIENT, 50000, PUBLIC, 2015, TcpSegment.RST, 0);
+        PacketBuffer forwarded = Frames.tcpPacket(CLIENT, 50000, PUBLIC, 2001, TcpSegment.RST, 0);
+        PacketBuffer dmz = Frames.tcpPacket(CLIENT, 50000, PUBLIC, 3000, TcpSegment.RST, 0);
+        PacketBuffer removed = Frames.tcpPacket(CLIENT, 50000, PUBLIC, 2015, TcpSegment.RST, 0);
         long[] now = {0};
         org.jnat.testing.Allocations.assertSteadyStateAllocatesNothing("inbound policy", () -> {
             long t = now[0]++;
