@@ -313,7 +313,7 @@ public final class NatTable {
     }
 
     private void reclaimSession(int id, long now) {
-        store.delete(id, now);
+        store.delete(id, now, SessionLog.RECLAIMED);
         counters.increment(count.reclaimed);
     }
 
@@ -332,7 +332,17 @@ public final class NatTable {
 
     /** Removes session {@code id}: both directions, its share of the mapping, host and filter counts. */
     public void delete(int id, long now) {
-        store.delete(id, now);
+        store.delete(id, now, SessionLog.REMOVED);
+    }
+
+    /** As {@link #delete(int, long)}, saying why for the session log ({@link SessionLog}'s reasons). */
+    public void delete(int id, long now, int reason) {
+        store.delete(id, now, reason);
+    }
+
+    /** Reports every session made and ended to {@code log} (null: to none). Before the data plane runs. */
+    public void log(SessionLog log) {
+        store.log(log);
     }
 
     /** Removes every session of inside host {@code address}; returns how many. Control plane only: walks the table. */

@@ -31,6 +31,8 @@ final class SessionStore implements TimerWheel.Owner {
     private final long icmpTimeout;
     private final long tcpEstablished;
     private final long tcpTransitory;
+    /** Where sessions made and ended are reported for the session log, or null when it is off. */
+    private SessionLog log;
 
     SessionStore(NatConfig config, long seed, long portHoldNanos) {
         int capacity = config.maxSessions();
@@ -53,6 +55,11 @@ final class SessionStore implements TimerWheel.Owner {
         this.tcpTransitory = t.tcpTransitoryNanos();
     }
 
+    /** Reports every session made and ended to {@code log} from now on (null: to none). Before the data plane runs. */
+    void log(SessionLog log) {
+        this.log = log;
+    }
+
     /** The idle timeout of a session of {@code protocol} in TCP state {@code flags}. */
     long timeout(int protocol, int flags) {
         return switch (protocol) {
@@ -69,7 +76,7 @@ final class SessionStore implements TimerWheel.Owner {
     /** {@code id}, if it is a live session; an expired one is deleted on the way ({@link SessionTable#NONE}). */
     int live(int id, long now) {
         if (id >= 0 && expired(id, now)) {
-            delete(id, now);
+            delete(id, now, SessionLog.EXPIRED);
             return SessionTable.NONE;
         }
         return id;
@@ -140,6 +147,9 @@ final class SessionStore implements TimerWheel.Owner {
             filters.increment(FilterTable.key(protocol, externalPort, Endpoint.address(remote)));
         }
         wheel.schedule(id, expiry, now);
+        if (log != null) {
+            log.created(id, inside, remote, externalPort, now);
+        }
         return id;
     }
 
@@ -177,12 +187,21 @@ final class SessionStore implements TimerWheel.Owner {
         }
     }
 
-    /** Removes session {@code id}: both directions, its share of the mapping, host and filter counts. */
-    void delete(int id, long now) {
+    /**
+     * Removes session {@code id}: both directions, its share of the mapping, host and filter counts.
+     * {@code reason} is a {@link SessionLog} reason, for the log line; an expired TCP session that
+     * had closed is logged as {@link SessionLog#CLOSED}.
+     */
+    void delete(int id, long now, int reason) {
         int protocol = sessions.protocol(id);
         int insideAddress = sessions.insideAddress(id);
         int externalPort = sessions.externalPort(id);
         int m = sessions.mapping(id);
+        if (log != null) {
+            int why = reason == SessionLog.EXPIRED && closedTcp(protocol, sessions.flags(id)) ? SessionLog.CLOSED : reason;
+            log.ended(id, Endpoint.of(protocol, insideAddress, sessions.insidePort(id)),
+                    Endpoint.of(protocol, sessions.remoteAddress(id), sessions.remotePort(id)), externalPort, why, now);
+        }
         if (filters != null) {
             filters.decrement(FilterTable.key(protocol, externalPort, sessions.remoteAddress(id)));
         }
@@ -203,7 +222,7 @@ final class SessionStore implements TimerWheel.Owner {
         int removed = 0;
         for (int id = 0; id < sessions.capacity() && hosts.count(address) > 0; id++) {
             if (sessions.isLive(id) && sessions.insideAddress(id) == address) {
-                delete(id, now);
+                delete(id, now, SessionLog.FLUSHED);
                 removed++;
             }
         }
@@ -227,7 +246,7 @@ final class SessionStore implements TimerWheel.Owner {
 
     @Override
     public void expire(int id, long now) {
-        delete(id, now);
+        delete(id, now, SessionLog.EXPIRED);
     }
 
     ClosedSessions closedSessions() {
