@@ -14,7 +14,8 @@ public record RouterConfig(
         List<ForwardRule> forwards,
         List<StaticNeighbor> neighbors,
         AdminConfig admin,
-        DataPlaneConfig dataPlane) {
+        DataPlaneConfig dataPlane,
+        LogConfig log) {
 
     public RouterConfig {
         forwards = List.copyOf(forwards);
@@ -22,11 +23,20 @@ public record RouterConfig(
         if (dataPlane == null) {
             dataPlane = DataPlaneConfig.DEFAULT;
         }
+        if (log == null) {
+            log = LogConfig.NONE;
+        }
+    }
+
+    /** A configuration without a session log. */
+    public RouterConfig(InterfaceConfig inside, InterfaceConfig outside, NatConfig nat, List<ForwardRule> forwards,
+                        List<StaticNeighbor> neighbors, AdminConfig admin, DataPlaneConfig dataPlane) {
+        this(inside, outside, nat, forwards, neighbors, admin, dataPlane, LogConfig.NONE);
     }
 
     /** A configuration with the default {@code [dataplane]} settings. */
     public RouterConfig(InterfaceConfig inside, InterfaceConfig outside, NatConfig nat, List<ForwardRule> forwards,
                         List<StaticNeighbor> neighbors, AdminConfig admin) {
-        this(inside, outside, nat, forwards, neighbors, admin, DataPlaneConfig.DEFAULT);
+        this(inside, outside, nat, forwards, neighbors, admin, DataPlaneConfig.DEFAULT, LogConfig.NONE);
     }
 }

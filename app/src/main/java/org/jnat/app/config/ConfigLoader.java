@@ -22,6 +22,7 @@ import org.jnat.config.AdminConfig;
 import org.jnat.config.DataPlaneConfig;
 import org.jnat.config.ForwardRule;
 import org.jnat.config.InterfaceConfig;
+import org.jnat.config.LogConfig;
 import org.jnat.config.NatConfig;
 import org.jnat.config.RouterConfig;
 import org.jnat.config.StaticNeighbor;
@@ -65,15 +66,16 @@ public final class ConfigLoader {
         KEYS.put("neighbor", List.of("address", "mac"));
         KEYS.put("admin", List.of("listen", "token", "token-file"));
         KEYS.put("dataplane", List.of("busy-poll", "realtime-priority", "realtime", "cpu", "udp-coalesce"));
+        KEYS.put("log", List.of("sessions"));
     }
 
     private static final Set<String> BOOLEAN_KEYS = Set.of("hairpinning", "inbound-refresh", "udp-coalesce");
     private static final Set<String> INTEGER_KEYS = Set.of("mtu", "max-sessions", "max-sessions-per-host",
             "realtime-priority", "cpu");
-    private static final Set<String> TABLES = Set.of("inside", "outside", "nat", "admin", "dataplane");
+    private static final Set<String> TABLES = Set.of("inside", "outside", "nat", "admin", "dataplane", "log");
     private static final Set<String> ARRAYS_OF_TABLES = Set.of("forward", "neighbor");
     private static final String TABLE_LIST = "[inside], [outside], [nat], [nat.timeouts], [[forward]], [[neighbor]],"
-            + " [admin] and [dataplane]";
+            + " [admin], [dataplane] and [log]";
 
     private final String file;
     private final String text;
@@ -146,7 +148,8 @@ public final class ConfigLoader {
         List<StaticNeighbor> neighbors = neighbors(entries(toml, "neighbor"), inside, outside);
         AdminConfig admin = admin(table(toml, "admin"));
         DataPlaneConfig dataPlane = dataPlane(table(toml, "dataplane"));
-        return new RouterConfig(inside, outside, nat, forwards, neighbors, admin, dataPlane);
+        LogConfig log = log(table(toml, "log"));
+        return new RouterConfig(inside, outside, nat, forwards, neighbors, admin, dataPlane, log);
     }
 
     // ---- syntax and shape ----
@@ -256,7 +259,7 @@ public final class ConfigLoader {
                 String kind = isTable ? "unknown table" : "unknown key";
                 String home = homeOf(key);
                 String suggestion = Suggestions.closest(key, List.of("inside", "outside", "nat", "forward",
-                        "neighbor", "admin", "dataplane"));
+                        "neighbor", "admin", "dataplane", "log"));
                 String message;
                 if (home != null && !isTable) {
                     message = key + ": " + kind + " at the top level; it belongs in [" + home + "]";
@@ -731,6 +734,43 @@ public final class ConfigLoader {
         } catch (IOException | java.io.UncheckedIOException e) {
             throw s.error("token-file", path + " cannot be read (" + e.getMessage() + ")");
         }
+    }
+
+    // ---- [log] ----
+
+    /**
+     * {@code sessions}: a file jnat can append to, relative to the config file's folder as
+     * {@code token-file} is. Checked now, so that a router never starts with a log it cannot write.
+     */
+    private LogConfig log(Section s) throws ConfigException {
+        String sessions = s.optionalString("sessions", "\"/var/log/jnat/sessions.jsonl\"");
+        if (sessions == null) {
+            return LogConfig.NONE;
+        }
+        if (sessions.isBlank()) {
+            throw s.error("sessions", "is empty; give the file the session log goes to, e.g. \"/var/log/jnat/"
+                    + "sessions.jsonl\", or remove the key");
+        }
+        Path parent = Path.of(file).toAbsolutePath().getParent();
+        Path path;
+        try {
+            path = parent == null ? Path.of(sessions) : parent.resolve(sessions);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw s.error("sessions", "\"" + sessions + "\" is not a valid path (" + e.getReason() + ")");
+        }
+        Path folder = path.toAbsolutePath().getParent();
+        if (Files.isDirectory(path)) {
+            throw s.error("sessions", sessions + " is a directory; give a file in it, e.g. \"" + sessions.replaceAll("/+$",
+                    "") + "/sessions.jsonl\"");
+        }
+        if (folder == null || !Files.isDirectory(folder)) {
+            throw s.error("sessions", "the folder " + folder + " does not exist; create it, or log elsewhere");
+        }
+        if (Files.exists(path) ? !Files.isRegularFile(path) || !Files.isWritable(path) : !Files.isWritable(folder)) {
+            throw s.error("sessions", (Files.exists(path) ? sessions + " is not a regular file jnat may write"
+                    : "jnat may not create files in " + folder) + "; check the permissions, or log elsewhere");
+        }
+        return new LogConfig(sessions, path.toAbsolutePath().normalize().toString());
     }
 
     // ---- [dataplane] ----

@@ -77,6 +77,15 @@ public final class EffectiveConfig {
             entry(out, "cpu", Integer.toString(d.cpu()));
         }
         entry(out, "udp-coalesce", Boolean.toString(d.udpCoalesce()));
+        if (config.log().logsSessions()) {
+            out.append("\n[log]\n");
+            entry(out, "sessions", quoted(config.log().sessions()));
+            if (!config.log().sessions().equals(config.log().sessionsPath())) {
+                out.append("# that is ").append(config.log().sessionsPath()).append('\n');
+            }
+        } else {
+            out.append("\n# [log] sessions is not set: no session log.\n");
+        }
         return out.toString();
     }
 
