@@ -3,13 +3,20 @@ package org.jnat.app;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jnat.app.log.SessionLogLines;
+import org.jnat.app.log.SessionLogWriter;
 import org.jnat.config.DataPlaneConfig;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.RouterConfig;
+import org.jnat.device.CaptureRing;
+import org.jnat.device.EpochClock;
+import org.jnat.device.LiveCaptureDevice;
+import org.jnat.device.NetDevice;
 import org.jnat.device.Offloads;
 import org.jnat.linux.IdleStrategy;
 import org.jnat.linux.LinuxDevices;
@@ -18,6 +25,8 @@ import org.jnat.linux.PollableDevice;
 import org.jnat.linux.RealtimeGovernor;
 import org.jnat.linux.SystemCallException;
 import org.jnat.linux.ThreadScheduling;
+import org.jnat.nat.NatEngine;
+import org.jnat.nat.SessionLog;
 import org.jnat.router.Router;
 import org.jnat.router.Translator;
 import org.jnat.runtime.Clock;
@@ -53,6 +62,10 @@ final class RouterRuntime implements AutoCloseable {
     private final PollableDevice outside;
     /** With {@code --capture}: what the router sees instead of the bare devices; else null. */
     private final Captures captures;
+    /** With {@code [admin]}: where the admin API's live captures take frames from; else null. */
+    private final CaptureRing liveCapture;
+    /** With {@code [log] sessions}: the session log's writer thread; else null. */
+    private final SessionLogWriter sessionLog;
     private final Router router;
     private final Translator translator;
     private final PollLoop loop;
@@ -69,18 +82,31 @@ final class RouterRuntime implements AutoCloseable {
     private Thread dataPlane;
     private boolean closed;
 
+    /** The live capture's ring: 4 MiB, some 2 800 full-size frames between two reads of the admin thread. */
+    static final long LIVE_CAPTURE_BYTES = 4L << 20;
+    /** Session log records between two reads of the writer thread (20 ms apart when idle). */
+    static final int SESSION_LOG_RECORDS = 1 << 16;
+
     private RouterRuntime(RouterConfig config, Counters counters, PollableDevice inside, PollableDevice outside,
-                          Translator translator, Captures captures) {
+                          Translator translator, Captures captures, Clock clock, SessionLogWriter sessionLog) {
         this.config = config;
         this.counters = counters;
         this.inside = inside;
         this.outside = outside;
         this.captures = captures;
         this.translator = translator;
-        Clock clock = Clock.system();
         this.clock = clock;
-        this.router = captures == null ? new Router(config, inside, outside, clock, counters, translator)
-                : new Router(config, captures.inside, captures.outside, clock, counters, translator);
+        this.sessionLog = sessionLog;
+        NetDevice routerInside = captures == null ? inside : captures.inside;
+        NetDevice routerOutside = captures == null ? outside : captures.outside;
+        // Only with an admin API is there anyone to ask for a live capture: otherwise no tap at all.
+        this.liveCapture = config.admin() == null ? null : new CaptureRing(LIVE_CAPTURE_BYTES, counters);
+        if (liveCapture != null) {
+            EpochClock wall = new EpochClock();
+            routerInside = new LiveCaptureDevice(routerInside, liveCapture, CaptureRing.INSIDE, wall);
+            routerOutside = new LiveCaptureDevice(routerOutside, liveCapture, CaptureRing.OUTSIDE, wall);
+        }
+        this.router = new Router(config, routerInside, routerOutside, clock, counters, translator);
         int rounds = counters.register("dataplane.rounds",
                 "rounds of the data-plane loop: wake-ups from poll(2) and busy-poll spins (an idle router makes none)");
         this.loop = new PollLoop(List.of(inside, outside), clock, new PollLoop.Handler() {
@@ -136,22 +162,47 @@ final class RouterRuntime implements AutoCloseable {
             throw e;
         }
         Captures captures = null;
+        SessionLogWriter sessionLog = null;
+        String opening = "jnat: cannot write the capture into " + captureDir;
         try {
             captures = captureDir == null ? null : Captures.open(captureDir, in, out);
+            opening = "jnat: cannot open the session log " + config.log().sessionsPath() + " ([log] sessions)";
             Translator translator = Translators.forConfig(config, counters);
-            return new RouterRuntime(config, counters, in, out, translator, captures);
+            Clock clock = Clock.system();
+            sessionLog = openSessionLog(config, translator, clock, counters);
+            return new RouterRuntime(config, counters, in, out, translator, captures, clock, sessionLog);
         } catch (IOException e) {
             in.close();
             out.close();
-            throw new StartupException("jnat: cannot write the capture into " + captureDir + ": " + e.getMessage());
+            if (captures != null) {
+                captures.close();
+            }
+            throw new StartupException(opening + ": " + e.getMessage());
         } catch (RuntimeException e) {
             in.close();
             out.close();
             if (captures != null) {
                 captures.close();
             }
+            if (sessionLog != null) {
+                sessionLog.close();
+            }
             throw new StartupException("jnat: cannot build the router: " + e.getMessage());
         }
+    }
+
+    /** With {@code [log] sessions}: the NAT reports sessions to a ring that the writer drains; else null. */
+    private static SessionLogWriter openSessionLog(RouterConfig config, Translator translator, Clock clock,
+                                                   Counters counters) throws IOException {
+        if (!config.log().logsSessions() || !(translator instanceof NatEngine nat)) {
+            return null;
+        }
+        SessionLog ring = new SessionLog(SESSION_LOG_RECORDS, counters);
+        SessionLogWriter writer = SessionLogWriter.open(Path.of(config.log().sessionsPath()), ring,
+                new SessionLogLines(nat.publicAddress(), clock, Instant.now()), nat.table().sessions().capacity(),
+                counters);
+        nat.table().log(ring);
+        return writer;
     }
 
     private static PollableDevice openDevice(String side, InterfaceConfig ic, Counters counters)
@@ -200,6 +251,9 @@ final class RouterRuntime implements AutoCloseable {
      */
     void start() throws StartupException {
         DataPlaneConfig settings = config.dataPlane();
+        if (sessionLog != null) {
+            sessionLog.start();
+        }
         CountDownLatch scheduled = new CountDownLatch(1);
         AtomicReference<String> schedulingError = new AtomicReference<>();
         dataPlane = Thread.ofPlatform().name("jnat-data-plane").start(() -> {
@@ -265,6 +319,11 @@ final class RouterRuntime implements AutoCloseable {
         return counters;
     }
 
+    /** Where the admin API's live captures take frames from; null without {@code [admin]}. */
+    CaptureRing liveCapture() {
+        return liveCapture;
+    }
+
     /** The way into the data plane for the control plane (admin API, reload): see {@link ControlQueue}. */
     ControlQueue control() {
         return control;
@@ -290,6 +349,9 @@ final class RouterRuntime implements AutoCloseable {
         outside.close();
         if (captures != null) {
             captures.close();
+        }
+        if (sessionLog != null) {
+            sessionLog.close(); // after the data plane: every record it made gets its line
         }
     }
 }
