@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.util.List;
 import org.jnat.app.admin.AdminApi;
 import org.jnat.app.admin.AdminServer;
+import org.jnat.app.admin.CaptureEndpoint;
 import org.jnat.app.admin.HostPort;
 import org.jnat.app.admin.RouterStatus;
+import org.jnat.app.admin.Routes;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.RouterConfig;
 import org.jnat.stack.Side;
@@ -26,8 +28,13 @@ final class AdminEndpoint {
         RouterStatus status = new RouterStatus(Main.Version.number(), Ipv4Address.toString(config.outside().address()),
                 List.of(side("inside", config.inside(), runtime, Side.INSIDE),
                         side("outside", config.outside(), runtime, Side.OUTSIDE)));
+        Routes routes = AdminApi.routes(config, runtime.counters(), status);
+        if (runtime.liveCapture() != null) {
+            routes.get("/api/v1/capture", new CaptureEndpoint(runtime.liveCapture(), "jnat " + Main.Version.number(),
+                    config.inside().device(), config.outside().device()));
+        }
         try {
-            return AdminServer.start(listen.socketAddress(), AdminApi.routes(config, runtime.counters(), status));
+            return AdminServer.start(listen.socketAddress(), routes);
         } catch (IOException e) {
             throw new RouterRuntime.StartupException("jnat: cannot serve the admin API on " + listen + " (" + e.getMessage()
                     + "); free the port or change [admin] listen");
