@@ -3,7 +3,11 @@ package org.jnat.linux;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.TimeUnit;
+import org.jnat.device.CaptureRing;
+import org.jnat.device.EpochClock;
 import org.jnat.device.FrameBatch;
+import org.jnat.device.LiveCaptureDevice;
+import org.jnat.device.NetDevice;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,6 +60,25 @@ class SteadyStateAllocationIT {
         assertNoAllocation(tap, OUR_IP, "10.79.0.2");
     }
 
+    /** The TAP again, with a live capture copying both directions into its ring, read as it fills. */
+    @Test
+    void tapWithALiveCaptureRunning() throws Exception {
+        CaptureRing ring = new CaptureRing(1 << 22, counters);
+        CaptureRing.Frame frame = new CaptureRing.Frame();
+        ring.start(1 << CaptureRing.INSIDE);
+        try {
+            assertNoAllocation(new LiveCaptureDevice(tap, ring, CaptureRing.INSIDE, new EpochClock()), tap, OUR_IP,
+                    "10.79.0.2", "56", () -> {
+                        while (ring.poll(frame)) {
+                            // the capture reader's side, on this thread for the test
+                        }
+                    });
+        } finally {
+            ring.stop();
+        }
+        assertThat(counters.get("capture.frames")).isGreaterThanOrEqualTo(60_000);
+    }
+
     @Test
     void afPacketReceiveTransmitAndFlush() throws Exception {
         assertNoAllocation(afPacket, TestFrames.ip("10.80.0.2"), "10.80.0.2");
@@ -73,6 +96,12 @@ class SteadyStateAllocationIT {
     }
 
     private static void assertNoAllocation(PollableDevice device, int ourIp, String target, String size) throws Exception {
+        assertNoAllocation(device, device, ourIp, target, size, () -> { });
+    }
+
+    /** {@code device} answers (it may wrap {@code polled}, which is flushed); {@code alongside} runs after each batch. */
+    private static void assertNoAllocation(NetDevice device, PollableDevice polled, int ourIp, String target, String size,
+                                           Runnable alongside) throws Exception {
         Process ping = lab.start("ping", "-f", "-q", "-l", "64", "-s", size, "-c", "500000", "-W", "1", target);
         try {
             FrameBatch batch = new FrameBatch(64);
@@ -80,7 +109,8 @@ class SteadyStateAllocationIT {
             int[] answered = new int[1];
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (answered[0] < 30_000 && System.nanoTime() < deadline && ping.isAlive()) {
-                answerEchoes(device, ourIp, batch, answered);
+                answerEchoes(device, polled, ourIp, batch, answered);
+                alongside.run();
             }
             // Steady state: some window of 10000 answers allocates nothing. (One window may catch
             // the JIT recompiling; an allocation per packet or per burst fails every window.)
@@ -89,7 +119,8 @@ class SteadyStateAllocationIT {
                 long before = THREADS.getThreadAllocatedBytes(thread);
                 int start = answered[0];
                 while (answered[0] < start + 10_000 && System.nanoTime() < deadline && ping.isAlive()) {
-                    answerEchoes(device, ourIp, batch, answered);
+                    answerEchoes(device, polled, ourIp, batch, answered);
+                alongside.run();
                 }
                 allocated[w] = THREADS.getThreadAllocatedBytes(thread) - before;
                 assertThat(answered[0] - start).as("echo requests answered on %s, counters %s", device.name(),
@@ -105,7 +136,8 @@ class SteadyStateAllocationIT {
         }
     }
 
-    private static void answerEchoes(PollableDevice device, int ourIp, FrameBatch batch, int[] answered) {
+    private static void answerEchoes(NetDevice device, PollableDevice polled, int ourIp, FrameBatch batch,
+                                     int[] answered) {
         int n = device.receive(batch);
         for (int i = 0; i < n; i++) {
             PacketBuffer in = batch.get(i);
@@ -117,6 +149,6 @@ class SteadyStateAllocationIT {
                 }
             }
         }
-        device.flush();
+        polled.flush();
     }
 }
