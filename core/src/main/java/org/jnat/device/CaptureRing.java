@@ -3,9 +3,8 @@ package org.jnat.device;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import org.jnat.runtime.Counters;
+import org.jnat.runtime.RingCursors;
 
 /**
  * A live capture's hand-over from the data plane: a preallocated single-producer, single-consumer
@@ -30,34 +29,13 @@ public final class CaptureRing {
 
     private static final int HEADER = 24;
     private static final int PADDING = -1;
-    private static final VarHandle HEAD;
-    private static final VarHandle TAIL;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            HEAD = lookup.findVarHandle(CaptureRing.class, "head", long.class);
-            TAIL = lookup.findVarHandle(CaptureRing.class, "tail", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final MemorySegment ring;
     private final long mask;
+    private final RingCursors cursors;
     private final Counters counters;
-    private final int captured;
-    private final int dropped;
+    private final int captured, dropped;
     /** The interfaces being captured, one bit each; 0 while no capture runs. */
     private volatile int sides;
-    /** Next byte to read; written by the consumer only. */
-    @SuppressWarnings("unused")
-    private volatile long head;
-    /** Next byte to write; written by the producer only. */
-    @SuppressWarnings("unused")
-    private volatile long tail;
-    /** The producer's last look at {@link #head}. */
-    private long headSeen;
 
     /** A ring of {@code bytes} (a power of two, room for at least two frames of {@link #SNAP_LENGTH}). */
     public CaptureRing(long bytes, Counters counters) {
@@ -67,6 +45,7 @@ public final class CaptureRing {
         }
         this.ring = Arena.ofAuto().allocate(bytes, 64);
         this.mask = bytes - 1;
+        this.cursors = new RingCursors(bytes);
         this.counters = counters;
         this.captured = counters.register("capture.frames", "frames copied into a live capture (GET /api/v1/capture)");
         this.dropped = counters.register("capture.dropped",
@@ -82,16 +61,13 @@ public final class CaptureRing {
     public void offer(int iface, int direction, MemorySegment frame, long offset, int length, long timestampNanos) {
         int keep = Math.min(length, SNAP_LENGTH);
         long need = (HEADER + keep + 7) & ~7L;
-        long t = (long) TAIL.getOpaque(this);
+        long t = cursors.claim(need);
         long at = t & mask;
         long toEnd = mask + 1 - at;
         long skip = toEnd < need ? toEnd : 0;
-        if (t + skip + need - headSeen > mask + 1) {
-            headSeen = (long) HEAD.getAcquire(this);
-            if (t + skip + need - headSeen > mask + 1) {
-                counters.increment(dropped);
-                return;
-            }
+        if (t < 0 || skip > 0 && cursors.claim(skip + need) < 0) {
+            counters.increment(dropped);
+            return;
         }
         if (skip > 0) {
             ring.set(ValueLayout.JAVA_INT, at, (int) skip);
@@ -105,7 +81,7 @@ public final class CaptureRing {
         ring.set(ValueLayout.JAVA_INT, at + 12, iface | direction << 8);
         ring.set(ValueLayout.JAVA_LONG, at + 16, timestampNanos);
         MemorySegment.copy(frame, offset, ring, at + HEADER, keep);
-        TAIL.setRelease(this, t + need);
+        cursors.publish(t + need);
         counters.increment(captured);
     }
 
@@ -121,7 +97,7 @@ public final class CaptureRing {
 
     /** Starts capturing the interfaces in {@code sideMask} (bit {@code 1 << iface} each), dropping what waits. Consumer. */
     public void start(int sideMask) {
-        HEAD.setRelease(this, (long) TAIL.getAcquire(this));
+        cursors.free(cursors.tail());
         sides = sideMask;
     }
 
@@ -137,8 +113,8 @@ public final class CaptureRing {
 
     /** Copies the oldest frame into {@code into} and frees it; false when none waits. Consumer only. */
     public boolean poll(Frame into) {
-        long h = (long) HEAD.getOpaque(this);
-        long t = (long) TAIL.getAcquire(this);
+        long h = cursors.head();
+        long t = cursors.tail();
         while (h != t) {
             long at = h & mask;
             int length = ring.get(ValueLayout.JAVA_INT, at);
@@ -154,10 +130,10 @@ public final class CaptureRing {
             into.direction = meta >>> 8;
             into.timestampNanos = ring.get(ValueLayout.JAVA_LONG, at + 16);
             MemorySegment.copy(ring, ValueLayout.JAVA_BYTE, at + HEADER, into.bytes, 0, keep);
-            HEAD.setRelease(this, h + length);
+            cursors.free(h + length);
             return true;
         }
-        HEAD.setRelease(this, h);
+        cursors.free(h);
         return false;
     }
 }

@@ -146,7 +146,7 @@ public final class InboundPolicy {
             if (sessions.isLive(id) && (sessions.flags(id) & NatTable.FORWARD) != 0
                     && rule.matches(sessions.protocol(id), sessions.externalPort(id))
                     && !forwardedTo(id, forwards.find(rule.protocol(), sessions.externalPort(id)))) {
-                table.delete(id, now, SessionLog.FORWARD_REMOVED);
+                table.delete(id, now, SessionLog.Reason.FORWARD_REMOVED);
             }
         }
         for (int port = rule.portLow(); port <= rule.portHigh(); port++) {

@@ -313,7 +313,7 @@ public final class NatTable {
     }
 
     private void reclaimSession(int id, long now) {
-        store.delete(id, now, SessionLog.RECLAIMED);
+        store.delete(id, now, SessionLog.Reason.RECLAIMED);
         counters.increment(count.reclaimed);
     }
 
@@ -332,11 +332,11 @@ public final class NatTable {
 
     /** Removes session {@code id}: both directions, its share of the mapping, host and filter counts. */
     public void delete(int id, long now) {
-        store.delete(id, now, SessionLog.REMOVED);
+        store.delete(id, now, SessionLog.Reason.REMOVED);
     }
 
-    /** As {@link #delete(int, long)}, saying why for the session log ({@link SessionLog}'s reasons). */
-    public void delete(int id, long now, int reason) {
+    /** As {@link #delete(int, long)}, saying why for the session log. */
+    public void delete(int id, long now, SessionLog.Reason reason) {
         store.delete(id, now, reason);
     }
 

@@ -76,7 +76,7 @@ final class SessionStore implements TimerWheel.Owner {
     /** {@code id}, if it is a live session; an expired one is deleted on the way ({@link SessionTable#NONE}). */
     int live(int id, long now) {
         if (id >= 0 && expired(id, now)) {
-            delete(id, now, SessionLog.EXPIRED);
+            delete(id, now, SessionLog.Reason.EXPIRED);
             return SessionTable.NONE;
         }
         return id;
@@ -189,16 +189,17 @@ final class SessionStore implements TimerWheel.Owner {
 
     /**
      * Removes session {@code id}: both directions, its share of the mapping, host and filter counts.
-     * {@code reason} is a {@link SessionLog} reason, for the log line; an expired TCP session that
-     * had closed is logged as {@link SessionLog#CLOSED}.
+     * {@code reason} is a {@link SessionLog.Reason}, for the log line; an expired TCP session that
+     * had closed is logged as {@link SessionLog.Reason#CLOSED}.
      */
-    void delete(int id, long now, int reason) {
+    void delete(int id, long now, SessionLog.Reason reason) {
         int protocol = sessions.protocol(id);
         int insideAddress = sessions.insideAddress(id);
         int externalPort = sessions.externalPort(id);
         int m = sessions.mapping(id);
         if (log != null) {
-            int why = reason == SessionLog.EXPIRED && closedTcp(protocol, sessions.flags(id)) ? SessionLog.CLOSED : reason;
+            SessionLog.Reason why = reason == SessionLog.Reason.EXPIRED && closedTcp(protocol, sessions.flags(id))
+                    ? SessionLog.Reason.CLOSED : reason;
             log.ended(id, Endpoint.of(protocol, insideAddress, sessions.insidePort(id)),
                     Endpoint.of(protocol, sessions.remoteAddress(id), sessions.remotePort(id)), externalPort, why, now);
         }
@@ -222,7 +223,7 @@ final class SessionStore implements TimerWheel.Owner {
         int removed = 0;
         for (int id = 0; id < sessions.capacity() && hosts.count(address) > 0; id++) {
             if (sessions.isLive(id) && sessions.insideAddress(id) == address) {
-                delete(id, now, SessionLog.FLUSHED);
+                delete(id, now, SessionLog.Reason.FLUSHED);
                 removed++;
             }
         }
@@ -246,7 +247,7 @@ final class SessionStore implements TimerWheel.Owner {
 
     @Override
     public void expire(int id, long now) {
-        delete(id, now, SessionLog.EXPIRED);
+        delete(id, now, SessionLog.Reason.EXPIRED);
     }
 
     ClosedSessions closedSessions() {

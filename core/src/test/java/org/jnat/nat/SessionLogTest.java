@@ -40,13 +40,13 @@ class SessionLogTest {
         for (int round = 0; round < 10; round++) { // 30 records through 4 slots
             for (int i = 0; i < 3; i++) {
                 int n = round * 3 + i;
-                log.ended(n, of(UDP, HOST, 1000 + n), of(UDP, REMOTE, 53), 40000 + n, SessionLog.FLUSHED, n * SECOND);
+                log.ended(n, of(UDP, HOST, 1000 + n), of(UDP, REMOTE, 53), 40000 + n, SessionLog.Reason.FLUSHED, n * SECOND);
             }
             for (int i = 0; i < 3; i++) {
                 int n = round * 3 + i;
                 assertThat(log.poll(r)).isTrue();
                 assertThat(r.event).isEqualTo(SessionLog.ENDED);
-                assertThat(r.reason).isEqualTo(SessionLog.FLUSHED);
+                assertThat(r.reason).isEqualTo(SessionLog.Reason.FLUSHED);
                 assertThat(r.id).isEqualTo(n);
                 assertThat(r.inside).isEqualTo(of(UDP, HOST, 1000 + n));
                 assertThat(r.remote).isEqualTo(of(UDP, REMOTE, 53));
@@ -82,7 +82,7 @@ class SessionLogTest {
         Allocations.assertSteadyStateAllocatesNothing("SessionLog created+ended, drained", () -> {
             int i = n[0]++;
             log.created(i, of(UDP, HOST, i & 0xffff), of(UDP, REMOTE, 53), i & 0xffff, i);
-            log.ended(i, of(UDP, HOST, i & 0xffff), of(UDP, REMOTE, 53), i & 0xffff, SessionLog.EXPIRED, i);
+            log.ended(i, of(UDP, HOST, i & 0xffff), of(UDP, REMOTE, 53), i & 0xffff, SessionLog.Reason.EXPIRED, i);
             log.poll(r);
             log.poll(r);
         }, 10_000);
@@ -127,7 +127,7 @@ class SessionLogTest {
         nat.policy().removeForward(new ForwardRule(TCP, 8080, 8080, SERVER, 80), later);
 
         List<String> seen = drain(log).stream().map(r -> (r.event == SessionLog.CREATED ? "created "
-                : "ended(" + SessionLog.reasonName(r.reason) + ") ") + Ipv4Address.toString(Endpoint.address(r.inside))
+                : "ended(" + r.reason.logName() + ") ") + Ipv4Address.toString(Endpoint.address(r.inside))
                 + ":" + Endpoint.port(r.inside) + " " + r.externalPort + " " + Ipv4Address.toString(
                 Endpoint.address(r.remote)) + ":" + Endpoint.port(r.remote)).toList();
         assertThat(seen).containsExactly(

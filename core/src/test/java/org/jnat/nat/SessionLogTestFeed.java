@@ -16,6 +16,6 @@ public final class SessionLogTestFeed {
     }
 
     public static void ended(SessionLog log, int id, long nanos) {
-        log.ended(id, INSIDE, REMOTE, 5000, SessionLog.EXPIRED, nanos);
+        log.ended(id, INSIDE, REMOTE, 5000, SessionLog.Reason.EXPIRED, nanos);
     }
 }

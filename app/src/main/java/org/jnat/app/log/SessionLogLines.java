@@ -66,7 +66,7 @@ public final class SessionLogLines {
             } else {
                 out.append('"').append(time(startNanos)).append('"');
             }
-            out.append(",\"reason\":\"").append(SessionLog.reasonName(r.reason)).append('"');
+            out.append(",\"reason\":\"").append(r.reason.logName()).append('"');
         }
         return out.append('}').toString();
     }

@@ -37,13 +37,17 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SessionLogEndToEndIT {
-    private static final Duration SHORT = Duration.ofSeconds(15);
     private static final String ADMIN = "127.0.0.1:9471";
 
     private Lab lab;
     private JnatProcess jnat;
-    private Path work;
-    private Path sessions;
+    /** The test's folder, and the session log in it. */
+    private Path work, sessions;
+
+    /** {@code command} in lab host {@code host}, for at most 15 s. */
+    private Shell.Result run(String host, String... command) {
+        return lab.exec(host, Duration.ofSeconds(15), command);
+    }
 
     @BeforeAll
     void startLabAndRouter() throws IOException {
@@ -101,7 +105,7 @@ class SessionLogEndToEndIT {
     @Test
     @Order(1)
     void aPingMakesACreatedLineAndAnEndedOneWhenItExpires() throws Exception {
-        Shell.Result ping = lab.exec("cl", SHORT, "ping", "-c", "1", "-W", "2", Lab.SV);
+        Shell.Result ping = run("cl", "ping", "-c", "1", "-W", "2", Lab.SV);
         assertThat(ping.exitCode()).as(ping.stdout() + ping.stderr()).isZero();
         JsonObject created = linesOf("created", 1).getFirst();
         System.out.println("SessionLogEndToEndIT: " + created);
@@ -139,7 +143,7 @@ class SessionLogEndToEndIT {
             Thread.sleep(50);
         }
         assertThat(file).as("curl got the stream's header").isNotEmptyFile();
-        Shell.Result ping = lab.exec("cl", SHORT, "ping", "-c", "3", "-i", "0.2", "-W", "2", Lab.SV);
+        Shell.Result ping = run("cl", "ping", "-c", "3", "-i", "0.2", "-W", "2", Lab.SV);
         assertThat(ping.exitCode()).as(ping.stdout() + ping.stderr()).isZero();
         assertThat(curl.waitFor(30, TimeUnit.SECONDS)).as("the stream ends after its 3 s").isTrue();
         assertThat(curl.exitValue()).isZero();
@@ -176,7 +180,7 @@ class SessionLogEndToEndIT {
     }
 
     private long counter(String name) {
-        Shell.Result r = lab.exec("rt", SHORT, "curl", "-sS", "--max-time", "10",
+        Shell.Result r = run("rt", "curl", "-sS", "--max-time", "10",
                 "http://" + ADMIN + "/api/v1/counters?prefix=" + name);
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         JsonArray counters = Json.parse(r.stdout()).getAsJsonObject().getAsJsonArray("counters");

@@ -26,7 +26,7 @@ class SessionLogLinesTest {
     @TempDir
     Path dir;
 
-    static SessionLog.Record record(int event, int reason, int id, int protocol, String inside, int insidePort,
+    static SessionLog.Record record(int event, SessionLog.Reason reason, int id, int protocol, String inside, int insidePort,
                                     int externalPort, String remote, int remotePort, long nanos) {
         SessionLog.Record r = new SessionLog.Record();
         r.event = event;
@@ -44,16 +44,16 @@ class SessionLogLinesTest {
         // The router's clock reads 5 s at wall time 2026-12-04T09:40:00.000Z.
         SessionLogLines lines = new SessionLogLines(PUBLIC, new ManualClock(5_000 * MS),
                 Instant.parse("2026-12-04T09:40:00Z"));
-        String created = lines.line(record(SessionLog.CREATED, 0, 3, IpProtocol.UDP, "192.168.1.10", 5000, 40001,
+        String created = lines.line(record(SessionLog.CREATED, null, 3, IpProtocol.UDP, "192.168.1.10", 5000, 40001,
                 "198.51.100.10", 53, 6_123 * MS + 999_999), null);
         assertThat(created).isEqualTo("{\"event\":\"created\",\"time\":\"2026-12-04T09:40:01.123Z\",\"protocol\":\"udp\","
                 + "\"inside\":\"192.168.1.10:5000\",\"outside\":\"203.0.113.1:40001\",\"remote\":\"198.51.100.10:53\"}");
-        String ended = lines.line(record(SessionLog.ENDED, SessionLog.CLOSED, 3, IpProtocol.TCP, "192.168.1.10", 6000,
+        String ended = lines.line(record(SessionLog.ENDED, SessionLog.Reason.CLOSED, 3, IpProtocol.TCP, "192.168.1.10", 6000,
                 6000, "198.51.100.10", 80, 3_605_000 * MS), 6_123 * MS);
         assertThat(ended).isEqualTo("{\"event\":\"ended\",\"time\":\"2026-12-04T10:40:00.000Z\",\"protocol\":\"tcp\","
                 + "\"inside\":\"192.168.1.10:6000\",\"outside\":\"203.0.113.1:6000\",\"remote\":\"198.51.100.10:80\","
                 + "\"start\":\"2026-12-04T09:40:01.123Z\",\"reason\":\"closed\"}");
-        String unknownStart = lines.line(record(SessionLog.ENDED, SessionLog.FORWARD_REMOVED, 4, IpProtocol.ICMP,
+        String unknownStart = lines.line(record(SessionLog.ENDED, SessionLog.Reason.FORWARD_REMOVED, 4, IpProtocol.ICMP,
                 "192.168.1.11", 77, 77, "198.51.100.10", 0, 4_000 * MS), null);
         assertThat(unknownStart).isEqualTo("{\"event\":\"ended\",\"time\":\"2026-12-04T09:39:59.000Z\","
                 + "\"protocol\":\"icmp\",\"inside\":\"192.168.1.11:77\",\"outside\":\"203.0.113.1:77\","
