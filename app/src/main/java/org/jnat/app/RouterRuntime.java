@@ -7,7 +7,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.jnat.app.log.SessionLogLines;
 import org.jnat.app.log.SessionLogWriter;
 import org.jnat.config.DataPlaneConfig;
@@ -26,6 +28,7 @@ import org.jnat.linux.RealtimeGovernor;
 import org.jnat.linux.SystemCallException;
 import org.jnat.linux.ThreadScheduling;
 import org.jnat.nat.NatEngine;
+import org.jnat.nat.NatTable;
 import org.jnat.nat.SessionLog;
 import org.jnat.router.Router;
 import org.jnat.router.Translator;
@@ -351,7 +354,25 @@ final class RouterRuntime implements AutoCloseable {
             captures.close();
         }
         if (sessionLog != null) {
+            if (dataPlane == null || !dataPlane.isAlive()) {
+                logStoppedSessions();
+            }
             sessionLog.close(); // after the data plane: every record it made gets its line
+        }
+    }
+
+    /**
+     * The sessions live at the stop get an "ended" line too (reason "stopped"), so that the log
+     * says when each public port stopped being theirs. The data plane has stopped, so this thread
+     * is the ring's producer now; it waits for the writer when the ring is full, 10 s at most.
+     */
+    private void logStoppedSessions() {
+        NatTable table = ((NatEngine) translator).table();
+        long now = clock.nanos();
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int id = 0;
+        while ((id = table.logStopped(id, now)) < table.sessions().capacity() && System.nanoTime() - giveUp < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
     }
 }

@@ -345,6 +345,11 @@ public final class NatTable {
         store.log(log);
     }
 
+    /** Once the data plane has stopped: logs the live sessions as ended by it, see {@link SessionStore#logStopped}. */
+    public int logStopped(int from, long now) {
+        return store.logStopped(from, now);
+    }
+
     /** Removes every session of inside host {@code address}; returns how many. Control plane only: walks the table. */
     public int deleteHost(int address, long now) {
         return store.deleteHost(address, now);

@@ -32,7 +32,9 @@ public final class SessionLog {
         /** Cut because the port forward that made it was removed. */
         FORWARD_REMOVED,
         /** Deleted by the control plane for another reason. */
-        REMOVED;
+        REMOVED,
+        /** Still live when the router stopped. */
+        STOPPED;
 
         private static final Reason[] ALL = values();
         private final String logName = name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
@@ -81,6 +83,18 @@ public final class SessionLog {
     /** Session {@code id} was deleted for {@code reason}. Data-plane thread only. */
     void ended(int id, long inside, long remote, int externalPort, Reason reason, long now) {
         offer(ENDED, reason.ordinal() + 1, id, inside, remote, externalPort, now);
+    }
+
+    /**
+     * As {@link #ended}, but only if the ring has room: false, counting nothing, when it has not.
+     * For the thread that reports the sessions left when the data plane has stopped ({@link Reason#STOPPED}).
+     */
+    boolean endedIfRoom(int id, long inside, long remote, int externalPort, Reason reason, long now) {
+        if (cursors.claim(1) < 0) {
+            return false;
+        }
+        ended(id, inside, remote, externalPort, reason, now);
+        return true;
     }
 
     private void offer(int event, int reason, int id, long inside, long remote, int externalPort, long now) {

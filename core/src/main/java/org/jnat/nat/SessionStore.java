@@ -218,6 +218,24 @@ final class SessionStore implements TimerWheel.Owner {
         }
     }
 
+    /**
+     * Reports the live sessions from id {@code from} on as ended ({@link SessionLog.Reason#STOPPED})
+     * without removing them, while the log's ring has room; returns the id to go on from, or the
+     * table's capacity when all are reported. Only once the data plane has stopped: the caller is
+     * then the ring's one producer.
+     */
+    int logStopped(int from, long now) {
+        for (int id = from; log != null && id < sessions.capacity(); id++) {
+            if (sessions.isLive(id) && !log.endedIfRoom(id,
+                    Endpoint.of(sessions.protocol(id), sessions.insideAddress(id), sessions.insidePort(id)),
+                    Endpoint.of(sessions.protocol(id), sessions.remoteAddress(id), sessions.remotePort(id)),
+                    sessions.externalPort(id), SessionLog.Reason.STOPPED, now)) {
+                return id;
+            }
+        }
+        return sessions.capacity();
+    }
+
     /** Removes every session of inside host {@code address}; returns how many. Walks the table. */
     int deleteHost(int address, long now) {
         int removed = 0;

@@ -146,4 +146,33 @@ class SessionLogTest {
                 "ended(forward-removed) 192.168.1.20:80 8080 198.51.100.10:40000");
         assertThat(log.dropped()).isZero();
     }
+
+    @Test
+    void atTheStopTheLiveSessionsAreLoggedAsEndedAsRoomAllows() {
+        Counters counters = new Counters();
+        NatEngine nat = engine(counters);
+        SessionLog log = new SessionLog(4, counters);
+        NatTable t = nat.table();
+        t.log(log);
+        int hosts = 3;
+        for (int h = 0; h < hosts; h++) {
+            for (int p = 0; p < 2; p++) {
+                t.outbound(of(UDP, HOST + h, 5000 + p), of(UDP, REMOTE, 53), 0, SECOND);
+                drain(log);
+            }
+        }
+        List<SessionLog.Record> stopped = new ArrayList<>();
+        int id = 0;
+        int rounds = 0;
+        while ((id = t.logStopped(id, 2 * SECOND)) < t.sessions().capacity()) {
+            stopped.addAll(drain(log)); // the writer reads, and there is room again
+            rounds++;
+        }
+        stopped.addAll(drain(log));
+        assertThat(rounds).as("a ring of 4 takes 6 sessions in turns").isGreaterThan(0);
+        assertThat(stopped).hasSize(6).allMatch(r -> r.event == SessionLog.ENDED && r.reason == SessionLog.Reason.STOPPED
+                && r.nanos == 2 * SECOND);
+        assertThat(t.size()).as("nothing is removed").isEqualTo(6);
+        assertThat(log.dropped()).isZero();
+    }
 }

@@ -179,6 +179,23 @@ class SessionLogEndToEndIT {
                 || l.startsWith("outside\t"));
     }
 
+    @Test
+    @Order(4)
+    void aSessionLiveAtTheStopGetsAnEndedLineSayingSo() throws Exception {
+        Shell.Result ping = run("cl", "ping", "-c", "1", "-W", "2", Lab.SV);
+        assertThat(ping.exitCode()).as(ping.stdout() + ping.stderr()).isZero();
+        linesOf("created", 1);
+        assertThat(jnat.stop()).as(String.join("\n", jnat.output())).isZero();
+        // Stopped: the log is complete. Every session made has ended, by its timeout or by the stop.
+        List<JsonObject> made = linesOf("created", 1);
+        List<JsonObject> ended = linesOf("ended", 1);
+        System.out.println("SessionLogEndToEndIT: last line: " + ended.getLast());
+        assertThat(ended.getLast().get("reason").getAsString()).isEqualTo("stopped");
+        assertThat(ended.stream().map(e -> e.get("start").getAsString() + " " + e.get("inside").getAsString()).toList())
+                .containsExactlyInAnyOrderElementsOf(made.stream().map(c -> c.get("time").getAsString() + " "
+                        + c.get("inside").getAsString()).toList());
+    }
+
     private long counter(String name) {
         Shell.Result r = run("rt", "curl", "-sS", "--max-time", "10",
                 "http://" + ADMIN + "/api/v1/counters?prefix=" + name);
