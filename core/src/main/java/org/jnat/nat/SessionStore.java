@@ -19,6 +19,12 @@ import org.jnat.wire.IpProtocol;
  * the session's slot comes round ({@link TimerWheel}).
  */
 final class SessionStore implements TimerWheel.Owner {
+    /**
+     * The reasons, initialized with this class: compiled code that met a reason's class before its
+     * first expiry would otherwise be thrown away (deoptimized) there, allocating on the data plane.
+     */
+    private static final SessionLog.Reason EXPIRED = SessionLog.Reason.EXPIRED, FLUSHED = SessionLog.Reason.FLUSHED;
+
     final SessionTable sessions;
     final MappingTable mappings;
     final PortAllocator ports;
@@ -76,7 +82,7 @@ final class SessionStore implements TimerWheel.Owner {
     /** {@code id}, if it is a live session; an expired one is deleted on the way ({@link SessionTable#NONE}). */
     int live(int id, long now) {
         if (id >= 0 && expired(id, now)) {
-            delete(id, now, SessionLog.Reason.EXPIRED);
+            delete(id, now, EXPIRED);
             return SessionTable.NONE;
         }
         return id;
@@ -198,7 +204,7 @@ final class SessionStore implements TimerWheel.Owner {
         int externalPort = sessions.externalPort(id);
         int m = sessions.mapping(id);
         if (log != null) {
-            SessionLog.Reason why = reason == SessionLog.Reason.EXPIRED && closedTcp(protocol, sessions.flags(id))
+            SessionLog.Reason why = reason == EXPIRED && closedTcp(protocol, sessions.flags(id))
                     ? SessionLog.Reason.CLOSED : reason;
             log.ended(id, Endpoint.of(protocol, insideAddress, sessions.insidePort(id)),
                     Endpoint.of(protocol, sessions.remoteAddress(id), sessions.remotePort(id)), externalPort, why, now);
@@ -241,7 +247,7 @@ final class SessionStore implements TimerWheel.Owner {
         int removed = 0;
         for (int id = 0; id < sessions.capacity() && hosts.count(address) > 0; id++) {
             if (sessions.isLive(id) && sessions.insideAddress(id) == address) {
-                delete(id, now, SessionLog.Reason.FLUSHED);
+                delete(id, now, FLUSHED);
                 removed++;
             }
         }
@@ -265,7 +271,7 @@ final class SessionStore implements TimerWheel.Owner {
 
     @Override
     public void expire(int id, long now) {
-        delete(id, now, SessionLog.Reason.EXPIRED);
+        delete(id, now, EXPIRED);
     }
 
     ClosedSessions closedSessions() {
