@@ -25,10 +25,10 @@ public final class CaptureEndpoint implements Endpoint {
     public static final int MAX_SECONDS = 3600;
     static final int DEFAULT_SECONDS = 10;
     /**
-     * The media type the brief of the API names. The body is pcapng, which tools tell from its
-     * first bytes; Wireshark and tshark read it whatever the type says.
+     * The body is pcapng (two interfaces and a direction per frame, which classic pcap cannot
+     * carry), so the type says so, as Wireshark's own downloads do.
      */
-    public static final String CONTENT_TYPE = "application/vnd.tcpdump.pcap";
+    public static final String CONTENT_TYPE = "application/x-pcapng";
     /** How long the thread sleeps when the ring is empty: frames reach the reader at most this late. */
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     /** A capture claimed but never streamed (its client left before the answer) is given up after this. */

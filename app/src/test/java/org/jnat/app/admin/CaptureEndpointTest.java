@@ -106,7 +106,7 @@ class CaptureEndpointTest {
         HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(
                 URI.create(base + "/api/v1/capture?side=both&seconds=2")).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type")).hasValue(CaptureEndpoint.CONTENT_TYPE);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/x-pcapng");
         try (InputStream in = response.body()) {
             // The section header, both interfaces and a first frame come while the capture still runs.
             byte[] head = in.readNBytes(4096);
