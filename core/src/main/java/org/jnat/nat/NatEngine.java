@@ -61,7 +61,8 @@ public final class NatEngine implements Translator {
     private final NatCounters count;
     private final int publicAddress;
     private final int insideAddress;
-    private final boolean hairpinning;
+    /** Written only by the data-plane thread ({@link #hairpinning(boolean)}, a reload). */
+    private boolean hairpinning;
 
     private final Ipv4Packet ip = new Ipv4Packet();
     private final Ipv4Packet quoted = new Ipv4Packet();
@@ -101,6 +102,11 @@ public final class NatEngine implements Translator {
     /** The inbound policy, which the control plane changes at run time (on the data-plane thread). */
     public InboundPolicy policy() {
         return policy;
+    }
+
+    /** Turns hairpinning on or off (a reload); sessions already hairpinned stay. */
+    public void hairpinning(boolean on) {
+        this.hairpinning = on;
     }
 
     public int publicAddress() {
