@@ -1,13 +1,16 @@
 package org.jnat.app;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import org.jnat.app.admin.AdminApi;
 import org.jnat.app.admin.AdminServer;
 import org.jnat.app.admin.HostPort;
 import org.jnat.app.admin.RouterStatus;
+import org.jnat.app.control.Reloader;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.RouterConfig;
+import org.jnat.nat.NatEngine;
 import org.jnat.stack.Side;
 import org.jnat.wire.Ipv4Address;
 import org.jnat.wire.MacAddress;
@@ -17,8 +20,17 @@ final class AdminEndpoint {
     private AdminEndpoint() {
     }
 
+    /**
+     * What changes {@code runtime}'s config while it runs (forwards, reload), started from
+     * {@code config}, loaded from {@code file} (null: none, nothing to reload).
+     */
+    static Reloader reloader(Path file, RouterConfig config, RouterRuntime runtime) {
+        return new Reloader(file, config, runtime.control(), (NatEngine) runtime.translator());
+    }
+
     /** The server for {@code runtime}, or null when the config has no {@code [admin]} table. */
-    static AdminServer start(RouterConfig config, RouterRuntime runtime) throws RouterRuntime.StartupException {
+    static AdminServer start(RouterConfig config, RouterRuntime runtime, Reloader reloader)
+            throws RouterRuntime.StartupException {
         if (config.admin() == null) {
             return null;
         }
@@ -27,7 +39,7 @@ final class AdminEndpoint {
                 List.of(side("inside", config.inside(), runtime, Side.INSIDE),
                         side("outside", config.outside(), runtime, Side.OUTSIDE)));
         try {
-            return AdminServer.start(listen.socketAddress(), AdminApi.routes(config, runtime.counters(), status));
+            return AdminServer.start(listen.socketAddress(), AdminApi.routes(reloader, runtime.counters(), status));
         } catch (IOException e) {
             throw new RouterRuntime.StartupException("jnat: cannot serve the admin API on " + listen + " (" + e.getMessage()
                     + "); free the port or change [admin] listen");
