@@ -12,9 +12,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Which differences a reload takes live and which it refuses, each by the file's name for the key. */
-class ConfigDiffTest {
+public class ConfigDiffTest {
     /** Sets every key a test changes, to values other than the defaults where it matters. */
-    static final String BASE = """
+    public static final String BASE = """
             [inside]
             device = "tap:jnat0"
             address = "192.168.1.1/24"
