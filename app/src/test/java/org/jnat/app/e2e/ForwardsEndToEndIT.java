@@ -15,8 +15,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.zip.CRC32;
+import org.jnat.app.admin.HeadlessChromium;
 import org.jnat.app.admin.Json;
 import org.jnat.app.lab.HelloServer;
 import org.jnat.app.lab.JnatProcess;
@@ -30,6 +34,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Forwards and reload on a real {@code jnat run} (TAP lab, DESIGN section 7): a forward added with
@@ -37,7 +46,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * longer does; a long TCP stream from cl to sv survives a SIGHUP reload that changes the timeouts
  * and adds a forward (every byte arrives, and the new forward works); a bad file, by SIGHUP or by
  * {@code POST /api/v1/reload}, leaves the router running with its old config. The admin API listens
- * on loopback in rt, so the CLI and curl for it run there. Needs root; skips, saying why, otherwise.
+ * on loopback in rt, so the CLI and curl for it run there. Last, a forward added through the web page
+ * in a real headless Chromium works. Needs root; skips, saying why, otherwise.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -146,8 +156,12 @@ class ForwardsEndToEndIT {
             return s;
         });
         try (server) {
+            // Both ends on threads of their own, never the common pool: Shell (the SIGHUP's kill) drains
+            // its processes' output there, and a blocked reader on it would stall the writer.
+            ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
             CompletableFuture<long[]> received = CompletableFuture.supplyAsync(() -> {
                 try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+                    s.setSoTimeout(20_000);
                     CRC32 crc = new CRC32();
                     byte[] buffer = new byte[65536];
                     long total = 0;
@@ -159,22 +173,34 @@ class ForwardsEndToEndIT {
                 } catch (IOException e) {
                     throw new RuntimeException(e);
                 }
-            });
+            }, threads);
             Socket client = NetNamespace.call(lab.ns("cl"), () -> new Socket(Lab.SV, 9500));
             CRC32 sent = new CRC32();
-            try (client; OutputStream out = client.getOutputStream()) {
-                byte[] data = new byte[chunk];
-                for (int i = 0; i < chunks; i++) {
-                    for (int j = 0; j < chunk; j++) {
-                        data[j] = (byte) (i * 31 + j);
+            // The writes on a thread of their own: a stream jnat stalled fails the test instead of hanging it.
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try (client; OutputStream out = client.getOutputStream()) {
+                    byte[] data = new byte[chunk];
+                    for (int i = 0; i < chunks; i++) {
+                        for (int j = 0; j < chunk; j++) {
+                            data[j] = (byte) (i * 31 + j);
+                        }
+                        out.write(data);
+                        sent.update(data);
+                        if (i == chunks / 2) {
+                            reloadBySighup();
+                        }
+                        Thread.sleep(90);
                     }
-                    out.write(data);
-                    sent.update(data);
-                    if (i == chunks / 2) {
-                        reloadBySighup();
-                    }
-                    Thread.sleep(90);
+                } catch (IOException | InterruptedException e) {
+                    throw new RuntimeException(e);
                 }
+            }, threads);
+            try {
+                writer.get(60, TimeUnit.SECONDS);
+            } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+                client.close();
+                throw new AssertionError("the stream stalled (" + e + "); jnat's counters: "
+                        + api("GET", "/api/v1/counters?prefix=nat."));
             }
             long[] got = received.get(30, TimeUnit.SECONDS);
             assertThat(got[0]).as("bytes received").isEqualTo((long) chunks * chunk);
@@ -222,5 +248,87 @@ class ForwardsEndToEndIT {
         assertThat(fromSv(8080)).as("traffic still flows").startsWith("hello 8000 from " + Lab.SV);
         assertThat(fromSv(8082)).startsWith("hello 8002 from " + Lab.SV);
         Files.writeString(file, good);
+    }
+
+    /**
+     * The web page in a real headless Chromium: a forward added through its form (with the token)
+     * lets sv reach cl's server through it. The browser runs outside the lab, so a relay on this
+     * machine's loopback carries its requests to the admin API on rt's loopback. Saves
+     * {@code target/web-page-forward.png}.
+     */
+    @Test
+    @Order(4)
+    void aForwardAddedThroughTheWebPageWorks() throws Exception {
+        List<AutoCloseable> closing = new java.util.ArrayList<>();
+        try (HelloServer hello = HelloServer.start(lab.ns("cl"), Lab.CL, 8003, "hello 8003 from %s:%s\n")) {
+            String base = relay(closing);
+            WebDriver browser = HeadlessChromium.start(getClass(), closing);
+            browser.get(base);
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+            WebElement section = browser.findElement(By.id("forwards"));
+            wait.until(d -> section.isDisplayed() && section.getText().contains(Lab.CL + ":8000"));
+            assertThat(fromSv(8083)).as("no forward yet").isNull();
+
+            browser.findElement(By.id("token")).sendKeys(TOKEN);
+            browser.findElement(By.cssSelector("#token-form button[type=submit]")).click();
+            WebElement add = browser.findElement(By.id("forward-add"));
+            new Select(add.findElement(By.name("protocol"))).selectByVisibleText("tcp");
+            add.findElement(By.name("port")).sendKeys("8083");
+            add.findElement(By.name("to")).sendKeys(Lab.CL + ":8003");
+            add.findElement(By.tagName("button")).click();
+            wait.until(d -> section.getText().contains(Lab.CL + ":8003"));
+            assertThat(browser.findElement(By.id("message")).getText()).contains("Forward added");
+
+            assertThat(fromSv(8083)).as("sv reaches cl through the page's forward")
+                    .startsWith("hello 8003 from " + Lab.SV + ":");
+            HeadlessChromium.screenshot(browser, "web-page-forward.png");
+        } finally {
+            for (AutoCloseable c : closing.reversed()) {
+                c.close();
+            }
+        }
+    }
+
+    /** A relay from this machine's loopback to the admin API in rt; its base URL. */
+    private String relay(List<AutoCloseable> closing) throws IOException {
+        ServerSocket relay = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        List<Socket> sockets = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        closing.add(() -> {
+            relay.close();
+            synchronized (sockets) {
+                for (Socket s : sockets) {
+                    s.close();
+                }
+            }
+        });
+        // A platform thread: it enters rt's namespace for each connection (setns is per OS thread).
+        Thread.ofPlatform().daemon().name("wf-relay").start(() -> {
+            while (!relay.isClosed()) {
+                try {
+                    Socket in = relay.accept();
+                    String[] hostPort = ADMIN.split(":");
+                    Socket out = NetNamespace.call(lab.ns("rt"),
+                            () -> new Socket(hostPort[0], Integer.parseInt(hostPort[1])));
+                    sockets.add(in);
+                    sockets.add(out);
+                    pipe(in, out);
+                    pipe(out, in);
+                } catch (IOException | RuntimeException e) {
+                    return; // the relay was closed
+                }
+            }
+        });
+        return "http://127.0.0.1:" + relay.getLocalPort() + "/";
+    }
+
+    private static void pipe(Socket from, Socket to) {
+        Thread.ofVirtual().start(() -> {
+            try {
+                from.getInputStream().transferTo(to.getOutputStream());
+                to.shutdownOutput();
+            } catch (IOException ignored) {
+                // either side went away: the browser or jnat closed the connection
+            }
+        });
     }
 }
