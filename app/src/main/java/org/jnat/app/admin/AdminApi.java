@@ -7,7 +7,7 @@ import org.jnat.runtime.Counters;
 
 /**
  * The admin API's endpoints for a running router (DESIGN section 4), and the web page at {@code /}.
- * Later endpoints (sessions, forwards, reload, capture) are one more line each in {@link #routes}.
+ * Later endpoints (sessions, capture) are one more line each in {@link #routes}.
  */
 public final class AdminApi {
     private AdminApi() {
@@ -29,7 +29,7 @@ public final class AdminApi {
                 .get("/api/v1/forwards", forwards::list)
                 .post("/api/v1/forwards", forwards::add)
                 .delete("/api/v1/forwards", forwards::remove)
-                .post("/api/v1/reload", new ReloadEndpoint(reloader));
+                .post("/api/v1/reload", ReloadEndpoint.of(reloader));
     }
 
     /** {@code started}: the config the router started with ({@code [admin]} cannot change while it runs). */

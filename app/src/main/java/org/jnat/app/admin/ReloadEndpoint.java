@@ -9,19 +9,18 @@ import org.jnat.app.control.Reloader;
  * (empty when the file changes nothing); 400 for a bad file (the sentence names file:line:key, the
  * field the key); 409 for a change that cannot be made while jnat runs (the field the first such key).
  */
-final class ReloadEndpoint implements Endpoint {
+final class ReloadEndpoint {
+    private ReloadEndpoint() {
+    }
+
     record Reloaded(List<String> changed) {
     }
 
-    private final Reloader reloader;
-
-    ReloadEndpoint(Reloader reloader) {
-        this.reloader = reloader;
-    }
-
-    @Override
-    public Response handle(Request request) throws ApiException {
-        request.acceptOnly();
-        return Response.json(new Reloaded(reloader.reload()));
+    /** The endpoint over {@code reloader}. */
+    static Endpoint of(Reloader reloader) {
+        return request -> {
+            request.acceptOnly();
+            return Response.json(new Reloaded(reloader.reload()));
+        };
     }
 }

@@ -27,23 +27,18 @@ public class ConfigDiffTest {
             gateway = "203.0.113.254"
 
             [nat]
-            ports = "1024-65535"
-            max-sessions = 4096
-            max-sessions-per-host = 512
+            timeouts = { udp = "5m", tcp-established = "2h4m", tcp-transitory = "4m", icmp = "60s" }
             hairpinning = true
-            unmatched = "drop"
+            ports = "1024-65535"
+            max-sessions-per-host = 512
             dmz = "192.168.1.50"
-
-            [nat.timeouts]
-            udp = "5m"
-            tcp-established = "2h4m"
-            tcp-transitory = "4m"
-            icmp = "60s"
+            max-sessions = 4096
+            unmatched = "drop"
 
             [[forward]]
-            protocol = "tcp"
-            port = "8080"
             to = "192.168.1.20:80"
+            port = "8080"
+            protocol = "tcp"
 
             [[neighbor]]
             address = "203.0.113.254"
