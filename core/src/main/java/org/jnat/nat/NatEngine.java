@@ -61,8 +61,7 @@ public final class NatEngine implements Translator {
     private final NatCounters count;
     private final int publicAddress;
     private final int insideAddress;
-    /** Written only by the data-plane thread ({@link #hairpinning(boolean)}, a reload). */
-    private boolean hairpinning;
+    private boolean hairpinning; // a plain field: only the data-plane thread writes it (a reload)
 
     private final Ipv4Packet ip = new Ipv4Packet();
     private final Ipv4Packet quoted = new Ipv4Packet();
