@@ -1,6 +1,7 @@
 package org.jnat.app;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import org.jnat.app.admin.AdminApi;
 import org.jnat.app.admin.AdminServer;
@@ -8,8 +9,10 @@ import org.jnat.app.admin.CaptureEndpoint;
 import org.jnat.app.admin.HostPort;
 import org.jnat.app.admin.RouterStatus;
 import org.jnat.app.admin.Routes;
+import org.jnat.app.control.Reloader;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.RouterConfig;
+import org.jnat.nat.NatEngine;
 import org.jnat.stack.Side;
 import org.jnat.wire.Ipv4Address;
 import org.jnat.wire.MacAddress;
@@ -19,8 +22,17 @@ final class AdminEndpoint {
     private AdminEndpoint() {
     }
 
+    /**
+     * What changes {@code runtime}'s config while it runs (forwards, reload), started from
+     * {@code config}, loaded from {@code file} (null: none, nothing to reload).
+     */
+    static Reloader reloader(Path file, RouterConfig config, RouterRuntime runtime) {
+        return new Reloader(file, config, runtime.control(), (NatEngine) runtime.translator());
+    }
+
     /** The server for {@code runtime}, or null when the config has no {@code [admin]} table. */
-    static AdminServer start(RouterConfig config, RouterRuntime runtime) throws RouterRuntime.StartupException {
+    static AdminServer start(RouterConfig config, RouterRuntime runtime, Reloader reloader)
+            throws RouterRuntime.StartupException {
         if (config.admin() == null) {
             return null;
         }
@@ -28,7 +40,7 @@ final class AdminEndpoint {
         RouterStatus status = new RouterStatus(Main.Version.number(), Ipv4Address.toString(config.outside().address()),
                 List.of(side("inside", config.inside(), runtime, Side.INSIDE),
                         side("outside", config.outside(), runtime, Side.OUTSIDE)));
-        Routes routes = AdminApi.routes(config, runtime.counters(), status);
+        Routes routes = AdminApi.routes(reloader, runtime.counters(), status);
         if (runtime.liveCapture() != null) {
             routes.get("/api/v1/capture", new CaptureEndpoint(runtime.liveCapture(), "jnat " + Main.Version.number(),
                     config.inside().device(), config.outside().device()));

@@ -54,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
             RouterConfig config = ConfigLoader.parse(lab.jnatConfig("reject") + DemoAdmin.table(token), "demo.toml")
                     .config();
             router = RouterRuntime.open(config);
-            admin = AdminEndpoint.start(config, router);
+            admin = AdminEndpoint.start(config, router, AdminEndpoint.reloader(null, config, router));
             traffic = new DemoTraffic(lab);
             Lab l = lab;
             RouterRuntime r = router;

@@ -22,6 +22,7 @@ import picocli.CommandLine.ScopeType;
                 DemoCommand.class,
                 SessionsCommand.class,
                 CountersCommand.class,
+                ForwardsCommand.class,
         })
 public final class Main implements Callable<Integer> {
 

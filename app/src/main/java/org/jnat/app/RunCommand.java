@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.jnat.app.admin.AdminServer;
 import org.jnat.app.config.LoadedConfig;
+import org.jnat.app.control.Reloader;
 import org.jnat.config.RouterConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,9 +13,10 @@ import sun.misc.Signal;
 
 /**
  * {@code jnat run}: validates the config, opens both devices, logs one line per interface, then
- * routes until SIGINT or SIGTERM, and stops cleanly (exit 0), releasing both devices.
+ * routes until SIGINT or SIGTERM, and stops cleanly (exit 0), releasing both devices. SIGHUP reloads the
+ * config file ({@link Reloader}).
  */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the router in the foreground (SIGINT/SIGTERM: clean stop).")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the router in the foreground (SIGINT/SIGTERM: clean stop; SIGHUP: reload the config).")
 final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigFile config;
@@ -38,9 +40,10 @@ final class RunCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 1;
         }
+        Reloader reloader = AdminEndpoint.reloader(config.config, rc, runtime);
         AdminServer admin;
         try {
-            admin = AdminEndpoint.start(rc, runtime);
+            admin = AdminEndpoint.start(rc, runtime, reloader);
         } catch (RouterRuntime.StartupException e) {
             runtime.close();
             System.err.println(e.getMessage());
@@ -51,6 +54,8 @@ final class RunCommand implements Callable<Integer> {
             // A signal only asks the data plane to stop; this thread then closes the devices.
             Signal.handle(new Signal("INT"), s -> runtime.stop());
             Signal.handle(new Signal("TERM"), s -> runtime.stop());
+            // SIGHUP reloads the file; a refusal is logged, and the router goes on as it was.
+            Signal.handle(new Signal("HUP"), s -> reloader.reloadAndLog());
             try {
                 runtime.start();
             } catch (RouterRuntime.StartupException e) {
@@ -58,7 +63,7 @@ final class RunCommand implements Callable<Integer> {
                 return 1;
             }
             System.out.println("jnat: routing between inside and outside (" + rc.nat().mapping().configName()
-                    + " mapping, " + rc.nat().filtering().configName() + " filtering); SIGINT or SIGTERM stops");
+                    + " mapping, " + rc.nat().filtering().configName() + " filtering); SIGINT or SIGTERM stops, SIGHUP reloads");
             System.out.flush();
             Throwable failure = runtime.awaitStop();
             if (failure != null) {

@@ -135,26 +135,52 @@ public final class InboundPolicy {
      * go with it (connections through the forward are cut: their ports return to the allocator, and
      * an outbound mapping there beside them would overload the port, RFC 4787 REQ-3); so do the
      * ports no other forward covers, held from other hosts as if the rule's target had released them
-     * ({@link PortAllocator}). Walks the session table once.
+     * ({@link PortAllocator}). Walks the session table once: the control plane, which must keep each
+     * command short, takes the same three steps in as many commands as it likes
+     * ({@link #withdrawForward}, {@link #cutForwardSessions}, {@link #releaseForwardPorts}).
      */
     public boolean removeForward(ForwardRule rule, long now) {
-        if (!forwards.remove(rule)) {
+        if (!withdrawForward(rule)) {
             return false;
         }
+        cutForwardSessions(rule, 0, table.sessions().capacity(), now);
+        releaseForwardPorts(rule, now);
+        return true;
+    }
+
+    /**
+     * The first step of removing a forward: it takes no new connection; its ports stay reserved
+     * (no mapping takes them while its sessions are being cut). False if there is no such forward.
+     */
+    public boolean withdrawForward(ForwardRule rule) {
+        return forwards.remove(rule);
+    }
+
+    /**
+     * The second step, over session rows {@code from} to {@code from + rows - 1}: deletes the
+     * sessions {@code rule} made there (unless a forward in force now sends their port to the same
+     * place). Returns the next row to look at, or -1 when the table is done.
+     */
+    public int cutForwardSessions(ForwardRule rule, int from, int rows, long now) {
         SessionTable sessions = table.sessions();
-        for (int id = 0; id < sessions.capacity(); id++) {
+        int end = (int) Math.min(sessions.capacity(), (long) from + rows);
+        for (int id = from; id < end; id++) {
             if (sessions.isLive(id) && (sessions.flags(id) & NatTable.FORWARD) != 0
                     && rule.matches(sessions.protocol(id), sessions.externalPort(id))
                     && !forwardedTo(id, forwards.find(rule.protocol(), sessions.externalPort(id)))) {
                 table.delete(id, now, SessionLog.Reason.FORWARD_REMOVED);
             }
         }
+        return end == sessions.capacity() ? -1 : end;
+    }
+
+    /** The last step: the reservation of {@code rule}'s ports that no forward in force covers ends. */
+    public void releaseForwardPorts(ForwardRule rule, long now) {
         for (int port = rule.portLow(); port <= rule.portHigh(); port++) {
             if (forwards.find(rule.protocol(), port) == null) {
                 table.ports().unreserve(rule.protocol(), port, rule.toAddress(), now);
             }
         }
-        return true;
     }
 
     /** True if forward session {@code id} goes where {@code rule} (maybe null) sends its port. */

@@ -61,7 +61,7 @@ public final class NatEngine implements Translator {
     private final NatCounters count;
     private final int publicAddress;
     private final int insideAddress;
-    private final boolean hairpinning;
+    private boolean hairpinning; // a plain field: only the data-plane thread writes it (a reload)
 
     private final Ipv4Packet ip = new Ipv4Packet();
     private final Ipv4Packet quoted = new Ipv4Packet();
@@ -101,6 +101,11 @@ public final class NatEngine implements Translator {
     /** The inbound policy, which the control plane changes at run time (on the data-plane thread). */
     public InboundPolicy policy() {
         return policy;
+    }
+
+    /** Turns hairpinning on or off (a reload); sessions already hairpinned stay. */
+    public void hairpinning(boolean on) {
+        this.hairpinning = on;
     }
 
     public int publicAddress() {

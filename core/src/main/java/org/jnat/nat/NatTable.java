@@ -2,6 +2,7 @@ package org.jnat.nat;
 
 import org.jnat.config.NatConfig;
 import org.jnat.config.NatConfig.Behavior;
+import org.jnat.config.Timeouts;
 import org.jnat.runtime.Counters;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.TcpSegment;
@@ -57,7 +58,8 @@ public final class NatTable {
     /** The bits of a remote endpoint the mapping behaviour depends on (RFC 4787 section 4.1). */
     private final long mappingMask;
     private final Behavior filtering;
-    private final int maxPerHost;
+    /** Written only by the data-plane thread ({@link #maxSessionsPerHost(int)}, a reload). */
+    private int maxPerHost;
     private final Counters counters;
     private final NatCounters count;
 
@@ -79,6 +81,16 @@ public final class NatTable {
         this.maxPerHost = config.maxSessionsPerHost();
         this.counters = count.counters;
         this.count = count;
+    }
+
+    /** A new {@code max-sessions-per-host} (a reload): hosts above it keep their sessions but get no new one. */
+    public void maxSessionsPerHost(int max) {
+        this.maxPerHost = max;
+    }
+
+    /** New idle timeouts (a reload): live sessions take them at their next refresh ({@link SessionStore#timeouts}). */
+    public void timeouts(Timeouts timeouts) {
+        store.timeouts(timeouts);
     }
 
     /** Closed TCP sessions deleted to make room for a new session of the same host, since construction. */

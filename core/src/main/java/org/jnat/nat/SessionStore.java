@@ -33,10 +33,11 @@ final class SessionStore implements TimerWheel.Owner {
     private final FilterTable filters;
     private final TimerWheel wheel;
     private final boolean inboundRefresh;
-    private final long udpTimeout;
-    private final long icmpTimeout;
-    private final long tcpEstablished;
-    private final long tcpTransitory;
+    // Plain fields, written only by the data-plane thread (a reload's command, timeouts(Timeouts)).
+    private long udpTimeout;
+    private long icmpTimeout;
+    private long tcpEstablished;
+    private long tcpTransitory;
     /** Where sessions made and ended are reported for the session log, or null when it is off. */
     private SessionLog log;
 
@@ -54,7 +55,15 @@ final class SessionStore implements TimerWheel.Owner {
         this.filters = config.filtering() == Behavior.ADDRESS_DEPENDENT ? new FilterTable(capacity) : null;
         this.wheel = TimerWheel.forSessions(sessions.capacity()); // ids are rows, more of them than sessions
         this.inboundRefresh = config.inboundRefresh();
-        Timeouts t = config.timeouts();
+        timeouts(config.timeouts());
+    }
+
+    /**
+     * New idle timeouts (a reload). A live session keeps its expiry until its next refresh, which
+     * takes the new timeout; one made shorter is then found expired by a lookup at once, and by the
+     * timer wheel no later than the slot its longer expiry had.
+     */
+    void timeouts(Timeouts t) {
         this.udpTimeout = t.udpNanos();
         this.icmpTimeout = t.icmpNanos();
         this.tcpEstablished = t.tcpEstablishedNanos();

@@ -122,6 +122,39 @@ class InboundPolicyTest {
         NatInvariants.check(nat.table());
     }
 
+    /**
+     * The same removal in steps, as the control plane makes it (each step a short command): withdrawn,
+     * the forward takes no new connection while its ports stay reserved; its connections go a share
+     * of the table at a time; then its ports are released.
+     */
+    @Test
+    void aForwardRemovedInStepsCutsItsConnectionsChunkByChunk() {
+        NatEngine nat = engine(Unmatched.DROP, 0, WEB);
+        for (int port = 50000; port < 50003; port++) {
+            PacketBuffer syn = Frames.tcpPacket(CLIENT, port, PUBLIC, 8080, TcpSegment.SYN, 0);
+            assertThat(nat.inbound(syn, IP, 0)).isEqualTo(NatVerdict.FORWARD);
+        }
+        assertThat(nat.policy().withdrawForward(WEB)).isTrue();
+        assertThat(nat.policy().withdrawForward(WEB)).isFalse();
+        assertThat(nat.inbound(Frames.tcpPacket(SECOND_CLIENT, 50000, PUBLIC, 8080, TcpSegment.SYN, 0), IP, SECOND))
+                .as("no new connection").isEqualTo(NatVerdict.DROP);
+        assertThat(owner(nat, IpProtocol.TCP, 8080)).isEqualTo(PortAllocator.RESERVED);
+        assertThat(externalPortOf(nat, SERVER, 8080, SECOND)).as("no mapping takes the port meanwhile")
+                .isNotEqualTo(8080);
+        int capacity = nat.table().sessions().capacity();
+        int steps = 0;
+        for (int from = 0; from >= 0; steps++) {
+            int next = nat.policy().cutForwardSessions(WEB, from, 7, SECOND);
+            assertThat(next).isIn(-1, Math.min(from + 7, capacity) == capacity ? -1 : from + 7);
+            from = next;
+        }
+        assertThat(steps).isEqualTo((capacity + 6) / 7);
+        assertThat(nat.table().size()).as("only SERVER's own outbound connection is left").isEqualTo(1);
+        nat.policy().releaseForwardPorts(WEB, SECOND);
+        assertThat(owner(nat, IpProtocol.TCP, 8080)).isEqualTo(PortAllocator.FREE);
+        NatInvariants.check(nat.table());
+    }
+
     /** Overlapping forwards: the earlier one keeps the port; removing it hands the port to the later one. */
     @Test
     void overlappingForwardsTheEarlierWinsAndTheLaterTakesOver() {

@@ -398,8 +398,8 @@ public final class ConfigLoader {
     }
 
     /** Rejects the network and broadcast addresses of a prefix as a host (RFC 3021 exempts a /31). */
-    private static void checkHostOf(Section s, String key, int address, int network, int prefix, String shown)
-            throws ConfigException {
+    private static <E extends Exception> void checkHostOf(Problem<E> s, String key, int address, int network,
+            int prefix, String shown) throws E {
         if (prefix > 30) {
             return;
         }
@@ -415,7 +415,8 @@ public final class ConfigLoader {
     }
 
     /** A dotted-quad unicast address: not 0/8, loopback, multicast or broadcast. */
-    private static int unicastAddress(Section s, String key, String text, String example) throws ConfigException {
+    private static <E extends Exception> int unicastAddress(Problem<E> s, String key, String text, String example)
+            throws E {
         int address;
         try {
             address = Ipv4Address.parse(text);
@@ -565,8 +566,8 @@ public final class ConfigLoader {
     }
 
     /** A host on the inside prefix other than the router itself: a DMZ host or a forward target. */
-    private static int insideHost(Section s, String key, String text, InterfaceConfig inside, String what)
-            throws ConfigException {
+    private static <E extends Exception> int insideHost(Problem<E> s, String key, String text, InterfaceConfig inside,
+            String what) throws E {
         int address = unicastAddress(s, key, text, "\"192.168.1.50\"");
         if (!Ipv4Address.inPrefix(address, inside.address(), inside.prefixLength())) {
             throw s.error(key, text + " is not inside the inside prefix " + prefix(inside) + "; " + what
@@ -586,39 +587,13 @@ public final class ConfigLoader {
         List<Integer> lines = new ArrayList<>();
         for (Section s : sections) {
             String protocolText = s.string("protocol", "\"tcp\"");
-            int protocol = switch (protocolText) {
-                case "tcp" -> IpProtocol.TCP;
-                case "udp" -> IpProtocol.UDP;
-                default -> throw s.error("protocol", "expected \"tcp\" or \"udp\", got \"" + protocolText + "\"");
-            };
             Object portValue = s.value("port");
             if (portValue == null) {
                 throw s.missing("port", "\"8080\"");
             }
-            int[] ports = portValue instanceof Long n ? (n >= 1 && n <= 65535 ? new int[] {n.intValue(), n.intValue()}
-                    : null) : portValue instanceof String p ? portRange(p) : null;
-            if (ports == null) {
-                throw s.error("port", "expected a port like \"8080\" or a range like \"8000-8010\" (1 to 65535, low"
-                        + " first), got " + Section.describe(portValue));
-            }
-            String to = s.string("to", "\"192.168.1.20:80\"");
-            int colon = to.indexOf(':');
-            int toAddress = insideHost(s, "to", colon < 0 ? to : to.substring(0, colon), inside,
-                    "the forward's target");
-            int toPort = 0;
-            if (colon >= 0) {
-                String p = to.substring(colon + 1);
-                toPort = p.matches("\\d{1,5}") ? Integer.parseInt(p) : 0;
-                if (toPort < 1 || toPort > 65535) {
-                    throw s.error("to", "expected \"HOST\" or \"HOST:PORT\" with a port from 1 to 65535, got \""
-                            + to + "\"");
-                }
-                int last = toPort + (ports[1] - ports[0]);
-                if (last > 65535) {
-                    throw s.error("to", "the range " + ports[0] + "-" + ports[1] + " mapped from port " + toPort
-                            + " would end at " + last + ", past 65535; start the target range lower");
-                }
-            }
+            ForwardRule rule = forwardRule(s, protocolText, portValue, s.string("to", "\"192.168.1.20:80\""), inside);
+            int protocol = rule.protocol();
+            int[] ports = {rule.portLow(), rule.portHigh()};
             for (int i = 0; i < rules.size(); i++) {
                 ForwardRule other = rules.get(i);
                 if (other.protocol() == protocol && other.portLow() <= ports[1] && ports[0] <= other.portHigh()) {
@@ -627,10 +602,49 @@ public final class ConfigLoader {
                             + lines.get(i) + "; forward each public port once");
                 }
             }
-            rules.add(new ForwardRule(protocol, ports[0], ports[1], toAddress, toPort));
+            rules.add(rule);
             lines.add(s.line("port"));
         }
         return rules;
+    }
+
+    /**
+     * One port forward from the values of its three keys, checked as in a {@code [[forward]]} table
+     * (whose errors name the file and line; the admin API's name the body's key): {@code protocol}
+     * "tcp" or "udp", {@code port} a port (a string or an integer) or a range "LOW-HIGH", {@code to}
+     * "HOST" or "HOST:PORT" with HOST on the inside prefix. Overlaps with other forwards are the
+     * caller's to check.
+     */
+    public static <E extends Exception> ForwardRule forwardRule(Problem<E> s, String protocolText, Object portValue,
+            String to, InterfaceConfig inside) throws E {
+        int protocol = switch (protocolText) {
+            case "tcp" -> IpProtocol.TCP;
+            case "udp" -> IpProtocol.UDP;
+            default -> throw s.error("protocol", "expected \"tcp\" or \"udp\", got \"" + protocolText + "\"");
+        };
+        int[] ports = portValue instanceof Long n ? (n >= 1 && n <= 65535 ? new int[] {n.intValue(), n.intValue()}
+                : null) : portValue instanceof String p ? portRange(p) : null;
+        if (ports == null) {
+            throw s.error("port", "expected a port like \"8080\" or a range like \"8000-8010\" (1 to 65535, low"
+                    + " first), got " + Section.describe(portValue));
+        }
+        int colon = to.indexOf(':');
+        int toAddress = insideHost(s, "to", colon < 0 ? to : to.substring(0, colon), inside, "the forward's target");
+        int toPort = 0;
+        if (colon >= 0) {
+            String p = to.substring(colon + 1);
+            toPort = p.matches("\\d{1,5}") ? Integer.parseInt(p) : 0;
+            if (toPort < 1 || toPort > 65535) {
+                throw s.error("to", "expected \"HOST\" or \"HOST:PORT\" with a port from 1 to 65535, got \""
+                        + to + "\"");
+            }
+            int last = toPort + (ports[1] - ports[0]);
+            if (last > 65535) {
+                throw s.error("to", "the range " + ports[0] + "-" + ports[1] + " mapped from port " + toPort
+                        + " would end at " + last + ", past 65535; start the target range lower");
+            }
+        }
+        return new ForwardRule(protocol, ports[0], ports[1], toAddress, toPort);
     }
 
     // ---- [[neighbor]] and [admin] ----

@@ -36,11 +36,9 @@ public final class EffectiveConfig {
         nat(out, config.nat());
         for (ForwardRule rule : config.forwards()) {
             out.append("[[forward]]\n");
-            entry(out, "protocol", quoted(rule.protocol() == IpProtocol.TCP ? "tcp" : "udp"));
-            entry(out, "port", quoted(rule.portLow() == rule.portHigh() ? Integer.toString(rule.portLow())
-                    : rule.portLow() + "-" + rule.portHigh()));
-            entry(out, "to", quoted(Ipv4Address.toString(rule.toAddress())
-                    + (rule.toPort() == 0 ? "" : ":" + rule.toPort())));
+            entry(out, "protocol", quoted(protocol(rule)));
+            entry(out, "port", quoted(port(rule)));
+            entry(out, "to", quoted(to(rule)));
             out.append('\n');
         }
         for (StaticNeighbor neighbor : config.neighbors()) {
@@ -87,6 +85,22 @@ public final class EffectiveConfig {
             out.append("\n# [log] sessions is not set: no session log.\n");
         }
         return out.toString();
+    }
+
+    /** A forward's {@code protocol} as the file spells it: "tcp" or "udp". */
+    public static String protocol(ForwardRule rule) {
+        return rule.protocol() == IpProtocol.TCP ? "tcp" : "udp";
+    }
+
+    /** A forward's {@code port} as the file spells it: "8080" or "8000-8010". */
+    public static String port(ForwardRule rule) {
+        return rule.portLow() == rule.portHigh() ? Integer.toString(rule.portLow())
+                : rule.portLow() + "-" + rule.portHigh();
+    }
+
+    /** A forward's {@code to} as the file spells it: "HOST" or "HOST:PORT". */
+    public static String to(ForwardRule rule) {
+        return Ipv4Address.toString(rule.toAddress()) + (rule.toPort() == 0 ? "" : ":" + rule.toPort());
     }
 
     private static void side(StringBuilder out, String name, InterfaceConfig c) {

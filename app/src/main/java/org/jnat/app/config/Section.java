@@ -10,7 +10,7 @@ import org.tomlj.TomlTable;
  * One table of the config file ({@code [nat]}, one {@code [[forward]]} entry...) with typed
  * getters whose failures are the one-line errors users see: file, line, key, what is expected.
  */
-final class Section {
+final class Section implements Problem<ConfigException> {
     private final String file;
     /** The table's name as the user writes it, e.g. {@code nat.timeouts} or {@code forward}. */
     final String path;
@@ -53,7 +53,8 @@ final class Section {
         return file + (line > 0 ? ":" + line : "") + ": ";
     }
 
-    ConfigException error(String key, String message) {
+    @Override
+    public ConfigException error(String key, String message) {
         return new ConfigException(where(line(key)) + path + "." + key + ": " + message);
     }
 

@@ -126,6 +126,17 @@ public final class JnatProcess implements AutoCloseable {
         }
     }
 
+    /** The config file jnat was started with (a reload reads it again). */
+    public Path configFile() {
+        return config;
+    }
+
+    /** Sends jnat SIGHUP: reload the config file. */
+    public void hangUp() {
+        // `ip netns exec` execs java in place, so the process started is jnat's JVM itself.
+        Shell.run(Duration.ofSeconds(5), "kill", "-HUP", Long.toString(process.pid())).orThrow();
+    }
+
     public boolean alive() {
         return process.isAlive();
     }

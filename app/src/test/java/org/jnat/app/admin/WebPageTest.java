@@ -3,18 +3,13 @@ package org.jnat.app.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,17 +17,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jnat.runtime.Counters;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -45,9 +34,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Chromium the browser tests skip and say why.
  */
 class WebPageTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-
     private final Counters counters = new Counters();
     private final int insideIn = counters.register("inside.received", "frames received on the inside");
     private final int insideOut = counters.register("inside.transmitted", "frames transmitted on the inside");
@@ -250,29 +236,7 @@ class WebPageTest {
 
     /** A fresh headless Chromium through chromedriver, closed after the test; skips when either is absent. */
     private WebDriver browser() throws Exception {
-        String why = !Files.isExecutable(CHROMIUM) ? CHROMIUM + " is missing"
-                : !Files.isExecutable(CHROMEDRIVER) ? CHROMEDRIVER + " is missing" : null;
-        if (why != null) {
-            why += " (apt-get install chromium chromium-driver; .ci/run does)";
-            System.out.println("SKIPPED " + getClass().getSimpleName() + ": " + why);
-        }
-        Assumptions.assumeTrue(why == null, why);
-        Path profile = Files.createTempDirectory("jnat-chromium");
-        closing.add(() -> {
-            try (var files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        });
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1280,1500", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
-        ChromeDriver driver = new ChromeDriver(service, options);
-        closing.add(driver::quit);
-        return driver;
+        return HeadlessChromium.start(getClass(), closing);
     }
 
     private static String attribute(WebDriver d, String css, String name, String absent) {
@@ -290,9 +254,6 @@ class WebPageTest {
     }
 
     private static void screenshot(WebDriver d, String name) throws Exception {
-        Path target = Path.of("target");
-        Files.createDirectories(target);
-        File shot = ((TakesScreenshot) d).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), target.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        HeadlessChromium.screenshot(d, name);
     }
 }

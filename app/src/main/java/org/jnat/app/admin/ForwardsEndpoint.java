@@ -1,0 +1,88 @@
+package org.jnat.app.admin;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.List;
+import java.util.function.Supplier;
+import org.jnat.app.config.ConfigLoader;
+import org.jnat.app.config.EffectiveConfig;
+import org.jnat.app.control.LiveForwards;
+import org.jnat.config.ForwardRule;
+import org.jnat.config.InterfaceConfig;
+
+/**
+ * {@code /api/v1/forwards}: the port forwards in force, added and removed at run time.
+ * {@code GET} gives {@code {"forwards": [{"id", "protocol", "port", "to", "source"}]}};
+ * {@code POST} takes the {@code [[forward]]} keys, {@code {"protocol": "tcp", "port": "8081", "to":
+ * "192.168.1.10:8000"}}, checked as the config file's (400 naming the key; 409 when a forward in
+ * force has one of its ports) and answers 201 with the new forward; {@code DELETE ?id=ID} removes
+ * one (404 if there is none) and cuts its connections.
+ */
+final class ForwardsEndpoint {
+    /** One forward as the API gives it; {@code source} is "config" or "api"; {@code note} only on a 201, or null. */
+    @SuppressWarnings("unused") // fields are read by Gson
+    record Forward(long id, String protocol, String port, String to, String source, String note) {
+        static Forward of(LiveForwards.Entry e, String note) {
+            ForwardRule r = e.rule();
+            return new Forward(e.id(), EffectiveConfig.protocol(r), EffectiveConfig.port(r), EffectiveConfig.to(r),
+                    e.fromFile() ? "config" : "api", note);
+        }
+    }
+
+    record Listing(List<Forward> forwards) {
+    }
+
+    private final LiveForwards forwards;
+    /** The inside interface, whose prefix a forward's target must be on. */
+    private final Supplier<InterfaceConfig> inside;
+
+    ForwardsEndpoint(LiveForwards forwards, Supplier<InterfaceConfig> inside) {
+        this.forwards = forwards;
+        this.inside = inside;
+    }
+
+    Response list(Request request) throws ApiException {
+        request.acceptOnly();
+        return Response.json(new Listing(forwards.list().stream().map(e -> Forward.of(e, null)).toList()));
+    }
+
+    Response add(Request request) throws ApiException {
+        request.acceptOnly();
+        JsonObject body = request.jsonBody();
+        Request.acceptOnlyKeys(body, "protocol", "port", "to");
+        String protocol = Request.stringField(body, "protocol", "\"tcp\"");
+        Object port = port(body.get("port"));
+        String to = Request.stringField(body, "to", "\"192.168.1.20:80\"");
+        ForwardRule rule = ConfigLoader.forwardRule(ApiException::badRequest, protocol, port, to, inside.get());
+        LiveForwards.Added added = forwards.add(rule);
+        return Response.json(201, Forward.of(added.entry(), added.note()));
+    }
+
+    Response remove(Request request) throws ApiException {
+        request.acceptOnly("id");
+        if (request.query("id") == null) {
+            throw ApiException.badRequest("id", "give the forward's id, e.g. DELETE /api/v1/forwards?id=1");
+        }
+        long id = request.intQuery("id", 1, Long.MAX_VALUE, 0);
+        return Response.json(Forward.of(forwards.remove(id), null));
+    }
+
+    /** "port" as the file takes it: a string ("8080", "8000-8010") or a whole number. */
+    private static Object port(JsonElement value) throws ApiException {
+        if (value == null || value.isJsonNull()) {
+            throw ApiException.badRequest("port", "\"port\" is missing; e.g. \"port\": \"8080\" or \"8000-8010\"");
+        }
+        if (value.isJsonPrimitive() && value.getAsJsonPrimitive().isString()) {
+            return value.getAsString();
+        }
+        if (value.isJsonPrimitive() && value.getAsJsonPrimitive().isNumber()) {
+            try {
+                return value.getAsBigDecimal().longValueExact();
+            } catch (ArithmeticException e) {
+                // said below
+            }
+        }
+        throw ApiException.badRequest("port", "\"port\" must be a port like \"8080\" or a range like \"8000-8010\","
+                + " got " + value);
+    }
+}

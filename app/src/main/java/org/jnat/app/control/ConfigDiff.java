@@ -1,0 +1,113 @@
+package org.jnat.app.control;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.jnat.app.config.Durations;
+import org.jnat.config.AdminConfig;
+import org.jnat.config.DataPlaneConfig;
+import org.jnat.config.InterfaceConfig;
+import org.jnat.config.NatConfig;
+import org.jnat.config.RouterConfig;
+import org.jnat.config.Timeouts;
+import org.jnat.wire.Ipv4Address;
+
+/**
+ * What a reload would change: the keys that differ between the running config and a new one,
+ * sorted into those a running router takes live (the DMZ, {@code unmatched}, the four timeouts,
+ * {@code max-sessions-per-host}, {@code hairpinning}; the forwards are {@link LiveForwards}') and
+ * those it cannot (everything else: devices, addresses, MACs, MTUs, the gateway, the mapping and
+ * filtering behaviours, the port range, {@code max-sessions}, which sizes the tables,
+ * {@code inbound-refresh}, the neighbors, {@code [admin]}, {@code [dataplane]}). Names are the
+ * file's, e.g. {@code nat.timeouts.udp}.
+ *
+ * @param refused the keys that cannot change while jnat runs, in file order
+ * @param changes one line per live change, e.g. {@code nat.timeouts.udp: 5m -> 30s}
+ */
+public record ConfigDiff(List<String> refused, List<String> changes) {
+
+    public ConfigDiff {
+        refused = List.copyOf(refused);
+        changes = List.copyOf(changes);
+    }
+
+    public static ConfigDiff between(RouterConfig running, RouterConfig next) {
+        List<String> refused = new ArrayList<>();
+        List<String> changes = new ArrayList<>();
+        side(refused, "inside", running.inside(), next.inside());
+        side(refused, "outside", running.outside(), next.outside());
+        NatConfig a = running.nat(), b = next.nat();
+        differs(refused, "nat.mapping", a.mapping(), b.mapping());
+        differs(refused, "nat.filtering", a.filtering(), b.filtering());
+        differs(refused, "nat.ports", a.portLow() + "-" + a.portHigh(), b.portLow() + "-" + b.portHigh());
+        differs(refused, "nat.max-sessions", a.maxSessions(), b.maxSessions());
+        differs(refused, "nat.inbound-refresh", a.inboundRefresh(), b.inboundRefresh());
+        change(changes, "nat.max-sessions-per-host", a.maxSessionsPerHost(), b.maxSessionsPerHost());
+        change(changes, "nat.hairpinning", a.hairpinning(), b.hairpinning());
+        change(changes, "nat.unmatched", a.unmatched().configName(), b.unmatched().configName());
+        change(changes, "nat.dmz", host(a.dmz()), host(b.dmz()));
+        Timeouts ta = a.timeouts(), tb = b.timeouts();
+        change(changes, "nat.timeouts.udp", Durations.format(ta.udpNanos()), Durations.format(tb.udpNanos()));
+        change(changes, "nat.timeouts.tcp-established", Durations.format(ta.tcpEstablishedNanos()),
+                Durations.format(tb.tcpEstablishedNanos()));
+        change(changes, "nat.timeouts.tcp-transitory", Durations.format(ta.tcpTransitoryNanos()),
+                Durations.format(tb.tcpTransitoryNanos()));
+        change(changes, "nat.timeouts.icmp", Durations.format(ta.icmpNanos()), Durations.format(tb.icmpNanos()));
+        differs(refused, "neighbor", running.neighbors(), next.neighbors());
+        admin(refused, running.admin(), next.admin());
+        // The session log's file is opened once, at start (its writer never reopens it).
+        differs(refused, "log.sessions", running.log().sessionsPath(), next.log().sessionsPath());
+        DataPlaneConfig da = running.dataPlane(), db = next.dataPlane();
+        differs(refused, "dataplane.busy-poll", da.busyPollNanos(), db.busyPollNanos());
+        differs(refused, "dataplane.realtime-priority", da.realtimePriority(), db.realtimePriority());
+        differs(refused, "dataplane.realtime", da.realtime(), db.realtime());
+        differs(refused, "dataplane.cpu", da.cpu(), db.cpu());
+        differs(refused, "dataplane.udp-coalesce", da.udpCoalesce(), db.udpCoalesce());
+        return new ConfigDiff(refused, changes);
+    }
+
+    /** The sentence refusing the reload, naming every key that cannot change; null when none is refused. */
+    public String refusal() {
+        if (refused.isEmpty()) {
+            return null;
+        }
+        String keys = refused.size() == 1 ? refused.getFirst()
+                : String.join(", ", refused.subList(0, refused.size() - 1)) + " and " + refused.getLast();
+        return keys + " cannot change while jnat runs; restart jnat to"
+                + " apply " + (refused.size() == 1 ? "it" : "them") + " (nothing was changed)";
+    }
+
+    private static void side(List<String> refused, String name, InterfaceConfig a, InterfaceConfig b) {
+        differs(refused, name + ".device", a.device(), b.device());
+        differs(refused, name + ".address", a.address() + "/" + a.prefixLength(), b.address() + "/" + b.prefixLength());
+        differs(refused, name + ".mac", a.mac(), b.mac());
+        differs(refused, name + ".gateway", a.gateway(), b.gateway());
+        differs(refused, name + ".mtu", a.mtu(), b.mtu());
+    }
+
+    private static void admin(List<String> refused, AdminConfig a, AdminConfig b) {
+        if (a == null || b == null) {
+            differs(refused, "admin", a, b);
+            return;
+        }
+        differs(refused, "admin.listen", a.listen(), b.listen());
+        differs(refused, "admin.token-file", a.tokenFile(), b.tokenFile());
+        differs(refused, "admin.token", a.token(), b.token());
+    }
+
+    private static void differs(List<String> refused, String key, Object a, Object b) {
+        if (!Objects.equals(a, b)) {
+            refused.add(key);
+        }
+    }
+
+    private static void change(List<String> changes, String key, Object a, Object b) {
+        if (!Objects.equals(a, b)) {
+            changes.add(key + ": " + a + " -> " + b);
+        }
+    }
+
+    private static String host(int address) {
+        return address == 0 ? "none" : Ipv4Address.toString(address);
+    }
+}
