@@ -22,7 +22,10 @@ final class SessionStore implements TimerWheel.Owner {
     final SessionTable sessions;
     final MappingTable mappings;
     final PortAllocator ports;
-    private final HostTable hosts;
+    final HostTable hosts;
+    /** Sessions by protocol and TCP state, for the control plane's gauges. */
+    final SessionGauges gauges = new SessionGauges();
+    final SessionTraffic traffic;
     private final ClosedSessions closed;
     private final FilterTable filters;
     private final TimerWheel wheel;
@@ -42,6 +45,7 @@ final class SessionStore implements TimerWheel.Owner {
         this.mappings = new MappingTable(Math.min(capacity, ownersAtMost));
         this.ports = new PortAllocator(config.portLow(), config.portHigh(), portHoldNanos, seed);
         this.hosts = new HostTable(capacity);
+        this.traffic = new SessionTraffic(sessions.capacity());
         this.closed = new ClosedSessions(sessions.capacity(), hosts);
         this.filters = config.filtering() == Behavior.ADDRESS_DEPENDENT ? new FilterTable(capacity) : null;
         this.wheel = TimerWheel.forSessions(sessions.capacity()); // ids are rows, more of them than sessions
@@ -130,6 +134,8 @@ final class SessionStore implements TimerWheel.Owner {
         long expiry = now + timeout(protocol, flags);
         int id = sessions.insert(inside, remote, externalPort, m, flags, expiry);
         hosts.increment(host); // cannot fail: fewer hosts than sessions, room for all
+        gauges.added(protocol, flags);
+        traffic.clear(id);
         if (closedTcp(protocol, flags)) {
             closed.append(host, id);
         }
@@ -151,6 +157,7 @@ final class SessionStore implements TimerWheel.Owner {
                     tcpFlags, outbound);
             if (next != flags) {
                 sessions.flags(id, next);
+                gauges.changed(flags, next);
                 boolean nowClosed = TcpTracker.isClosed(next & TcpTracker.STATE_MASK);
                 if (nowClosed != TcpTracker.isClosed(flags & TcpTracker.STATE_MASK)) {
                     // Closed by both FINs or a RST; or back from a RST (RFC 7857 section 2.2).
@@ -186,9 +193,11 @@ final class SessionStore implements TimerWheel.Owner {
         if (filters != null) {
             filters.decrement(FilterTable.key(protocol, externalPort, sessions.remoteAddress(id)));
         }
-        if (closedTcp(protocol, sessions.flags(id))) {
+        int flags = sessions.flags(id);
+        if (closedTcp(protocol, flags)) {
             closed.remove(insideAddress, id);
         }
+        gauges.removed(protocol, flags);
         wheel.cancel(id);
         sessions.remove(id);
         hosts.decrement(insideAddress);
@@ -200,8 +209,16 @@ final class SessionStore implements TimerWheel.Owner {
 
     /** Removes every session of inside host {@code address}; returns how many. Walks the table. */
     int deleteHost(int address, long now) {
+        return deleteHost(address, 0, sessions.capacity(), now);
+    }
+
+    /**
+     * Removes the sessions of inside host {@code address} among ids {@code from..to-1}; returns how
+     * many. A walk in parts, so that flushing a host of a large table never holds the data plane long.
+     */
+    int deleteHost(int address, int from, int to, long now) {
         int removed = 0;
-        for (int id = 0; id < sessions.capacity() && hosts.count(address) > 0; id++) {
+        for (int id = from; id < to && hosts.count(address) > 0; id++) {
             if (sessions.isLive(id) && sessions.insideAddress(id) == address) {
                 delete(id, now);
                 removed++;
@@ -247,6 +264,7 @@ final class SessionStore implements TimerWheel.Owner {
     /** Bytes held by all the tables (for the memory-per-session figure). */
     long bytes() {
         return sessions.bytes() + mappings.bytes() + hosts.bytes() + closed.bytes() + ports.bytes() + wheel.bytes()
+                + traffic.bytes()
                 + (filters == null ? 0 : filters.bytes());
     }
 }
