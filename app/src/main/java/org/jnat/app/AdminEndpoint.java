@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import org.jnat.app.admin.AdminApi;
 import org.jnat.app.admin.AdminServer;
+import org.jnat.app.admin.DataPlane;
 import org.jnat.app.admin.HostPort;
 import org.jnat.app.admin.RouterStatus;
 import org.jnat.config.InterfaceConfig;
@@ -27,7 +28,8 @@ final class AdminEndpoint {
                 List.of(side("inside", config.inside(), runtime, Side.INSIDE),
                         side("outside", config.outside(), runtime, Side.OUTSIDE)));
         try {
-            return AdminServer.start(listen.socketAddress(), AdminApi.routes(config, runtime.counters(), status));
+            return AdminServer.start(listen.socketAddress(), AdminApi.routes(config, runtime.counters(), status,
+                    new DataPlane(runtime.control(), runtime.nat())));
         } catch (IOException e) {
             throw new RouterRuntime.StartupException("jnat: cannot serve the admin API on " + listen + " (" + e.getMessage()
                     + "); free the port or change [admin] listen");

@@ -18,6 +18,7 @@ import org.jnat.linux.PollableDevice;
 import org.jnat.linux.RealtimeGovernor;
 import org.jnat.linux.SystemCallException;
 import org.jnat.linux.ThreadScheduling;
+import org.jnat.nat.NatEngine;
 import org.jnat.router.Router;
 import org.jnat.router.Translator;
 import org.jnat.runtime.Clock;
@@ -264,6 +265,11 @@ final class RouterRuntime implements AutoCloseable {
 
     Translator translator() {
         return translator;
+    }
+
+    /** The NAT: the translator, which {@link Translators} always makes a {@link NatEngine}. */
+    NatEngine nat() {
+        return (NatEngine) translator;
     }
 
     Counters counters() {
