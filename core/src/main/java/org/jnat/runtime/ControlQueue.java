@@ -46,6 +46,8 @@ public final class ControlQueue {
     /** The longest one command and one {@link #drain} held the data plane, in nanoseconds; written by the consumer only. */
     private volatile long longestCommand;
     private volatile long longestDrain;
+    /** Commands run since the start. */
+    private volatile long commands;
 
     /** A queue that times its commands with the system clock. */
     public ControlQueue() {
@@ -135,12 +137,18 @@ public final class ControlQueue {
         if (last - start > longestDrain) {
             longestDrain = last - start;
         }
+        commands += ran; // one writer: the consumer
         return ran;
     }
 
     /** The longest a single command has held the data plane, in nanoseconds, since the start. Any thread. */
     public long longestCommandNanos() {
         return longestCommand;
+    }
+
+    /** Commands the data plane has run since the start. Any thread. */
+    public long commandsRun() {
+        return commands;
     }
 
     /** The longest one {@link #drain} has held the data plane (all the commands of one round). Any thread. */
