@@ -1,0 +1,183 @@
+package org.jnat.bench.listing;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jnat.app.lab.JnatProcess;
+import org.jnat.app.lab.Lab;
+import org.jnat.app.lab.Shell;
+
+/**
+ * Issue 13's measurement: listing 1 000 000 sessions through the admin API while traffic flows.
+ * Builds the TAP lab, starts jnat with room for the sessions, fills its table from cl with
+ * {@link SessionFlood} (1000 source ports x 1000 destination ports), then, in alternation, runs an
+ * iperf3 TCP stream from cl to sv alone and with clients in rt listing every session through
+ * {@code GET /api/v1/sessions} over and over, and prints the stream's rate each time, their ratio,
+ * and what {@code /metrics} says was the longest time a control command (and one round of them)
+ * held the data plane. Run it as root: {@code bench/listing [--rounds N] [--seconds S] [--clients C]}.
+ */
+public final class ListingBench {
+    private static final String ADMIN = "127.0.0.1:9466";
+    private static final int SOURCES = 1000, DESTINATIONS = 1000, TARGET = SOURCES * DESTINATIONS;
+
+    private ListingBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = 2;
+        int seconds = 10;
+        int clients = 1;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+                case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
+                case "--clients" -> clients = Integer.parseInt(args[i + 1]);
+                default -> usage();
+            }
+        }
+        if (args.length % 2 != 0) {
+            usage();
+        }
+        String why = Lab.unavailableReason();
+        if (why == null && !Shell.has("iperf3")) {
+            why = "iperf3 is missing: apt-get install iperf3";
+        }
+        if (why == null && !Shell.has("curl")) {
+            why = "curl is missing: apt-get install curl";
+        }
+        if (why != null) {
+            System.err.println("bench/listing: " + why);
+            System.exit(1);
+        }
+        try (Lab lab = Lab.create(Lab.uniquePrefix("wl"), Lab.Mode.TAP)) {
+            String config = lab.jnatConfig("drop").replace("[nat]\n", "[nat]\nmax-sessions = 1100000\n"
+                    + "max-sessions-per-host = 1100000\n") + "\n[nat.timeouts]\nudp = \"60m\"\n\n[admin]\nlisten = \""
+                    + ADMIN + "\"\n";
+            try (JnatProcess jnat = JnatProcess.startWith(lab, config, false, List.of())) {
+                run(lab, jnat, rounds, seconds, clients);
+            }
+        }
+    }
+
+    private static void usage() {
+        System.err.println("usage: bench/listing [--rounds N] [--seconds S] [--clients C]");
+        System.exit(2);
+    }
+
+    private static void run(Lab lab, JnatProcess jnat, int rounds, int seconds, int clients) throws Exception {
+        lab.spawn("sv", "iperf3", "-s", "-B", Lab.SV, "-p", "5201");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        long start = System.nanoTime();
+        long sessions = 0;
+        for (int pass = 1; pass <= 4 && sessions < TARGET; pass++) {
+            Shell.Result flood = lab.exec("cl", Duration.ofMinutes(10), java, "-cp", System.getProperty("java.class.path"),
+                    SessionFlood.class.getName(), Lab.CL, Lab.SV, "20000", "" + SOURCES, "10000", "" + DESTINATIONS,
+                    "60000");
+            if (flood.exitCode() != 0) {
+                throw new IllegalStateException("the flood failed: " + flood.stderr());
+            }
+            sessions = (long) metric(lab, "jnat_sessions{protocol=\"udp\"}");
+            System.out.printf(Locale.ROOT, "fill pass %d: %d UDP sessions after %.0f s%n", pass, sessions,
+                    (System.nanoTime() - start) / 1e9);
+        }
+        if (sessions < TARGET) {
+            System.out.println("the table holds " + sessions + " sessions, fewer than " + TARGET
+                    + " (datagrams lost before jnat); measuring with those");
+        }
+        List<Double> ratios = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            double alone = iperf(lab, seconds);
+            Thread.sleep(1000);
+            Listing listing = new Listing(lab, clients);
+            double during;
+            try {
+                Thread.sleep(500); // the first listing under way
+                during = iperf(lab, seconds);
+            } finally {
+                listing.stop();
+            }
+            Thread.sleep(1000);
+            double ratio = during / alone;
+            ratios.add(ratio);
+            System.out.printf(Locale.ROOT, "round %d: TCP alone %.3f Gbit/s, while listing %.3f Gbit/s, ratio %.3f;"
+                    + " %s%n", round, alone / 1e9, during / 1e9, ratio, listing.summary());
+        }
+        ratios.sort(null);
+        System.out.printf(Locale.ROOT, "ratio (during / alone): median %.3f of %s%n", ratios.get(ratios.size() / 2),
+                ratios);
+        System.out.printf(Locale.ROOT, "longest control command %.1f µs, longest round of commands %.1f µs"
+                + " (jnat_control_longest_*_seconds); %d UDP sessions at the end%n",
+                metric(lab, "jnat_control_longest_command_seconds") * 1e6,
+                metric(lab, "jnat_control_longest_round_seconds") * 1e6,
+                (long) metric(lab, "jnat_sessions{protocol=\"udp\"}"));
+        if (!jnat.alive()) {
+            System.out.println("jnat died; its output:\n" + String.join("\n", jnat.output()));
+        }
+    }
+
+    /** iperf3 TCP from cl to sv for {@code seconds}: bits per second received. */
+    private static double iperf(Lab lab, int seconds) {
+        Shell.Result r = lab.exec("cl", Duration.ofSeconds(seconds + 30), "iperf3", "-c", Lab.SV, "-p", "5201", "-t",
+                "" + seconds, "-J");
+        Matcher m = Pattern.compile("\"sum_received\"\\s*:\\s*\\{[^}]*?\"bits_per_second\"\\s*:\\s*([0-9.eE+]+)")
+                .matcher(r.stdout());
+        if (!m.find()) {
+            throw new IllegalStateException("iperf3 gave no rate: " + r.stdout() + r.stderr());
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** A value of {@code /metrics}, by its series as written there. */
+    private static double metric(Lab lab, String series) {
+        Shell.Result r = lab.exec("rt", Duration.ofSeconds(30), "curl", "-sS", "--max-time", "20",
+                "http://" + ADMIN + "/metrics");
+        for (String line : r.stdout().lines().toList()) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1));
+            }
+        }
+        throw new IllegalStateException("no " + series + " in /metrics: " + r.stdout() + r.stderr());
+    }
+
+    /** Clients in rt listing every session with curl, one after another, until stopped. */
+    private static final class Listing {
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final List<Thread> threads = new ArrayList<>();
+        private final List<String> results = new ArrayList<>();
+
+        Listing(Lab lab, int clients) {
+            for (int c = 0; c < clients; c++) {
+                threads.add(Thread.ofPlatform().daemon().start(() -> {
+                    while (!stop.get()) {
+                        Shell.Result r = lab.exec("rt", Duration.ofMinutes(5), "curl", "-sS", "--max-time", "240",
+                                "-o", "/dev/null", "-w", "%{http_code} %{size_download} %{time_total}",
+                                "http://" + ADMIN + "/api/v1/sessions?limit=268435456");
+                        synchronized (results) {
+                            results.add(r.stdout().strip() + (r.exitCode() == 0 ? "" : " (" + r.stderr().strip() + ")"));
+                        }
+                    }
+                }));
+            }
+        }
+
+        void stop() throws InterruptedException {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
+
+        /** Each listing as "HTTP-status bytes seconds". */
+        String summary() {
+            synchronized (results) {
+                return results.size() + " listings (status bytes seconds): " + results;
+            }
+        }
+    }
+}
