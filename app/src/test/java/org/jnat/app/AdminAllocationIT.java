@@ -12,23 +12,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jnat.app.admin.AdminApi;
 import org.jnat.app.admin.AdminServer;
 import org.jnat.app.admin.DataPlane;
 import org.jnat.app.admin.RouterStatus;
-import org.jnat.app.config.ConfigLoader;
 import org.jnat.config.RouterConfig;
 import org.jnat.linux.NetNamespace;
 import org.jnat.testing.Allocations;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,8 +37,7 @@ import org.junit.jupiter.api.Test;
  * many packets and commands. Needs root; skips, saying why, otherwise.
  */
 class AdminAllocationIT {
-    private String namespace;
-    private String suffix;
+    private TestNamespace namespace;
     private RouterRuntime runtime;
     private AdminServer admin;
     private final List<Thread> threads = new ArrayList<>();
@@ -51,25 +45,8 @@ class AdminAllocationIT {
 
     @BeforeEach
     void createNamespace() throws Exception {
-        String why = null;
-        if (!"root".equals(System.getProperty("user.name"))) {
-            why = "needs root to create a network namespace and TAP devices; run the tests as root";
-        } else if (!Files.exists(Path.of("/dev/net/tun"))) {
-            why = "/dev/net/tun is missing: modprobe tun";
-        } else if (run("ip", "-V") != 0) {
-            why = "needs the 'ip' tool: apt-get install iproute2";
-        }
-        if (why != null) {
-            System.out.println("SKIPPED AdminAllocationIT: " + why);
-        }
-        Assumptions.assumeTrue(why == null, why);
+        namespace = TestNamespace.create(getClass(), "wsal");
         Allocations.assumeMeasurable();
-        suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
-        namespace = "wsal" + suffix;
-        must("ip", "netns", "add", namespace);
-        must("ip", "netns", "exec", namespace, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-        must("ip", "netns", "exec", namespace, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
-        must("ip", "-n", namespace, "link", "set", "lo", "up");
     }
 
     @AfterEach
@@ -85,34 +62,23 @@ class AdminAllocationIT {
             runtime.close();
         }
         if (namespace != null) {
-            run("ip", "netns", "del", namespace);
+            namespace.close();
         }
     }
 
     @Test
     void theDataPlaneAllocatesNothingWhileTheAdminServerIsScraped() throws Exception {
-        String toml = """
-                [inside]
-                device  = "tap:wsi%s"
-                address = "192.168.1.1/24"
-
-                [outside]
-                device  = "tap:wso%s"
-                address = "203.0.113.1/24"
-                gateway = "203.0.113.254"
-                """.formatted(suffix, suffix);
-        RouterConfig config = ConfigLoader.parse(toml, "alloc.toml").config();
-        runtime = NetNamespace.call(namespace, () -> RouterRuntime.open(config));
-        runtime.start();
-        must("ip", "-n", namespace, "addr", "add", "192.168.1.10/24", "dev", "wsi" + suffix);
-        must("ip", "-n", namespace, "addr", "add", "203.0.113.254/24", "dev", "wso" + suffix);
-        must("ip", "-n", namespace, "route", "add", "198.51.100.0/24", "via", "192.168.1.1", "dev", "wsi" + suffix);
+        RouterConfig config = namespace.config("");
+        runtime = namespace.start(config);
+        namespace.ip("addr", "add", "192.168.1.10/24", "dev", namespace.insideTap);
+        namespace.ip("addr", "add", "203.0.113.254/24", "dev", namespace.outsideTap);
+        namespace.ip("route", "add", "198.51.100.0/24", "via", "192.168.1.1", "dev", namespace.insideTap);
         admin = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), AdminApi.routes(config, runtime.counters(),
                 new RouterStatus("test", "203.0.113.1", List.of()), new DataPlane(runtime.control(), runtime.nat())));
         String base = "http://127.0.0.1:" + admin.address().getPort();
 
         // 64 flows from 192.168.1.10 to 198.51.100.10:9, round and round, a few thousand a second.
-        threads.add(Thread.ofPlatform().name("udp-sender").daemon().start(() -> NetNamespace.call(namespace, () -> {
+        threads.add(Thread.ofPlatform().name("udp-sender").daemon().start(() -> NetNamespace.call(namespace.name, () -> {
             List<DatagramSocket> sockets = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
                 sockets.add(new DatagramSocket(new InetSocketAddress("192.168.1.10", 20000 + i)));
@@ -179,21 +145,5 @@ class AdminAllocationIT {
     private static Thread dataPlaneThread() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("jnat-data-plane"))
                 .findFirst().orElseThrow();
-    }
-
-    private static void must(String... command) throws IOException, InterruptedException {
-        if (run(command) != 0) {
-            throw new IllegalStateException("failed: " + String.join(" ", command));
-        }
-    }
-
-    private static int run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        return p.exitValue();
     }
 }

@@ -3,7 +3,6 @@ package org.jnat.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonArray;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,12 +49,10 @@ class SessionsCommandTest {
         List<String> lines = run.out().lines().toList();
         assertThat(lines).hasSize(3);
         assertThat(lines.getFirst()).isEqualTo("PROTO  STATE     INSIDE              OUTSIDE            REMOTE"
-                + "            IDLE  EXPIRES  PKTS_OUT  PKTS_IN  BYTES_OUT  BYTES_IN");
+                + "            IDLE  EXPIRES");
         assertThat(lines).contains(
-                "udp    -         192.168.1.10:5000   203.0.113.1:5000   198.51.100.1:53      0      300         1"
-                + "        0         38         0",
-                "tcp    SYN_SENT  192.168.1.11:40000  203.0.113.1:40000  198.51.100.1:443     0      240         1"
-                + "        0         40         0");
+                "udp    -         192.168.1.10:5000   203.0.113.1:5000   198.51.100.1:53      0      300",
+                "tcp    SYN_SENT  192.168.1.11:40000  203.0.113.1:40000  198.51.100.1:443     0      240");
         assertThat(run.err()).isEqualTo("jnat sessions: 2 sessions shown" + System.lineSeparator());
     }
 
@@ -114,14 +111,10 @@ class SessionsCommandTest {
     }
 
     @Test
-    void aRouterThatIsNotRunningGetsOneLine() throws Exception {
-        int free;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            free = s.getLocalPort();
-        }
-        Cli.Run run = Cli.run("sessions", "--admin", "127.0.0.1:" + free);
+    void aRouterThatIsNotRunningGetsOneLine() {
+        Cli.Run run = Cli.run("sessions", "--admin", "127.0.0.1:1"); // tcpmux: nothing listens there
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
-        assertThat(run.err()).startsWith("jnat sessions: no router answers at 127.0.0.1:" + free).hasLineCount(1);
+        assertThat(run.err()).startsWith("jnat sessions: no router answers at 127.0.0.1:1 ").hasLineCount(1);
     }
 }

@@ -55,7 +55,6 @@ import org.jnat.wire.UdpDatagram;
 public final class NatEngine implements Translator {
     private final NatTable table;
     private final SessionTable sessions;
-    private final SessionTraffic traffic;
     private final InboundPolicy policy;
     private final LookAhead lookAhead;
     private final Counters counters;
@@ -82,7 +81,6 @@ public final class NatEngine implements Translator {
         this.count = new NatCounters(counters);
         this.table = new NatTable(config, seed, PortAllocator.DEFAULT_HOLD_NANOS, count);
         this.sessions = table.sessions();
-        this.traffic = table.store().traffic;
         this.policy = new InboundPolicy(table, count, forwards, config.dmz(), config.unmatched());
         this.lookAhead = new LookAhead(sessions, publicAddress);
         this.publicAddress = publicAddress;
@@ -202,7 +200,6 @@ public final class NatEngine implements Translator {
         if (id < 0) {
             return refused(id);
         }
-        traffic.outbound(id, ip.totalLength());
         int external = sessions.externalPort(id);
         int destination = Endpoint.address(remote);
         if ((tcpFlags & TcpSegment.SYN) != 0) {
@@ -293,7 +290,6 @@ public final class NatEngine implements Translator {
 
     /** Rewrites an inbound packet of session {@code id} for its inside endpoint. */
     private int translated(int protocol, int id, boolean partial) {
-        traffic.inbound(id, ip.totalLength());
         rewrite.endpoint(protocol, false, sessions.insideAddress(id), sessions.insidePort(id), partial);
         counters.increment(count.inboundTranslated);
         return NatVerdict.FORWARD;

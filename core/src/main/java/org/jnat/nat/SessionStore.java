@@ -25,7 +25,6 @@ final class SessionStore implements TimerWheel.Owner {
     final HostTable hosts;
     /** Sessions by protocol and TCP state, for the control plane's gauges. */
     final SessionGauges gauges = new SessionGauges();
-    final SessionTraffic traffic;
     private final ClosedSessions closed;
     private final FilterTable filters;
     private final TimerWheel wheel;
@@ -45,7 +44,6 @@ final class SessionStore implements TimerWheel.Owner {
         this.mappings = new MappingTable(Math.min(capacity, ownersAtMost));
         this.ports = new PortAllocator(config.portLow(), config.portHigh(), portHoldNanos, seed);
         this.hosts = new HostTable(capacity);
-        this.traffic = new SessionTraffic(sessions.capacity());
         this.closed = new ClosedSessions(sessions.capacity(), hosts);
         this.filters = config.filtering() == Behavior.ADDRESS_DEPENDENT ? new FilterTable(capacity) : null;
         this.wheel = TimerWheel.forSessions(sessions.capacity()); // ids are rows, more of them than sessions
@@ -135,7 +133,6 @@ final class SessionStore implements TimerWheel.Owner {
         int id = sessions.insert(inside, remote, externalPort, m, flags, expiry);
         hosts.increment(host); // cannot fail: fewer hosts than sessions, room for all
         gauges.added(protocol, flags);
-        traffic.clear(id);
         if (closedTcp(protocol, flags)) {
             closed.append(host, id);
         }
@@ -264,7 +261,6 @@ final class SessionStore implements TimerWheel.Owner {
     /** Bytes held by all the tables (for the memory-per-session figure). */
     long bytes() {
         return sessions.bytes() + mappings.bytes() + hosts.bytes() + closed.bytes() + ports.bytes() + wheel.bytes()
-                + traffic.bytes()
                 + (filters == null ? 0 : filters.bytes());
     }
 }

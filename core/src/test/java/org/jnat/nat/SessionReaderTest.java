@@ -2,7 +2,6 @@ package org.jnat.nat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jnat.nat.Endpoint.of;
-import static org.jnat.testing.Frames.IP;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -11,13 +10,10 @@ import java.util.Set;
 import org.jnat.config.NatConfig;
 import org.jnat.config.NatConfig.Behavior;
 import org.jnat.config.NatConfig.Unmatched;
-import org.jnat.device.PacketBuffer;
 import org.jnat.nat.SessionReader.Chunk;
 import org.jnat.nat.SessionReader.Filter;
-import org.jnat.runtime.Counters;
 import org.jnat.runtime.ManualClock;
 import org.jnat.testing.Allocations;
-import org.jnat.testing.Frames;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Address;
 import org.jnat.wire.TcpSegment;
@@ -25,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The control plane's chunked reads of real session tables ({@link SessionReader}): every live
- * session once across chunks, the filters, the fields (state, idle, expiry, traffic), the flush of
+ * session once across chunks, the filters, the fields (state, idle, expiry), the flush of
  * one host in parts, the gauges and the busiest hosts.
  */
 class SessionReaderTest {
@@ -269,35 +265,6 @@ class SessionReaderTest {
             assertThat(e >>> 32).isEqualTo(300 - k);
             assertThat((int) e).isEqualTo(host(299 - k));
         }
-    }
-
-    @Test
-    void trafficIsCountedEachWayPerSession() {
-        Counters counters = new Counters();
-        NatEngine nat = new NatEngine(config(64), Ipv4Address.parse("203.0.113.1"), Ipv4Address.parse("10.0.0.254"),
-                List.of(), counters, 1);
-        long now = clock.nanos();
-        for (int i = 0; i < 3; i++) {
-            PacketBuffer out = Frames.udpPacket(HOST, 5000, REMOTE, 53, 100);
-            nat.outbound(out, IP, now);
-        }
-        PacketBuffer in = Frames.udpPacket(REMOTE, 53, Ipv4Address.parse("203.0.113.1"), 5000, 400);
-        nat.inbound(in, IP, now);
-        PacketBuffer other = Frames.udpPacket(HOST, 5001, REMOTE, 53, 10);
-        nat.outbound(other, IP, now);
-        List<long[]> rows = walk(nat.table(), new Filter(0, 0, 5000), now);
-        assertThat(rows).singleElement().satisfies(r -> {
-            assertThat(r[SessionReader.PACKETS_OUT]).isEqualTo(3);
-            assertThat(r[SessionReader.BYTES_OUT]).isEqualTo(3 * (20 + 8 + 100));
-            assertThat(r[SessionReader.PACKETS_IN]).isEqualTo(1);
-            assertThat(r[SessionReader.BYTES_IN]).isEqualTo(20 + 8 + 400);
-        });
-        // A session made again in the same row starts from zero.
-        int id = nat.table().peekInside(of(UDP, HOST, 5001), of(UDP, REMOTE, 53), now);
-        nat.table().delete(id, now);
-        nat.outbound(Frames.udpPacket(HOST, 5001, REMOTE, 53, 10), IP, now);
-        assertThat(walk(nat.table(), new Filter(0, 0, 5001), now)).singleElement()
-                .satisfies(r -> assertThat(r[SessionReader.PACKETS_OUT]).isEqualTo(1));
     }
 
     @Test

@@ -197,6 +197,8 @@ class WebPageTest {
         wait.until(d -> sessions.isDisplayed() && sessions.getText().contains("198.51.100.10:53"));
         assertThat(sessions.getText()).contains("192.168.1.10:40000", "203.0.113.1:40000", "198.51.100.10:80",
                 "established", "(2)");
+        assertThat(sessions.getText()).as("a jnat that counts traffic per session shows it").contains("pkts out",
+                "20480");
         new Select(browser.findElement(By.cssSelector("#sessions-filter select[name=protocol]"))).selectByVisibleText("udp");
         wait.until(d -> !sessions.getText().contains("198.51.100.10:80"));
         assertThat(sessions.getText()).contains("198.51.100.10:53", "(1)");
@@ -251,6 +253,10 @@ class WebPageTest {
                 "192.168.1.11:5353", "192.168.1.11:5354", "203.0.113.1:5353", "198.51.100.10:53", "(3)");
         List<WebElement> rows = browser.findElements(By.cssSelector("#sessions-table tbody tr"));
         assertThat(rows).hasSize(3);
+        assertThat(rows.getFirst().findElements(By.tagName("td"))).as("no traffic columns: jnat does not count it")
+                .hasSize(7);
+        assertThat(browser.findElement(By.id("sessions-table")).getText()).contains("expires s")
+                .doesNotContain("pkts out");
         screenshot(browser, "web-page-sessions.png");
 
         browser.findElement(By.cssSelector("#sessions-filter input[name=host]")).sendKeys("192.168.1.11");

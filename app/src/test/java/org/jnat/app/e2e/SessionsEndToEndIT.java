@@ -81,10 +81,6 @@ class SessionsEndToEndIT {
         assertThat(ping.get("outside").getAsString()).startsWith(Lab.RT_OUTSIDE + ":");
         assertThat(ping.get("idle_seconds").getAsLong()).isBetween(0L, 60L);
         assertThat(ping.get("expires_in_seconds").getAsLong()).isPositive();
-        if (ping.has("packets_out")) {
-            assertThat(ping.get("packets_out").getAsLong()).as("the three echo requests").isEqualTo(3);
-            assertThat(ping.get("packets_in").getAsLong()).as("the three replies").isEqualTo(3);
-        }
         System.out.println("SessionsEndToEndIT: " + ping);
     }
 
