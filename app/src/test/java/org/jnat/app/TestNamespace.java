@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.jnat.app.config.ConfigException;
 import org.jnat.app.config.ConfigLoader;
 import org.jnat.config.RouterConfig;
 import org.jnat.linux.NetNamespace;
@@ -52,7 +53,7 @@ final class TestNamespace implements AutoCloseable {
     }
 
     /** The router config for the two TAPs: inside 192.168.1.1/24, outside 203.0.113.1/24 via .254; then {@code extra}. */
-    RouterConfig config(String extra) {
+    RouterConfig config(String extra) throws ConfigException {
         String toml = """
                 [inside]
                 device  = "tap:%s"
