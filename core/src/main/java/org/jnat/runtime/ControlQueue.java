@@ -1,5 +1,7 @@
 package org.jnat.runtime;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -48,6 +50,16 @@ public final class ControlQueue {
     private volatile long longestDrain;
     /** Commands run since the start. */
     private volatile long commands;
+    /**
+     * Upper bounds of the buckets commands are counted in by how long each held the data plane, in
+     * nanoseconds; a last bucket takes the longer ones ({@link #holdCounts}).
+     */
+    public static final long[] HOLD_BOUNDS_NANOS = {25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000,
+            10_000_000};
+    private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
+    /** Commands by hold, one slot per bucket; written by the consumer only (release), read by any thread. */
+    private final long[] holds = new long[HOLD_BOUNDS_NANOS.length + 1];
+    private volatile long holdNanos;
 
     /** A queue that times its commands with the system clock. */
     public ControlQueue() {
@@ -129,9 +141,7 @@ public final class ControlQueue {
             entry.run(nowNanos);
             ran++;
             long t = timer.nanos();
-            if (t - last > longestCommand) {
-                longestCommand = t - last;
-            }
+            held(t - last);
             last = t;
         }
         if (last - start > longestDrain) {
@@ -139,6 +149,37 @@ public final class ControlQueue {
         }
         commands += ran; // one writer: the consumer
         return ran;
+    }
+
+    /** Counts one command that held the data plane {@code nanos}. */
+    private void held(long nanos) {
+        if (nanos > longestCommand) {
+            longestCommand = nanos;
+        }
+        int b = 0;
+        while (b < HOLD_BOUNDS_NANOS.length && nanos > HOLD_BOUNDS_NANOS[b]) {
+            b++;
+        }
+        COUNTS.setRelease(holds, b, holds[b] + 1);
+        holdNanos += nanos; // one writer: the consumer
+    }
+
+    /**
+     * Commands run since the start by how long each held the data plane: slot {@code i} counts those
+     * of at most {@code HOLD_BOUNDS_NANOS[i]} (and more than the bound before), the last slot the
+     * longer ones. Not cumulative. Any thread.
+     */
+    public long[] holdCounts() {
+        long[] out = new long[holds.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (long) COUNTS.getAcquire(holds, i);
+        }
+        return out;
+    }
+
+    /** The time all commands together held the data plane since the start, in nanoseconds. Any thread. */
+    public long holdNanos() {
+        return holdNanos;
     }
 
     /** The longest a single command has held the data plane, in nanoseconds, since the start. Any thread. */

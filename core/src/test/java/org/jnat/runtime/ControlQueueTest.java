@@ -143,7 +143,7 @@ class ControlQueueTest {
     }
 
     @Test
-    void theLongestCommandIsKept() {
+    void holdsAreKeptAsTheLongestAndByBucket() {
         ManualClock timer = new ManualClock();
         ControlQueue queue = new ControlQueue(timer);
         queue.call(now -> {
@@ -154,8 +154,15 @@ class ControlQueueTest {
             timer.advance(10_000);
             return null;
         });
+        queue.call(now -> {
+            timer.advance(3_000_000);
+            return null;
+        });
         queue.drain(0, 16, ControlQueue.ROUND_BUDGET_NANOS);
-        assertThat(queue.longestCommandNanos()).isEqualTo(70_000);
-        assertThat(queue.longestDrainNanos()).isEqualTo(80_000);
+        assertThat(queue.longestCommandNanos()).isEqualTo(3_000_000);
+        assertThat(queue.longestDrainNanos()).isEqualTo(3_080_000);
+        // Buckets up to 25, 50, 100, 250, 500 µs, 1, 2.5, 10 ms, and longer.
+        assertThat(queue.holdCounts()).containsExactly(1, 0, 1, 0, 0, 0, 0, 1, 0);
+        assertThat(queue.holdNanos()).isEqualTo(3_080_000);
     }
 }

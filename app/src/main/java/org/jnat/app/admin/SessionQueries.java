@@ -154,4 +154,12 @@ public final class SessionQueries {
     long longestDrainNanos() {
         return control.longestDrainNanos();
     }
+
+    long[] holdCounts() {
+        return control.holdCounts();
+    }
+
+    long holdNanos() {
+        return control.holdNanos();
+    }
 }

@@ -1,8 +1,10 @@
 package org.jnat.app.admin;
 
 import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import org.jnat.nat.SessionReader;
 import org.jnat.nat.TcpTracker;
+import org.jnat.runtime.ControlQueue;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Address;
 import org.slf4j.Logger;
@@ -43,6 +46,7 @@ final class SessionsCollector implements MultiCollector {
         out.add(gauge("jnat_control_longest_round_seconds",
                 "the longest the control-plane commands of one data-plane round held it, since the start",
                 queries.longestDrainNanos() / 1e9));
+        out.add(holds());
         try {
             long[] g = queries.gauges();
             GaugeSnapshot.Builder byProtocol = GaugeSnapshot.builder().name("jnat_sessions")
@@ -85,6 +89,22 @@ final class SessionsCollector implements MultiCollector {
             log.debug("metrics: the NAT's gauges are left out: {}", e.getMessage());
         }
         return new MetricSnapshots(out);
+    }
+
+    /** {@code jnat_control_command_seconds}: every command by how long it held the data plane. */
+    private HistogramSnapshot holds() {
+        long[] counts = queries.holdCounts();
+        double[] bounds = new double[counts.length];
+        for (int i = 0; i < ControlQueue.HOLD_BOUNDS_NANOS.length; i++) {
+            bounds[i] = ControlQueue.HOLD_BOUNDS_NANOS[i] / 1e9;
+        }
+        bounds[counts.length - 1] = Double.POSITIVE_INFINITY;
+        return HistogramSnapshot.builder().name("jnat_control_command_seconds")
+                .help("control-plane commands by how long each held the data plane")
+                .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                        .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts))
+                        .sum(queries.holdNanos() / 1e9).build())
+                .build();
     }
 
     private static GaugeDataPointSnapshot point(double value, String label, String labelValue) {

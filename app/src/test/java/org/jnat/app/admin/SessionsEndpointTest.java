@@ -176,7 +176,10 @@ class SessionsEndpointTest {
                 .contains("jnat_host_sessions{host=\"192.168.1.10\"} 2.0\n")
                 .contains("jnat_host_sessions{host=\"192.168.1.11\"} 1.0\n")
                 .contains("# TYPE jnat_control_longest_command_seconds gauge\n")
-                .contains("# TYPE jnat_control_longest_round_seconds gauge\n");
+                .contains("# TYPE jnat_control_longest_round_seconds gauge\n")
+                .contains("# TYPE jnat_control_command_seconds histogram\n")
+                .containsPattern("(?m)^jnat_control_command_seconds_bucket\\{le=\"0\\.001\"\\} [1-9]")
+                .containsPattern("(?m)^jnat_control_command_seconds_count [1-9]");
         MetricsEndpointTest.assertPromtoolAccepts(text);
     }
 }

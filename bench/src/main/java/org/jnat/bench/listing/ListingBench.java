@@ -90,6 +90,9 @@ public final class ListingBench {
             System.out.println("the table holds " + sessions + " sessions, fewer than " + TARGET
                     + " (datagrams lost before jnat); measuring with those");
         }
+        // One listing first, so that the commands run compiled, as they do in a router that runs for long.
+        new Listing(lab, 1).stopAfterOne();
+        double[] before = holds(lab);
         List<Double> ratios = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             double alone = iperf(lab, seconds);
@@ -108,6 +111,14 @@ public final class ListingBench {
             System.out.printf(Locale.ROOT, "round %d: TCP alone %.3f Gbit/s, while listing %.3f Gbit/s, ratio %.3f;"
                     + " %s%n", round, alone / 1e9, during / 1e9, ratio, listing.summary());
         }
+        double[] after = holds(lab);
+        StringBuilder buckets = new StringBuilder();
+        for (int i = 0; i < HOLD_BOUNDS.length; i++) {
+            buckets.append(String.format(Locale.ROOT, "%s %.0f; ", HOLD_BOUNDS[i], after[i] - before[i]));
+        }
+        System.out.printf(Locale.ROOT, "control commands during the rounds, by hold (at most, cumulative): %s"
+                + "all %.0f, longer than 1 ms %.0f%n", buckets, after[after.length - 1] - before[before.length - 1],
+                (after[after.length - 1] - after[5]) - (before[before.length - 1] - before[5]));
         ratios.sort(null);
         System.out.printf(Locale.ROOT, "ratio (during / alone): median %.3f of %s%n", ratios.get(ratios.size() / 2),
                 ratios);
@@ -133,16 +144,38 @@ public final class ListingBench {
         return Double.parseDouble(m.group(1));
     }
 
-    /** A value of {@code /metrics}, by its series as written there. */
-    private static double metric(Lab lab, String series) {
+    /** The bounds of jnat_control_command_seconds' buckets, as /metrics writes them. */
+    private static final String[] HOLD_BOUNDS = {"2.5E-5", "5.0E-5", "1.0E-4", "2.5E-4", "5.0E-4", "0.001", "0.0025",
+            "0.01", "+Inf"};
+
+    /** The cumulative counts of jnat_control_command_seconds, bucket by bucket. */
+    private static double[] holds(Lab lab) {
+        String metrics = metrics(lab); // one scrape: every bucket of the same moment
+        double[] out = new double[HOLD_BOUNDS.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = value(metrics, "jnat_control_command_seconds_bucket{le=\"" + HOLD_BOUNDS[i] + "\"}");
+        }
+        return out;
+    }
+
+    private static String metrics(Lab lab) {
         Shell.Result r = lab.exec("rt", Duration.ofSeconds(30), "curl", "-sS", "--max-time", "20",
                 "http://" + ADMIN + "/metrics");
-        for (String line : r.stdout().lines().toList()) {
+        return r.stdout() + r.stderr();
+    }
+
+    /** A value of {@code /metrics}, by its series as written there. */
+    private static double metric(Lab lab, String series) {
+        return value(metrics(lab), series);
+    }
+
+    private static double value(String metrics, String series) {
+        for (String line : metrics.lines().toList()) {
             if (line.startsWith(series + " ")) {
                 return Double.parseDouble(line.substring(series.length() + 1));
             }
         }
-        throw new IllegalStateException("no " + series + " in /metrics: " + r.stdout() + r.stderr());
+        throw new IllegalStateException("no " + series + " in /metrics: " + metrics);
     }
 
     /** Clients in rt listing every session with curl, one after another, until stopped. */
@@ -164,6 +197,19 @@ public final class ListingBench {
                     }
                 }));
             }
+        }
+
+        /** Waits for the first listing to end, then stops. */
+        void stopAfterOne() throws InterruptedException {
+            while (true) {
+                synchronized (results) {
+                    if (!results.isEmpty()) {
+                        break;
+                    }
+                }
+                Thread.sleep(50);
+            }
+            stop();
         }
 
         void stop() throws InterruptedException {
