@@ -1,10 +1,7 @@
 package org.jnat.app.admin;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
+import java.io.OutputStream;
 import java.util.Locale;
 import java.util.Map;
 import org.jnat.nat.SessionReader;
@@ -47,20 +44,43 @@ final class SessionsEndpoint {
         SessionQueries.Walk walk = queries.walk(filter, limit);
         boolean more = walk.next(); // the first chunk before the 200: a data plane that does not answer is a 503
         return Response.stream(Response.JSON, out -> {
-            Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
-            w.write("{\"sessions\":[");
-            boolean first = true;
+            Text json = new Text();
+            json.text.append("{\"sessions\":[");
             try {
                 for (boolean go = more; go; go = walk.next()) {
-                    first = write(walk.chunk, w, first);
+                    write(walk.chunk, json);
+                    json.writeTo(out);
                 }
             } catch (ApiException e) {
                 // Too late for an error status: the body ends short, which no JSON parser takes as whole.
                 throw new IOException(e.getMessage(), e);
             }
-            w.write("],\"total\":" + walk.total() + "}\n");
-            w.flush();
+            json.text.append("],\"total\":").append(walk.total()).append("}\n");
+            json.writeTo(out);
         });
+    }
+
+    /**
+     * The listing's text, a chunk at a time, in buffers reused from chunk to chunk: a million
+     * sessions make no garbage per session, so the listing does not bring on the collections that
+     * would stop the data plane too. The text is ASCII (addresses, numbers, fixed names).
+     */
+    private static final class Text {
+        final StringBuilder text = new StringBuilder(1 << 20);
+        private byte[] bytes = new byte[1 << 20];
+        boolean first = true;
+
+        void writeTo(OutputStream out) throws IOException {
+            int n = text.length();
+            if (bytes.length < n) {
+                bytes = new byte[Math.max(n, 2 * bytes.length)];
+            }
+            for (int i = 0; i < n; i++) {
+                bytes[i] = (byte) text.charAt(i);
+            }
+            out.write(bytes, 0, n);
+            text.setLength(0);
+        }
     }
 
     Response flush(Request request) throws ApiException {
@@ -96,21 +116,20 @@ final class SessionsEndpoint {
         };
     }
 
-    /** Writes the chunk's sessions as JSON objects; returns whether the next one is still the first. */
-    private boolean write(Chunk chunk, Writer w, boolean first) throws IOException {
-        StringBuilder b = new StringBuilder(256);
+    /** Appends the chunk's sessions as JSON objects. */
+    private void write(Chunk chunk, Text json) {
+        StringBuilder b = json.text;
         long[] r = chunk.rows;
         for (int k = 0; k < chunk.copied; k++) {
             int at = k * SessionReader.FIELDS;
             int protocol = (int) r[at + SessionReader.PROTOCOL];
-            b.setLength(0);
-            b.append(first ? "" : ",").append("{\"protocol\":\"").append(SessionReader.protocolName(protocol))
-                    .append("\",\"inside\":\"").append(endpoint(r[at + SessionReader.INSIDE_ADDRESS],
-                            r[at + SessionReader.INSIDE_PORT]))
-                    .append("\",\"outside\":\"").append(publicAddress).append(':').append(r[at + SessionReader.EXTERNAL_PORT])
-                    .append("\",\"remote\":\"").append(endpoint(r[at + SessionReader.REMOTE_ADDRESS],
-                            r[at + SessionReader.REMOTE_PORT]))
-                    .append("\",\"state\":");
+            b.append(json.first ? "{\"protocol\":\"" : ",{\"protocol\":\"").append(SessionReader.protocolName(protocol))
+                    .append("\",\"inside\":\"");
+            endpoint(b, r[at + SessionReader.INSIDE_ADDRESS], r[at + SessionReader.INSIDE_PORT]);
+            b.append("\",\"outside\":\"").append(publicAddress).append(':').append(r[at + SessionReader.EXTERNAL_PORT])
+                    .append("\",\"remote\":\"");
+            endpoint(b, r[at + SessionReader.REMOTE_ADDRESS], r[at + SessionReader.REMOTE_PORT]);
+            b.append("\",\"state\":");
             if (protocol == IpProtocol.TCP) {
                 b.append('"').append(TcpTracker.PHASES.get(TcpTracker.phase((int) r[at + SessionReader.FLAGS]
                         & TcpTracker.STATE_MASK))).append('"');
@@ -120,13 +139,13 @@ final class SessionsEndpoint {
             b.append(",\"idle_seconds\":").append(r[at + SessionReader.IDLE_NANOS] / 1_000_000_000L)
                     .append(",\"expires_in_seconds\":").append(r[at + SessionReader.EXPIRES_IN_NANOS] / 1_000_000_000L)
                     .append('}');
-            w.append(b);
-            first = false;
+            json.first = false;
         }
-        return first;
     }
 
-    private static String endpoint(long address, long port) {
-        return Ipv4Address.toString((int) address) + ":" + port;
+    /** {@code a.b.c.d:port}, appended without making a string. */
+    private static void endpoint(StringBuilder b, long address, long port) {
+        b.append(address >>> 24 & 0xff).append('.').append(address >>> 16 & 0xff).append('.')
+                .append(address >>> 8 & 0xff).append('.').append(address & 0xff).append(':').append(port);
     }
 }
