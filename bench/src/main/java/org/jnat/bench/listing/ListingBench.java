@@ -188,11 +188,13 @@ public final class ListingBench {
             for (int c = 0; c < clients; c++) {
                 threads.add(Thread.ofPlatform().daemon().start(() -> {
                     while (!stop.get()) {
+                        long t0 = System.nanoTime();
                         Shell.Result r = lab.exec("rt", Duration.ofMinutes(5), "curl", "-sS", "--max-time", "240",
                                 "-o", "/dev/null", "-w", "%{http_code} %{size_download} %{time_total}",
                                 "http://" + ADMIN + "/api/v1/sessions?limit=268435456");
                         synchronized (results) {
-                            results.add(r.stdout().strip() + (r.exitCode() == 0 ? "" : " (" + r.stderr().strip() + ")"));
+                            results.add(r.stdout().strip() + String.format(Locale.ROOT, " (%.2f s wall)",
+                                    (System.nanoTime() - t0) / 1e9) + (r.exitCode() == 0 ? "" : " " + r.stderr().strip()));
                         }
                     }
                 }));
@@ -219,7 +221,7 @@ public final class ListingBench {
             }
         }
 
-        /** Each listing as "HTTP-status bytes seconds". */
+        /** Each listing as "HTTP-status bytes seconds (wall seconds of the whole curl run)". */
         String summary() {
             synchronized (results) {
                 return results.size() + " listings (status bytes seconds): " + results;
