@@ -39,30 +39,26 @@ import org.junit.jupiter.api.Test;
 class AdminAllocationIT {
     private TestNamespace namespace;
     private RouterRuntime runtime;
-    private AdminServer admin;
     private final List<Thread> threads = new ArrayList<>();
+    /** What to close after the test, last made first closed. */
+    private final List<AutoCloseable> closing = new ArrayList<>();
     private volatile boolean stop;
 
     @BeforeEach
     void createNamespace() throws Exception {
         namespace = TestNamespace.create(getClass(), "wsal");
+        closing.add(namespace);
         Allocations.assumeMeasurable();
     }
 
     @AfterEach
-    void deleteNamespace() throws Exception {
+    void stopEverything() throws Exception {
         stop = true;
         for (Thread t : threads) {
             t.join(5000);
         }
-        if (admin != null) {
-            admin.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
-        if (namespace != null) {
-            namespace.close();
+        for (AutoCloseable c : closing.reversed()) {
+            c.close();
         }
     }
 
@@ -70,15 +66,17 @@ class AdminAllocationIT {
     void theDataPlaneAllocatesNothingWhileTheAdminServerIsScraped() throws Exception {
         RouterConfig config = namespace.config("");
         runtime = namespace.start(config);
-        namespace.ip("addr", "add", "192.168.1.10/24", "dev", namespace.insideTap);
-        namespace.ip("addr", "add", "203.0.113.254/24", "dev", namespace.outsideTap);
-        namespace.ip("route", "add", "198.51.100.0/24", "via", "192.168.1.1", "dev", namespace.insideTap);
-        admin = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), AdminApi.routes(config, runtime.counters(),
+        closing.add(runtime);
+        namespace.ip("addr", "add", "192.168.1.10/24", "dev", namespace.insideTap());
+        namespace.ip("addr", "add", "203.0.113.254/24", "dev", namespace.outsideTap());
+        namespace.ip("route", "add", "198.51.100.0/24", "via", "192.168.1.1", "dev", namespace.insideTap());
+        AdminServer admin = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), AdminApi.routes(config, runtime.counters(),
                 new RouterStatus("test", "203.0.113.1", List.of()), new DataPlane(runtime.control(), runtime.nat())));
+        closing.add(admin);
         String base = "http://127.0.0.1:" + admin.address().getPort();
 
         // 64 flows from 192.168.1.10 to 198.51.100.10:9, round and round, a few thousand a second.
-        threads.add(Thread.ofPlatform().name("udp-sender").daemon().start(() -> NetNamespace.call(namespace.name, () -> {
+        threads.add(Thread.ofPlatform().name("udp-sender").daemon().start(() -> NetNamespace.call(namespace.name(), () -> {
             List<DatagramSocket> sockets = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
                 sockets.add(new DatagramSocket(new InetSocketAddress("192.168.1.10", 20000 + i)));

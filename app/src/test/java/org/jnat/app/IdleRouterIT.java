@@ -79,10 +79,10 @@ class IdleRouterIT {
         start("");
         // The kernel is the host on both sides: 192.168.1.10 behind the inside TAP, the gateway
         // 203.0.113.254 behind the outside one (which answers jnat's ARP and drops the datagram).
-        namespace.ip("addr", "add", "192.168.1.10/24", "dev", namespace.insideTap);
-        namespace.ip("addr", "add", "203.0.113.254/24", "dev", namespace.outsideTap);
-        namespace.ip("route", "add", "198.51.100.0/24", "via", "192.168.1.1", "dev", namespace.insideTap);
-        NetNamespace.call(namespace.name, () -> {
+        namespace.ip("addr", "add", "192.168.1.10/24", "dev", namespace.insideTap());
+        namespace.ip("addr", "add", "203.0.113.254/24", "dev", namespace.outsideTap());
+        namespace.ip("route", "add", "198.51.100.0/24", "via", "192.168.1.1", "dev", namespace.insideTap());
+        NetNamespace.call(namespace.name(), () -> {
             try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("192.168.1.10", 0))) {
                 byte[] payload = "idle?".getBytes(StandardCharsets.US_ASCII);
                 socket.send(new DatagramPacket(payload, payload.length, InetAddress.getByName("198.51.100.10"), 9));

@@ -17,16 +17,7 @@ import org.junit.jupiter.api.Assumptions;
  * loopback up and no IPv6 (whose solicitations would wake the router). Skips the test, saying why,
  * without root, /dev/net/tun or the ip tool. Deleted on close.
  */
-final class TestNamespace implements AutoCloseable {
-    final String name;
-    final String insideTap;
-    final String outsideTap;
-
-    private TestNamespace(String name, String insideTap, String outsideTap) {
-        this.name = name;
-        this.insideTap = insideTap;
-        this.outsideTap = outsideTap;
-    }
+record TestNamespace(String name, String insideTap, String outsideTap) implements AutoCloseable {
 
     /** A fresh namespace named {@code prefix} + a random suffix; {@code prefix} is 2-4 letters. */
     static TestNamespace create(Class<?> test, String prefix) throws IOException, InterruptedException {
@@ -45,9 +36,9 @@ final class TestNamespace implements AutoCloseable {
         String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
         TestNamespace ns = new TestNamespace(prefix + suffix, prefix.substring(0, 2) + "i" + suffix,
                 prefix.substring(0, 2) + "o" + suffix);
-        must("ip", "netns", "add", ns.name);
-        must("ip", "netns", "exec", ns.name, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-        must("ip", "netns", "exec", ns.name, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
+        must("ip", "netns", "add", ns.name());
+        must("ip", "netns", "exec", ns.name(), "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
+        must("ip", "netns", "exec", ns.name(), "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
         ns.ip("link", "set", "lo", "up");
         return ns;
     }
