@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jnat.app.lab.JnatProcess;
@@ -178,24 +177,36 @@ public final class ListingBench {
         throw new IllegalStateException("no " + series + " in /metrics: " + metrics);
     }
 
-    /** Clients in rt listing every session with curl, one after another, until stopped. */
+    /**
+     * Clients in rt listing every session with curl, one listing after another without a pause (a
+     * shell loop, so that no process start-up comes between them), until stopped.
+     */
     private static final class Listing {
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final List<Thread> threads = new ArrayList<>();
+        private final List<Process> clients = new ArrayList<>();
         private final List<String> results = new ArrayList<>();
+        private final List<Thread> readers = new ArrayList<>();
 
         Listing(Lab lab, int clients) {
+            String loop = "while :; do curl -sS --max-time 240 -o /dev/null -w '%{http_code} %{size_download}"
+                    + " %{time_total}\\n' 'http://" + ADMIN + "/api/v1/sessions?limit=268435456'; done";
             for (int c = 0; c < clients; c++) {
-                threads.add(Thread.ofPlatform().daemon().start(() -> {
-                    while (!stop.get()) {
-                        long t0 = System.nanoTime();
-                        Shell.Result r = lab.exec("rt", Duration.ofMinutes(5), "curl", "-sS", "--max-time", "240",
-                                "-o", "/dev/null", "-w", "%{http_code} %{size_download} %{time_total}",
-                                "http://" + ADMIN + "/api/v1/sessions?limit=268435456");
-                        synchronized (results) {
-                            results.add(r.stdout().strip() + String.format(Locale.ROOT, " (%.2f s wall)",
-                                    (System.nanoTime() - t0) / 1e9) + (r.exitCode() == 0 ? "" : " " + r.stderr().strip()));
+                Process p;
+                try {
+                    p = new ProcessBuilder("ip", "netns", "exec", lab.ns("rt"), "sh", "-c", loop)
+                            .redirectErrorStream(true).start();
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot start curl in rt: " + e.getMessage(), e);
+                }
+                this.clients.add(p);
+                readers.add(Thread.ofPlatform().daemon().start(() -> {
+                    try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+                        for (String line; (line = in.readLine()) != null; ) {
+                            synchronized (results) {
+                                results.add(line.strip());
+                            }
                         }
+                    } catch (IOException e) {
+                        // the loop was stopped
                     }
                 }));
             }
@@ -214,14 +225,19 @@ public final class ListingBench {
             stop();
         }
 
+        /** Stops the loops; a listing under way is cut off (its line is not counted). */
         void stop() throws InterruptedException {
-            stop.set(true);
-            for (Thread t : threads) {
-                t.join();
+            for (Process p : clients) {
+                p.descendants().forEach(ProcessHandle::destroy);
+                p.destroy();
+                p.waitFor();
+            }
+            for (Thread t : readers) {
+                t.join(5000);
             }
         }
 
-        /** Each listing as "HTTP-status bytes seconds (wall seconds of the whole curl run)". */
+        /** Each whole listing as "HTTP-status bytes seconds". */
         String summary() {
             synchronized (results) {
                 return results.size() + " listings (status bytes seconds): " + results;
