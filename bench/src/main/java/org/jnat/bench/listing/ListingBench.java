@@ -32,11 +32,14 @@ public final class ListingBench {
         int rounds = 2;
         int seconds = 10;
         int clients = 1;
+        String dataplane = "";
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
                 case "--clients" -> clients = Integer.parseInt(args[i + 1]);
+                // As bench/compare's: a [dataplane] table, e.g. 'realtime-priority = 50'.
+                case "--dataplane" -> dataplane = "\n[dataplane]\n" + args[i + 1].replace(';', '\n') + "\n";
                 default -> usage();
             }
         }
@@ -57,7 +60,7 @@ public final class ListingBench {
         try (Lab lab = Lab.create(Lab.uniquePrefix("wl"), Lab.Mode.TAP)) {
             String config = lab.jnatConfig("drop").replace("[nat]\n", "[nat]\nmax-sessions = 1100000\n"
                     + "max-sessions-per-host = 1100000\n") + "\n[nat.timeouts]\nudp = \"60m\"\n\n[admin]\nlisten = \""
-                    + ADMIN + "\"\n";
+                    + ADMIN + "\"\n" + dataplane;
             try (JnatProcess jnat = JnatProcess.startWith(lab, config, false, List.of())) {
                 run(lab, jnat, rounds, seconds, clients);
             }
@@ -65,7 +68,7 @@ public final class ListingBench {
     }
 
     private static void usage() {
-        System.err.println("usage: bench/listing [--rounds N] [--seconds S] [--clients C]");
+        System.err.println("usage: bench/listing [--rounds N] [--seconds S] [--clients C] [--dataplane 'k = v; ...']");
         System.exit(2);
     }
 
