@@ -204,8 +204,10 @@ public final class ListingBench {
                 readers.add(Thread.ofPlatform().daemon().start(() -> {
                     try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
                         for (String line; (line = in.readLine()) != null; ) {
-                            synchronized (results) {
-                                results.add(line.strip());
+                            if (line.matches("\\d{3} .*")) { // a whole listing, not the shell's "Terminated"
+                                synchronized (results) {
+                                    results.add(line.strip());
+                                }
                             }
                         }
                     } catch (IOException e) {
