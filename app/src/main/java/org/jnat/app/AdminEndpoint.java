@@ -6,6 +6,7 @@ import java.util.List;
 import org.jnat.app.admin.AdminApi;
 import org.jnat.app.admin.AdminServer;
 import org.jnat.app.admin.CaptureEndpoint;
+import org.jnat.app.admin.DataPlane;
 import org.jnat.app.admin.HostPort;
 import org.jnat.app.admin.RouterStatus;
 import org.jnat.app.admin.Routes;
@@ -40,7 +41,8 @@ final class AdminEndpoint {
         RouterStatus status = new RouterStatus(Main.Version.number(), Ipv4Address.toString(config.outside().address()),
                 List.of(side("inside", config.inside(), runtime, Side.INSIDE),
                         side("outside", config.outside(), runtime, Side.OUTSIDE)));
-        Routes routes = AdminApi.routes(reloader, runtime.counters(), status);
+        Routes routes = AdminApi.routes(reloader, runtime.counters(), status,
+                new DataPlane(runtime.control(), runtime.nat()));
         if (runtime.liveCapture() != null) {
             routes.get("/api/v1/capture", new CaptureEndpoint(runtime.liveCapture(), "jnat " + Main.Version.number(),
                     config.inside().device(), config.outside().device()));

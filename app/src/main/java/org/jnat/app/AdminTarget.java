@@ -1,5 +1,7 @@
 package org.jnat.app;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import java.nio.file.Path;
 import org.jnat.app.admin.AdminClient;
 import org.jnat.app.admin.HostPort;
@@ -56,5 +58,28 @@ final class AdminTarget {
             target = new HostPort("[::1]", target.port());
         }
         return new AdminClient(target, fromFile == null ? null : fromFile.token());
+    }
+
+    /**
+     * GETs {@code pathAndQuery} from the router and gives the array under {@code key} of its answer,
+     * or null after printing why in one line (prefixed {@code jnat VERB: }).
+     */
+    JsonArray fetchList(String verb, String pathAndQuery, String key) {
+        try (AdminClient client = client(verb)) {
+            if (client == null) {
+                return null;
+            }
+            JsonElement body = client.get(pathAndQuery);
+            JsonElement list = body.isJsonObject() ? body.getAsJsonObject().get(key) : null;
+            if (list == null || !list.isJsonArray()) {
+                System.err.println("jnat " + verb + ": the answer from " + client.target() + " lists no " + key
+                        + "; is it jnat's admin API?");
+                return null;
+            }
+            return list.getAsJsonArray();
+        } catch (AdminClient.Failure e) {
+            System.err.println("jnat " + verb + ": " + e.getMessage());
+            return null;
+        }
     }
 }

@@ -141,8 +141,13 @@ final class RouterRuntime implements AutoCloseable {
 
             @Override
             public void onWakeup(long nowNanos) {
-                // Every command queued so far: each is short, and the ring is bounded.
-                control.drain(nowNanos, ControlQueue.CAPACITY);
+                // The commands queued so far, for at most the round's budget: each is short, and
+                // several clients listing at once must not add up to a long hold. What is left
+                // wakes the loop again, so it runs after the frames of one more round.
+                control.drain(nowNanos, ControlQueue.CAPACITY, ControlQueue.ROUND_BUDGET_NANOS);
+                if (control.pending()) {
+                    loop.wakeup();
+                }
             }
         }, IdleStrategy.forBusyPoll(config.dataPlane().busyPollNanos()));
         control.wakeUp(loop::wakeup);
@@ -316,6 +321,11 @@ final class RouterRuntime implements AutoCloseable {
 
     Translator translator() {
         return translator;
+    }
+
+    /** The NAT: the translator, which {@link Translators} always makes a {@link NatEngine}. */
+    NatEngine nat() {
+        return (NatEngine) translator;
     }
 
     Counters counters() {

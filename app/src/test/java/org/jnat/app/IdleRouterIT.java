@@ -2,20 +2,12 @@ package org.jnat.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.jnat.app.config.ConfigLoader;
-import org.jnat.config.RouterConfig;
 import org.jnat.linux.NetNamespace;
 import org.jnat.nat.NatEngine;
 import org.junit.jupiter.api.AfterEach;
@@ -33,31 +25,12 @@ class IdleRouterIT {
     /** Rounds allowed in one idle second: a fixed 10 ms step makes about 100. */
     private static final long MAX_IDLE_ROUNDS = 5;
 
-    private String namespace;
-    private String suffix;
+    private TestNamespace namespace;
     private RouterRuntime runtime;
 
     @BeforeEach
     void createNamespace() throws Exception {
-        String why = null;
-        if (!"root".equals(System.getProperty("user.name"))) {
-            why = "needs root to create a network namespace and TAP devices; run the tests as root";
-        } else if (!Files.exists(Path.of("/dev/net/tun"))) {
-            why = "/dev/net/tun is missing: modprobe tun";
-        } else if (run("ip", "-V") != 0) {
-            why = "needs the 'ip' tool: apt-get install iproute2";
-        }
-        if (why != null) {
-            System.out.println("SKIPPED IdleRouterIT: " + why);
-        }
-        Assumptions.assumeTrue(why == null, why);
-        suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
-        namespace = "idle" + suffix;
-        must("ip", "netns", "add", namespace);
-        // No IPv6 in the namespace: its router and neighbour solicitations would wake the router.
-        must("ip", "netns", "exec", namespace, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-        must("ip", "netns", "exec", namespace, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
-        must("ip", "-n", namespace, "link", "set", "lo", "up");
+        namespace = TestNamespace.create(getClass(), "idle");
     }
 
     @AfterEach
@@ -66,7 +39,7 @@ class IdleRouterIT {
             runtime.close();
         }
         if (namespace != null) {
-            run("ip", "netns", "del", namespace);
+            namespace.close();
         }
     }
 
@@ -104,14 +77,12 @@ class IdleRouterIT {
     @Test
     void aRouterWithASessionAndResolvedNeighborsSleeps() throws Exception {
         start("");
-        String in = "idi" + suffix;
-        String out = "ido" + suffix;
         // The kernel is the host on both sides: 192.168.1.10 behind the inside TAP, the gateway
         // 203.0.113.254 behind the outside one (which answers jnat's ARP and drops the datagram).
-        must("ip", "-n", namespace, "addr", "add", "192.168.1.10/24", "dev", in);
-        must("ip", "-n", namespace, "addr", "add", "203.0.113.254/24", "dev", out);
-        must("ip", "-n", namespace, "route", "add", "198.51.100.0/24", "via", "192.168.1.1", "dev", in);
-        NetNamespace.call(namespace, () -> {
+        namespace.ip("addr", "add", "192.168.1.10/24", "dev", namespace.insideTap());
+        namespace.ip("addr", "add", "203.0.113.254/24", "dev", namespace.outsideTap());
+        namespace.ip("route", "add", "198.51.100.0/24", "via", "192.168.1.1", "dev", namespace.insideTap());
+        NetNamespace.call(namespace.name(), () -> {
             try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("192.168.1.10", 0))) {
                 byte[] payload = "idle?".getBytes(StandardCharsets.US_ASCII);
                 socket.send(new DatagramPacket(payload, payload.length, InetAddress.getByName("198.51.100.10"), 9));
@@ -151,20 +122,7 @@ class IdleRouterIT {
     }
 
     private void start(String extra) throws Exception {
-        String toml = """
-                [inside]
-                device  = "tap:idi%s"
-                address = "192.168.1.1/24"
-
-                [outside]
-                device  = "tap:ido%s"
-                address = "203.0.113.1/24"
-                gateway = "203.0.113.254"
-                %s
-                """.formatted(suffix, suffix, extra);
-        RouterConfig config = ConfigLoader.parse(toml, "idle.toml").config();
-        runtime = NetNamespace.call(namespace, () -> RouterRuntime.open(config));
-        runtime.start();
+        runtime = namespace.start(namespace.config(extra));
     }
 
     /** The rounds the data plane makes in one second, after a short settling pause. */
@@ -181,22 +139,5 @@ class IdleRouterIT {
 
     private long frames() {
         return runtime.counters().get("inside.received") + runtime.counters().get("outside.received");
-    }
-
-    private static void must(String... command) throws IOException, InterruptedException {
-        if (run(command) != 0) {
-            throw new IllegalStateException("failed: " + String.join(" ", command));
-        }
-    }
-
-    private static int run(String... command) throws IOException, InterruptedException {
-        List<String> c = new ArrayList<>(List.of(command));
-        Process p = new ProcessBuilder(c).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        return p.exitValue();
     }
 }

@@ -113,6 +113,20 @@ final class HostTable {
         return size;
     }
 
+    /** Slots to walk with {@link #countAt} and {@link #addressAt} (control plane). */
+    int slots() {
+        return slots;
+    }
+
+    /** Sessions of the host in {@code slot}, 0 for an empty slot. */
+    int countAt(int slot) {
+        return counts[slot];
+    }
+
+    int addressAt(int slot) {
+        return addresses[slot];
+    }
+
     long bytes() {
         return 12L * slots;
     }

@@ -52,6 +52,7 @@ public final class NatTable {
     public static final int EXPIRY_BUDGET = 16384;
 
     private final SessionStore store;
+    private final SessionReader reader;
     private final SessionTable sessions;
     private final MappingTable mappings;
     private final PortAllocator ports;
@@ -69,6 +70,7 @@ public final class NatTable {
 
     NatTable(NatConfig config, long seed, long portHoldNanos, NatCounters count) {
         this.store = new SessionStore(config, seed, portHoldNanos);
+        this.reader = new SessionReader(store);
         this.sessions = store.sessions;
         this.mappings = store.mappings;
         this.ports = store.ports;
@@ -100,6 +102,11 @@ public final class NatTable {
 
     public SessionTable sessions() {
         return sessions;
+    }
+
+    /** The control plane's chunked reads of the sessions (run on the data-plane thread). */
+    public SessionReader reader() {
+        return reader;
     }
 
     public MappingTable mappings() {

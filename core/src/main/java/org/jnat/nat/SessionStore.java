@@ -28,7 +28,9 @@ final class SessionStore implements TimerWheel.Owner {
     final SessionTable sessions;
     final MappingTable mappings;
     final PortAllocator ports;
-    private final HostTable hosts;
+    final HostTable hosts;
+    /** Sessions by protocol and TCP state, for the control plane's gauges. */
+    final SessionGauges gauges = new SessionGauges();
     private final ClosedSessions closed;
     private final FilterTable filters;
     private final TimerWheel wheel;
@@ -152,6 +154,7 @@ final class SessionStore implements TimerWheel.Owner {
         long expiry = now + timeout(protocol, flags);
         int id = sessions.insert(inside, remote, externalPort, m, flags, expiry);
         hosts.increment(host); // cannot fail: fewer hosts than sessions, room for all
+        gauges.added(protocol, flags);
         if (closedTcp(protocol, flags)) {
             closed.append(host, id);
         }
@@ -176,6 +179,7 @@ final class SessionStore implements TimerWheel.Owner {
                     tcpFlags, outbound);
             if (next != flags) {
                 sessions.flags(id, next);
+                gauges.changed(flags, next);
                 boolean nowClosed = TcpTracker.isClosed(next & TcpTracker.STATE_MASK);
                 if (nowClosed != TcpTracker.isClosed(flags & TcpTracker.STATE_MASK)) {
                     // Closed by both FINs or a RST; or back from a RST (RFC 7857 section 2.2).
@@ -221,9 +225,11 @@ final class SessionStore implements TimerWheel.Owner {
         if (filters != null) {
             filters.decrement(FilterTable.key(protocol, externalPort, sessions.remoteAddress(id)));
         }
-        if (closedTcp(protocol, sessions.flags(id))) {
+        int flags = sessions.flags(id);
+        if (closedTcp(protocol, flags)) {
             closed.remove(insideAddress, id);
         }
+        gauges.removed(protocol, flags);
         wheel.cancel(id);
         sessions.remove(id);
         hosts.decrement(insideAddress);
@@ -253,8 +259,16 @@ final class SessionStore implements TimerWheel.Owner {
 
     /** Removes every session of inside host {@code address}; returns how many. Walks the table. */
     int deleteHost(int address, long now) {
+        return deleteHost(address, 0, sessions.capacity(), now);
+    }
+
+    /**
+     * Removes the sessions of inside host {@code address} among ids {@code from..to-1}; returns how
+     * many. A walk in parts, so that flushing a host of a large table never holds the data plane long.
+     */
+    int deleteHost(int address, int from, int to, long now) {
         int removed = 0;
-        for (int id = 0; id < sessions.capacity() && hosts.count(address) > 0; id++) {
+        for (int id = from; id < to && hosts.count(address) > 0; id++) {
             if (sessions.isLive(id) && sessions.insideAddress(id) == address) {
                 delete(id, now, FLUSHED);
                 removed++;

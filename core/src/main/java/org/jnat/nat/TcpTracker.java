@@ -1,5 +1,6 @@
 package org.jnat.nat;
 
+import java.util.List;
 import org.jnat.wire.TcpSegment;
 
 /**
@@ -28,6 +29,16 @@ import org.jnat.wire.TcpSegment;
 public final class TcpTracker {
     public static final int SYN_OUT = 1, SYN_IN = 2, FIN_OUT = 4, FIN_IN = 8, RST = 16, LOOSE = 32;
     public static final int STATE_MASK = 63;
+
+    /**
+     * The state in words, for people and metrics, named as Linux conntrack names its TCP states
+     * (what {@code conntrack -L} shows), as far as these bits tell them apart: no ACKs are tracked,
+     * so SYN_RECV and LAST_ACK cannot be told from their neighbours.
+     */
+    public static final int SYN_SENT = 0, ESTABLISHED = 1, FIN_WAIT = 2, TIME_WAIT = 3, CLOSE = 4;
+    /** The names of {@link #phase}'s values, by value. */
+    public static final List<String> PHASES =
+            List.of("SYN_SENT", "ESTABLISHED", "FIN_WAIT", "TIME_WAIT", "CLOSE");
 
     private TcpTracker() {
     }
@@ -75,5 +86,22 @@ public final class TcpTracker {
     /** True once both FINs have been seen: the connection is closing, whatever comes later. */
     public static boolean isClosing(int state) {
         return (state & (FIN_OUT | FIN_IN)) == (FIN_OUT | FIN_IN);
+    }
+
+    /**
+     * Which of {@link #PHASES} {@code state} is: CLOSE after a RST, TIME_WAIT after both FINs,
+     * FIN_WAIT after one, ESTABLISHED after both SYNs, else SYN_SENT (one side's SYN only).
+     */
+    public static int phase(int state) {
+        if ((state & RST) != 0) {
+            return CLOSE;
+        }
+        if (isClosing(state)) {
+            return TIME_WAIT;
+        }
+        if ((state & (FIN_OUT | FIN_IN)) != 0) {
+            return FIN_WAIT;
+        }
+        return (state & (SYN_OUT | SYN_IN)) == (SYN_OUT | SYN_IN) ? ESTABLISHED : SYN_SENT;
     }
 }

@@ -1,5 +1,7 @@
 package org.jnat.runtime;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -28,6 +30,11 @@ public final class ControlQueue {
 
     /** Commands waiting at most; a full ring makes {@link #call} fail fast instead of queueing without bound. */
     public static final int CAPACITY = 256;
+    /**
+     * How long the commands of one round may run before the rest wait for the next round: with each
+     * command under ~100 µs, a round is held at most about this plus one command.
+     */
+    public static final long ROUND_BUDGET_NANOS = 500_000;
 
     private final AtomicReferenceArray<Entry<?>> ring = new AtomicReferenceArray<>(CAPACITY);
     /** Next slot to fill; written by the producer (under {@link #producer}), read by the consumer. */
@@ -36,6 +43,33 @@ public final class ControlQueue {
     private final AtomicLong head = new AtomicLong();
     private final Object producer = new Object();
     private volatile Runnable wakeUp = () -> { };
+    /** Times the commands (real time, not the router's clock, which a replay may drive). */
+    private final Clock timer;
+    /** The longest one command and one {@link #drain} held the data plane, in nanoseconds; written by the consumer only. */
+    private volatile long longestCommand;
+    private volatile long longestDrain;
+    /** Commands run since the start. */
+    private volatile long commands;
+    /**
+     * Upper bounds of the buckets commands are counted in by how long each held the data plane, in
+     * nanoseconds; a last bucket takes the longer ones ({@link #holdCounts}).
+     */
+    public static final long[] HOLD_BOUNDS_NANOS = {25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000,
+            10_000_000};
+    private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
+    /** Commands by hold, one slot per bucket; written by the consumer only (release), read by any thread. */
+    private final long[] holds = new long[HOLD_BOUNDS_NANOS.length + 1];
+    private volatile long holdNanos;
+
+    /** A queue that times its commands with the system clock. */
+    public ControlQueue() {
+        this(Clock.system());
+    }
+
+    /** A queue that times its commands with {@code timer} (tests pass a manual clock). */
+    public ControlQueue(Clock timer) {
+        this.timer = timer;
+    }
 
     private record Entry<T>(Command<T> command, CompletableFuture<T> result) {
         void run(long now) {
@@ -80,17 +114,87 @@ public final class ControlQueue {
      * ran. Allocates nothing itself when the ring is empty (the common case: one volatile read).
      */
     public int drain(long nowNanos, int max) {
+        return drain(nowNanos, max, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #drain(long, int)}, but starts no further command once {@code budgetNanos} have gone
+     * by: several clients each listing a million sessions in chunks then hold one round for about the
+     * budget plus one command, not for the sum of their chunks. What is left waits for the next call
+     * ({@link #pending()}). Records the longest command and drain ({@link #longestCommandNanos}).
+     */
+    public int drain(long nowNanos, int max, long budgetNanos) {
         long h = head.get();
         long available = tail.get() - h;
         int n = (int) Math.min(available, max);
-        for (int i = 0; i < n; i++) {
-            int slot = (int) ((h + i) % CAPACITY);
+        if (n == 0) {
+            return 0;
+        }
+        long start = timer.nanos();
+        long last = start;
+        int ran = 0;
+        while (ran < n && last - start < budgetNanos) {
+            int slot = (int) ((h + ran) % CAPACITY);
             Entry<?> entry = ring.get(slot);
             ring.set(slot, null);
-            head.set(h + i + 1); // frees the slot before running: a command may call() again
+            head.set(h + ran + 1); // frees the slot before running: a command may call() again
             entry.run(nowNanos);
+            ran++;
+            long t = timer.nanos();
+            held(t - last);
+            last = t;
         }
-        return n;
+        if (last - start > longestDrain) {
+            longestDrain = last - start;
+        }
+        commands += ran; // one writer: the consumer
+        return ran;
+    }
+
+    /** Counts one command that held the data plane {@code nanos}. */
+    private void held(long nanos) {
+        if (nanos > longestCommand) {
+            longestCommand = nanos;
+        }
+        int b = 0;
+        while (b < HOLD_BOUNDS_NANOS.length && nanos > HOLD_BOUNDS_NANOS[b]) {
+            b++;
+        }
+        COUNTS.setRelease(holds, b, holds[b] + 1);
+        holdNanos += nanos; // one writer: the consumer
+    }
+
+    /**
+     * Commands run since the start by how long each held the data plane: slot {@code i} counts those
+     * of at most {@code HOLD_BOUNDS_NANOS[i]} (and more than the bound before), the last slot the
+     * longer ones. Not cumulative. Any thread.
+     */
+    public long[] holdCounts() {
+        long[] out = new long[holds.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (long) COUNTS.getAcquire(holds, i);
+        }
+        return out;
+    }
+
+    /** The time all commands together held the data plane since the start, in nanoseconds. Any thread. */
+    public long holdNanos() {
+        return holdNanos;
+    }
+
+    /** The longest a single command has held the data plane, in nanoseconds, since the start. Any thread. */
+    public long longestCommandNanos() {
+        return longestCommand;
+    }
+
+    /** Commands the data plane has run since the start. Any thread. */
+    public long commandsRun() {
+        return commands;
+    }
+
+    /** The longest one {@link #drain} has held the data plane (all the commands of one round). Any thread. */
+    public long longestDrainNanos() {
+        return longestDrain;
     }
 
     /** True when commands wait. Any thread. */

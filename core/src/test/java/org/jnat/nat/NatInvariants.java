@@ -27,6 +27,7 @@ final class NatInvariants {
         Map<List<Integer>, Integer> perFilterKey = new HashMap<>();
         Map<Integer, Set<Integer>> closedPerHost = new HashMap<>();
         int live = 0;
+        long[] kinds = new long[SessionGauges.SIZE];
         for (int id = 0; id < s.capacity(); id++) {
             if (!s.isLive(id)) {
                 assertThat(t.store().scheduled(id)).as("free row %d on the wheel", id).isFalse();
@@ -34,6 +35,7 @@ final class NatInvariants {
             }
             live++;
             int protocol = s.protocol(id);
+            kinds[SessionGauges.kind(protocol, s.flags(id))]++;
             int host = s.insideAddress(id);
             assertThat(t.store().scheduled(id)).as("session %d on the wheel", id).isTrue();
             long remote = of(protocol, s.remoteAddress(id), s.remotePort(id));
@@ -56,6 +58,11 @@ final class NatInvariants {
             }
         }
         assertThat(live).isEqualTo(t.size());
+        long[] gauges = new long[SessionReader.GAUGES];
+        t.reader().gauges(gauges);
+        assertThat(java.util.Arrays.copyOf(gauges, SessionGauges.SIZE)).as("sessions by kind").containsExactly(kinds);
+        assertThat(gauges[SessionReader.GAUGE_SESSIONS]).isEqualTo(live);
+        assertThat(gauges[SessionReader.GAUGE_HOSTS]).isEqualTo(perHost.size());
         for (var e : perHost.entrySet()) {
             assertThat(t.sessionsOf(e.getKey())).as("sessions of host %08x", e.getKey()).isEqualTo(e.getValue());
         }

@@ -116,4 +116,53 @@ class ControlQueueTest {
         long[] round = {0};
         Allocations.assertSteadyStateAllocatesNothing("an empty drain", () -> queue.drain(round[0]++, 16), 100_000);
     }
+
+    @Test
+    void aRoundStopsStartingCommandsOnceItsBudgetIsSpentAndTheRestWait() throws Exception {
+        ManualClock timer = new ManualClock();
+        ControlQueue queue = new ControlQueue(timer);
+        List<CompletableFuture<Integer>> calls = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            int n = i;
+            calls.add(queue.call(now -> {
+                timer.advance(100_000); // each command holds the data plane 100 µs
+                return n;
+            }));
+        }
+        assertThat(queue.drain(0, ControlQueue.CAPACITY, 250_000)).as("100, 200, 300 µs: the third ends past 250")
+                .isEqualTo(3);
+        assertThat(calls.get(2)).isCompletedWithValue(2);
+        assertThat(calls.get(3)).isNotDone();
+        assertThat(queue.pending()).isTrue();
+        assertThat(queue.longestCommandNanos()).isEqualTo(100_000);
+        assertThat(queue.longestDrainNanos()).isEqualTo(300_000);
+        assertThat(queue.drain(1, ControlQueue.CAPACITY, Long.MAX_VALUE)).isEqualTo(7);
+        assertThat(queue.longestDrainNanos()).as("the longest round is kept").isEqualTo(700_000);
+        assertThat(queue.commandsRun()).isEqualTo(10);
+        assertThat(queue.pending()).isFalse();
+    }
+
+    @Test
+    void holdsAreKeptAsTheLongestAndByBucket() {
+        ManualClock timer = new ManualClock();
+        ControlQueue queue = new ControlQueue(timer);
+        queue.call(now -> {
+            timer.advance(70_000);
+            return null;
+        });
+        queue.call(now -> {
+            timer.advance(10_000);
+            return null;
+        });
+        queue.call(now -> {
+            timer.advance(3_000_000);
+            return null;
+        });
+        queue.drain(0, 16, ControlQueue.ROUND_BUDGET_NANOS);
+        assertThat(queue.longestCommandNanos()).isEqualTo(3_000_000);
+        assertThat(queue.longestDrainNanos()).isEqualTo(3_080_000);
+        // Buckets up to 25, 50, 100, 250, 500 µs, 1, 2.5, 10 ms, and longer.
+        assertThat(queue.holdCounts()).containsExactly(1, 0, 1, 0, 0, 0, 0, 1, 0);
+        assertThat(queue.holdNanos()).isEqualTo(3_080_000);
+    }
 }

@@ -21,6 +21,14 @@ final class MetricsEndpoint implements Endpoint {
         registry.register(new CountersCollector(counters));
     }
 
+    /** The counters and, with a data plane, the NAT's gauges ({@link SessionsCollector}). */
+    MetricsEndpoint(Counters counters, SessionQueries sessions) {
+        this(counters);
+        if (sessions != null) {
+            registry.register(new SessionsCollector(sessions));
+        }
+    }
+
     @Override
     public Response handle(Request request) throws ApiException {
         request.acceptOnly();

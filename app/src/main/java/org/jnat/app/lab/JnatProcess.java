@@ -64,8 +64,14 @@ public final class JnatProcess implements AutoCloseable {
     /** As above, with {@code runOptions} (e.g. {@code --capture DIR}) after {@code run --config FILE}. */
     public static JnatProcess start(Lab lab, String unmatched, boolean echo, String extraToml, List<String> runOptions)
             throws IOException {
+        return startWith(lab, lab.jnatConfig(unmatched) + extraToml, echo, runOptions);
+    }
+
+    /** As above, with the whole config file's text (e.g. the lab's with keys added to its tables). */
+    public static JnatProcess startWith(Lab lab, String configText, boolean echo, List<String> runOptions)
+            throws IOException {
         Path config = Files.createTempFile("jnat-e2e", ".toml");
-        Files.writeString(config, lab.jnatConfig(unmatched) + extraToml);
+        Files.writeString(config, configText);
         List<String> command = new ArrayList<>(command(lab, config));
         command.addAll(runOptions);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

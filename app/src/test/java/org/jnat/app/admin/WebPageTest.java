@@ -183,6 +183,8 @@ class WebPageTest {
         wait.until(d -> sessions.isDisplayed() && sessions.getText().contains("198.51.100.10:53"));
         assertThat(sessions.getText()).contains("192.168.1.10:40000", "203.0.113.1:40000", "198.51.100.10:80",
                 "established", "(2)");
+        assertThat(sessions.getText()).as("a jnat that counts traffic per session shows it").contains("pkts out",
+                "20480");
         new Select(browser.findElement(By.cssSelector("#sessions-filter select[name=protocol]"))).selectByVisibleText("udp");
         wait.until(d -> !sessions.getText().contains("198.51.100.10:80"));
         assertThat(sessions.getText()).contains("198.51.100.10:53", "(1)");
@@ -213,6 +215,43 @@ class WebPageTest {
         browser.findElement(By.cssSelector("#forwards-table tr[data-id='1'] button.remove")).click();
         wait.until(d -> !section.getText().contains("192.168.1.10:8000"));
         assertThat(forwards).containsOnlyKeys("2");
+    }
+
+    /**
+     * The real sessions endpoint over a real NAT engine (its commands on a data-plane thread of its
+     * own, {@link LiveNat}): the page lists the engine's sessions with their state and traffic, and
+     * its host filter asks the engine for one host's.
+     */
+    @Test
+    void showsTheRealSessionsOfANatAndFiltersThemByHost() throws Exception {
+        LiveNat live = new LiveNat(LiveNat.config());
+        closing.add(live);
+        live.tcpSyn("192.168.1.10", 40000, "198.51.100.10", 80);
+        live.udp("192.168.1.11", 5353, "198.51.100.10", 53);
+        live.udp("192.168.1.11", 5354, "198.51.100.10", 53);
+        WebDriver browser = browser();
+        browser.get("http://" + live.address + "/");
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+
+        WebElement sessions = browser.findElement(By.id("sessions"));
+        wait.until(d -> sessions.isDisplayed() && sessions.getText().contains("198.51.100.10:80"));
+        assertThat(sessions.getText()).contains("192.168.1.10:40000", "203.0.113.1:40000", "SYN_SENT",
+                "192.168.1.11:5353", "192.168.1.11:5354", "203.0.113.1:5353", "198.51.100.10:53", "(3)");
+        List<WebElement> rows = browser.findElements(By.cssSelector("#sessions-table tbody tr"));
+        assertThat(rows).hasSize(3);
+        assertThat(rows.getFirst().findElements(By.tagName("td"))).as("no traffic columns: jnat does not count it")
+                .hasSize(7);
+        assertThat(browser.findElement(By.id("sessions-table")).getText()).contains("expires s")
+                .doesNotContain("pkts out");
+        screenshot(browser, "web-page-sessions.png");
+
+        browser.findElement(By.cssSelector("#sessions-filter input[name=host]")).sendKeys("192.168.1.11");
+        // Each key typed asks again; the last answer is the whole address's.
+        wait.until(d -> !sessions.getText().contains("198.51.100.10:80") && sessions.getText().contains("(2)"));
+        assertThat(sessions.getText()).contains("192.168.1.11:5353", "192.168.1.11:5354");
+        live.udp("192.168.1.11", 5355, "198.51.100.10", 53);
+        wait.until(d -> sessions.getText().contains("192.168.1.11:5355")); // the page polls the live table
+        assertThat(sessions.getText()).contains("(3)");
     }
 
     private static Map<String, Object> session(String protocol, String inside, String outside, String remote,

@@ -205,10 +205,15 @@ async function loadSessions() {
   const sessions = list(r.body, "sessions");
   const total = r.body && r.body.total !== undefined ? r.body.total : sessions.length;
   $("sessions-count").textContent = "(" + sessions.length + (total > sessions.length ? " of " + total : "") + ")";
+  // Packets and bytes per session are optional: a jnat that does not count them leaves the columns out.
+  const traffic = sessions.some((s) => s.packets_out !== undefined);
+  for (const th of document.querySelectorAll("#sessions-table th.traffic")) th.hidden = !traffic;
   fill($("sessions-table").tBodies[0], sessions, (tr, s) => {
     cell(tr, s.protocol); cell(tr, s.inside, "mono"); cell(tr, s.outside, "mono"); cell(tr, s.remote, "mono");
     cell(tr, s.state || ""); cell(tr, s.idle_seconds, "num"); cell(tr, s.expires_in_seconds, "num");
-    cell(tr, s.packets_out, "num"); cell(tr, s.packets_in, "num"); cell(tr, s.bytes_out, "num"); cell(tr, s.bytes_in, "num");
+    if (traffic) {
+      cell(tr, s.packets_out, "num"); cell(tr, s.packets_in, "num"); cell(tr, s.bytes_out, "num"); cell(tr, s.bytes_in, "num");
+    }
   });
 }
 
