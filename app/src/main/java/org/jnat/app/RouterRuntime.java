@@ -73,7 +73,7 @@ final class RouterRuntime implements AutoCloseable {
     private final Translator translator;
     private final PollLoop loop;
     /** The control plane's commands, drained by the data-plane thread when the loop is woken for them. */
-    private final ControlQueue control = new ControlQueue();
+    private final ControlQueue control = new ControlQueue(Clock.system(), new ThreadCpuClock());
     private final Clock clock;
     /**
      * With {@code realtime = "light-load"}: made on the data-plane thread once it runs under

@@ -45,8 +45,13 @@ public final class ControlQueue {
     private volatile Runnable wakeUp = () -> { };
     /** Times the commands (real time, not the router's clock, which a replay may drive). */
     private final Clock timer;
-    /** The longest one command and one {@link #drain} held the data plane, in nanoseconds; written by the consumer only. */
-    private volatile long longestCommand;
+    /**
+     * The data-plane thread's CPU time: a command's wall time also counts the time the kernel ran
+     * other threads in the middle of it, which this leaves out, so that the two together tell a
+     * slow command from a preempted one.
+     */
+    private final Clock cpuTimer;
+    /** The longest one {@link #drain} held the data plane, in nanoseconds; written by the consumer only. */
     private volatile long longestDrain;
     /** Commands run since the start. */
     private volatile long commands;
@@ -57,18 +62,55 @@ public final class ControlQueue {
     public static final long[] HOLD_BOUNDS_NANOS = {25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000,
             10_000_000};
     private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
-    /** Commands by hold, one slot per bucket; written by the consumer only (release), read by any thread. */
-    private final long[] holds = new long[HOLD_BOUNDS_NANOS.length + 1];
-    private volatile long holdNanos;
+    /** Commands by wall time and by the data-plane thread's CPU time. */
+    private final Holds wall = new Holds();
+    private final Holds cpu = new Holds();
 
-    /** A queue that times its commands with the system clock. */
+    /** Commands by how long each took: written by the consumer only, read by any thread. */
+    private static final class Holds {
+        /** One slot per bucket of {@link #HOLD_BOUNDS_NANOS}, the last for longer ones (release writes). */
+        final long[] counts = new long[HOLD_BOUNDS_NANOS.length + 1];
+        volatile long longest;
+        volatile long sum;
+
+        void add(long nanos) {
+            if (nanos > longest) {
+                longest = nanos;
+            }
+            int b = 0;
+            while (b < HOLD_BOUNDS_NANOS.length && nanos > HOLD_BOUNDS_NANOS[b]) {
+                b++;
+            }
+            COUNTS.setRelease(counts, b, counts[b] + 1);
+            sum += nanos; // one writer: the consumer
+        }
+
+        long[] snapshot() {
+            long[] out = new long[counts.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = (long) COUNTS.getAcquire(counts, i);
+            }
+            return out;
+        }
+    }
+
+    /** A queue that times its commands with the system clock, without their CPU time. */
     public ControlQueue() {
         this(Clock.system());
     }
 
-    /** A queue that times its commands with {@code timer} (tests pass a manual clock). */
+    /** A queue that times its commands with {@code timer} (tests pass a manual clock), without their CPU time. */
     public ControlQueue(Clock timer) {
+        this(timer, () -> 0);
+    }
+
+    /**
+     * A queue that times its commands with {@code timer}, and their CPU time with {@code cpuTimer},
+     * the consuming thread's CPU clock in nanoseconds.
+     */
+    public ControlQueue(Clock timer, Clock cpuTimer) {
         this.timer = timer;
+        this.cpuTimer = cpuTimer;
     }
 
     private record Entry<T>(Command<T> command, CompletableFuture<T> result) {
@@ -132,6 +174,7 @@ public final class ControlQueue {
         }
         long start = timer.nanos();
         long last = start;
+        long lastCpu = cpuTimer.nanos();
         int ran = 0;
         while (ran < n && last - start < budgetNanos) {
             int slot = (int) ((h + ran) % CAPACITY);
@@ -141,8 +184,11 @@ public final class ControlQueue {
             entry.run(nowNanos);
             ran++;
             long t = timer.nanos();
-            held(t - last);
+            long c = cpuTimer.nanos();
+            wall.add(t - last);
+            cpu.add(c - lastCpu);
             last = t;
+            lastCpu = c;
         }
         if (last - start > longestDrain) {
             longestDrain = last - start;
@@ -151,40 +197,41 @@ public final class ControlQueue {
         return ran;
     }
 
-    /** Counts one command that held the data plane {@code nanos}. */
-    private void held(long nanos) {
-        if (nanos > longestCommand) {
-            longestCommand = nanos;
-        }
-        int b = 0;
-        while (b < HOLD_BOUNDS_NANOS.length && nanos > HOLD_BOUNDS_NANOS[b]) {
-            b++;
-        }
-        COUNTS.setRelease(holds, b, holds[b] + 1);
-        holdNanos += nanos; // one writer: the consumer
-    }
-
     /**
      * Commands run since the start by how long each held the data plane: slot {@code i} counts those
      * of at most {@code HOLD_BOUNDS_NANOS[i]} (and more than the bound before), the last slot the
      * longer ones. Not cumulative. Any thread.
      */
     public long[] holdCounts() {
-        long[] out = new long[holds.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (long) COUNTS.getAcquire(holds, i);
-        }
-        return out;
+        return wall.snapshot();
     }
 
     /** The time all commands together held the data plane since the start, in nanoseconds. Any thread. */
     public long holdNanos() {
-        return holdNanos;
+        return wall.sum;
     }
 
     /** The longest a single command has held the data plane, in nanoseconds, since the start. Any thread. */
     public long longestCommandNanos() {
-        return longestCommand;
+        return wall.longest;
+    }
+
+    /**
+     * As {@link #holdCounts()}, by the CPU time the data-plane thread spent in each command (all 0
+     * in the first bucket without a CPU clock). Any thread.
+     */
+    public long[] cpuHoldCounts() {
+        return cpu.snapshot();
+    }
+
+    /** The CPU time of all commands together, in nanoseconds. Any thread. */
+    public long cpuHoldNanos() {
+        return cpu.sum;
+    }
+
+    /** The most CPU time a single command has taken, in nanoseconds, since the start. Any thread. */
+    public long longestCommandCpuNanos() {
+        return cpu.longest;
     }
 
     /** Commands the data plane has run since the start. Any thread. */

@@ -165,4 +165,27 @@ class ControlQueueTest {
         assertThat(queue.holdCounts()).containsExactly(1, 0, 1, 0, 0, 0, 0, 1, 0);
         assertThat(queue.holdNanos()).isEqualTo(3_080_000);
     }
+
+    @Test
+    void aCommandsCpuTimeIsKeptApartFromItsWallTimeToTellAPreemptedCommandFromASlowOne() {
+        ManualClock timer = new ManualClock();
+        ManualClock cpu = new ManualClock();
+        ControlQueue queue = new ControlQueue(timer, cpu);
+        queue.call(now -> {
+            timer.advance(4_000_000); // preempted: 4 ms on the wall clock,
+            cpu.advance(40_000); //       40 µs of work
+            return null;
+        });
+        queue.call(now -> {
+            timer.advance(300_000); // a slow command: all of it work
+            cpu.advance(300_000);
+            return null;
+        });
+        queue.drain(0, 16, Long.MAX_VALUE);
+        assertThat(queue.longestCommandNanos()).isEqualTo(4_000_000);
+        assertThat(queue.longestCommandCpuNanos()).isEqualTo(300_000);
+        assertThat(queue.holdCounts()).containsExactly(0, 0, 0, 0, 1, 0, 0, 1, 0);
+        assertThat(queue.cpuHoldCounts()).containsExactly(0, 1, 0, 0, 1, 0, 0, 0, 0);
+        assertThat(queue.cpuHoldNanos()).isEqualTo(340_000);
+    }
 }

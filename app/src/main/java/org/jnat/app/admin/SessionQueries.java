@@ -162,4 +162,17 @@ public final class SessionQueries {
     long holdNanos() {
         return control.holdNanos();
     }
+
+    /** As the above, by the CPU time the data-plane thread spent in each command. */
+    long longestCommandCpuNanos() {
+        return control.longestCommandCpuNanos();
+    }
+
+    long[] cpuHoldCounts() {
+        return control.cpuHoldCounts();
+    }
+
+    long cpuHoldNanos() {
+        return control.cpuHoldNanos();
+    }
 }

@@ -46,7 +46,14 @@ final class SessionsCollector implements MultiCollector {
         out.add(gauge("jnat_control_longest_round_seconds",
                 "the longest the control-plane commands of one data-plane round held it, since the start",
                 queries.longestDrainNanos() / 1e9));
-        out.add(holds());
+        out.add(gauge("jnat_control_longest_command_cpu_seconds",
+                "the most CPU time the data-plane thread spent in one control-plane command, since the start",
+                queries.longestCommandCpuNanos() / 1e9));
+        out.add(holds("jnat_control_command_seconds", "control-plane commands by how long each held the data plane",
+                queries.holdCounts(), queries.holdNanos()));
+        out.add(holds("jnat_control_command_cpu_seconds", "control-plane commands by the CPU time the data-plane"
+                + " thread spent in each (the rest of a hold is time the kernel gave other threads)",
+                queries.cpuHoldCounts(), queries.cpuHoldNanos()));
         try {
             long[] g = queries.gauges();
             GaugeSnapshot.Builder byProtocol = GaugeSnapshot.builder().name("jnat_sessions")
@@ -91,19 +98,17 @@ final class SessionsCollector implements MultiCollector {
         return new MetricSnapshots(out);
     }
 
-    /** {@code jnat_control_command_seconds}: every command by how long it held the data plane. */
-    private HistogramSnapshot holds() {
-        long[] counts = queries.holdCounts();
+    /** Every command by how long it held the data plane ({@code counts}, {@code sumNanos} in all). */
+    private static HistogramSnapshot holds(String name, String help, long[] counts, long sumNanos) {
         double[] bounds = new double[counts.length];
         for (int i = 0; i < ControlQueue.HOLD_BOUNDS_NANOS.length; i++) {
             bounds[i] = ControlQueue.HOLD_BOUNDS_NANOS[i] / 1e9;
         }
         bounds[counts.length - 1] = Double.POSITIVE_INFINITY;
-        return HistogramSnapshot.builder().name("jnat_control_command_seconds")
-                .help("control-plane commands by how long each held the data plane")
+        return HistogramSnapshot.builder().name(name).help(help)
                 .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
                         .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts))
-                        .sum(queries.holdNanos() / 1e9).build())
+                        .sum(sumNanos / 1e9).build())
                 .build();
     }
 

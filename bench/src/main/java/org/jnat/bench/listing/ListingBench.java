@@ -94,7 +94,8 @@ public final class ListingBench {
         }
         // One listing first, so that the commands run compiled, as they do in a router that runs for long.
         new Listing(lab, 1).stopAfterOne();
-        double[] before = holds(lab);
+        double[] before = holds(lab, WALL);
+        double[] beforeCpu = holds(lab, CPU);
         List<Double> ratios = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             double alone = iperf(lab, seconds);
@@ -113,20 +114,15 @@ public final class ListingBench {
             System.out.printf(Locale.ROOT, "round %d: TCP alone %.3f Gbit/s, while listing %.3f Gbit/s, ratio %.3f;"
                     + " %s%n", round, alone / 1e9, during / 1e9, ratio, listing.summary());
         }
-        double[] after = holds(lab);
-        StringBuilder buckets = new StringBuilder();
-        for (int i = 0; i < HOLD_BOUNDS.length; i++) {
-            buckets.append(String.format(Locale.ROOT, "%s %.0f; ", HOLD_BOUNDS[i], after[i] - before[i]));
-        }
-        System.out.printf(Locale.ROOT, "control commands during the rounds, by hold (at most, cumulative): %s"
-                + "all %.0f, longer than 1 ms %.0f%n", buckets, after[after.length - 1] - before[before.length - 1],
-                (after[after.length - 1] - after[5]) - (before[before.length - 1] - before[5]));
+        report("by hold (wall time)", before, holds(lab, WALL));
+        report("by the data-plane thread's CPU time in them", beforeCpu, holds(lab, CPU));
         ratios.sort(null);
         System.out.printf(Locale.ROOT, "ratio (during / alone): median %.3f of %s%n", ratios.get(ratios.size() / 2),
                 ratios);
-        System.out.printf(Locale.ROOT, "longest control command %.1f µs, longest round of commands %.1f µs"
-                + " (jnat_control_longest_*_seconds); %d UDP sessions at the end%n",
+        System.out.printf(Locale.ROOT, "longest control command %.1f µs (CPU time %.1f µs), longest round of"
+                + " commands %.1f µs (jnat_control_longest_*_seconds, since the start); %d UDP sessions at the end%n",
                 metric(lab, "jnat_control_longest_command_seconds") * 1e6,
+                metric(lab, "jnat_control_longest_command_cpu_seconds") * 1e6,
                 metric(lab, "jnat_control_longest_round_seconds") * 1e6,
                 (long) metric(lab, "jnat_sessions{protocol=\"udp\"}"));
         if (!jnat.alive()) {
@@ -146,16 +142,30 @@ public final class ListingBench {
         return Double.parseDouble(m.group(1));
     }
 
-    /** The bounds of jnat_control_command_seconds' buckets, as /metrics writes them. */
+    private static final String WALL = "jnat_control_command_seconds";
+    private static final String CPU = "jnat_control_command_cpu_seconds";
+
+    /** One line: the commands of the rounds ({@code after - before}) by bucket. */
+    private static void report(String what, double[] before, double[] after) {
+        StringBuilder buckets = new StringBuilder();
+        for (int i = 0; i < HOLD_BOUNDS.length; i++) {
+            buckets.append(String.format(Locale.ROOT, "%s %.0f; ", HOLD_BOUNDS[i], after[i] - before[i]));
+        }
+        System.out.printf(Locale.ROOT, "control commands during the rounds, %s (at most, cumulative): %s"
+                + "all %.0f, longer than 1 ms %.0f%n", what, buckets, after[after.length - 1] - before[before.length - 1],
+                (after[after.length - 1] - after[5]) - (before[before.length - 1] - before[5]));
+    }
+
+    /** The bounds of the hold histograms' buckets, as /metrics writes them. */
     private static final String[] HOLD_BOUNDS = {"2.5E-5", "5.0E-5", "1.0E-4", "2.5E-4", "5.0E-4", "0.001", "0.0025",
             "0.01", "+Inf"};
 
-    /** The cumulative counts of jnat_control_command_seconds, bucket by bucket. */
-    private static double[] holds(Lab lab) {
+    /** The cumulative counts of histogram {@code name}, bucket by bucket. */
+    private static double[] holds(Lab lab, String name) {
         String metrics = metrics(lab); // one scrape: every bucket of the same moment
         double[] out = new double[HOLD_BOUNDS.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = value(metrics, "jnat_control_command_seconds_bucket{le=\"" + HOLD_BOUNDS[i] + "\"}");
+            out[i] = value(metrics, name + "_bucket{le=\"" + HOLD_BOUNDS[i] + "\"}");
         }
         return out;
     }
