@@ -41,6 +41,32 @@ public final class ThreadScheduling {
     private static final MethodHandle SCHED_SETSCHEDULER = LibC.bind("sched_setscheduler",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), LibC.ERRNO);
 
+    private static final MethodHandle GETTID = LibC.bind("gettid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle SETPRIORITY = LibC.bind("setpriority",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), LibC.ERRNO);
+    /** setpriority's "which": with a thread id as "who", Linux sets that one thread's nice value. */
+    private static final int PRIO_PROCESS = 0;
+
+    /**
+     * Gives the calling thread the nice value {@code nice} (0 to 19: a lower share of the CPU under
+     * the fair scheduler). The control plane's threads take 10, so that when they and the data
+     * plane want the same CPU, the data plane gets it (a control command it runs is then rarely
+     * cut by the kernel in the middle). Raising one's own nice needs no privilege; returns false if
+     * the system refused anyway, and never throws: a control thread runs as well without it.
+     */
+    public static boolean niceCurrentThread(int nice) {
+        if (nice < 0 || nice > 19) {
+            throw new IllegalArgumentException("a nice value for a control thread is from 0 to 19, got " + nice);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            CallState state = new CallState(arena);
+            int tid = (int) GETTID.invokeExact();
+            return (int) SETPRIORITY.invokeExact(state.segment, PRIO_PROCESS, tid, nice) == 0;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
     /** Pins the calling thread to {@code cpu} (0-based, below 1024). */
     public static void pinCurrentThread(int cpu) {
         if (cpu < 0 || cpu >= CPU_SET_BYTES * 8) {

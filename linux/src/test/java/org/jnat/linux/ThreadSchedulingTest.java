@@ -43,6 +43,21 @@ class ThreadSchedulingTest {
         assertThatThrownBy(() -> ThreadScheduling.pinCurrentThread(1024)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** Field 19 of /proc/thread-self/stat, the nice value, from a {@link #onNewThread} result. */
+    private static int nice(String statusAndStat) {
+        String[] afterName = statusAndStat.substring(statusAndStat.lastIndexOf(')') + 2).split(" ");
+        return Integer.parseInt(afterName[19 - 3]);
+    }
+
+    @Test
+    void aControlThreadTakesItsNiceValueAndOnlyThatThread() throws InterruptedException {
+        int before = nice(onNewThread(() -> { }));
+        String status = onNewThread(() -> assertThat(ThreadScheduling.niceCurrentThread(10)).isTrue());
+        assertThat(nice(status)).isEqualTo(10);
+        assertThat(nice(onNewThread(() -> { }))).as("the other threads keep theirs").isEqualTo(before);
+        assertThatThrownBy(() -> ThreadScheduling.niceCurrentThread(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
     /** Skips {@code test}, saying why, unless we are root: SCHED_FIFO needs CAP_SYS_NICE. */
     private static void assumeRoot(String test) {
         boolean root = "root".equals(System.getProperty("user.name"));

@@ -9,6 +9,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jnat.linux.ThreadScheduling;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +19,8 @@ import org.slf4j.LoggerFactory;
  * data plane. A request that fails in any way gets a JSON error; the server goes on.
  */
 public final class AdminServer implements AutoCloseable {
+    /** The nice value of the threads that run endpoints (the data plane's is the process's, 0 by default). */
+    static final int CONTROL_NICE = 10;
     /** Threads that run endpoints: enough for a browser, a scraper and a CLI at once. */
     static final int THREADS = 4;
     /** Requests waiting for a thread; past that the accepting thread runs them itself (back-pressure). */
@@ -39,7 +42,11 @@ public final class AdminServer implements AutoCloseable {
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor executor = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUE), r -> {
-                    Thread t = new Thread(r, "jnat-admin-" + n.incrementAndGet());
+                    // Nice 10: a listing's JSON never takes the CPU from the data plane.
+                    Thread t = new Thread(() -> {
+                        ThreadScheduling.niceCurrentThread(CONTROL_NICE);
+                        r.run();
+                    }, "jnat-admin-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 }, new ThreadPoolExecutor.CallerRunsPolicy());
