@@ -17,7 +17,9 @@ class RouterAllocationTest {
         PacketBuffer down = Frames.buffer(MemoryTopology.svToCl(60, 2, 0, new byte[1000]));
         FrameBatch sink = new FrameBatch(java.lang.foreign.Arena.ofAuto(), 8, 2048);
         long[] forwarded = {0};
+        long[] steps = {0};
         Runnable step = () -> {
+            steps[0]++;
             lab.inside.b().transmit(up);
             lab.outside.b().transmit(down);
             lab.clock.advance(1_000);
@@ -25,9 +27,8 @@ class RouterAllocationTest {
             forwarded[0] += lab.outside.b().receive(sink);
             forwarded[0] += lab.inside.b().receive(sink);
         };
-        long bytes = Allocations.assertSteadyStateAllocatesNothing("Router forwarding (2 frames a step)", step, 10_000);
-        assertThat(bytes).isNotNegative();
-        assertThat(forwarded[0]).as("every frame was forwarded").isEqualTo(2L * (10_000 + 10_000 + 100_000));
+        Allocations.assertSteadyStateAllocatesNothing("Router forwarding (2 frames a step)", step, 10_000);
+        assertThat(forwarded[0]).as("every frame was forwarded").isEqualTo(2L * steps[0]);
     }
 
     @Test
@@ -38,7 +39,9 @@ class RouterAllocationTest {
         PacketBuffer expiring = Frames.buffer(MemoryTopology.clToSv(1, 2, 0, new byte[32]));
         FrameBatch sink = new FrameBatch(java.lang.foreign.Arena.ofAuto(), 8, 2048);
         long[] answers = {0};
+        long[] steps = {0};
         Runnable step = () -> {
+            steps[0]++;
             lab.inside.b().transmit(ping);
             lab.inside.b().transmit(expiring);
             lab.clock.advance(1_000_000); // 1 ms: the error rate limit refills one each step
@@ -46,6 +49,6 @@ class RouterAllocationTest {
             answers[0] += lab.inside.b().receive(sink);
         };
         Allocations.assertSteadyStateAllocatesNothing("Router echo replies and time exceeded", step, 10_000);
-        assertThat(answers[0]).isEqualTo(2L * 120_000);
+        assertThat(answers[0]).as("an answer for every ping and every expiring frame").isEqualTo(2L * steps[0]);
     }
 }
