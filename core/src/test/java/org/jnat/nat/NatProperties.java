@@ -69,6 +69,28 @@ final class NatProperties {
     private NatProperties() {
     }
 
+    /**
+     * Packet slots, made once and reused by every run (a run takes them in order and none is
+     * given twice in one run, since a sent packet may be quoted later): a fresh native slot per
+     * packet cost more than the NAT's work and grew the fuzzer's resident size to gigabytes.
+     */
+    private static final java.lang.foreign.Arena SLOT_ARENA = java.lang.foreign.Arena.ofShared();
+    private static PacketBuffer[] slots = new PacketBuffer[0];
+    private static int slotsUsed;
+
+    private static PacketBuffer slot() {
+        if (slotsUsed == slots.length) {
+            slots = java.util.Arrays.copyOf(slots, Math.max(64, 2 * slots.length));
+            for (int i = slotsUsed; i < slots.length; i++) {
+                slots[i] = PacketBuffer.allocate(SLOT_ARENA, 2048);
+            }
+        }
+        PacketBuffer slot = slots[slotsUsed++];
+        slot.clearOffload();
+        slot.length(0);
+        return slot;
+    }
+
     /** Reads the script byte by byte; 0 once it runs out. */
     static final class Script {
         private final byte[] bytes;
@@ -94,6 +116,7 @@ final class NatProperties {
 
     /** Runs one script; returns how many closed sessions were reclaimed on the way. */
     static long run(byte[] input) {
+        slotsUsed = 0;
         Script s = new Script(input);
         Behavior mapping = Behavior.values()[s.next(3)];
         Behavior filtering = Behavior.values()[s.next(3)];
@@ -122,9 +145,9 @@ final class NatProperties {
                     int flags = new int[] {TcpSegment.SYN, TcpSegment.ACK, TcpSegment.SYN | TcpSegment.ACK,
                         TcpSegment.FIN | TcpSegment.ACK, TcpSegment.RST}[s.next(5)];
                     PacketBuffer p = switch (protocol) {
-                        case IpProtocol.TCP -> Frames.tcpPacket(host, port, remote, remotePort, flags, s.next(40));
-                        case IpProtocol.UDP -> Frames.udpPacket(host, port, remote, remotePort, s.next(40));
-                        default -> Frames.icmpQueryPacket(IcmpPacket.ECHO_REQUEST, host, remote, port, s.next(256));
+                        case IpProtocol.TCP -> Frames.tcpPacket(slot(), host, port, remote, remotePort, flags, s.next(40));
+                        case IpProtocol.UDP -> Frames.udpPacket(slot(), host, port, remote, remotePort, s.next(40));
+                        default -> Frames.icmpQueryPacket(slot(), IcmpPacket.ECHO_REQUEST, host, remote, port, s.next(256));
                     };
                     boolean canReclaim = nat.table().oldestClosed(host) >= 0;
                     long refusedBefore = counters.get("nat.refused.host_quota")
@@ -163,8 +186,8 @@ final class NatProperties {
                     int flags = new int[] {TcpSegment.SYN, TcpSegment.ACK, TcpSegment.SYN | TcpSegment.ACK,
                         TcpSegment.RST, TcpSegment.FIN | TcpSegment.ACK}[s.next(5)];
                     PacketBuffer p = protocol == IpProtocol.TCP
-                            ? Frames.tcpPacket(remote, remotePort, PUBLIC, port, flags, s.next(20))
-                            : Frames.udpPacket(remote, remotePort, PUBLIC, port, s.next(20));
+                            ? Frames.tcpPacket(slot(), remote, remotePort, PUBLIC, port, flags, s.next(20))
+                            : Frames.udpPacket(slot(), remote, remotePort, PUBLIC, port, s.next(20));
                     boolean admits = filterAdmits(nat.table(), filtering, protocol, port, remote, remotePort);
                     int verdict = nat.inbound(p, Frames.IP, now);
                     if (verdict == NatVerdict.FORWARD) {
@@ -181,7 +204,7 @@ final class NatProperties {
                     }
                     Sent x = sent.get(s.next(sent.size()));
                     int from = s.next(2) == 0 ? x.remote() : Ipv4Address.parse("203.0.113.254");
-                    PacketBuffer error = Frames.icmpErrorPacket(from, PUBLIC, IcmpPacket.DESTINATION_UNREACHABLE,
+                    PacketBuffer error = Frames.icmpErrorPacket(slot(), from, PUBLIC, IcmpPacket.DESTINATION_UNREACHABLE,
                             s.next(16), x.packet(), s.next(2) == 0 ? 8 : 1000);
                     // Errors change nothing, so the owner now is the one the error must reach.
                     int owner = nat.table().peekOutside(x.external(), of(x.protocol(), x.remote(), x.remotePort()),
@@ -217,7 +240,7 @@ final class NatProperties {
                             junk[i] = (byte) s.next(256);
                         }
                         junk[0] = (byte) (0x45 + s.next(2));
-                        p = Frames.buffer();
+                        p = slot();
                         MemorySegment.copy(junk, 0, p.segment(), ValueLayout.JAVA_BYTE, Frames.IP, junk.length);
                         p.length(Frames.IP + junk.length);
                     } else {
@@ -229,8 +252,8 @@ final class NatProperties {
                                 : s.next(2) == 0 && !sent.isEmpty() ? sent.get(s.next(sent.size())).external()
                                 : 995 + s.next(110);
                         p = protocol == IpProtocol.TCP
-                                ? Frames.tcpPacket(host, hostPort, peer, peerPort, s.next(256), s.next(20))
-                                : Frames.udpPacket(host, hostPort, peer, peerPort, s.next(20));
+                                ? Frames.tcpPacket(slot(), host, hostPort, peer, peerPort, s.next(256), s.next(20))
+                                : Frames.udpPacket(slot(), host, hostPort, peer, peerPort, s.next(20));
                         for (int k = 1 + s.next(3); k > 0; k--) {
                             p.segment().set(ValueLayout.JAVA_BYTE, Frames.IP + s.next(40), (byte) s.next(256));
                         }
@@ -275,7 +298,7 @@ final class NatProperties {
                     }
                     int how = s.next(3);
                     if (how != 1) {
-                        PacketBuffer out = Frames.tcpPacket(x.insideAddress(), x.insidePort(), x.remote(), x.remotePort(),
+                        PacketBuffer out = Frames.tcpPacket(slot(), x.insideAddress(), x.insidePort(), x.remote(), x.remotePort(),
                                 how == 0 ? TcpSegment.FIN | TcpSegment.ACK : TcpSegment.RST, 0);
                         int verdict = nat.outbound(out, Frames.IP, now);
                         assertThat(verdict).isIn(NatVerdict.FORWARD, NatVerdict.PROHIBITED, NatVerdict.DROP);
@@ -287,7 +310,7 @@ final class NatProperties {
                         }
                     }
                     if (how != 2) {
-                        PacketBuffer in = Frames.tcpPacket(x.remote(), x.remotePort(), PUBLIC, x.external(),
+                        PacketBuffer in = Frames.tcpPacket(slot(), x.remote(), x.remotePort(), PUBLIC, x.external(),
                                 how == 0 ? TcpSegment.FIN | TcpSegment.ACK : TcpSegment.RST, 0);
                         boolean admits = filterAdmits(nat.table(), filtering, IpProtocol.TCP, x.external(), x.remote(),
                                 x.remotePort());
@@ -364,9 +387,9 @@ final class NatProperties {
     /** The reply of the remote to {@code x} comes back to the endpoint that sent it. */
     private static void outAndBack(NatEngine nat, Sent x, long now) {
         PacketBuffer reply = switch (x.protocol()) {
-            case IpProtocol.TCP -> Frames.tcpPacket(x.remote(), x.remotePort(), PUBLIC, x.external(), TcpSegment.ACK, 3);
-            case IpProtocol.UDP -> Frames.udpPacket(x.remote(), x.remotePort(), PUBLIC, x.external(), 3);
-            default -> Frames.icmpQueryPacket(IcmpPacket.ECHO_REPLY, x.remote(), PUBLIC, x.external(), 1);
+            case IpProtocol.TCP -> Frames.tcpPacket(slot(), x.remote(), x.remotePort(), PUBLIC, x.external(), TcpSegment.ACK, 3);
+            case IpProtocol.UDP -> Frames.udpPacket(slot(), x.remote(), x.remotePort(), PUBLIC, x.external(), 3);
+            default -> Frames.icmpQueryPacket(slot(), IcmpPacket.ECHO_REPLY, x.remote(), PUBLIC, x.external(), 1);
         };
         assertThat(nat.inbound(reply, Frames.IP, now)).as("the reply to a translated packet").isEqualTo(
                 NatVerdict.FORWARD);

@@ -7,6 +7,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Random;
+import org.jnat.config.NatConfig;
 import org.jnat.device.MemoryDevice;
 import org.jnat.device.Offloads;
 import org.jnat.device.PacketBuffer;
@@ -170,6 +171,18 @@ final class RouterProperties {
 
     static final Stats STATS = new Stats();
 
+    /**
+     * The NAT sized for the fuzzer: a run sends at most 64 frames, so 256 sessions and 256 ports are
+     * plenty, where the defaults (a million sessions, every port) cost tens of megabytes per input.
+     */
+    private static final NatConfig FUZZ_NAT;
+
+    static {
+        NatConfig d = NatConfig.defaults();
+        FUZZ_NAT = new NatConfig(d.mapping(), d.filtering(), 20_000, 20_255, 256, 64, d.hairpinning(), d.unmatched(),
+                d.dmz(), d.timeouts(), d.inboundRefresh());
+    }
+
     static void neverThrowsNorBreaksABound(Source in) {
         boolean staticNeighbors = in.bool();
         int insideMtu = in.bool() ? 1500 : in.intIn(68, 1500);
@@ -181,7 +194,8 @@ final class RouterProperties {
         boolean outsideOffloads = in.bool();
         MemoryTopology lab = new MemoryTopology(staticNeighbors, insideMtu, outsideMtu,
                 (config, counters) -> nat ? NatEngine.of(config, counters, 1) : Translator.ROUTING,
-                insideOffloads ? Offloads.ALL : Offloads.NONE, outsideOffloads ? Offloads.ALL : Offloads.NONE);
+                insideOffloads ? Offloads.ALL : Offloads.NONE, outsideOffloads ? Offloads.ALL : Offloads.NONE,
+                FUZZ_NAT, 128);
         PacketBuffer slot = PacketBuffer.allocate();
         boolean[] clean = {true};
         for (int op = 0; op < 64 && in.remaining() > 0; op++) {
