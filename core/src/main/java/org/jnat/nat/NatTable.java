@@ -201,6 +201,11 @@ public final class NatTable {
         return store.add(inside, remote, externalPort, m, INBOUND | tcpState(protocol, tcpFlags, false), now);
     }
 
+    /** The filtering behaviour this table was made with (for tests: what the filter counts must be). */
+    Behavior filtering() {
+        return filtering;
+    }
+
     private boolean filteringAdmits(int externalPort, long remote) {
         return switch (filtering) {
             case ENDPOINT_INDEPENDENT -> true;

@@ -23,7 +23,9 @@ import org.jnat.wire.IpProtocol;
  *       at once, which keeps port preservation working for a client that restarts.</li>
  * </ul>
  *
- * <p>The random source is a seeded SplitMix64, so tests are deterministic. Nothing allocates.
+ * <p>The random source is a seeded SplitMix64, so tests are deterministic. Nothing allocates. The
+ * per-port state is sized to the configured range (a small range is a small table: 16 bytes a
+ * port and protocol), but for the reservations, which forwards may make anywhere in 1-65535.
  */
 public final class PortAllocator {
     /** {@link #owner} of a free port. */
@@ -35,13 +37,15 @@ public final class PortAllocator {
     private static final int PROTOCOLS = 3;
     private static final int PORTS = 65536;
 
-    private final int[] owners = new int[PROTOCOLS * PORTS];
-    private final long[] releasedAt = new long[PROTOCOLS * PORTS];
-    private final int[] releasedBy = new int[PROTOCOLS * PORTS];
-    /** Bit {@code slot}: reserved for a port forward, whoever holds the port now. */
+    /** Per protocol and port of low..high, at {@link #slot}: owner, when and by whom released. */
+    private final int[] owners;
+    private final long[] releasedAt;
+    private final int[] releasedBy;
+    /** Bit {@code protocolIndex * 65536 + port}: reserved for a port forward, whoever holds the port now. */
     private final long[] reserved = new long[PROTOCOLS * PORTS / 64];
     private final int low;
     private final int high;
+    private final int span;
     private final long holdNanos;
     private long random;
 
@@ -55,6 +59,10 @@ public final class PortAllocator {
         }
         this.low = low;
         this.high = high;
+        this.span = high - low + 1;
+        this.owners = new int[PROTOCOLS * span];
+        this.releasedAt = new long[PROTOCOLS * span];
+        this.releasedBy = new int[PROTOCOLS * span];
         this.holdNanos = holdNanos;
         this.random = seed;
         java.util.Arrays.fill(owners, FREE);
@@ -78,7 +86,19 @@ public final class PortAllocator {
 
     /** The owner of {@code port}: a mapping id, {@link #FREE} or {@link #RESERVED}. */
     public int owner(int protocol, int port) {
-        return owners[protocolIndex(protocol) * PORTS + port];
+        if (port < low || port > high) { // never a mapping's: a forward's, or nobody's
+            return isReserved(protocol, port) ? RESERVED : FREE;
+        }
+        return owners[slot(protocolIndex(protocol), port)];
+    }
+
+    /** Index of {@code port} (within low..high) of protocol index {@code p} in the per-port arrays. */
+    private int slot(int p, int port) {
+        return p * span + port - low;
+    }
+
+    private boolean inRange(int port) {
+        return port >= low && port <= high;
     }
 
     /**
@@ -86,10 +106,10 @@ public final class PortAllocator {
      * it now, it is reserved when that mapping releases it.
      */
     public void reserve(int protocol, int port) {
-        int slot = protocolIndex(protocol) * PORTS + port;
-        reserved[slot >>> 6] |= 1L << slot;
-        if (owners[slot] == FREE) {
-            owners[slot] = RESERVED;
+        int bit = protocolIndex(protocol) * PORTS + port;
+        reserved[bit >>> 6] |= 1L << bit;
+        if (inRange(port) && owners[slot(protocolIndex(protocol), port)] == FREE) {
+            owners[slot(protocolIndex(protocol), port)] = RESERVED;
         }
     }
 
@@ -98,22 +118,27 @@ public final class PortAllocator {
      * {@code host} (the forward's target) as if {@code host} had released it at {@code now}.
      */
     public void unreserve(int protocol, int port, int host, long now) {
-        int slot = protocolIndex(protocol) * PORTS + port;
-        reserved[slot >>> 6] &= ~(1L << slot);
-        if (owners[slot] == RESERVED) {
+        int bit = protocolIndex(protocol) * PORTS + port;
+        reserved[bit >>> 6] &= ~(1L << bit);
+        if (inRange(port) && owners[slot(protocolIndex(protocol), port)] == RESERVED) {
             release(protocol, port, host, now);
         }
     }
 
     public boolean isReserved(int protocol, int port) {
-        int slot = protocolIndex(protocol) * PORTS + port;
-        return (reserved[slot >>> 6] & (1L << slot)) != 0;
+        int bit = protocolIndex(protocol) * PORTS + port;
+        return (reserved[bit >>> 6] & (1L << bit)) != 0;
     }
 
-    /** True if {@code host} may take {@code port} now: nobody owns it and it is not held for someone else. */
+    /**
+     * True if {@code host} may take {@code port} now: nobody owns it and it is not held for someone
+     * else. A port outside the range is nobody's and held for nobody, but never given.
+     */
     public boolean isAvailable(int protocol, int port, int host, long now) {
-        int slot = protocolIndex(protocol) * PORTS + port;
-        return available(slot, host, now);
+        if (!inRange(port)) {
+            return !isReserved(protocol, port);
+        }
+        return available(slot(protocolIndex(protocol), port), host, now);
     }
 
     private boolean available(int slot, int host, long now) {
@@ -126,11 +151,10 @@ public final class PortAllocator {
 
     /** Gives exactly {@code port} to {@code owner} if it is available (the DMZ host keeps the port). */
     public boolean claim(int protocol, int port, int host, int owner, long now) {
-        int slot = protocolIndex(protocol) * PORTS + port;
-        if (port < low || port > high || !available(slot, host, now)) {
+        if (!inRange(port) || !available(slot(protocolIndex(protocol), port), host, now)) {
             return false;
         }
-        owners[slot] = owner;
+        owners[slot(protocolIndex(protocol), port)] = owner;
         return true;
     }
 
@@ -139,9 +163,9 @@ public final class PortAllocator {
      * or -1 when none is available.
      */
     public int allocate(int protocol, int host, int insidePort, int owner, long now) {
-        int base = protocolIndex(protocol) * PORTS;
-        if (insidePort >= low && insidePort <= high && available(base + insidePort, host, now)) {
-            owners[base + insidePort] = owner;
+        int p = protocolIndex(protocol);
+        if (inRange(insidePort) && available(slot(p, insidePort), host, now)) {
+            owners[slot(p, insidePort)] = owner;
             return insidePort;
         }
         int from;
@@ -158,18 +182,18 @@ public final class PortAllocator {
             to = high;
         }
         int parity = insidePort & 1;
-        int port = search(base, from, to, parity, host, now);
+        int port = search(p, from, to, parity, host, now);
         if (port < 0) {
-            port = search(base, from, to, parity ^ 1, host, now);
+            port = search(p, from, to, parity ^ 1, host, now);
         }
         if (port >= 0) {
-            owners[base + port] = owner;
+            owners[slot(p, port)] = owner;
         }
         return port;
     }
 
     /** RFC 6056 Algorithm 1 over the ports of one parity in from..to. */
-    private int search(int base, int from, int to, int parity, int host, long now) {
+    private int search(int p, int from, int to, int parity, int host, long now) {
         int first = (from & 1) == parity ? from : from + 1;
         if (first > to) {
             return -1;
@@ -178,7 +202,7 @@ public final class PortAllocator {
         int next = (int) Long.remainderUnsigned(nextRandom(), count);
         for (int n = 0; n < count; n++) {
             int port = first + 2 * next;
-            if (available(base + port, host, now)) {
+            if (available(slot(p, port), host, now)) {
                 return port;
             }
             if (++next == count) {
@@ -193,8 +217,11 @@ public final class PortAllocator {
      * reserved port goes back to its forward.
      */
     public void release(int protocol, int port, int host, long now) {
-        int slot = protocolIndex(protocol) * PORTS + port;
-        owners[slot] = (reserved[slot >>> 6] & (1L << slot)) != 0 ? RESERVED : FREE;
+        if (!inRange(port)) {
+            return; // nobody held it
+        }
+        int slot = slot(protocolIndex(protocol), port);
+        owners[slot] = isReserved(protocol, port) ? RESERVED : FREE;
         releasedAt[slot] = now;
         releasedBy[slot] = host;
     }

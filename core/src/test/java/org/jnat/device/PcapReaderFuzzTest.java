@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class PcapReaderFuzzTest {
 
-    private static void readAll(byte[] file) throws IOException {
+    /** Records read from {@code file}, or -1 if it was refused. */
+    private static long readAll(byte[] file) throws IOException {
         Path path = Files.createTempFile("fuzz", ".pcap");
         try {
             Files.write(path, file);
@@ -31,8 +32,10 @@ class PcapReaderFuzzTest {
                     assertThat(reader.capturedLength()).isGreaterThanOrEqualTo(slot.length());
                 }
                 assertThat(reader.recordsRead()).isEqualTo(records);
+                return records;
             } catch (PcapFormatException expected) {
                 assertThat(expected.getMessage()).contains(path.toString()).doesNotContain("\n");
+                return -1;
             }
         } finally {
             Files.delete(path);
@@ -42,6 +45,29 @@ class PcapReaderFuzzTest {
     @FuzzTest(maxDuration = "60s")
     void anyBytesAreReadOrRefusedCleanly(byte @NotNull [] file) throws IOException {
         readAll(file);
+    }
+
+    /**
+     * The fuzz target's seeds (in {@code PcapReaderFuzzTestInputs/}) reach both paths: files with
+     * records that are read, and files that are refused, so a plain build runs the target on more
+     * than the empty input.
+     */
+    @Test
+    void theSeedsAreReadAndRefused() throws IOException {
+        Path seeds = Path.of("src", "test", "resources", "org", "jnat", "device", "PcapReaderFuzzTestInputs",
+                "anyBytesAreReadOrRefusedCleanly");
+        int withRecords = 0;
+        int refused = 0;
+        try (var files = Files.list(seeds)) {
+            for (Path seed : files.sorted().toList()) {
+                long records = readAll(Files.readAllBytes(seed));
+                withRecords += records > 0 ? 1 : 0;
+                refused += records < 0 ? 1 : 0;
+            }
+        }
+        System.out.printf("pcap seeds: %d with records read, %d refused%n", withRecords, refused);
+        assertThat(withRecords).as("seeds with records read").isGreaterThanOrEqualTo(3);
+        assertThat(refused).as("seeds refused").isGreaterThanOrEqualTo(3);
     }
 
     @Test

@@ -7,10 +7,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.jnat.config.ForwardRule;
 import org.jnat.config.NatConfig;
 import org.jnat.config.NatConfig.Behavior;
@@ -61,7 +59,36 @@ final class NatProperties {
     static final int MAX_SESSIONS = 24;
     static final int PER_HOST = 9;
 
+    /**
+     * How often the let-in check ran on a damaged or random packet and on a closing FIN or RST,
+     * across runs: {@link NatPropertyTest} asserts the scripts reach both.
+     */
+    static long garbageLetIn;
+    static long closingLetIn;
+
     private NatProperties() {
+    }
+
+    /**
+     * Packet slots, made once and reused by every run (a run takes them in order and none is
+     * given twice in one run, since a sent packet may be quoted later): a fresh native slot per
+     * packet cost more than the NAT's work and grew the fuzzer's resident size to gigabytes.
+     */
+    private static final java.lang.foreign.Arena SLOT_ARENA = java.lang.foreign.Arena.ofShared();
+    private static PacketBuffer[] slots = new PacketBuffer[0];
+    private static int slotsUsed;
+
+    private static PacketBuffer slot() {
+        if (slotsUsed == slots.length) {
+            slots = java.util.Arrays.copyOf(slots, Math.max(64, 2 * slots.length));
+            for (int i = slotsUsed; i < slots.length; i++) {
+                slots[i] = PacketBuffer.allocate(SLOT_ARENA, 2048);
+            }
+        }
+        PacketBuffer slot = slots[slotsUsed++];
+        slot.clearOffload();
+        slot.length(0);
+        return slot;
     }
 
     /** Reads the script byte by byte; 0 once it runs out. */
@@ -89,6 +116,7 @@ final class NatProperties {
 
     /** Runs one script; returns how many closed sessions were reclaimed on the way. */
     static long run(byte[] input) {
+        slotsUsed = 0;
         Script s = new Script(input);
         Behavior mapping = Behavior.values()[s.next(3)];
         Behavior filtering = Behavior.values()[s.next(3)];
@@ -105,10 +133,6 @@ final class NatProperties {
                 counters, input.length);
         long now = 1_000_000_000L;
         List<Sent> sent = new ArrayList<>();
-        // What filtering may let in: external endpoints used towards (remote), (remote, port).
-        Set<List<Integer>> contactedAddress = new HashSet<>();
-        Set<List<Integer>> contactedEndpoint = new HashSet<>();
-        Set<List<Integer>> usedExternal = new HashSet<>();
         int steps = 0;
         while (s.more() && steps++ < 400) {
             switch (s.next(10)) {
@@ -121,9 +145,9 @@ final class NatProperties {
                     int flags = new int[] {TcpSegment.SYN, TcpSegment.ACK, TcpSegment.SYN | TcpSegment.ACK,
                         TcpSegment.FIN | TcpSegment.ACK, TcpSegment.RST}[s.next(5)];
                     PacketBuffer p = switch (protocol) {
-                        case IpProtocol.TCP -> Frames.tcpPacket(host, port, remote, remotePort, flags, s.next(40));
-                        case IpProtocol.UDP -> Frames.udpPacket(host, port, remote, remotePort, s.next(40));
-                        default -> Frames.icmpQueryPacket(IcmpPacket.ECHO_REQUEST, host, remote, port, s.next(256));
+                        case IpProtocol.TCP -> Frames.tcpPacket(slot(), host, port, remote, remotePort, flags, s.next(40));
+                        case IpProtocol.UDP -> Frames.udpPacket(slot(), host, port, remote, remotePort, s.next(40));
+                        default -> Frames.icmpQueryPacket(slot(), IcmpPacket.ECHO_REQUEST, host, remote, port, s.next(256));
                     };
                     boolean canReclaim = nat.table().oldestClosed(host) >= 0;
                     long refusedBefore = counters.get("nat.refused.host_quota")
@@ -134,14 +158,6 @@ final class NatProperties {
                                 .as("a host with a closed session refused for quota or a full table")
                                 .isEqualTo(refusedBefore);
                     }
-                    if (remote == PUBLIC && protocol != IpProtocol.ICMP) {
-                        // A hairpin the owner refused still made the sender's own session.
-                        int own = nat.table().peekInside(of(protocol, host, port), of(protocol, PUBLIC, remotePort),
-                                now);
-                        if (own >= 0) {
-                            usedExternal.add(List.of(protocol, nat.table().sessions().externalPort(own)));
-                        }
-                    }
                     if (verdict != NatVerdict.FORWARD) {
                         break;
                     }
@@ -151,16 +167,12 @@ final class NatProperties {
                         // Hairpinned: it went back inside, to the owner of the port.
                         assertThat(Ipv4Address.inPrefix(ip.destinationAddress(), ROUTER_INSIDE, 24)).isTrue();
                         assertThat(ip.sourceAddress()).isEqualTo(PUBLIC);
-                        usedExternal.add(List.of(protocol, FrameFields.sourcePort(p)));
                         break;
                     }
                     assertThat(ip.sourceAddress()).isEqualTo(PUBLIC);
                     int external = FrameFields.sourcePort(p);
                     int rp = protocol == IpProtocol.ICMP ? 0 : remotePort;
                     sent.add(new Sent(protocol, host, port, remote, rp, external, p));
-                    usedExternal.add(List.of(protocol, external));
-                    contactedAddress.add(List.of(protocol, external, remote));
-                    contactedEndpoint.add(List.of(protocol, external, remote, rp));
                     if (s.next(2) == 0) {
                         outAndBack(nat, sent.getLast(), now);
                     }
@@ -174,31 +186,13 @@ final class NatProperties {
                     int flags = new int[] {TcpSegment.SYN, TcpSegment.ACK, TcpSegment.SYN | TcpSegment.ACK,
                         TcpSegment.RST, TcpSegment.FIN | TcpSegment.ACK}[s.next(5)];
                     PacketBuffer p = protocol == IpProtocol.TCP
-                            ? Frames.tcpPacket(remote, remotePort, PUBLIC, port, flags, s.next(20))
-                            : Frames.udpPacket(remote, remotePort, PUBLIC, port, s.next(20));
+                            ? Frames.tcpPacket(slot(), remote, remotePort, PUBLIC, port, flags, s.next(20))
+                            : Frames.udpPacket(slot(), remote, remotePort, PUBLIC, port, s.next(20));
+                    boolean admits = filterAdmits(nat.table(), filtering, protocol, port, remote, remotePort);
                     int verdict = nat.inbound(p, Frames.IP, now);
                     if (verdict == NatVerdict.FORWARD) {
-                        Ipv4Packet ip = FrameFields.ip(p);
-                        assertThat(FrameFields.checksumsValid(p)).isTrue();
-                        int inside = ip.destinationAddress();
-                        int insidePort = FrameFields.destinationPort(p);
-                        assertThat(nat.table().peekInside(of(protocol, inside, insidePort),
-                                of(protocol, remote, remotePort), now))
-                                .as("a live session takes every packet let in").isGreaterThanOrEqualTo(0);
-                        boolean forward = protocol == IpProtocol.TCP && port == FORWARD_PORT;
-                        boolean allowed = forward || dmzOn || switch (filtering) {
-                            case ENDPOINT_INDEPENDENT -> usedExternal.contains(List.of(protocol, port));
-                            case ADDRESS_DEPENDENT -> contactedAddress.contains(List.of(protocol, port, remote));
-                            case ADDRESS_AND_PORT_DEPENDENT ->
-                                    contactedEndpoint.contains(List.of(protocol, port, remote, remotePort));
-                        };
-                        assertThat(allowed).as("unsolicited inbound %s to port %d let in under %s filtering",
-                                protocol, port, filtering).isTrue();
-                        if (forward) {
-                            assertThat(inside).isEqualTo(FORWARD_TARGET);
-                            assertThat(ip.sourceAddress()).as("a forward keeps the client's address")
-                                    .isEqualTo(remote);
-                        }
+                        assertThat(FrameFields.checksumsValid(p)).as("checksums of a packet let in").isTrue();
+                        assertLetIn(nat, "inbound", p, protocol, remote, remotePort, port, admits, dmzOn, now);
                     } else {
                         assertThat(verdict).isIn(NatVerdict.DROP, NatVerdict.REJECT, NatVerdict.CONSUMED,
                                 NatVerdict.PROHIBITED);
@@ -210,7 +204,7 @@ final class NatProperties {
                     }
                     Sent x = sent.get(s.next(sent.size()));
                     int from = s.next(2) == 0 ? x.remote() : Ipv4Address.parse("203.0.113.254");
-                    PacketBuffer error = Frames.icmpErrorPacket(from, PUBLIC, IcmpPacket.DESTINATION_UNREACHABLE,
+                    PacketBuffer error = Frames.icmpErrorPacket(slot(), from, PUBLIC, IcmpPacket.DESTINATION_UNREACHABLE,
                             s.next(16), x.packet(), s.next(2) == 0 ? 8 : 1000);
                     // Errors change nothing, so the owner now is the one the error must reach.
                     int owner = nat.table().peekOutside(x.external(), of(x.protocol(), x.remote(), x.remotePort()),
@@ -237,17 +231,62 @@ final class NatProperties {
                         301_000_000_000L, 7_500_000_000_000L}[s.next(6)];
                     nat.expire(now);
                 }
-                case 6 -> { // garbage either way
-                    byte[] junk = new byte[20 + s.next(60)];
-                    for (int i = 0; i < junk.length; i++) {
-                        junk[i] = (byte) s.next(256);
+                case 6 -> { // garbage either way: random bytes, or a well-formed packet with a few bytes damaged
+                    boolean outbound = s.next(2) == 0;
+                    PacketBuffer p;
+                    if (s.next(2) == 0) {
+                        byte[] junk = new byte[20 + s.next(60)];
+                        for (int i = 0; i < junk.length; i++) {
+                            junk[i] = (byte) s.next(256);
+                        }
+                        junk[0] = (byte) (0x45 + s.next(2));
+                        p = slot();
+                        MemorySegment.copy(junk, 0, p.segment(), ValueLayout.JAVA_BYTE, Frames.IP, junk.length);
+                        p.length(Frames.IP + junk.length);
+                    } else {
+                        int protocol = s.next(2) == 0 ? IpProtocol.TCP : IpProtocol.UDP;
+                        int host = outbound ? HOSTS[s.next(HOSTS.length)] : REMOTES[s.next(REMOTES.length - 1)];
+                        int hostPort = outbound ? PORTS[s.next(PORTS.length)] : REMOTE_PORTS[s.next(REMOTE_PORTS.length)];
+                        int peer = outbound ? REMOTES[s.next(REMOTES.length)] : PUBLIC;
+                        int peerPort = outbound ? REMOTE_PORTS[s.next(REMOTE_PORTS.length)]
+                                : s.next(2) == 0 && !sent.isEmpty() ? sent.get(s.next(sent.size())).external()
+                                : 995 + s.next(110);
+                        p = protocol == IpProtocol.TCP
+                                ? Frames.tcpPacket(slot(), host, hostPort, peer, peerPort, s.next(256), s.next(20))
+                                : Frames.udpPacket(slot(), host, hostPort, peer, peerPort, s.next(20));
+                        for (int k = 1 + s.next(3); k > 0; k--) {
+                            p.segment().set(ValueLayout.JAVA_BYTE, Frames.IP + s.next(40), (byte) s.next(256));
+                        }
                     }
-                    junk[0] = (byte) (0x45 + s.next(2));
-                    PacketBuffer p = Frames.buffer();
-                    MemorySegment.copy(junk, 0, p.segment(), ValueLayout.JAVA_BYTE, Frames.IP, junk.length);
-                    p.length(Frames.IP + junk.length);
-                    int verdict = s.next(2) == 0 ? nat.outbound(p, Frames.IP, now) : nat.inbound(p, Frames.IP, now);
-                    assertThat(verdict).isBetween(NatVerdict.FORWARD, NatVerdict.CONSUMED);
+                    Ipv4Packet before = FrameFields.ip(p);
+                    int protocol = before.protocol();
+                    int source = before.sourceAddress();
+                    int destination = before.destinationAddress();
+                    long l4 = before.payloadOffset();
+                    int sourcePort = FrameFields.u16(p, l4);
+                    int destinationPort = FrameFields.u16(p, l4 + 2);
+                    boolean admits = filterAdmits(nat.table(), filtering, protocol, destinationPort, source, sourcePort);
+                    int verdict = outbound ? nat.outbound(p, Frames.IP, now) : nat.inbound(p, Frames.IP, now);
+                    assertThat(verdict).isIn(NatVerdict.FORWARD, NatVerdict.LOCAL, NatVerdict.REJECT,
+                            NatVerdict.PROHIBITED, NatVerdict.DROP, NatVerdict.CONSUMED);
+                    boolean transport = protocol == IpProtocol.TCP || protocol == IpProtocol.UDP;
+                    if (verdict != NatVerdict.FORWARD) {
+                        break;
+                    }
+                    if (outbound) { // translated to the public address, or hairpinned back inside
+                        Ipv4Packet ip = FrameFields.ip(p);
+                        assertThat(ip.sourceAddress() == PUBLIC
+                                || Ipv4Address.inPrefix(ip.destinationAddress(), ROUTER_INSIDE, 24))
+                                .as("garbage forwarded outbound leaves from the public address").isTrue();
+                    } else if (transport) {
+                        assertThat(destination).as("garbage let in was sent to the public address").isEqualTo(PUBLIC);
+                        garbageLetIn++;
+                        assertLetIn(nat, "garbage", p, protocol, source, sourcePort, destinationPort, admits, dmzOn,
+                                now);
+                    } else {
+                        assertThat(Ipv4Address.inPrefix(FrameFields.ip(p).destinationAddress(), ROUTER_INSIDE, 24))
+                                .as("garbage ICMP let in goes to an inside host").isTrue();
+                    }
                 }
                 case 7, 8 -> { // a connection that went out closes: FINs both ways, or a RST from either side
                     if (sent.isEmpty()) {
@@ -259,22 +298,31 @@ final class NatProperties {
                     }
                     int how = s.next(3);
                     if (how != 1) {
-                        PacketBuffer out = Frames.tcpPacket(x.insideAddress(), x.insidePort(), x.remote(), x.remotePort(),
+                        PacketBuffer out = Frames.tcpPacket(slot(), x.insideAddress(), x.insidePort(), x.remote(), x.remotePort(),
                                 how == 0 ? TcpSegment.FIN | TcpSegment.ACK : TcpSegment.RST, 0);
                         int verdict = nat.outbound(out, Frames.IP, now);
-                        assertThat(verdict).isBetween(NatVerdict.FORWARD, NatVerdict.CONSUMED);
+                        assertThat(verdict).isIn(NatVerdict.FORWARD, NatVerdict.PROHIBITED, NatVerdict.DROP);
                         if (verdict == NatVerdict.FORWARD) { // (its session may be gone: a FIN makes a new one)
+                            assertThat(FrameFields.checksumsValid(out)).as("checksums of a translated %s",
+                                    how == 0 ? "FIN" : "RST").isTrue();
+                            assertThat(FrameFields.ip(out).sourceAddress()).isEqualTo(PUBLIC);
                             int external = FrameFields.sourcePort(out);
-                            usedExternal.add(List.of(IpProtocol.TCP, external));
-                            contactedAddress.add(List.of(IpProtocol.TCP, external, x.remote()));
-                            contactedEndpoint.add(List.of(IpProtocol.TCP, external, x.remote(), x.remotePort()));
                         }
                     }
                     if (how != 2) {
-                        PacketBuffer in = Frames.tcpPacket(x.remote(), x.remotePort(), PUBLIC, x.external(),
+                        PacketBuffer in = Frames.tcpPacket(slot(), x.remote(), x.remotePort(), PUBLIC, x.external(),
                                 how == 0 ? TcpSegment.FIN | TcpSegment.ACK : TcpSegment.RST, 0);
-                        assertThat(nat.inbound(in, Frames.IP, now)).isBetween(NatVerdict.FORWARD,
-                                NatVerdict.CONSUMED);
+                        boolean admits = filterAdmits(nat.table(), filtering, IpProtocol.TCP, x.external(), x.remote(),
+                                x.remotePort());
+                        int verdict = nat.inbound(in, Frames.IP, now);
+                        assertThat(verdict).isIn(NatVerdict.FORWARD, NatVerdict.REJECT, NatVerdict.PROHIBITED,
+                                NatVerdict.DROP, NatVerdict.CONSUMED);
+                        if (verdict == NatVerdict.FORWARD) {
+                            assertThat(FrameFields.checksumsValid(in)).as("checksums of a FIN or RST let in").isTrue();
+                            closingLetIn++;
+                            assertLetIn(nat, how == 0 ? "FIN" : "RST", in, IpProtocol.TCP, x.remote(), x.remotePort(),
+                                    x.external(), admits, dmzOn, now);
+                        }
                     }
                 }
                 default -> nat.table().deleteHost(HOSTS[s.next(HOSTS.length)], now);
@@ -288,12 +336,60 @@ final class NatProperties {
         return nat.table().reclaimed();
     }
 
+    /**
+     * An inbound TCP/UDP packet from {@code remote:remotePort} to external {@code port} was
+     * forwarded ({@code p} now rewritten): a live session takes it, and a forward, the DMZ or the
+     * filtering behaviour allowed it. {@code step} names the script step, for the failure message.
+     */
+    private static void assertLetIn(NatEngine nat, String step, PacketBuffer p, int protocol, int remote,
+            int remotePort, int port, boolean admits, boolean dmzOn, long now) {
+        Ipv4Packet ip = FrameFields.ip(p);
+        int inside = ip.destinationAddress();
+        int insidePort = FrameFields.destinationPort(p);
+        assertThat(nat.table().peekInside(of(protocol, inside, insidePort), of(protocol, remote, remotePort), now))
+                .as("a live session takes every %s packet let in", step).isGreaterThanOrEqualTo(0);
+        boolean forward = protocol == IpProtocol.TCP && port == FORWARD_PORT;
+        assertThat(forward || dmzOn || admits).as("unsolicited %s %s from %s:%d to port %d let in", step,
+                protocol == IpProtocol.TCP ? "TCP" : "UDP", Ipv4Address.toString(remote), remotePort, port).isTrue();
+        if (forward) {
+            assertThat(inside).isEqualTo(FORWARD_TARGET);
+            assertThat(ip.sourceAddress()).as("a forward keeps the client's address").isEqualTo(remote);
+        }
+    }
+
+    /**
+     * Whether the filtering behaviour lets a packet from {@code remote:remotePort} in to external
+     * {@code port}, judged from the sessions in the table before the packet (RFC 4787 section 5):
+     * endpoint-independent, when any session holds the port; address-dependent, when one holds it
+     * towards {@code remote}; address- and port-dependent, when one holds it towards
+     * {@code remote:remotePort}. Sessions past their expiry still count until they are removed.
+     */
+    static boolean filterAdmits(NatTable table, Behavior filtering, int protocol, int port, int remote,
+            int remotePort) {
+        SessionTable sessions = table.sessions();
+        for (int id = 0; id < sessions.capacity(); id++) {
+            if (!sessions.isLive(id) || sessions.protocol(id) != protocol || sessions.externalPort(id) != port) {
+                continue;
+            }
+            boolean admits = switch (filtering) {
+                case ENDPOINT_INDEPENDENT -> true;
+                case ADDRESS_DEPENDENT -> sessions.remoteAddress(id) == remote;
+                case ADDRESS_AND_PORT_DEPENDENT ->
+                        sessions.remoteAddress(id) == remote && sessions.remotePort(id) == remotePort;
+            };
+            if (admits) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The reply of the remote to {@code x} comes back to the endpoint that sent it. */
     private static void outAndBack(NatEngine nat, Sent x, long now) {
         PacketBuffer reply = switch (x.protocol()) {
-            case IpProtocol.TCP -> Frames.tcpPacket(x.remote(), x.remotePort(), PUBLIC, x.external(), TcpSegment.ACK, 3);
-            case IpProtocol.UDP -> Frames.udpPacket(x.remote(), x.remotePort(), PUBLIC, x.external(), 3);
-            default -> Frames.icmpQueryPacket(IcmpPacket.ECHO_REPLY, x.remote(), PUBLIC, x.external(), 1);
+            case IpProtocol.TCP -> Frames.tcpPacket(slot(), x.remote(), x.remotePort(), PUBLIC, x.external(), TcpSegment.ACK, 3);
+            case IpProtocol.UDP -> Frames.udpPacket(slot(), x.remote(), x.remotePort(), PUBLIC, x.external(), 3);
+            default -> Frames.icmpQueryPacket(slot(), IcmpPacket.ECHO_REPLY, x.remote(), PUBLIC, x.external(), 1);
         };
         assertThat(nat.inbound(reply, Frames.IP, now)).as("the reply to a translated packet").isEqualTo(
                 NatVerdict.FORWARD);

@@ -22,5 +22,9 @@ class NatPropertyTest {
         }
         System.out.println("nat properties: " + reclaimed + " closed sessions reclaimed over 600 scripts");
         assertThat(reclaimed).as("the scripts reach hosts at their quota with closed sessions").isPositive();
+        System.out.printf("nat properties: let-in checked on %d damaged packets, %d closing FIN/RST%n",
+                NatProperties.garbageLetIn, NatProperties.closingLetIn);
+        assertThat(NatProperties.garbageLetIn).as("damaged packets let in and checked").isPositive();
+        assertThat(NatProperties.closingLetIn).as("closing FIN/RST let in and checked").isPositive();
     }
 }

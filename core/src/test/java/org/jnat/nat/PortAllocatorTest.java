@@ -52,8 +52,17 @@ class PortAllocatorTest {
 
     @Test
     void usesTheWholeRangeWhenItHoldsNoPortOfTheClass() {
+        // The range holds no port below 1024, the class of inside port 53: every port of the
+        // range is given, of both parities, each once, and then no more.
         PortAllocator p = new PortAllocator(40000, 40009, HOLD, 5);
-        assertThat(p.allocate(IpProtocol.UDP, A, 53, 0, 0)).isBetween(40000, 40009);
+        Set<Integer> given = new HashSet<>();
+        for (int owner = 0; owner < 10; owner++) {
+            int port = p.allocate(IpProtocol.UDP, A + owner, 53, owner, 0);
+            assertThat(port).as("allocation %d", owner).isBetween(40000, 40009);
+            assertThat(given.add(port)).as("port %d given twice", port).isTrue();
+        }
+        assertThat(given).as("the whole range").hasSize(10);
+        assertThat(p.allocate(IpProtocol.UDP, A + 10, 53, 10, 0)).as("an eleventh").isEqualTo(-1);
     }
 
     @Test

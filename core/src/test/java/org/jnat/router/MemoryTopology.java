@@ -56,10 +56,23 @@ final class MemoryTopology {
     MemoryTopology(boolean staticNeighbors, int insideMtu, int outsideMtu,
         java.util.function.BiFunction<RouterConfig, Counters, Translator> translator, Offloads insideOffloads,
         Offloads outsideOffloads) {
+        this(staticNeighbors, insideMtu, outsideMtu, translator, insideOffloads, outsideOffloads, NatConfig.defaults(),
+                256);
+    }
+
+    /**
+     * A lab with the NAT configured by {@code nat} and links of {@code ringSlots} slots (16 where
+     * the link has segmentation offloads: 64 KiB slots): the fuzzer sizes both small, so that a
+     * lab per input is cheap.
+     */
+    MemoryTopology(boolean staticNeighbors, int insideMtu, int outsideMtu,
+        java.util.function.BiFunction<RouterConfig, Counters, Translator> translator, Offloads insideOffloads,
+        Offloads outsideOffloads, NatConfig nat, int ringSlots) {
         // Links with segmentation offloads have 64 KiB slots: fewer of them.
-        inside = MemoryDevice.pair("inside", insideMtu, insideOffloads == Offloads.NONE ? 256 : 16, insideOffloads);
-        outside = MemoryDevice.pair("outside", outsideMtu, outsideOffloads == Offloads.NONE ? 256 : 16, outsideOffloads);
-        RouterConfig config = config(staticNeighbors, insideMtu, outsideMtu);
+        inside = MemoryDevice.pair("inside", insideMtu, insideOffloads == Offloads.NONE ? ringSlots : 16, insideOffloads);
+        outside = MemoryDevice.pair("outside", outsideMtu, outsideOffloads == Offloads.NONE ? ringSlots : 16,
+                outsideOffloads);
+        RouterConfig config = config(staticNeighbors, insideMtu, outsideMtu, nat);
         router = new Router(config, inside.a(), outside.a(), clock, counters, translator.apply(config, counters));
         router.pollOnce(clock.nanos());
         inside.b().drain();   // the gratuitous ARPs
@@ -67,6 +80,10 @@ final class MemoryTopology {
     }
 
     static RouterConfig config(boolean staticNeighbors, int insideMtu, int outsideMtu) {
+        return config(staticNeighbors, insideMtu, outsideMtu, NatConfig.defaults());
+    }
+
+    static RouterConfig config(boolean staticNeighbors, int insideMtu, int outsideMtu, NatConfig nat) {
         List<StaticNeighbor> neighbors = new ArrayList<>();
         if (staticNeighbors) {
             neighbors.add(new StaticNeighbor(CL, CL_MAC));
@@ -75,7 +92,7 @@ final class MemoryTopology {
         return new RouterConfig(
                 new InterfaceConfig("memory:inside", RT_IN, 24, RT_IN_MAC, 0, insideMtu),
                 new InterfaceConfig("memory:outside", RT_OUT, 24, RT_OUT_MAC, ISP, outsideMtu),
-                NatConfig.defaults(), List.of(), neighbors, null);
+                nat, List.of(), neighbors, null);
     }
 
     /** cl sends a frame to the router. */

@@ -173,12 +173,40 @@ class ReplayTest {
     }
 
     @Test
-    void replayWritesCapturesTsharkReads() throws IOException {
+    void replayWritesCapturesOurReaderReadsBack() throws IOException {
         Replay.Result r = Replay.run(config(1500), Pcaps.linuxNat("icmp-echo-inside"), Pcaps.linuxNat("icmp-echo-outside"),
                 dir, new Counters());
         assertThat(r.outsideFramesOut()).isPositive();
         assertThat(Files.size(dir.resolve("outside.pcap"))).isGreaterThan(24);
         List<byte[]> out = new ArrayList<>(sentByJnat("outside"));
         assertThat(out).anyMatch(icmp(8));
+    }
+
+    /**
+     * The captures a replay writes are ones tshark reads: every frame, an ICMP echo request among
+     * them, every IPv4 header checksum verified good. Skipped, saying so, where tshark is not installed.
+     */
+    @Test
+    void tsharkReadsTheReplayCaptures() throws IOException, InterruptedException {
+        Path tshark = java.util.stream.Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+                .map(d -> Path.of(d, "tshark")).filter(Files::isExecutable).findFirst().orElse(null);
+        if (tshark == null) {
+            System.out.println("SKIPPED tsharkReadsTheReplayCaptures: tshark is not on the PATH");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(tshark != null, "tshark is not on the PATH");
+        Replay.run(config(1500), Pcaps.linuxNat("icmp-echo-inside"), Pcaps.linuxNat("icmp-echo-outside"), dir,
+                new Counters());
+        Path capture = dir.resolve("outside.pcap");
+        Process p = new ProcessBuilder(tshark.toString(), "-n", "-r", capture.toString(), "-o", "ip.check_checksum:TRUE",
+                "-T", "fields", "-e", "icmp.type", "-e", "ip.checksum.status").redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("tshark finished").isTrue();
+        assertThat(p.exitValue()).as("tshark's exit status on %s", capture).isZero();
+        assertThat(lines).as("frames tshark read").hasSize(Pcaps.frames(capture).size());
+        List<String> ipv4 = lines.stream().filter(l -> !l.isBlank()).toList();
+        assertThat(ipv4).as("IPv4 frames (ICMP type, header checksum status)").isNotEmpty()
+                .allSatisfy(l -> assertThat(l).endsWith("\t1"))      // 1: "Good" (0 bad, 2 unverified)
+                .anySatisfy(l -> assertThat(l).startsWith("8\t")); // an echo request
     }
 }

@@ -27,9 +27,7 @@ class RouterAllocationTest {
             forwarded[0] += lab.outside.b().receive(sink);
             forwarded[0] += lab.inside.b().receive(sink);
         };
-        long bytes = Allocations.assertSteadyStateAllocatesNothing("Router forwarding (2 frames a step)", step, 10_000);
-        assertThat(bytes).isNotNegative();
-        // (Counted, not computed: a loaded machine may need more than one warm-up try.)
+        Allocations.assertSteadyStateAllocatesNothing("Router forwarding (2 frames a step)", step, 10_000);
         assertThat(forwarded[0]).as("every frame was forwarded").isEqualTo(2L * steps[0]);
     }
 
@@ -51,6 +49,6 @@ class RouterAllocationTest {
             answers[0] += lab.inside.b().receive(sink);
         };
         Allocations.assertSteadyStateAllocatesNothing("Router echo replies and time exceeded", step, 10_000);
-        assertThat(answers[0]).isEqualTo(2L * steps[0]);
+        assertThat(answers[0]).as("an answer for every ping and every expiring frame").isEqualTo(2L * steps[0]);
     }
 }

@@ -1,5 +1,7 @@
 package org.jnat.router;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.Random;
@@ -19,8 +21,16 @@ class RouterFuzzTest {
     @Test
     void seededRandomRuns() {
         Random random = new Random(0x6a6e6174L);
-        for (int run = 0; run < 25; run++) {
-            RouterProperties.neverThrowsNorBreaksABound(RouterProperties.of(random, 64));
+        long checked = RouterProperties.STATS.transportChecked;
+        long forwarded = RouterProperties.STATS.forwarded;
+        for (int run = 0; run < 50; run++) {
+            RouterProperties.neverThrowsNorBreaksABound(RouterProperties.of(random, 64, run % 2 == 1));
         }
+        checked = RouterProperties.STATS.transportChecked - checked;
+        forwarded = RouterProperties.STATS.forwarded - forwarded;
+        System.out.printf("router properties: %d datagrams' transport checksums checked, %d TCP/UDP frames sent%n",
+                checked, forwarded);
+        assertThat(checked).as("whole datagrams whose transport checksums were checked").isPositive();
+        assertThat(forwarded).as("TCP/UDP frames the router sent").isPositive();
     }
 }

@@ -7,6 +7,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Random;
+import org.jnat.config.NatConfig;
 import org.jnat.device.MemoryDevice;
 import org.jnat.device.Offloads;
 import org.jnat.device.PacketBuffer;
@@ -15,14 +16,22 @@ import org.jnat.stack.Neighbors;
 import org.jnat.stack.Side;
 import org.jnat.testing.FrameFields;
 import org.jnat.testing.Frames;
-import org.jnat.wire.Checksum;
+import org.jnat.wire.IpProtocol;
+import org.jnat.wire.Ipv4Packet;
 import org.jnat.wire.MacAddress;
 
 /**
  * The property the fuzz tests check: whatever frames arrive on either side, with whatever clock
- * steps, with or without the NAT engine in the seam, the router never throws, never holds more than its bounds (ARP's held frames and table,
- * the reassembly store), never sends a frame its link can not carry, and every IPv4 header it
- * sends has a valid checksum.
+ * steps, with or without the NAT engine in the seam, the router never throws, never holds more
+ * than its bounds (ARP's held frames and table, the reassembly store), never sends a frame its
+ * link can not carry (a single frame within the MTU, a GSO super-packet's segments within it), and
+ * every IPv4 header it sends has a valid checksum. While every IPv4 frame that came in carried
+ * valid checksums (the run is "clean": templates the input did not patch, or input that happens to
+ * verify), every whole datagram it sends also has valid TCP, UDP and ICMP checksums (a UDP checksum
+ * of 0 fails: every frame sent in carries one); a frame with a bad transport checksum may leave
+ * with it, since a router does not verify what it forwards, so after one the run is tainted.
+ * {@link #STATS} counts how often the transport checks ran and frames were forwarded, for the
+ * seeded test to assert that both happen.
  */
 final class RouterProperties {
     /** Where the choices come from: Jazzer, or a seeded Random for the plain test. */
@@ -34,6 +43,21 @@ final class RouterProperties {
         byte[] bytes(int max);
 
         int remaining();
+
+        /** How many bytes of a template to patch. */
+        default int patches() {
+            return intIn(0, 4);
+        }
+
+        /** What the next operation is: 0 a clock step, 1 random bytes, 2 or 3 a template. */
+        default int kind() {
+            return intIn(0, 3);
+        }
+
+        /** Whether a frame goes in with offload metadata (where the side takes it). */
+        default boolean metadata() {
+            return bool();
+        }
     }
 
     static Source of(FuzzedDataProvider data) {
@@ -57,6 +81,15 @@ final class RouterProperties {
     }
 
     static Source of(Random random, int operations) {
+        return of(random, operations, false);
+    }
+
+    /**
+     * A seeded source; {@code gentle}: only clock steps and unpatched templates without offload
+     * metadata, so that runs stay clean and the transport checksums of what the router sends are
+     * checked throughout.
+     */
+    static Source of(Random random, int operations, boolean gentle) {
         return new Source() {
             int left = operations * 8;
 
@@ -79,6 +112,18 @@ final class RouterProperties {
 
             public int remaining() {
                 return Math.max(0, left);
+            }
+
+            public int patches() {
+                return gentle ? 0 : intIn(0, 4);
+            }
+
+            public int kind() {
+                return gentle ? (random.nextInt(5) == 0 ? 0 : 2) : intIn(0, 3);
+            }
+
+            public boolean metadata() {
+                return !gentle && bool();
             }
         };
     }
@@ -105,12 +150,37 @@ final class RouterProperties {
                 Frames.ipv4(MemoryTopology.RT_OUT_MAC, MemoryTopology.ISP_MAC, MemoryTopology.SV, MemoryTopology.RT_OUT, 1, 60, 7, 0,
                         Frames.icmp(3, 3, 0, new byte[28])),
                 pieces.get(0), pieces.get(1), pieces.get(2),
-                upPieces.get(0), upPieces.get(1), upPieces.get(2));
+                upPieces.get(0), upPieces.get(1), upPieces.get(2),
+                // Outbound TCP and ICMP, so that every transport's checksum is checked on the way through.
+                Frames.ipv4(MemoryTopology.RT_IN_MAC, MemoryTopology.CL_MAC, MemoryTopology.CL, MemoryTopology.SV, 6, 64, 8,
+                        0, Frames.tcpSyn(MemoryTopology.CL, MemoryTopology.SV, 40000, 80, 7)),
+                Frames.ipv4(MemoryTopology.RT_IN_MAC, MemoryTopology.CL_MAC, MemoryTopology.CL, MemoryTopology.SV, 1, 64, 9,
+                        0, Frames.echoRequest(0x77, 1, 24)));
     }
 
     /** Templates that come in on the outside (the rest come in on the inside unless the input says otherwise). */
     private static boolean outsideTemplate(int i) {
         return i == 3 || i == 5 || i == 8 || i == 9 || (i >= 10 && i <= 12);
+    }
+
+    /** Across runs: whole datagrams whose transport checksums were checked; TCP/UDP frames sent. */
+    static final class Stats {
+        long transportChecked;
+        long forwarded;
+    }
+
+    static final Stats STATS = new Stats();
+
+    /**
+     * The NAT sized for the fuzzer: a run sends at most 64 frames, so 256 sessions and 256 ports are
+     * plenty, where the defaults (a million sessions, every port) cost tens of megabytes per input.
+     */
+    private static final NatConfig FUZZ_NAT;
+
+    static {
+        NatConfig d = NatConfig.defaults();
+        FUZZ_NAT = new NatConfig(d.mapping(), d.filtering(), 20_000, 20_255, 256, 64, d.hairpinning(), d.unmatched(),
+                d.dmz(), d.timeouts(), d.inboundRefresh());
     }
 
     static void neverThrowsNorBreaksABound(Source in) {
@@ -124,10 +194,12 @@ final class RouterProperties {
         boolean outsideOffloads = in.bool();
         MemoryTopology lab = new MemoryTopology(staticNeighbors, insideMtu, outsideMtu,
                 (config, counters) -> nat ? NatEngine.of(config, counters, 1) : Translator.ROUTING,
-                insideOffloads ? Offloads.ALL : Offloads.NONE, outsideOffloads ? Offloads.ALL : Offloads.NONE);
+                insideOffloads ? Offloads.ALL : Offloads.NONE, outsideOffloads ? Offloads.ALL : Offloads.NONE,
+                FUZZ_NAT, 128);
         PacketBuffer slot = PacketBuffer.allocate();
+        boolean[] clean = {true};
         for (int op = 0; op < 64 && in.remaining() > 0; op++) {
-            int kind = in.intIn(0, 3);
+            int kind = in.kind();
             if (kind == 0) {
                 // A clock step: none, a little, or up to a minute (ARP ageing, fragment timeouts).
                 lab.clock.advance(in.bool() ? in.intIn(0, 2_000) * MemoryTopology.MS : in.intIn(0, 60) * 1_000 * MemoryTopology.MS);
@@ -135,6 +207,7 @@ final class RouterProperties {
             } else {
                 boolean outside;
                 byte[] frame;
+                boolean patched = true;
                 if (kind == 1) {
                     outside = in.bool();
                     frame = in.bytes(1600);
@@ -142,12 +215,16 @@ final class RouterProperties {
                     int t = in.intIn(0, TEMPLATES.size() - 1);
                     frame = TEMPLATES.get(t).clone();
                     outside = outsideTemplate(t) != (kind == 3 && in.bool());
-                    for (int patches = in.intIn(0, 4); patches > 0 && frame.length > 0; patches--) {
+                    int patches = in.patches();
+                    patched = patches > 0;
+                    for (; patches > 0 && frame.length > 0; patches--) {
                         frame[in.intIn(0, frame.length - 1)] = (byte) in.intIn(0, 255);
                     }
                 }
+                boolean withMetadata = (outside ? outsideOffloads : insideOffloads) && in.metadata();
+                clean[0] &= !withMetadata && (!patched || cleanFrame(frame));
                 MemoryDevice peer = outside ? lab.outside.b() : lab.inside.b();
-                if ((outside ? outsideOffloads : insideOffloads) && in.bool()) {
+                if (withMetadata) {
                     Frames.into(slot, frame).clearOffload();
                     slot.gsoType = in.bool() ? PacketBuffer.GSO_NONE : in.intIn(0, 5);
                     slot.gsoSize = in.intIn(0, 9000);
@@ -161,18 +238,37 @@ final class RouterProperties {
                 }
                 lab.run();
             }
-            checkBounds(lab);
+            checkBounds(lab, clean[0], slot);
         }
         // Past every timer: ARP gives up, fragments time out.
         for (int i = 0; i < 8; i++) {
             lab.clock.advance(5_000 * MemoryTopology.MS);
             lab.run();
         }
-        checkBounds(lab);
+        checkBounds(lab, clean[0], slot);
         assertThat(lab.router.fragments().datagramsHeld()).as("everything times out").isZero();
     }
 
-    private static void checkBounds(MemoryTopology lab) {
+    /**
+     * Whether a frame that came in keeps the run clean: anything but IPv4, an IPv4 header the router
+     * drops (bad checksum or length), or a whole datagram whose every checksum verifies. A
+     * fragment the input patched taints the run: its transport checksum covers other fragments.
+     */
+    private static boolean cleanFrame(byte[] frame) {
+        if (frame.length < 14 + 20 || FrameFields.etherType(frame) != 0x0800) {
+            return true;
+        }
+        Ipv4Packet ip = new Ipv4Packet().wrap(MemorySegment.ofArray(frame), 14);
+        if (!ip.check(frame.length - 14) || !ip.headerChecksumValid()) {
+            return true;
+        }
+        if (ip.isFragment()) {
+            return false;
+        }
+        return FrameFields.checksumsValid(Frames.buffer(frame));
+    }
+
+    private static void checkBounds(MemoryTopology lab, boolean clean, PacketBuffer slot) {
         for (int side = 0; side < 2; side++) {
             Neighbors n = lab.router.neighbors(side);
             assertThat(n.heldFrames()).isBetween(0, n.heldCapacity());
@@ -184,23 +280,35 @@ final class RouterProperties {
         for (MemoryDevice device : List.of(lab.inside.a(), lab.outside.a())) {
             assertThat(device.droppedOversize()).as("frames too big for the link").isZero();
         }
-        checkSent(lab.insideOut(), lab.router.iface(Side.INSIDE).mtu(), lab.inside.a().offloads() != Offloads.NONE);
-        checkSent(lab.outsideOut(), lab.router.iface(Side.OUTSIDE).mtu(), lab.outside.a().offloads() != Offloads.NONE);
+        checkSent(lab.inside.b(), lab.router.iface(Side.INSIDE).mtu(), clean, slot);
+        checkSent(lab.outside.b(), lab.router.iface(Side.OUTSIDE).mtu(), clean, slot);
     }
 
-    /** With segmentation offloads, a GSO super-packet may exceed the MTU (the link drops any other that does). */
-    private static void checkSent(List<byte[]> frames, int mtu, boolean segmentationOffload) {
-        for (byte[] f : frames) {
-            if (!segmentationOffload) {
-                assertThat(f.length).isLessThanOrEqualTo(14 + mtu);
+    /** Every frame the router sent to {@code peer}: its size against the MTU, its checksums. */
+    private static void checkSent(MemoryDevice peer, int mtu, boolean clean, PacketBuffer frame) {
+        while (peer.poll(frame)) {
+            if (FrameFields.u16(frame, 12) != 0x0800) {
+                continue;
             }
-            if (FrameFields.etherType(f) == 0x0800) {
-                int ihl = FrameFields.ihl(f);
-                assertThat(Checksum.verifies(Checksum.sum(MemorySegment.ofArray(f), 14, ihl)))
-                        .as("IPv4 header checksum of a frame the router sent").isTrue();
-                if (!segmentationOffload) {
-                    assertThat(FrameFields.totalLength(f)).isLessThanOrEqualTo(mtu);
-                }
+            Ipv4Packet ip = FrameFields.ip(frame);
+            assertThat(ip.headerChecksumValid()).as("IPv4 header checksum of a frame the router sent").isTrue();
+            if (frame.gsoType == PacketBuffer.GSO_NONE) {
+                assertThat(frame.length()).as("a frame the router sent, MTU %d", mtu).isLessThanOrEqualTo(14 + mtu);
+                assertThat(ip.totalLength()).as("an IPv4 datagram the router sent, MTU %d", mtu)
+                        .isLessThanOrEqualTo(mtu);
+            } else {
+                assertThat(frame.headerLength - 14 + frame.gsoSize)
+                        .as("one segment of a GSO super-packet the router sent, MTU %d", mtu).isLessThanOrEqualTo(mtu);
+            }
+            int protocol = ip.protocol();
+            if (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) {
+                STATS.forwarded++;
+            }
+            if (clean && !ip.isFragment() && frame.gsoType == PacketBuffer.GSO_NONE
+                    && (frame.flags & PacketBuffer.F_NEEDS_CSUM) == 0) {
+                STATS.transportChecked++;
+                assertThat(FrameFields.checksumsValid(frame))
+                        .as("checksums of a whole datagram the router sent (protocol %d)", protocol).isTrue();
             }
         }
     }

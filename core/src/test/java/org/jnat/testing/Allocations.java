@@ -22,6 +22,10 @@ public final class Allocations {
     /** Warm-up runs allowed before measuring, for a slow JIT on a loaded machine. */
     private static final int WARM_UP_TRIES = 20;
 
+    /** The platform's thread bean, read by {@link #allocatedSoFar} (call {@link #assumeMeasurable} first). */
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
     private Allocations() {
     }
 
@@ -52,7 +56,41 @@ public final class Allocations {
         for (int i = 0; i < times; i++) {
             step.run();
         }
-        return threads.getCurrentThreadAllocatedBytes() - before;
+        long after = threads.getCurrentThreadAllocatedBytes();
+        assertThat(before).as("the thread's allocation counter (-1: not measured)").isNotNegative();
+        return after - before; // (the assertion above runs after the second reading: not counted)
+    }
+
+    /**
+     * Bytes thread {@code threadId} has allocated so far, failing if the JVM gives no reading (-1):
+     * two such readings would subtract to a window of 0 bytes and pass any check.
+     */
+    public static long allocatedSoFar(long threadId) {
+        // Only the reading: a window between two calls counts whatever this method allocates.
+        long bytes = THREADS.getThreadAllocatedBytes(threadId);
+        if (bytes < 0) { // (asserting only then: an assertion allocates, inside the measured window)
+            throw new AssertionError("allocation counter of thread " + threadId + " read " + bytes
+                    + ": not measured");
+        }
+        return bytes;
+    }
+
+    private static byte[] sink;
+    private static boolean calibrated;
+
+    /**
+     * The positive control: a step that allocates a 64-byte array per run is seen allocating at
+     * least that much. A counter that reads 0 whatever happens would make every "allocates
+     * nothing" check pass; this makes it fail instead.
+     */
+    public static void assertCounterSeesAllocation() {
+        if (calibrated) {
+            return;
+        }
+        long bytes = allocatedBy(() -> sink = new byte[64], 1000);
+        assertThat(bytes).as("bytes counted for 1000 allocations of a 64-byte array (the counter works)")
+                .isGreaterThanOrEqualTo(64_000L);
+        calibrated = sink.length == 64;
     }
 
     /**
@@ -61,6 +99,7 @@ public final class Allocations {
      * The step runs {@code times} times per warm-up try (at least once, at most 20 times) before.
      */
     public static long assertSteadyStateAllocatesNothing(String what, Runnable step, int times) {
+        assertCounterSeesAllocation();
         int tries = 0;
         long warmUp;
         do { // class loading, JIT compilation up to C2

@@ -166,23 +166,36 @@ public final class FrameFields {
     /**
      * True if every checksum the packet carries verifies: the IP header, the TCP/UDP checksum with
      * its pseudo-header, the ICMP checksum, and, in an ICMP error, the quoted IP header checksum
-     * (and the quoted transport checksum when the whole quoted datagram is there).
+     * (and the quoted transport checksum when the whole quoted datagram is there). A UDP checksum
+     * of 0 ("none", RFC 768) fails: every packet jnat's tests send carries one, so a 0 can only
+     * mean that jnat lost it. Use {@link #checksumsValidOrUdpNone} for a packet sent without one.
      */
     public static boolean checksumsValid(PacketBuffer b) {
+        return checksumsValid(b, false);
+    }
+
+    /** Like {@link #checksumsValid}, but a UDP checksum of 0 passes: for packets sent without one. */
+    public static boolean checksumsValidOrUdpNone(PacketBuffer b) {
+        return checksumsValid(b, true);
+    }
+
+    private static boolean checksumsValid(PacketBuffer b, boolean udpNone) {
         Ipv4Packet ip = ip(b);
         if (!ip.check(b.length() - Frames.IP) || !ip.headerChecksumValid()) {
             return false;
         }
-        return transportValid(b.segment(), ip, ip.payloadLength(), true);
+        return transportValid(b.segment(), ip, ip.payloadLength(), true, udpNone);
     }
 
-    private static boolean transportValid(MemorySegment s, Ipv4Packet ip, int length, boolean outer) {
+    private static boolean transportValid(MemorySegment s, Ipv4Packet ip, int length, boolean outer,
+            boolean udpNone) {
         long l4 = ip.payloadOffset();
         switch (ip.protocol()) {
             case IpProtocol.TCP:
                 return new TcpSegment().wrap(s, l4).checksumValid(ip.sourceAddress(), ip.destinationAddress(), length);
             case IpProtocol.UDP:
-                return new UdpDatagram().wrap(s, l4).checksumValid(ip.sourceAddress(), ip.destinationAddress());
+                UdpDatagram udp = new UdpDatagram().wrap(s, l4);
+                return udp.check(length) && (udpNone || udp.checksum() != 0) && udp.checksumValid(ip.sourceAddress(), ip.destinationAddress());
             case IpProtocol.ICMP:
                 IcmpPacket icmp = new IcmpPacket().wrap(s, l4);
                 if (!icmp.check(length) || !icmp.checksumValid()) {
@@ -195,7 +208,7 @@ public final class FrameFields {
                     }
                     int present = icmp.quoteLength() - q.headerLength();
                     if (present >= q.payloadLength()) {
-                        return transportValid(s, q, q.payloadLength(), false);
+                        return transportValid(s, q, q.payloadLength(), false, udpNone);
                     }
                 }
                 return true;

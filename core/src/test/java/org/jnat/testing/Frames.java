@@ -224,21 +224,39 @@ public final class Frames {
      */
     public static PacketBuffer udpPacket(int source, int sourcePort, int destination, int destinationPort,
             int payloadLength) {
-        return packet(IpProtocol.UDP, source, destination,
+        return udpPacket(buffer(), source, sourcePort, destination, destinationPort, payloadLength);
+    }
+
+    /** Like {@link #udpPacket(int, int, int, int, int)}, written into {@code into} (a reused slot). */
+    public static PacketBuffer udpPacket(PacketBuffer into, int source, int sourcePort, int destination,
+            int destinationPort, int payloadLength) {
+        return packet(into, IpProtocol.UDP, source, destination,
                 udp(source, destination, sourcePort, destinationPort, ramp(payloadLength, 7, 1)));
     }
 
     /** A TCP frame in a slot like {@link #udpPacket}; acknowledging when {@code flags} has ACK. */
     public static PacketBuffer tcpPacket(int source, int sourcePort, int destination, int destinationPort, int flags,
             int payloadLength) {
+        return tcpPacket(buffer(), source, sourcePort, destination, destinationPort, flags, payloadLength);
+    }
+
+    /** Like {@link #tcpPacket(int, int, int, int, int, int)}, written into {@code into} (a reused slot). */
+    public static PacketBuffer tcpPacket(PacketBuffer into, int source, int sourcePort, int destination,
+            int destinationPort, int flags, int payloadLength) {
         int ack = (flags & TcpSegment.ACK) != 0 ? 0x0a0b0c0d : 0;
-        return packet(IpProtocol.TCP, source, destination, tcp(source, destination, sourcePort, destinationPort,
+        return packet(into, IpProtocol.TCP, source, destination, tcp(source, destination, sourcePort, destinationPort,
                 0x01020304, ack, flags, 64240, ramp(payloadLength, 3, 5)));
     }
 
     /** An ICMP query (echo, timestamp...) in a slot like {@link #udpPacket}, 16 bytes of data. */
     public static PacketBuffer icmpQueryPacket(int type, int source, int destination, int identifier, int sequence) {
-        return packet(IpProtocol.ICMP, source, destination,
+        return icmpQueryPacket(buffer(), type, source, destination, identifier, sequence);
+    }
+
+    /** Like {@link #icmpQueryPacket(int, int, int, int, int)}, written into {@code into} (a reused slot). */
+    public static PacketBuffer icmpQueryPacket(PacketBuffer into, int type, int source, int destination, int identifier,
+            int sequence) {
+        return packet(into, IpProtocol.ICMP, source, destination,
                 icmp(type, 0, (identifier << 16) | sequence, ramp(16, 1, 0x40)));
     }
 
@@ -248,13 +266,20 @@ public final class Frames {
      */
     public static PacketBuffer icmpErrorPacket(int source, int destination, int type, int code,
             PacketBuffer offending, int transportBytes) {
+        return icmpErrorPacket(buffer(), source, destination, type, code, offending, transportBytes);
+    }
+
+    /** Like {@link #icmpErrorPacket(int, int, int, int, PacketBuffer, int)}, written into {@code into}. */
+    public static PacketBuffer icmpErrorPacket(PacketBuffer into, int source, int destination, int type, int code,
+            PacketBuffer offending, int transportBytes) {
         Ipv4Packet o = new Ipv4Packet().wrap(offending.segment(), IP);
         int quote = Math.min(o.headerLength() + transportBytes, o.totalLength());
         byte[] quoted = offending.segment().asSlice(IP, quote).toArray(ValueLayout.JAVA_BYTE);
-        return packet(IpProtocol.ICMP, source, destination, icmp(type, code, 0, quoted));
+        return packet(into, IpProtocol.ICMP, source, destination, icmp(type, code, 0, quoted));
     }
 
-    private static PacketBuffer packet(int protocol, int source, int destination, byte[] l4) {
-        return buffer(ipv4(PACKET_DST_MAC, PACKET_SRC_MAC, source, destination, protocol, TTL, PACKET_ID, DF, l4));
+    private static PacketBuffer packet(PacketBuffer into, int protocol, int source, int destination, byte[] l4) {
+        into.clearOffload();
+        return into(into, ipv4(PACKET_DST_MAC, PACKET_SRC_MAC, source, destination, protocol, TTL, PACKET_ID, DF, l4));
     }
 }

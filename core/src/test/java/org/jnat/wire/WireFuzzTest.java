@@ -8,7 +8,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * empty input). To fuzz one of them for real, for its {@code maxDuration}:
  *
  * <pre>
- * JAZZER_FUZZ=1 ./mvnw -o -pl core test -Dtest='WireFuzzTest#viewsNeverThrow' -Dsurefire.failIfNoSpecifiedTests=false
+ * JAZZER_FUZZ=1 ./mvnw -o -pl core test -Dtest='WireFuzzTest#viewsAgreeWithTheirBytes' -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  *
  * <p>A finding is written beside the seeds as {@code crash-*}: rename it after what it found and
@@ -17,8 +17,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class WireFuzzTest {
     @FuzzTest(maxDuration = "60s")
-    void viewsNeverThrow(byte[] input) {
-        WireProperties.viewsNeverThrow(input);
+    void viewsAgreeWithTheirBytes(byte[] input) {
+        WireProperties.viewsAgreeWithTheirBytes(input);
     }
 
     @FuzzTest(maxDuration = "60s")

@@ -1,6 +1,7 @@
 package org.jnat.wire;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * The properties the wire package promises, as plain methods over arbitrary bytes, so that both
@@ -16,9 +17,12 @@ final class WireProperties {
 
     /**
      * Any bytes, walked the way the router walks a received frame: nothing throws, whatever check
-     * says; once a check accepts, every accessor and the builders that take the view work.
+     * says; once a check accepts, what it accepted holds when read from the bytes directly (the
+     * header fits, the lengths are consistent, each accessor returns the bytes at its place), and
+     * every checksum a view or a builder writes verifies under an independent RFC 1071 sum
+     * ({@link #verifies}), not under {@link Checksum}, which wrote it.
      */
-    static void viewsNeverThrow(byte[] input) {
+    static void viewsAgreeWithTheirBytes(byte[] input) {
         MemorySegment segment = MemorySegment.ofArray(input.clone());
         int length = input.length;
         EthernetFrame ethernet = new EthernetFrame();
@@ -35,30 +39,46 @@ final class WireProperties {
             int[] lengths = {length - offset, length - offset + 1, 0, -1, Integer.MAX_VALUE, Integer.MIN_VALUE};
             for (int claimed : lengths) {
                 if (ethernet.wrap(segment, offset).check(claimed)) {
+                    agreeEthernet(segment, offset, claimed, ethernet);
                     readEthernet(ethernet);
                 }
                 if (arp.wrap(segment, offset).check(claimed)) {
+                    check(claimed >= 28 && arp.senderProtocolAddress() == u32(segment, offset + 14)
+                            && arp.targetProtocolAddress() == u32(segment, offset + 24), "ARP fields at their place");
                     readArp(arp);
                 }
                 if (ip.wrap(segment, offset).check(claimed)) {
+                    agreeIpv4(segment, offset, claimed, ip, true);
                     readIpv4(ip);
                 }
                 if (ip.wrap(segment, offset).checkQuoted(claimed)) {
+                    agreeIpv4(segment, offset, claimed, ip, false);
                     readIpv4Header(ip);
                 }
                 if (icmp.wrap(segment, offset).check(claimed)) {
+                    check(claimed >= 8 && icmp.type() == u8(segment, offset) && icmp.code() == u8(segment, offset + 1)
+                            && icmp.checksumValid() == verifies(segment, offset, claimed, 0), "ICMP header and checksum");
                     readIcmp(icmp, quoted);
                 }
                 if (udp.wrap(segment, offset).check(claimed)) {
+                    check(udp.length() == u16(segment, offset + 4) && udp.length() >= 8 && udp.length() <= claimed
+                            && udp.sourcePort() == u16(segment, offset) && udp.destinationPort() == u16(segment, offset + 2)
+                            && udp.payloadLength() == udp.length() - 8, "UDP length and ports");
                     readUdp(udp);
                 }
                 if (udp.wrap(segment, offset).checkQuoted(claimed)) {
+                    check(claimed >= 8 && udp.sourcePort() == u16(segment, offset), "a quoted UDP header fits");
                     consume(udp.sourcePort() + udp.destinationPort() + udp.length() + udp.checksum());
                 }
                 if (tcp.wrap(segment, offset).check(claimed)) {
+                    int dataOffset = (u8(segment, offset + 12) >>> 4) * 4;
+                    check(tcp.headerLength() == dataOffset && dataOffset >= 20 && dataOffset <= claimed
+                            && tcp.sourcePort() == u16(segment, offset)
+                            && tcp.sequenceNumber() == u32(segment, offset + 4), "TCP header fits, fields at their place");
                     readTcp(tcp);
                 }
                 if (tcp.wrap(segment, offset).checkQuoted(claimed)) {
+                    check(claimed >= 8 && tcp.sequenceNumber() == u32(segment, offset + 4), "a quoted TCP start fits");
                     consume(tcp.sourcePort() + tcp.destinationPort() + tcp.sequenceNumber());
                 }
             }
@@ -77,14 +97,15 @@ final class WireProperties {
         if (!ip.wrap(segment, ethernet.payloadOffset()).check(rest)) {
             return;
         }
-        consume(IcmpFrames.timeExceeded(out, OUR_MAC, PEER_MAC, 1, ip, 7));
-        consume(IcmpFrames.fragmentationNeeded(out, OUR_MAC, PEER_MAC, 1, 1400, ip, 7));
+        agreeAnswer(out, IcmpFrames.timeExceeded(out, OUR_MAC, PEER_MAC, 1, ip, 7), "time exceeded");
+        agreeAnswer(out, IcmpFrames.fragmentationNeeded(out, OUR_MAC, PEER_MAC, 1, 1400, ip, 7),
+                "fragmentation needed");
         int payload = ip.payloadLength();
         switch (ip.protocol()) {
             case IpProtocol.ICMP -> {
                 if (icmp.wrap(segment, ip.payloadOffset()).check(payload)) {
                     readIcmp(icmp, quoted);
-                    consume(IcmpFrames.echoReply(out, OUR_MAC, PEER_MAC, ip, 7));
+                    agreeAnswer(out, IcmpFrames.echoReply(out, OUR_MAC, PEER_MAC, ip, 7), "echo reply");
                 }
             }
             case IpProtocol.UDP -> {
@@ -97,7 +118,7 @@ final class WireProperties {
                 if (tcp.wrap(segment, ip.payloadOffset()).check(payload)) {
                     readTcp(tcp);
                     consume(tcp.checksumValid(ip.sourceAddress(), ip.destinationAddress(), payload));
-                    consume(TcpFrames.reset(out, OUR_MAC, PEER_MAC, ip, tcp));
+                    agreeAnswer(out, TcpFrames.reset(out, OUR_MAC, PEER_MAC, ip, tcp), "TCP reset");
                     consume(tcp.clampMss(536));
                 }
             }
@@ -106,6 +127,72 @@ final class WireProperties {
         }
         // In place: an answer written over the question it answers.
         consume(IcmpFrames.timeExceeded(segment, OUR_MAC, PEER_MAC, 1, ip, 7));
+    }
+
+    // ---- An independent reading of the bytes: no wire class, no Checksum. ----
+
+    private static int u8(MemorySegment s, long at) {
+        return s.get(ValueLayout.JAVA_BYTE, at) & 0xff;
+    }
+
+    private static int u16(MemorySegment s, long at) {
+        return u8(s, at) << 8 | u8(s, at + 1);
+    }
+
+    private static int u32(MemorySegment s, long at) {
+        return u16(s, at) << 16 | u16(s, at + 2);
+    }
+
+    /** RFC 1071, a 16-bit word at a time: the bytes, plus {@code pseudo}, sum to 0xFFFF. */
+    static boolean verifies(MemorySegment s, long from, int length, long pseudo) {
+        long sum = pseudo;
+        for (int i = 0; i + 1 < length; i += 2) {
+            sum += u16(s, from + i);
+        }
+        if ((length & 1) != 0) {
+            sum += u8(s, from + length - 1) << 8;
+        }
+        while (sum >>> 16 != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        return sum == 0xffff;
+    }
+
+    private static void agreeEthernet(MemorySegment s, long at, int claimed, EthernetFrame f) {
+        boolean tagged = u16(s, at + 12) == 0x8100;
+        int header = tagged ? 18 : 14;
+        check(f.headerLength() == header && claimed >= header && f.payloadOffset() == at + header
+                && f.etherType() == u16(s, at + header - 2) && f.source() == ((long) u16(s, at + 6) << 32 | u32(s, at + 8) & 0xffffffffL),
+                "Ethernet header: length, type and source at their place");
+    }
+
+    private static void agreeIpv4(MemorySegment s, long at, int claimed, Ipv4Packet p, boolean whole) {
+        int ihl = (u8(s, at) & 15) * 4;
+        int total = u16(s, at + 2);
+        check(u8(s, at) >>> 4 == 4 && ihl >= 20 && ihl <= claimed && p.headerLength() == ihl
+                && p.totalLength() == total && p.protocol() == u8(s, at + 9)
+                && p.sourceAddress() == u32(s, at + 12) && p.destinationAddress() == u32(s, at + 16)
+                && p.payloadOffset() == at + ihl, "IPv4 header fits, fields at their place");
+        if (whole) {
+            check(total >= ihl && total <= claimed && p.payloadLength() == total - ihl, "IPv4 Total Length fits");
+        }
+        check(p.headerChecksumValid() == verifies(s, at, ihl, 0), "IPv4 header checksum read as RFC 1071 reads it");
+    }
+
+    /** An answer a builder wrote at the start of {@code out}: its IPv4 header and ICMP or TCP checksum verify. */
+    private static void agreeAnswer(MemorySegment out, int length, String what) {
+        if (length == 0) {
+            return; // the builder declined: the answer would not fit
+        }
+        check(length >= 14 + 20 + 8 && u16(out, 12) == 0x0800, what + ": an IPv4 frame");
+        int ihl = (u8(out, 14) & 15) * 4;
+        int total = u16(out, 16);
+        check(total == length - 14, what + ": Total Length is the frame's");
+        check(verifies(out, 14, ihl, 0), what + ": IPv4 header checksum");
+        int protocol = u8(out, 23);
+        long pseudo = protocol == IpProtocol.ICMP ? 0
+                : u16(out, 26) + u16(out, 28) + u16(out, 30) + u16(out, 32) + protocol + (total - ihl);
+        check(verifies(out, 14 + ihl, total - ihl, pseudo), what + ": transport checksum");
     }
 
     private static void readEthernet(EthernetFrame f) {
@@ -134,7 +221,7 @@ final class WireProperties {
         int checksum = p.headerChecksum();
         p.ttl(p.ttl()).identification(p.identification()).decrementTtl().sourceAddressUpdatingChecksum(42)
                 .fillHeaderChecksum();
-        check(p.headerChecksumValid(), "a filled header checksum verifies");
+        check(verifies(p.segment(), p.offset(), p.headerLength(), 0), "a filled header checksum verifies");
         consume(checksum);
     }
 
@@ -146,7 +233,7 @@ final class WireProperties {
             readIpv4Header(quoted);
         }
         m.identifierUpdatingChecksum(m.identifier() + 1).fillChecksum();
-        check(m.checksumValid(), "a filled ICMP checksum verifies");
+        check(verifies(m.segment(), m.offset(), m.length(), 0), "a filled ICMP checksum verifies");
     }
 
     private static void readUdp(UdpDatagram u) {
@@ -154,7 +241,8 @@ final class WireProperties {
                 + u.payloadLength());
         consume(u.checksumValid(1, 2));
         u.sourcePortUpdatingChecksum(u.sourcePort() + 1).addressChanged(1, 3).fillChecksum(1, 2);
-        check(u.checksumValid(1, 2), "a filled UDP checksum verifies");
+        check(u.checksum() != 0 && verifies(u.segment(), u.offset(), u.length(), 1 + 2 + IpProtocol.UDP + u.length()),
+                "a filled UDP checksum verifies");
     }
 
     private static void readTcp(TcpSegment t) {

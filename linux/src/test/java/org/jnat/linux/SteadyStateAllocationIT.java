@@ -10,6 +10,7 @@ import org.jnat.device.LiveCaptureDevice;
 import org.jnat.device.NetDevice;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.testing.Allocations;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,8 +22,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class SteadyStateAllocationIT {
     private static final int OUR_IP = TestFrames.ip("10.79.0.2");
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
     @RegisterExtension
     static final LinkFixture fixture = new LinkFixture("ping");
@@ -34,6 +33,8 @@ class SteadyStateAllocationIT {
 
     @BeforeAll
     static void open() {
+        Allocations.assumeMeasurable(); // else every reading is -1 and every window 0 bytes
+        Allocations.assertCounterSeesAllocation();
         lab = fixture.lab;
         String tapName = "lxt" + lab.suffix;
         tap = fixture.open(() -> TapDevice.open(tapName, counters));
@@ -116,13 +117,13 @@ class SteadyStateAllocationIT {
             // the JIT recompiling; an allocation per packet or per burst fails every window.)
             long[] allocated = new long[5];
             for (int w = 0; w < allocated.length; w++) {
-                long before = THREADS.getThreadAllocatedBytes(thread);
+                long before = Allocations.allocatedSoFar(thread);
                 int start = answered[0];
                 while (answered[0] < start + 10_000 && System.nanoTime() < deadline && ping.isAlive()) {
                     answerEchoes(device, polled, ourIp, batch, answered);
                 alongside.run();
                 }
-                allocated[w] = THREADS.getThreadAllocatedBytes(thread) - before;
+                allocated[w] = Allocations.allocatedSoFar(thread) - before;
                 assertThat(answered[0] - start).as("echo requests answered on %s, counters %s", device.name(),
                         counters.snapshot()).isGreaterThanOrEqualTo(10_000);
                 if (allocated[w] == 0) {

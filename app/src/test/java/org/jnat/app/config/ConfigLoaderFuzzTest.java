@@ -36,6 +36,33 @@ class ConfigLoaderFuzzTest {
         loadOrRefuse(text);
     }
 
+    /**
+     * The fuzz target's seeds (in {@code ConfigLoaderFuzzTestInputs/}, each under Jazzer's 1 000
+     * character limit for a String) reach both paths, so a plain build runs it on configs that load
+     * and configs that are refused, not on the empty input alone.
+     */
+    @Test
+    void theSeedsLoadAndAreRefused() throws IOException {
+        Path seeds = Path.of("src", "test", "resources", "org", "jnat", "app", "config", "ConfigLoaderFuzzTestInputs",
+                "anyTextLoadsOrIsRefusedInOneLine");
+        int loaded = 0;
+        int refused = 0;
+        try (var files = Files.list(seeds)) {
+            for (Path seed : files.sorted().toList()) {
+                String text = Files.readString(seed);
+                assertThat(text.length()).as("characters in seed %s", seed.getFileName()).isLessThanOrEqualTo(1000);
+                if (loadOrRefuse(text)) {
+                    loaded++;
+                } else {
+                    refused++;
+                }
+            }
+        }
+        System.out.printf("config seeds: %d load, %d refused%n", loaded, refused);
+        assertThat(loaded).as("seeds that load").isGreaterThanOrEqualTo(2);
+        assertThat(refused).as("seeds refused").isGreaterThanOrEqualTo(2);
+    }
+
     @Test
     void damagedExamplesLoadOrAreRefusedInOneLine() throws IOException {
         String example = Files.readString(Path.of("..", "docs", "router.example.toml"));
