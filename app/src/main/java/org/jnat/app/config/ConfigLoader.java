@@ -125,7 +125,14 @@ public final class ConfigLoader {
     }
 
     private RouterConfig load() throws ConfigException {
-        TomlParseResult toml = Toml.parse(text);
+        TomlParseResult toml;
+        try {
+            toml = Toml.parse(text);
+        } catch (TomlParseError e) {
+            // tomlj reports most errors in the result but throws some (a bad escape in a table
+            // header, found by the fuzzer): the same one line either way.
+            throw syntaxError(e);
+        }
         if (toml.hasErrors()) {
             throw syntaxError(toml.errors().getFirst());
         }
