@@ -238,10 +238,10 @@ public final class PortAllocator {
      * reserved for forwards are not counted). Walks the range: tens of microseconds, for the control plane.
      */
     public int inUse(int protocol) {
-        int base = protocolIndex(protocol) * PORTS;
+        int p = protocolIndex(protocol);
         int n = 0;
         for (int port = low; port <= high; port++) {
-            if (owners[base + port] >= 0) {
+            if (owners[slot(p, port)] >= 0) { // (owners holds the range only, since it was sized to it)
                 n++;
             }
         }
