@@ -68,7 +68,8 @@ final class NatInvariants {
         Require.equal(gauges[SessionReader.GAUGE_SESSIONS], live, "sessions gauge");
         Require.equal(gauges[SessionReader.GAUGE_HOSTS], perHost.size(), "hosts gauge");
         for (var e : perHost.entrySet()) {
-            Require.equal(t.sessionsOf(e.getKey()), e.getValue(), "sessions of host %08x", e.getKey());
+            Require.equal(t.sessionsOf(e.getKey()), e.getValue(), "sessions of host %08x",
+                    e.getKey() & 0xffff_ffffL);
         }
         Require.equal(t.mappings().size(), perMapping.size(), "mappings alive exactly while referenced");
         for (var e : perMapping.entrySet()) {
