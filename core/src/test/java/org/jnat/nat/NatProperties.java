@@ -17,6 +17,7 @@ import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
 import org.jnat.testing.FrameFields;
 import org.jnat.testing.Frames;
+import org.jnat.testing.Require;
 import org.jnat.wire.IcmpPacket;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Address;
@@ -405,8 +406,9 @@ final class NatProperties {
     /** Bounds, quotas, and no port overloading (RFC 4787 REQ-3), over the whole table. */
     static void checkTable(NatTable table) {
         SessionTable sessions = table.sessions();
-        assertThat(table.size()).isLessThanOrEqualTo(MAX_SESSIONS);
-        Map<List<Integer>, List<Integer>> owners = new HashMap<>();
+        Require.atMost(table.size(), MAX_SESSIONS, "table size (%d at most)", MAX_SESSIONS);
+        // (protocol, external port) -> (inside address, inside port), each packed in a long.
+        Map<Long, Long> owners = new HashMap<>();
         Map<Integer, Integer> perHost = new HashMap<>();
         int live = 0;
         for (int id = 0; id < sessions.capacity(); id++) {
@@ -415,16 +417,20 @@ final class NatProperties {
             }
             live++;
             perHost.merge(sessions.insideAddress(id), 1, Integer::sum);
-            List<Integer> external = List.of(sessions.protocol(id), sessions.externalPort(id));
-            List<Integer> inside = List.of(sessions.insideAddress(id), sessions.insidePort(id));
-            List<Integer> prior = owners.putIfAbsent(external, inside);
-            assertThat(prior == null || prior.equals(inside)).as("external %s held by %s and %s", external, prior,
-                    inside).isTrue();
+            long external = (long) sessions.protocol(id) << 16 | sessions.externalPort(id);
+            long inside = (sessions.insideAddress(id) & 0xffff_ffffL) << 16 | sessions.insidePort(id);
+            Long prior = owners.putIfAbsent(external, inside);
+            if (prior != null && prior != inside) {
+                assertThat(false).as("external %s held by %s and %s", List.of(sessions.protocol(id),
+                        sessions.externalPort(id)), List.of((int) (prior >>> 16), (int) (prior & 0xffff)),
+                        List.of(sessions.insideAddress(id), sessions.insidePort(id))).isTrue();
+            }
         }
-        assertThat(live).isEqualTo(table.size());
+        Require.equal(live, table.size(), "live sessions against the table's size");
         for (var e : perHost.entrySet()) {
-            assertThat(e.getValue()).isLessThanOrEqualTo(PER_HOST);
-            assertThat(table.sessionsOf(e.getKey())).isEqualTo(e.getValue());
+            long host = e.getKey() & 0xffff_ffffL;
+            Require.atMost(e.getValue(), PER_HOST, "sessions of host %08x against the quota", host);
+            Require.equal(table.sessionsOf(e.getKey()), e.getValue(), "sessions of host %08x", host);
         }
         NatInvariants.check(table);
     }

@@ -183,6 +183,13 @@ final class RouterProperties {
                 d.dmz(), d.timeouts(), d.inboundRefresh());
     }
 
+    /**
+     * The slot each run sends metadata frames from and reads what the router sent into: made once
+     * (64 KiB of native memory per input was a good part of a run's allocation). Every use sets
+     * it whole: {@code Frames.into} or the device's poll writes the frame, its length and its metadata.
+     */
+    private static final PacketBuffer SLOT = PacketBuffer.allocate();
+
     static void neverThrowsNorBreaksABound(Source in) {
         boolean staticNeighbors = in.bool();
         int insideMtu = in.bool() ? 1500 : in.intIn(68, 1500);
@@ -196,7 +203,7 @@ final class RouterProperties {
                 (config, counters) -> nat ? NatEngine.of(config, counters, 1) : Translator.ROUTING,
                 insideOffloads ? Offloads.ALL : Offloads.NONE, outsideOffloads ? Offloads.ALL : Offloads.NONE,
                 FUZZ_NAT, 128);
-        PacketBuffer slot = PacketBuffer.allocate();
+        PacketBuffer slot = SLOT;
         boolean[] clean = {true};
         for (int op = 0; op < 64 && in.remaining() > 0; op++) {
             int kind = in.kind();
@@ -226,6 +233,7 @@ final class RouterProperties {
                 MemoryDevice peer = outside ? lab.outside.b() : lab.inside.b();
                 if (withMetadata) {
                     Frames.into(slot, frame).clearOffload();
+                    slot.timestampNanos = 0; // as in a fresh slot (the last frame read may have set it)
                     slot.gsoType = in.bool() ? PacketBuffer.GSO_NONE : in.intIn(0, 5);
                     slot.gsoSize = in.intIn(0, 9000);
                     slot.headerLength = in.intIn(0, 200);
