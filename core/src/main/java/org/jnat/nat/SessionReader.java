@@ -1,6 +1,5 @@
 package org.jnat.nat;
 
-import org.jnat.wire.IpProtocol;
 
 /**
  * The control plane's reads of the session table, and its one bulk change (flushing a host), cut
@@ -196,15 +195,5 @@ public final class SessionReader {
         chunk.copied = size;
         chunk.next = end;
         chunk.end = hosts.slots();
-    }
-
-    /** The protocol's name as the API and metrics give it: tcp, udp, icmp. */
-    public static String protocolName(int protocol) {
-        return switch (protocol) {
-            case IpProtocol.TCP -> "tcp";
-            case IpProtocol.UDP -> "udp";
-            case IpProtocol.ICMP -> "icmp";
-            default -> Integer.toString(protocol);
-        };
     }
 }

@@ -8,4 +8,14 @@ public final class IpProtocol {
 
     private IpProtocol() {
     }
+
+    /** The protocol's name as jnat writes it (API, metrics, session log): tcp, udp, icmp, else the number. */
+    public static String name(int protocol) {
+        return switch (protocol) {
+            case TCP -> "tcp";
+            case UDP -> "udp";
+            case ICMP -> "icmp";
+            default -> Integer.toString(protocol);
+        };
+    }
 }

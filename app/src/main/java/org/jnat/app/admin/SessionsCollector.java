@@ -80,7 +80,7 @@ final class SessionsCollector implements MultiCollector {
             GaugeSnapshot.Builder range = GaugeSnapshot.builder().name("jnat_port_range_size")
                     .help("external ports in the configured range, per protocol");
             for (int p : PROTOCOLS) {
-                String name = SessionReader.protocolName(p);
+                String name = IpProtocol.name(p);
                 ports.dataPoint(point(queries.portsInUse(p), "protocol", name));
                 range.dataPoint(point(queries.portRangeSize(), "protocol", name));
             }

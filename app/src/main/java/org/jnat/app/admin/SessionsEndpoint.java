@@ -123,7 +123,7 @@ final class SessionsEndpoint {
         for (int k = 0; k < chunk.copied; k++) {
             int at = k * SessionReader.FIELDS;
             int protocol = (int) r[at + SessionReader.PROTOCOL];
-            b.append(json.first ? "{\"protocol\":\"" : ",{\"protocol\":\"").append(SessionReader.protocolName(protocol))
+            b.append(json.first ? "{\"protocol\":\"" : ",{\"protocol\":\"").append(IpProtocol.name(protocol))
                     .append("\",\"inside\":\"");
             endpoint(b, r[at + SessionReader.INSIDE_ADDRESS], r[at + SessionReader.INSIDE_PORT]);
             b.append("\",\"outside\":\"").append(publicAddress).append(':').append(r[at + SessionReader.EXTERNAL_PORT])

@@ -53,7 +53,7 @@ public final class SessionLogLines {
         int protocol = Endpoint.protocol(r.inside);
         out.append("{\"event\":\"").append(r.event == SessionLog.CREATED ? "created" : "ended").append('"');
         out.append(",\"time\":\"").append(time(r.nanos)).append('"');
-        out.append(",\"protocol\":\"").append(protocol(protocol)).append('"');
+        out.append(",\"protocol\":\"").append(IpProtocol.name(protocol)).append('"');
         out.append(",\"inside\":\"").append(Ipv4Address.toString(Endpoint.address(r.inside))).append(':')
                 .append(Endpoint.port(r.inside)).append('"');
         out.append(",\"outside\":\"").append(publicAddress).append(':').append(r.externalPort).append('"');
@@ -69,14 +69,5 @@ public final class SessionLogLines {
             out.append(",\"reason\":\"").append(r.reason.logName()).append('"');
         }
         return out.append('}').toString();
-    }
-
-    private static String protocol(int protocol) {
-        return switch (protocol) {
-            case IpProtocol.TCP -> "tcp";
-            case IpProtocol.UDP -> "udp";
-            case IpProtocol.ICMP -> "icmp";
-            default -> Integer.toString(protocol);
-        };
     }
 }
