@@ -216,8 +216,9 @@ final class SessionStore implements TimerWheel.Owner {
         int insideAddress = sessions.insideAddress(id);
         int externalPort = sessions.externalPort(id);
         int m = sessions.mapping(id);
+        int flags = sessions.flags(id);
         if (log != null) {
-            SessionLog.Reason why = reason == EXPIRED && closedTcp(protocol, sessions.flags(id))
+            SessionLog.Reason why = reason == EXPIRED && closedTcp(protocol, flags)
                     ? SessionLog.Reason.CLOSED : reason;
             log.ended(id, Endpoint.of(protocol, insideAddress, sessions.insidePort(id)),
                     Endpoint.of(protocol, sessions.remoteAddress(id), sessions.remotePort(id)), externalPort, why, now);
@@ -225,7 +226,6 @@ final class SessionStore implements TimerWheel.Owner {
         if (filters != null) {
             filters.decrement(FilterTable.key(protocol, externalPort, sessions.remoteAddress(id)));
         }
-        int flags = sessions.flags(id);
         if (closedTcp(protocol, flags)) {
             closed.remove(insideAddress, id);
         }
