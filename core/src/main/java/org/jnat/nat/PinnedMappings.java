@@ -152,6 +152,12 @@ public final class PinnedMappings {
         size--;
     }
 
+    /** The pin of inside endpoint {@code inside} ({@link Endpoint}), or {@link #NONE}. */
+    public int find(long inside) {
+        int m = mappings.find(inside, 0);
+        return m >= 0 ? slotOf[m] : NONE;
+    }
+
     /** The pin of mapping {@code m}, or {@link #NONE}. */
     public int slotOf(int m) {
         return slotOf[m];
