@@ -51,7 +51,10 @@ final class LocalServices {
             service.refused(); // the service listens on the inside only (RFC 6887 section 8)
             return false;
         }
-        if (!udp.checksumValid(source, destination)) {
+        // A local sender on TAP hands over a partial checksum (Ingress checked its metadata) or one
+        // the kernel vouches for; a super-packet of several datagrams is no one request.
+        boolean vouched = (frame.flags & (PacketBuffer.F_NEEDS_CSUM | PacketBuffer.F_DATA_VALID)) != 0;
+        if (frame.gsoType != PacketBuffer.GSO_NONE || !vouched && !udp.checksumValid(source, destination)) {
             service.malformed();
             return true;
         }
