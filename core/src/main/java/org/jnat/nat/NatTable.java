@@ -74,11 +74,11 @@ public final class NatTable {
 
     NatTable(NatConfig config, long seed, long portHoldNanos, NatCounters count) {
         this.store = new SessionStore(config, seed, portHoldNanos);
-        this.reader = new SessionReader(store);
         this.sessions = store.sessions;
         this.mappings = store.mappings;
         this.ports = store.ports;
         this.pins = new PinnedMappings(Math.min(MAX_PINS, mappings.capacity()), mappings, ports);
+        this.reader = new SessionReader(store, pins);
         this.mappingMask = switch (config.mapping()) {
             case ENDPOINT_INDEPENDENT -> 0;
             case ADDRESS_DEPENDENT -> Endpoint.of(0, -1, 0);

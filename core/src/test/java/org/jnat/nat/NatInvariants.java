@@ -84,6 +84,9 @@ final class NatInvariants {
             }
         }
         Require.equal(pinned, pins.size(), "pins against their count");
+        long[] pinGauges = new long[SessionReader.GAUGES];
+        t.reader().gauges(pinGauges);
+        Require.equal(pinGauges[SessionReader.GAUGE_PINNED], pinned, "pinned mappings gauge");
         Require.equal(t.mappings().size(), perMapping.size(), "mappings alive exactly while referenced");
         for (var e : perMapping.entrySet()) {
             Require.equal(t.mappings().references(e.getKey()), e.getValue(), "references of mapping %d", e.getKey());

@@ -118,6 +118,9 @@ class PcpApiTest {
         assertThat(e.get("lifetime_seconds").getAsLong()).isEqualTo(500);
         assertThat(e.get("by").getAsString()).isEqualTo("natpmp");
         assertThat(e.get("filters").getAsInt()).isZero();
+        HttpResponse<String> metrics = send("GET", "/metrics");
+        assertThat(metrics.body()).containsPattern("(?m)^jnat_pcp_mappings 1(\\.0)?$")
+                .containsPattern("(?m)^jnat_natpmp_requests_total 1(\\.0)?$");
     }
 
     @Test
