@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import org.jnat.config.PcpConfig;
 import org.jnat.nat.Endpoint;
 import org.jnat.nat.NatTable;
-import org.jnat.nat.PinnedMappings;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.NatPmpMessage;
 
@@ -14,27 +13,12 @@ import org.jnat.wire.NatPmpMessage;
  * host and its internal port name the mapping), every answer with the epoch. Reads the request from a
  * copy, writes the answer into the caller's buffer; nothing allocates or throws.
  */
-final class NatPmpRequests {
-    private final NatTable table;
-    private final PinnedMappings pins;
-    private final PcpMappings mappings;
-    private final PcpCounters count;
-    private final int publicAddress;
+final class NatPmpRequests extends MappingRequests {
     private final NatPmpMessage request = new NatPmpMessage();
     private final NatPmpMessage response = new NatPmpMessage();
-    private PcpConfig settings;
 
     NatPmpRequests(NatTable table, PcpMappings mappings, PcpCounters count, PcpConfig settings, int publicAddress) {
-        this.table = table;
-        this.pins = table.pins();
-        this.mappings = mappings;
-        this.count = count;
-        this.settings = settings;
-        this.publicAddress = publicAddress;
-    }
-
-    void settings(PcpConfig settings) {
-        this.settings = settings;
+        super(table, mappings, count, settings, publicAddress);
     }
 
     /**
@@ -60,7 +44,7 @@ final class NatPmpRequests {
         int protocol = op == NatPmpMessage.MAP_UDP ? IpProtocol.UDP : IpProtocol.TCP;
         int internalPort = request.requestInternalPort();
         int suggested = request.requestExternalPort();
-        long lifetime = Math.min(request.requestLifetime(), settings.maxLifetimeSeconds());
+        long lifetime = granted(request.requestLifetime());
         if (lifetime == 0) {
             return delete(protocol, source, internalPort, epoch, now);
         }

@@ -21,21 +21,15 @@ import org.jnat.wire.PcpMessage;
  * peer); a PEER's lifetime is its session's idle time left, no more than asked (PEER does not keep a
  * session beyond the NAT's timeouts); a lifetime is never more than {@code max-lifetime}.
  */
-final class PcpRequests {
+final class PcpRequests extends MappingRequests {
     /** How long a client should wait after an error before asking again (RFC 6887 section 7.4). */
     static final long SHORT_ERROR_SECONDS = 30, LONG_ERROR_SECONDS = 1800;
 
-    private final NatTable table;
-    private final PinnedMappings pins;
-    private final PcpMappings mappings;
-    private final PcpCounters count;
-    private final int publicAddress;
     private final int insideNetwork;
     private final int insideMask;
     private final int insideAddress;
     private final PcpMessage request = new PcpMessage();
     private final PcpMessage response = new PcpMessage();
-    private PcpConfig settings;
 
     // The request being answered (one at a time).
     private MemorySegment in;
@@ -44,19 +38,10 @@ final class PcpRequests {
 
     PcpRequests(NatTable table, PcpMappings mappings, PcpCounters count, PcpConfig settings, int publicAddress,
                 int insideAddress, int insidePrefixLength) {
-        this.table = table;
-        this.pins = table.pins();
-        this.mappings = mappings;
-        this.count = count;
-        this.settings = settings;
-        this.publicAddress = publicAddress;
+        super(table, mappings, count, settings, publicAddress);
         this.insideAddress = insideAddress;
         this.insideMask = insidePrefixLength == 0 ? 0 : -1 << (32 - insidePrefixLength);
         this.insideNetwork = insideAddress & insideMask;
-    }
-
-    void settings(PcpConfig settings) {
-        this.settings = settings;
     }
 
     /**
@@ -189,7 +174,7 @@ final class PcpRequests {
         }
         int host = thirdParty >= 0 ? request.thirdPartyAddress(thirdParty) : source;
         long inside = Endpoint.of(protocol, host, internalPort);
-        long lifetime = Math.min(request.lifetime(), settings.maxLifetimeSeconds());
+        long lifetime = granted(request.lifetime());
         int slot = pins.find(inside);
         if (slot >= 0 && !mappings.owns(slot, request.nonce(0), request.nonce(1), request.nonce(2))) {
             return error(PcpMessage.NOT_AUTHORIZED, length); // another client's mapping (section 11.3)
@@ -257,7 +242,7 @@ final class PcpRequests {
             return error(refusal(id), length);
         }
         long left = Math.max(0, table.sessions().expiry(id) - now) / 1_000_000_000L;
-        long lifetime = Math.min(Math.min(request.lifetime(), settings.maxLifetimeSeconds()), left);
+        long lifetime = Math.min(granted(request.lifetime()), left);
         return success(PcpMessage.PEER, lifetime, table.sessions().externalPort(id));
     }
 

@@ -15,12 +15,12 @@ import org.jnat.device.MemoryDevice;
 import org.jnat.nat.NatEngine;
 import org.jnat.router.Router;
 import org.jnat.runtime.Counters;
-import org.jnat.runtime.Deadlines;
 import org.jnat.runtime.ManualClock;
 import org.jnat.testing.Frames;
+import org.jnat.testing.ReferenceAddresses;
+import org.jnat.testing.RouterLoop;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Packet;
-import org.jnat.wire.MacAddress;
 import org.jnat.wire.PcpMessage;
 import org.jnat.wire.UdpDatagram;
 import org.jnat.wire.UdpFrames;
@@ -29,17 +29,8 @@ import org.jnat.wire.UdpFrames;
  * A router with its NAT and PCP server over memory links and a manual clock (the reference
  * topology, DESIGN section 7): the test plays cl and other inside hosts, and isp for sv.
  */
-final class PcpRig {
-    static final long RT_IN_MAC = MacAddress.parse("5a:75:f7:80:43:b1");
-    static final long RT_OUT_MAC = MacAddress.parse("42:9f:da:77:32:42");
-    static final long CL_MAC = MacAddress.parse("16:6e:36:a4:8d:ef");
-    static final long ISP_MAC = MacAddress.parse("c6:de:e7:74:70:29");
-    static final int RT_IN = parse("192.168.1.1");
-    static final int RT_OUT = parse("203.0.113.1");
-    static final int CL = parse("192.168.1.10");
+final class PcpRig implements ReferenceAddresses {
     static final int CL2 = parse("192.168.1.11");
-    static final int ISP = parse("203.0.113.254");
-    static final int SV = parse("198.51.100.10");
     static final long SECOND = 1_000_000_000L;
 
     final MemoryDevice.Pair inside = MemoryDevice.pair("inside", 1500);
@@ -77,19 +68,12 @@ final class PcpRig {
     }
 
     void run() {
-        while (router.pollOnce(clock.nanos()) > 0) {
-            // until nothing is left to read
-        }
+        RouterLoop.run(router, clock);
     }
 
-    /** Advances the clock from deadline to deadline, as the data-plane loop does. */
+    /** Advances the clock from deadline to deadline, as the data-plane loop does; keeps what came out inside. */
     void advance(long nanos) {
-        long end = clock.nanos() + nanos;
-        while (clock.nanos() < end) {
-            long next = router.nextDeadline();
-            clock.set(next == Deadlines.NONE || next - end > 0 ? end : Math.max(next, clock.nanos() + 1));
-            run();
-        }
+        RouterLoop.advance(router, clock, nanos);
         sort(inside.b().drain());
     }
 

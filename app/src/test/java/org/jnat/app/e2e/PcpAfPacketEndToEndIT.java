@@ -4,13 +4,7 @@ import org.jnat.app.lab.Lab;
 
 /** {@link PcpEndToEndSuite} with jnat on AF_PACKET sockets. */
 class PcpAfPacketEndToEndIT extends PcpEndToEndSuite {
-    @Override
-    Lab.Mode mode() {
-        return Lab.Mode.AFPACKET;
-    }
-
-    @Override
-    String admin() {
-        return "127.0.0.1:9482";
+    PcpAfPacketEndToEndIT() {
+        super(Lab.Mode.AFPACKET, "127.0.0.1:9482");
     }
 }

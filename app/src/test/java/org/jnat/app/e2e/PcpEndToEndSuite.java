@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 import org.jnat.app.lab.HelloServer;
 import org.jnat.app.lab.JnatProcess;
 import org.jnat.app.lab.Lab;
@@ -31,19 +30,26 @@ abstract class PcpEndToEndSuite {
     private static final int PORT = 8123;
     private static final String TOKEN = "pcp-e2e-token-0123456";
 
+    private final Lab.Mode mode;
+    /** The admin API's address in rt, one per subclass so that two running at once do not collide. */
+    private final String admin;
     private Lab lab;
     private JnatProcess jnat;
     private HelloServer hello;
 
-    abstract Lab.Mode mode();
+    PcpEndToEndSuite(Lab.Mode mode, String admin) {
+        this.mode = mode;
+        this.admin = admin;
+    }
 
-    /** The admin API's address in rt, one per subclass so that two running at once do not collide. */
-    abstract String admin();
+    private String admin() {
+        return admin;
+    }
 
     @BeforeAll
     void startLabAndRouter() throws IOException {
         Labs.assumeLab(getClass(), "natpmpc", "curl");
-        lab = Lab.create(Lab.uniquePrefix("pc"), mode());
+        lab = Lab.create(Lab.uniquePrefix("pc"), mode);
         jnat = JnatProcess.start(lab, "reject", true, "\n[pcp]\nenabled = true\nmax-lifetime = \"6s\"\n"
                 + "\n[admin]\nlisten = \"" + admin() + "\"\ntoken = \"" + TOKEN + "\"\n");
         jnat.awaitLine("admin API listening on http://" + admin(), 10_000);
@@ -81,23 +87,6 @@ abstract class PcpEndToEndSuite {
         return r.stdout();
     }
 
-    /** Polls {@code condition} until it holds or {@code seconds} pass; true if it held. */
-    private static boolean within(int seconds, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        while (System.nanoTime() - deadline < 0) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return condition.getAsBoolean();
-    }
-
     @Test
     @Order(1)
     void natpmpcMapsAPortThatSvReachesUntilItIsDeleted() {
@@ -126,7 +115,7 @@ abstract class PcpEndToEndSuite {
         assertThat(map.stdout()).as("max-lifetime bounds the lifetime").contains("liftime 6");
         assertThat(fromSv()).as("mapped again").startsWith("hello pcp from " + Lab.SV + ":");
         long mapped = System.nanoTime();
-        assertThat(within(30, () -> fromSv() == null)).as("the port closes once 6 s are over").isTrue();
+        assertThat(Lab.await(System.nanoTime() + Duration.ofSeconds(30).toNanos(), 200, () -> fromSv() == null)).as("the port closes once 6 s are over").isTrue();
         System.out.printf("the port closed %.1f s after the mapping was made (max-lifetime 6 s)%n",
                 (System.nanoTime() - mapped) / 1e9);
         String counters = api("/api/v1/counters?prefix=pcp.mappings.expired");
