@@ -49,6 +49,11 @@ final class PcpRig implements ReferenceAddresses {
     }
 
     PcpRig(PcpConfig pcp, NatConfig natConfig, List<ForwardRule> forwards) {
+        this(pcp, natConfig, forwards, false);
+    }
+
+    /** With {@code routingOnly}, the router routes without translating (the NAT is made, but not plugged in). */
+    PcpRig(PcpConfig pcp, NatConfig natConfig, List<ForwardRule> forwards, boolean routingOnly) {
         RouterConfig config = new RouterConfig(
                 new InterfaceConfig("memory:inside", RT_IN, 24, RT_IN_MAC, 0, 1500),
                 new InterfaceConfig("memory:outside", RT_OUT, 24, RT_OUT_MAC, ISP, 1500),
@@ -57,7 +62,8 @@ final class PcpRig implements ReferenceAddresses {
                 new StaticNeighbor(ISP, ISP_MAC)), null, null, null, pcp);
         nat = NatEngine.of(config, counters, 1);
         server = PcpServer.of(config, nat.table(), counters);
-        router = new Router(config, inside.a(), outside.a(), clock, counters, nat, server);
+        router = new Router(config, inside.a(), outside.a(), clock, counters,
+                routingOnly ? org.jnat.router.Translator.ROUTING : nat, server);
         run();
         sort(inside.b().drain());
         outside.b().drain();

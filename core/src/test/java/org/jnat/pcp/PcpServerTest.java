@@ -325,4 +325,40 @@ class PcpServerTest {
         assertThat(syn.flags() & TcpSegment.SYN).isNotZero();
         assertThat(rig.nat.table().size()).isEqualTo(1);
     }
+
+    @Test
+    void aBadChecksumIsDroppedUnanswered() {
+        PcpRig rig = rig();
+        byte[] frame = org.jnat.testing.Frames.udpFrame(PcpRig.CL_MAC, PcpRig.RT_IN_MAC, CL, 41000, PcpRig.RT_IN,
+                PcpMessage.SERVER_PORT, cl.announce());
+        frame[40] ^= 0x55; // the UDP checksum
+        rig.inside.b().send(frame);
+        rig.run();
+        assertThat(rig.inside.b().drain()).isEmpty();
+        assertThat(rig.count("pcp.dropped.malformed")).isEqualTo(1);
+        assertThat(rig.count("pcp.requests")).isZero();
+    }
+
+    @Test
+    void aRequestToTheOutsideAddressIsRefusedAsAClosedPort() {
+        // Through the NAT a datagram to the public address is translated like any other (hairpinned);
+        // plain routing delivers it to the router, and the server listens on the inside address only.
+        PcpRig rig = new PcpRig(PcpRig.config(60, 8, false), NatConfig.defaults(), List.of(), true);
+        rig.inside.b().send(org.jnat.testing.Frames.udpFrame(PcpRig.CL_MAC, PcpRig.RT_IN_MAC, CL, 41000, RT_OUT,
+                PcpMessage.SERVER_PORT, cl.announce()));
+        rig.run();
+        List<byte[]> out = rig.inside.b().drain();
+        assertThat(out).hasSize(1);
+        org.jnat.wire.IcmpPacket icmp = new org.jnat.wire.IcmpPacket().wrap(MemorySegment.ofArray(out.get(0)), 34);
+        assertThat(icmp.type()).isEqualTo(org.jnat.wire.IcmpPacket.DESTINATION_UNREACHABLE);
+        assertThat(icmp.code()).isEqualTo(org.jnat.wire.IcmpPacket.PORT_UNREACHABLE);
+        assertThat(rig.count("pcp.refused.outside")).isEqualTo(1);
+        assertThat(rig.count("pcp.requests")).isZero();
+        // and from the outside to the inside address, the router's ingress drops it first
+        rig.outside.b().send(org.jnat.testing.Frames.udpFrame(PcpRig.ISP_MAC, PcpRig.RT_OUT_MAC, SV, 41000, PcpRig.RT_IN,
+                PcpMessage.SERVER_PORT, cl.announce()));
+        rig.run();
+        assertThat(rig.outside.b().drain()).isEmpty();
+        assertThat(rig.count("ipv4.dropped.not_this_side")).isEqualTo(1);
+    }
 }
