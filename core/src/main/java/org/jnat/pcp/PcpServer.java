@@ -35,6 +35,8 @@ public final class PcpServer implements LocalService {
     private final PcpMessage announce = new PcpMessage();
     /** The request, copied before the answer is written (which may be over it). */
     private final MemorySegment scratch = MemorySegment.ofArray(new byte[PcpMessage.MAX_LENGTH]);
+    /** The answer, written here first: the caller's buffer may be too small for it (a link with a small MTU). */
+    private final MemorySegment reply = MemorySegment.ofArray(new byte[PcpMessage.MAX_LENGTH]);
     private long startNanos;
     private int announced = ANNOUNCEMENTS;
     private boolean natPmpNext;
@@ -104,10 +106,15 @@ public final class PcpServer implements LocalService {
             count.increment(count.malformed); // a response (R bit; NAT-PMP's OP from 128): never answered
             return 0;
         }
-        if (NetworkOrder.u8(scratch, 0) == NatPmpMessage.VERSION) {
-            return natPmp.answer(scratch, copied, source, out, outOffset, epoch(now), now);
+        int n = NetworkOrder.u8(scratch, 0) == NatPmpMessage.VERSION
+                ? natPmp.answer(scratch, copied, source, reply, 0, epoch(now), now)
+                : pcp.answer(scratch, length, source, reply, 0, epoch(now), now);
+        if (!NetworkOrder.fits(out, outOffset, n)) {
+            count.increment(count.malformed); // cannot happen on a link whose MTU carries 1100 bytes
+            return 0;
         }
-        return pcp.answer(scratch, length, source, out, outOffset, epoch(now), now);
+        MemorySegment.copy(reply, 0, out, outOffset, n);
+        return n;
     }
 
     @Override

@@ -361,4 +361,14 @@ class PcpServerTest {
         assertThat(rig.outside.b().drain()).isEmpty();
         assertThat(rig.count("ipv4.dropped.not_this_side")).isEqualTo(1);
     }
+
+    @Test
+    void anAnswerThatDoesNotFitIsDroppedNotThrown() {
+        PcpRig rig = rig();
+        byte[] request = cl.map(TCP, 80, 0, 60, 1);
+        MemorySegment small = MemorySegment.ofArray(new byte[40]);
+        assertThat(rig.server.answer(MemorySegment.ofArray(request), 0, request.length, CL, 5350, small, 0,
+                rig.clock.nanos())).isZero();
+        assertThat(rig.count("pcp.dropped.malformed")).isEqualTo(1);
+    }
 }
