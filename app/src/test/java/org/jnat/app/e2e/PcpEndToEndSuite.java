@@ -100,6 +100,9 @@ abstract class PcpEndToEndSuite {
         String forwards = api("/api/v1/forwards");
         assertThat(forwards).contains("\"source\":\"pcp\"").contains("\"to\":\"" + Lab.CL + ":" + PORT + "\"")
                 .contains("\"by\":\"natpmp\"");
+        Shell.Result list = Labs.jnatCli(lab, "forwards", "list", "--admin", admin());
+        assertThat(list.exitCode()).as(list.stderr()).isZero();
+        assertThat(list.stdout()).containsPattern("(?m)^- +tcp +" + PORT + " +192\\.168\\.1\\.10:" + PORT + " +pcp [0-6]s$");
 
         Shell.Result delete = natpmpc(0);
         assertThat(delete.exitCode()).as(delete.stdout() + delete.stderr()).isZero();
