@@ -145,7 +145,7 @@ public final class NatTable {
         long mapped = remote & mappingMask;
         int m = mappings.find(inside, mapped);
         if (m < 0 && mappingMask != 0 && pins.size() > 0) {
-            m = pinnedOf(inside); // an explicit mapping is endpoint-independent whatever the behaviour (RFC 6887 section 11)
+            m = pins.mappingOf(inside); // an explicit mapping is endpoint-independent whatever the behaviour (RFC 6887 section 11)
         }
         if (m < 0) {
             m = newMapping(inside, mapped, now);
@@ -299,12 +299,6 @@ public final class NatTable {
     private int heldBy(int host) {
         int n = store.sessionsOf(host);
         return pins.size() == 0 ? n : n + pins.of(host);
-    }
-
-    /** The pinned mapping of {@code inside}, or {@link MappingTable#NONE}. */
-    private int pinnedOf(long inside) {
-        int m = mappings.find(inside, 0);
-        return m >= 0 && pins.isPinned(m) ? m : MappingTable.NONE;
     }
 
     // ---------------------------------------------------------------- pinned mappings (PCP, NAT-PMP)

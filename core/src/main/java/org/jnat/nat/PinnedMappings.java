@@ -158,6 +158,12 @@ public final class PinnedMappings {
         return m >= 0 ? slotOf[m] : NONE;
     }
 
+    /** The pinned mapping of {@code inside}, or {@link MappingTable#NONE}. */
+    int mappingOf(long inside) {
+        int m = mappings.find(inside, 0);
+        return m >= 0 && slotOf[m] != NONE ? m : MappingTable.NONE;
+    }
+
     /** The pin of mapping {@code m}, or {@link #NONE}. */
     public int slotOf(int m) {
         return slotOf[m];
