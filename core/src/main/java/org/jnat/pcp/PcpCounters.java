@@ -25,7 +25,8 @@ final class PcpCounters {
         pcpRequests = counters.register("pcp.requests", "PCP requests (version 2) from inside hosts");
         natPmpRequests = counters.register("natpmp.requests", "NAT-PMP requests (version 0) from inside hosts");
         malformed = counters.register("pcp.dropped.malformed",
-                "PCP and NAT-PMP datagrams dropped unanswered: shorter than 2 bytes, a response, a bad UDP checksum, a truncated NAT-PMP mapping request");
+                "PCP and NAT-PMP datagrams dropped unanswered: shorter than 2 bytes, a response, a bad UDP checksum,"
+                        + " a truncated NAT-PMP mapping request, an answer too large for the link");
         refusedOutside = counters.register("pcp.refused.outside",
                 "PCP and NAT-PMP requests from the outside or to another address of the router, refused as by a closed port");
         announcements = counters.register("pcp.announcements",
