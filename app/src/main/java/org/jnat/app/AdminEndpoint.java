@@ -28,7 +28,7 @@ final class AdminEndpoint {
      * {@code config}, loaded from {@code file} (null: none, nothing to reload).
      */
     static Reloader reloader(Path file, RouterConfig config, RouterRuntime runtime) {
-        return new Reloader(file, config, runtime.control(), (NatEngine) runtime.translator());
+        return new Reloader(file, config, runtime.control(), (NatEngine) runtime.translator(), runtime.pcp());
     }
 
     /** The server for {@code runtime}, or null when the config has no {@code [admin]} table. */
@@ -42,7 +42,7 @@ final class AdminEndpoint {
                 List.of(side("inside", config.inside(), runtime, Side.INSIDE),
                         side("outside", config.outside(), runtime, Side.OUTSIDE)));
         Routes routes = AdminApi.routes(reloader, runtime.counters(), status,
-                new DataPlane(runtime.control(), runtime.nat()));
+                new DataPlane(runtime.control(), runtime.nat(), runtime.pcp()));
         if (runtime.liveCapture() != null) {
             routes.get("/api/v1/capture", new CaptureEndpoint(runtime.liveCapture(), "jnat " + Main.Version.number(),
                     config.inside().device(), config.outside().device()));

@@ -53,9 +53,13 @@ final class ForwardsCommand implements Callable<Integer> {
 
     /** A forward as the API gives it, as one line: "3  tcp  8081  192.168.1.10:8000  api". */
     private static String line(JsonObject f) {
-        return String.format(ROW, f.get("id").getAsString(), f.get("protocol").getAsString(),
-                f.get("port").getAsString(), f.get("to").getAsString(),
-                f.has("source") ? f.get("source").getAsString() : "");
+        // A PCP mapping has no id; its source says how long it has left: "pcp 57s".
+        String source = f.has("source") ? f.get("source").getAsString() : "";
+        if (f.has("lifetime_seconds")) {
+            source += " " + f.get("lifetime_seconds").getAsString() + "s";
+        }
+        return String.format(ROW, f.has("id") ? f.get("id").getAsString() : "-", f.get("protocol").getAsString(),
+                f.get("port").getAsString(), f.get("to").getAsString(), source);
     }
 
     /** "tcp 8081 to 192.168.1.10:8000". */

@@ -28,6 +28,7 @@ import org.jnat.linux.RealtimeGovernor;
 import org.jnat.linux.SystemCallException;
 import org.jnat.linux.ThreadScheduling;
 import org.jnat.nat.NatEngine;
+import org.jnat.pcp.PcpServer;
 import org.jnat.nat.NatTable;
 import org.jnat.nat.SessionLog;
 import org.jnat.router.Router;
@@ -70,6 +71,8 @@ final class RouterRuntime implements AutoCloseable {
     /** With {@code [log] sessions}: the session log's writer thread; else null. */
     private final SessionLogWriter sessionLog;
     private final Router router;
+    /** The PCP and NAT-PMP server on the inside address, or null when {@code [pcp]} is off. */
+    private final PcpServer pcp;
     private final Translator translator;
     private final PollLoop loop;
     /** The control plane's commands, drained by the data-plane thread when the loop is woken for them. */
@@ -109,7 +112,8 @@ final class RouterRuntime implements AutoCloseable {
             routerInside = new LiveCaptureDevice(routerInside, liveCapture, CaptureRing.INSIDE, wall);
             routerOutside = new LiveCaptureDevice(routerOutside, liveCapture, CaptureRing.OUTSIDE, wall);
         }
-        this.router = new Router(config, routerInside, routerOutside, clock, counters, translator);
+        this.pcp = translator instanceof NatEngine nat ? PcpServer.of(config, nat.table(), counters) : null;
+        this.router = new Router(config, routerInside, routerOutside, clock, counters, translator, pcp);
         int rounds = counters.register("dataplane.rounds",
                 "rounds of the data-plane loop: wake-ups from poll(2) and busy-poll spins (an idle router makes none)");
         this.loop = new PollLoop(List.of(inside, outside), clock, new PollLoop.Handler() {
@@ -321,6 +325,11 @@ final class RouterRuntime implements AutoCloseable {
 
     Translator translator() {
         return translator;
+    }
+
+    /** The PCP server, or null when {@code [pcp] enabled} is false. */
+    PcpServer pcp() {
+        return pcp;
     }
 
     /** The NAT: the translator, which {@link Translators} always makes a {@link NatEngine}. */

@@ -15,7 +15,8 @@ public record RouterConfig(
         List<StaticNeighbor> neighbors,
         AdminConfig admin,
         DataPlaneConfig dataPlane,
-        LogConfig log) {
+        LogConfig log,
+        PcpConfig pcp) {
 
     public RouterConfig {
         forwards = List.copyOf(forwards);
@@ -26,17 +27,26 @@ public record RouterConfig(
         if (log == null) {
             log = LogConfig.NONE;
         }
+        if (pcp == null) {
+            pcp = PcpConfig.DEFAULT;
+        }
+    }
+
+    /** A configuration without a PCP server. */
+    public RouterConfig(InterfaceConfig inside, InterfaceConfig outside, NatConfig nat, List<ForwardRule> forwards,
+                        List<StaticNeighbor> neighbors, AdminConfig admin, DataPlaneConfig dataPlane, LogConfig log) {
+        this(inside, outside, nat, forwards, neighbors, admin, dataPlane, log, PcpConfig.DEFAULT);
     }
 
     /** A configuration without a session log. */
     public RouterConfig(InterfaceConfig inside, InterfaceConfig outside, NatConfig nat, List<ForwardRule> forwards,
                         List<StaticNeighbor> neighbors, AdminConfig admin, DataPlaneConfig dataPlane) {
-        this(inside, outside, nat, forwards, neighbors, admin, dataPlane, LogConfig.NONE);
+        this(inside, outside, nat, forwards, neighbors, admin, dataPlane, LogConfig.NONE, PcpConfig.DEFAULT);
     }
 
     /** A configuration with the default {@code [dataplane]} settings. */
     public RouterConfig(InterfaceConfig inside, InterfaceConfig outside, NatConfig nat, List<ForwardRule> forwards,
                         List<StaticNeighbor> neighbors, AdminConfig admin) {
-        this(inside, outside, nat, forwards, neighbors, admin, DataPlaneConfig.DEFAULT, LogConfig.NONE);
+        this(inside, outside, nat, forwards, neighbors, admin, DataPlaneConfig.DEFAULT, LogConfig.NONE, PcpConfig.DEFAULT);
     }
 }

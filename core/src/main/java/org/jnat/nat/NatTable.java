@@ -51,11 +51,15 @@ public final class NatTable {
      */
     public static final int EXPIRY_BUDGET = 16384;
 
+    /** Pinned (PCP and NAT-PMP) mappings at most, whatever the table's size. */
+    public static final int MAX_PINS = 4096;
+
     private final SessionStore store;
     private final SessionReader reader;
     private final SessionTable sessions;
     private final MappingTable mappings;
     private final PortAllocator ports;
+    private final PinnedMappings pins;
     /** The bits of a remote endpoint the mapping behaviour depends on (RFC 4787 section 4.1). */
     private final long mappingMask;
     private final Behavior filtering;
@@ -70,10 +74,11 @@ public final class NatTable {
 
     NatTable(NatConfig config, long seed, long portHoldNanos, NatCounters count) {
         this.store = new SessionStore(config, seed, portHoldNanos);
-        this.reader = new SessionReader(store);
         this.sessions = store.sessions;
         this.mappings = store.mappings;
         this.ports = store.ports;
+        this.pins = new PinnedMappings(Math.min(MAX_PINS, mappings.capacity()), mappings, ports);
+        this.reader = new SessionReader(store, pins);
         this.mappingMask = switch (config.mapping()) {
             case ENDPOINT_INDEPENDENT -> 0;
             case ADDRESS_DEPENDENT -> Endpoint.of(0, -1, 0);
@@ -139,6 +144,9 @@ public final class NatTable {
         }
         long mapped = remote & mappingMask;
         int m = mappings.find(inside, mapped);
+        if (m < 0 && mappingMask != 0 && pins.size() > 0) {
+            m = pins.mappingOf(inside); // an explicit mapping is endpoint-independent whatever the behaviour (RFC 6887 section 11)
+        }
         if (m < 0) {
             m = newMapping(inside, mapped, now);
             if (m < 0) {
@@ -184,7 +192,9 @@ public final class NatTable {
         if (m < 0) {
             return NO_MAPPING;
         }
-        if (protocol == IpProtocol.ICMP || !filteringAdmits(externalPort, remote)) {
+        if (protocol == IpProtocol.ICMP || !(pins.isPinned(m)
+                ? pins.admits(m, Endpoint.address(remote), Endpoint.port(remote))
+                : filteringAdmits(externalPort, remote))) {
             return FILTERED; // (a query reply only ever answers a query that went out)
         }
         long inside = mappings.inside(m);
@@ -279,10 +289,36 @@ public final class NatTable {
         if (keep >= 0 && mappings.references(keep) == 0) {
             return NO_MAPPING; // the expiry that made room took the mapping's last session
         }
-        if (store.sessionsOf(host) >= maxPerHost && !reclaim(host, keep, now)) {
+        if (heldBy(host) >= maxPerHost && !reclaim(host, keep, now)) {
             return HOST_QUOTA;
         }
         return ADMITTED;
+    }
+
+    /** What counts in {@code host}'s quota: its sessions and its pinned mappings. */
+    private int heldBy(int host) {
+        int n = store.sessionsOf(host);
+        return pins.size() == 0 ? n : n + pins.of(host);
+    }
+
+    // ---------------------------------------------------------------- pinned mappings (PCP, NAT-PMP)
+
+    /** The pinned mappings, for the PCP server (lifetimes, filters) and the control plane's listing. */
+    public PinnedMappings pins() {
+        return pins;
+    }
+
+    /**
+     * Pins an endpoint-independent mapping of {@code inside}: see {@link PinnedMappings#pin}; the
+     * pin counts in the host's quota ({@link #HOST_QUOTA} when it is full).
+     */
+    public int pin(long inside, int suggested, boolean exact, long now) {
+        return pins.pin(inside, suggested, exact, maxPerHost - store.sessionsOf(Endpoint.address(inside)), now);
+    }
+
+    /** Ends pin {@code slot}: see {@link PinnedMappings#unpin}. */
+    public void unpin(int slot, long now) {
+        pins.unpin(slot, now);
     }
 
     private static int tcpState(int protocol, int tcpFlags, boolean outbound) {
@@ -415,6 +451,6 @@ public final class NatTable {
 
     /** Bytes held by all the tables (for the memory-per-session figure). */
     public long bytes() {
-        return store.bytes();
+        return store.bytes() + pins.bytes();
     }
 }

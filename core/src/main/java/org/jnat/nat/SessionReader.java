@@ -28,7 +28,7 @@ public final class SessionReader {
 
     /** {@link #gauges} writes: sessions by kind (TCP phases, UDP, ICMP), then these. */
     public static final int GAUGE_SESSIONS = SessionGauges.SIZE, GAUGE_MAX_SESSIONS = GAUGE_SESSIONS + 1,
-            GAUGE_HOSTS = GAUGE_SESSIONS + 2, GAUGES = GAUGE_SESSIONS + 3;
+            GAUGE_HOSTS = GAUGE_SESSIONS + 2, GAUGE_PINNED = GAUGE_SESSIONS + 3, GAUGES = GAUGE_SESSIONS + 4;
     /** Index in {@link #gauges}' output of UDP and ICMP sessions; TCP phases are at {@link TcpTracker#phase}. */
     public static final int GAUGE_UDP = SessionGauges.UDP, GAUGE_ICMP = SessionGauges.ICMP;
 
@@ -80,9 +80,11 @@ public final class SessionReader {
 
     private final SessionStore store;
     private final SessionTable sessions;
+    private final PinnedMappings pins;
 
-    SessionReader(SessionStore store) {
+    SessionReader(SessionStore store, PinnedMappings pins) {
         this.store = store;
+        this.pins = pins;
         this.sessions = store.sessions;
     }
 
@@ -146,12 +148,13 @@ public final class SessionReader {
         chunk.next = store.sessionsOf(address) == 0 ? chunk.end : end;
     }
 
-    /** Writes {@link #GAUGES} longs into {@code into}: sessions by kind, sessions, max-sessions, hosts. O(1). */
+    /** Writes {@link #GAUGES} longs into {@code into}: sessions by kind, sessions, max-sessions, hosts, pinned (PCP) mappings. O(1). */
     public void gauges(long[] into) {
         store.gauges.copyTo(into, 0);
         into[GAUGE_SESSIONS] = sessions.size();
         into[GAUGE_MAX_SESSIONS] = sessions.maxSessions();
         into[GAUGE_HOSTS] = store.hosts.size();
+        into[GAUGE_PINNED] = pins.size();
     }
 
     /** External ports of {@code protocol}'s range held by mappings ({@link PortAllocator#inUse}). */

@@ -13,8 +13,9 @@ import org.jnat.wire.Ipv4Packet;
 
 /**
  * Datagrams addressed to the router itself: an echo request is answered (RFC 1122 section
- * 3.2.2.6, the reply written over the request), ICMP errors and other messages are counted, and
- * anything else is refused as a closed port or an absent protocol is.
+ * 3.2.2.6, the reply written over the request), ICMP errors and other messages are counted, a
+ * request to the router's own UDP service ({@link LocalServices}) goes there, and anything else is
+ * refused as a closed port or an absent protocol is.
  */
 final class LocalDelivery {
     private final Icmp icmp;
@@ -22,6 +23,8 @@ final class LocalDelivery {
     private final Interface[] interfaces;
     private final Routes routes;
     private final Egress[] egress;
+    /** The router's own UDP service (PCP, NAT-PMP), or null. */
+    private final LocalServices services;
     private final Counters counters;
     private final Count count;
     private final Drops drops;
@@ -43,12 +46,13 @@ final class LocalDelivery {
     }
 
     LocalDelivery(Icmp icmp, RouterIcmp errors, Interface[] interfaces, Routes routes, Egress[] egress,
-                  Counters counters, Drops drops) {
+                  LocalServices services, Counters counters, Drops drops) {
         this.icmp = icmp;
         this.errors = errors;
         this.interfaces = interfaces;
         this.routes = routes;
         this.egress = egress;
+        this.services = services;
         this.counters = counters;
         this.drops = drops;
         this.count = new Count(counters);
@@ -61,6 +65,9 @@ final class LocalDelivery {
             return;
         }
         int protocol = ip.protocol();
+        if (protocol == IpProtocol.UDP && services != null && services.deliver(frame, ip, now)) {
+            return;
+        }
         if (protocol != IpProtocol.ICMP) {
             // The router runs no TCP or UDP service: refuse as a closed port does (RFC 1122
             // section 4.2.2.20 / 3.2.2.1), rate-limited.

@@ -59,6 +59,8 @@ public final class Router {
     private final Translator translator;
     private final Clock clock;
     private final Counters counters;
+    /** The router's own UDP service, or null. */
+    private final LocalServices services;
     private boolean started;
 
     public Router(RouterConfig config, NetDevice inside, NetDevice outside, Clock clock, Counters counters) {
@@ -67,6 +69,15 @@ public final class Router {
 
     public Router(RouterConfig config, NetDevice inside, NetDevice outside, Clock clock, Counters counters,
                   Translator translator) {
+        this(config, inside, outside, clock, counters, translator, null);
+    }
+
+    /**
+     * A router that also runs {@code service} (null: none) on its inside address: the PCP and NAT-PMP
+     * server ({@link LocalService}).
+     */
+    public Router(RouterConfig config, NetDevice inside, NetDevice outside, Clock clock, Counters counters,
+                  Translator translator, LocalService service) {
         this.clock = clock;
         this.counters = counters;
         this.translator = translator == null ? Translator.ROUTING : translator;
@@ -96,7 +107,9 @@ public final class Router {
             egress[side].neighbors().addStatic(n.address(), n.mac());
         }
         fragments = Fragments.withDefaults(counters);
-        LocalDelivery local = new LocalDelivery(icmp, errors, interfaces, routes, egress, counters, drops);
+        services = service == null ? null
+                : new LocalServices(service, interfaces[Side.INSIDE], routes, egress[Side.INSIDE], maxFrame);
+        LocalDelivery local = new LocalDelivery(icmp, errors, interfaces, routes, egress, services, counters, drops);
         Forwarding forwarding = new Forwarding(interfaces, routes, martians, this.translator, egress, local, errors,
                 counters, drops);
         ingress = new Ingress(interfaces, egress, martians, fragments, forwarding, counters, drops);
@@ -113,6 +126,10 @@ public final class Router {
         started = true;
         egress[Side.INSIDE].announce();
         egress[Side.OUTSIDE].announce();
+        if (services != null) {
+            services.start(nowNanos);
+            services.poll(nowNanos);
+        }
     }
 
     /** One round at the clock's time. */
@@ -170,23 +187,28 @@ public final class Router {
         egress[Side.OUTSIDE].neighbors().poll(nowNanos);
         fragments.expire(nowNanos);
         translator.poll(nowNanos);
+        if (services != null) {
+            services.poll(nowNanos);
+        }
         return nextDeadline();
     }
 
     /**
      * When {@link #timers} next has work, in clock nanoseconds: the earliest of each side's
      * neighbor table (a request to repeat, an entry to age), reassembly's next timeout and the
-     * translator's {@link Translator#nextDeadline()}; {@link Deadlines#NONE} when nothing is
+     * translator's {@link Translator#nextDeadline()}, the local service's (lifetimes, announcements);
+     * {@link Deadlines#NONE} when nothing is
      * pending. Nothing else the router holds waits for a time: held frames wait in the neighbor
      * tables, the gratuitous ARP goes once at {@link #start}, the UDP coalescer flushes after each
      * batch, and the ICMP rate limiter refills when asked. May be earlier than needed (then the
      * step finds nothing to do), never later. O(1): call it every round.
      */
     public long nextDeadline() {
-        return Deadlines.earliest(
+        long deadline = Deadlines.earliest(
                 Deadlines.earliest(egress[Side.INSIDE].neighbors().nextDeadline(),
                         egress[Side.OUTSIDE].neighbors().nextDeadline()),
                 Deadlines.earliest(fragments.nextDeadline(), translator.nextDeadline()));
+        return services == null ? deadline : Deadlines.earliest(deadline, services.nextDeadline());
     }
 
     // ---- for tests, replay and the control plane ----------------------------------------------

@@ -71,6 +71,22 @@ final class NatInvariants {
             Require.equal(t.sessionsOf(e.getKey()), e.getValue(), "sessions of host %08x",
                     e.getKey() & 0xffff_ffffL);
         }
+        PinnedMappings pins = t.pins();
+        int pinned = 0;
+        for (int slot = 0; slot < pins.capacity(); slot++) {
+            int m = pins.mapping(slot);
+            if (m >= 0) {
+                pinned++;
+                Require.equal(pins.slotOf(m), slot, "pin of mapping %d", m);
+                perMapping.merge(m, 1, Integer::sum); // a pin holds a reference of its own
+                Require.equal(t.ports().owner(org.jnat.nat.Endpoint.protocol(pins.inside(slot)), pins.externalPort(slot)),
+                        m, "owner of pin %d's port", slot);
+            }
+        }
+        Require.equal(pinned, pins.size(), "pins against their count");
+        long[] pinGauges = new long[SessionReader.GAUGES];
+        t.reader().gauges(pinGauges);
+        Require.equal(pinGauges[SessionReader.GAUGE_PINNED], pinned, "pinned mappings gauge");
         Require.equal(t.mappings().size(), perMapping.size(), "mappings alive exactly while referenced");
         for (var e : perMapping.entrySet()) {
             Require.equal(t.mappings().references(e.getKey()), e.getValue(), "references of mapping %d", e.getKey());

@@ -1,7 +1,5 @@
 package org.jnat.router;
 
-import static org.jnat.wire.Ipv4Address.parse;
-
 import java.util.ArrayList;
 import java.util.List;
 import org.jnat.config.InterfaceConfig;
@@ -11,25 +9,16 @@ import org.jnat.config.StaticNeighbor;
 import org.jnat.device.MemoryDevice;
 import org.jnat.device.Offloads;
 import org.jnat.runtime.Counters;
-import org.jnat.runtime.Deadlines;
 import org.jnat.runtime.ManualClock;
 import org.jnat.testing.Frames;
-import org.jnat.wire.MacAddress;
+import org.jnat.testing.ReferenceAddresses;
+import org.jnat.testing.RouterLoop;
 
 /**
  * The reference topology (DESIGN section 7) around one router over memory links, with a manual
  * clock: the test plays cl on the inside link and isp on the outside link.
  */
-final class MemoryTopology {
-    static final long RT_IN_MAC = MacAddress.parse("5a:75:f7:80:43:b1");
-    static final long RT_OUT_MAC = MacAddress.parse("42:9f:da:77:32:42");
-    static final long CL_MAC = MacAddress.parse("16:6e:36:a4:8d:ef");
-    static final long ISP_MAC = MacAddress.parse("c6:de:e7:74:70:29");
-    static final int RT_IN = parse("192.168.1.1");
-    static final int RT_OUT = parse("203.0.113.1");
-    static final int CL = parse("192.168.1.10");
-    static final int ISP = parse("203.0.113.254");
-    static final int SV = parse("198.51.100.10");
+final class MemoryTopology implements ReferenceAddresses {
     static final long MS = 1_000_000L;
 
     final MemoryDevice.Pair inside;
@@ -107,23 +96,12 @@ final class MemoryTopology {
 
     /** Runs the router until it has nothing left to read (at the current time). */
     void run() {
-        while (router.pollOnce(clock.nanos()) > 0) {
-            // keep going
-        }
+        RouterLoop.run(router, clock);
     }
 
-    /**
-     * Advances the clock as the data-plane loop does when no frame comes: from one of the
-     * router's deadlines to the next, polling at each, then to the end. What is due is done on
-     * time only if the router said when.
-     */
+    /** Advances the clock from deadline to deadline, polling at each ({@link RouterLoop#advance}). */
     void advance(long nanos) {
-        long end = clock.nanos() + nanos;
-        while (clock.nanos() < end) {
-            long next = router.nextDeadline();
-            clock.set(next == Deadlines.NONE || next - end > 0 ? end : Math.max(next, clock.nanos() + 1));
-            run();
-        }
+        RouterLoop.advance(router, clock, nanos);
     }
 
     List<byte[]> insideOut() {

@@ -39,7 +39,8 @@ public final class AdminApi {
      * {@code /api/v1/forwards} and {@code /api/v1/reload}.
      */
     public static Routes routes(Reloader reloader, Counters counters, RouterStatus status, DataPlane plane) {
-        ForwardsEndpoint forwards = new ForwardsEndpoint(reloader.forwards(), () -> reloader.inForce().inside());
+        ForwardsEndpoint forwards = new ForwardsEndpoint(reloader.forwards(), () -> reloader.inForce().inside(),
+                plane == null ? null : plane.pcp() == null ? null : plane);
         return routes(reloader.inForce(), reloader::inForce, counters, status, plane)
                 .get("/api/v1/forwards", forwards::list)
                 .post("/api/v1/forwards", forwards::add)

@@ -2,6 +2,7 @@ package org.jnat.app.admin;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.jnat.app.config.ConfigLoader;
@@ -9,6 +10,9 @@ import org.jnat.app.config.EffectiveConfig;
 import org.jnat.app.control.LiveForwards;
 import org.jnat.config.ForwardRule;
 import org.jnat.config.InterfaceConfig;
+import org.jnat.pcp.PcpMappings;
+import org.jnat.wire.IpProtocol;
+import org.jnat.wire.Ipv4Address;
 
 /**
  * {@code /api/v1/forwards}: the port forwards in force, added and removed at run time.
@@ -29,21 +33,51 @@ final class ForwardsEndpoint {
         }
     }
 
-    record Listing(List<Forward> forwards) {
+    /**
+     * A mapping an inside host made through PCP or NAT-PMP, listed with the forwards: no id (it is
+     * not removed through the API: its lifetime or the host ends it), {@code source} "pcp", the
+     * seconds it has left, which protocol made it ("pcp" or "natpmp"), and its remote peer filters.
+     */
+    @SuppressWarnings("unused") // fields are read by Gson
+    record PcpMapping(String protocol, String port, String to, String source, long lifetime_seconds, String by,
+                      int filters) {
+        static PcpMapping of(PcpMappings.Mapping m) {
+            return new PcpMapping(m.protocol() == IpProtocol.TCP ? "tcp" : "udp", Integer.toString(m.externalPort()),
+                    Ipv4Address.toString(m.insideAddress()) + ":" + m.insidePort(), "pcp", m.lifetimeSeconds(),
+                    m.natPmp() ? "natpmp" : "pcp", m.filters());
+        }
+    }
+
+    record Listing(List<Object> forwards) {
     }
 
     private final LiveForwards forwards;
     /** The inside interface, whose prefix a forward's target must be on. */
     private final Supplier<InterfaceConfig> inside;
 
+    /** The data plane whose PCP server's mappings are listed too, or null. */
+    private final DataPlane pcp;
+
     ForwardsEndpoint(LiveForwards forwards, Supplier<InterfaceConfig> inside) {
+        this(forwards, inside, null);
+    }
+
+    ForwardsEndpoint(LiveForwards forwards, Supplier<InterfaceConfig> inside, DataPlane pcp) {
         this.forwards = forwards;
         this.inside = inside;
+        this.pcp = pcp;
     }
 
     Response list(Request request) throws ApiException {
         request.acceptOnly();
-        return Response.json(new Listing(forwards.list().stream().map(e -> Forward.of(e, null)).toList()));
+        List<Object> out = new ArrayList<>();
+        forwards.list().forEach(e -> out.add(Forward.of(e, null)));
+        if (pcp != null) {
+            // One command: at most NatTable.MAX_PINS rows, copied on the data-plane thread.
+            LiveForwards.onDataPlane(pcp.control(), now -> pcp.pcp().mappings().list(now))
+                    .forEach(m -> out.add(PcpMapping.of(m)));
+        }
+        return Response.json(new Listing(out));
     }
 
     Response add(Request request) throws ApiException {

@@ -75,6 +75,8 @@ final class SessionsCollector implements MultiCollector {
             out.add(gauge("jnat_sessions_max", "max-sessions: the most sessions the table holds",
                     g[SessionReader.GAUGE_MAX_SESSIONS]));
             out.add(gauge("jnat_inside_hosts", "inside hosts holding at least one session", g[SessionReader.GAUGE_HOSTS]));
+            out.add(gauge("jnat_pcp_mappings", "port mappings inside hosts hold through PCP and NAT-PMP",
+                    g[SessionReader.GAUGE_PINNED]));
             GaugeSnapshot.Builder ports = GaugeSnapshot.builder().name("jnat_ports_in_use")
                     .help("external ports of the configured range held by a mapping, by protocol");
             GaugeSnapshot.Builder range = GaugeSnapshot.builder().name("jnat_port_range_size")

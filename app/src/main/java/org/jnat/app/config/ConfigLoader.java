@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import org.jnat.app.admin.HostPort;
 import org.jnat.config.AdminConfig;
 import org.jnat.config.DataPlaneConfig;
+import org.jnat.config.PcpConfig;
 import org.jnat.config.ForwardRule;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.LogConfig;
@@ -67,15 +68,17 @@ public final class ConfigLoader {
         KEYS.put("admin", List.of("listen", "token", "token-file"));
         KEYS.put("dataplane", List.of("busy-poll", "realtime-priority", "realtime", "cpu", "udp-coalesce"));
         KEYS.put("log", List.of("sessions"));
+        KEYS.put("pcp", List.of("enabled", "max-lifetime", "max-mappings-per-host", "allow-third-party"));
     }
 
-    private static final Set<String> BOOLEAN_KEYS = Set.of("hairpinning", "inbound-refresh", "udp-coalesce");
+    private static final Set<String> BOOLEAN_KEYS = Set.of("hairpinning", "inbound-refresh", "udp-coalesce",
+            "enabled", "allow-third-party");
     private static final Set<String> INTEGER_KEYS = Set.of("mtu", "max-sessions", "max-sessions-per-host",
-            "realtime-priority", "cpu");
-    private static final Set<String> TABLES = Set.of("inside", "outside", "nat", "admin", "dataplane", "log");
+            "realtime-priority", "cpu", "max-mappings-per-host");
+    private static final Set<String> TABLES = Set.of("inside", "outside", "nat", "admin", "dataplane", "log", "pcp");
     private static final Set<String> ARRAYS_OF_TABLES = Set.of("forward", "neighbor");
     private static final String TABLE_LIST = "[inside], [outside], [nat], [nat.timeouts], [[forward]], [[neighbor]],"
-            + " [admin], [dataplane] and [log]";
+            + " [admin], [dataplane], [log] and [pcp]";
 
     private final String file;
     private final String text;
@@ -156,7 +159,8 @@ public final class ConfigLoader {
         AdminConfig admin = admin(table(toml, "admin"));
         DataPlaneConfig dataPlane = dataPlane(table(toml, "dataplane"));
         LogConfig log = log(table(toml, "log"));
-        return new RouterConfig(inside, outside, nat, forwards, neighbors, admin, dataPlane, log);
+        PcpConfig pcp = pcp(table(toml, "pcp"));
+        return new RouterConfig(inside, outside, nat, forwards, neighbors, admin, dataPlane, log, pcp);
     }
 
     // ---- syntax and shape ----
@@ -266,7 +270,7 @@ public final class ConfigLoader {
                 String kind = isTable ? "unknown table" : "unknown key";
                 String home = homeOf(key);
                 String suggestion = Suggestions.closest(key, List.of("inside", "outside", "nat", "forward",
-                        "neighbor", "admin", "dataplane", "log"));
+                        "neighbor", "admin", "dataplane", "log", "pcp"));
                 String message;
                 if (home != null && !isTable) {
                     message = key + ": " + kind + " at the top level; it belongs in [" + home + "]";
@@ -834,5 +838,31 @@ public final class ConfigLoader {
         int cpu = (int) s.integer("cpu", 0, 1023, -1);
         boolean udpCoalesce = s.bool("udp-coalesce", DataPlaneConfig.DEFAULT.udpCoalesce());
         return new DataPlaneConfig(busyPoll, priority, cpu, realtime, udpCoalesce);
+    }
+
+    // ---- [pcp] ----
+
+    /** The longest max-lifetime: what the 32-bit lifetime fields of PCP and NAT-PMP can carry. */
+    static final long MAX_PCP_LIFETIME_SECONDS = 0xffffffffL;
+
+    private static PcpConfig pcp(Section s) throws ConfigException {
+        if (!s.present()) {
+            return PcpConfig.DEFAULT;
+        }
+        boolean enabled = s.bool("enabled", PcpConfig.DEFAULT.enabled());
+        long maxLifetime = PcpConfig.DEFAULT_MAX_LIFETIME_SECONDS;
+        String text = s.optionalString("max-lifetime", "\"2h\"");
+        if (text != null) {
+            long nanos = Durations.parse(text);
+            if (nanos < 1_000_000_000L || nanos / 1_000_000_000L > MAX_PCP_LIFETIME_SECONDS) {
+                throw s.error("max-lifetime", "expected a duration of at least \"1s\" like \"2h\" or \"30m\","
+                        + " got \"" + text + "\"");
+            }
+            maxLifetime = nanos / 1_000_000_000L;
+        }
+        int perHost = (int) s.integer("max-mappings-per-host", 1, org.jnat.nat.NatTable.MAX_PINS,
+                PcpConfig.DEFAULT_MAX_MAPPINGS_PER_HOST);
+        boolean thirdParty = s.bool("allow-third-party", PcpConfig.DEFAULT.allowThirdParty());
+        return new PcpConfig(enabled, maxLifetime, perHost, thirdParty);
     }
 }

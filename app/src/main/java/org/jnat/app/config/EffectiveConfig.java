@@ -1,6 +1,7 @@
 package org.jnat.app.config;
 
 import org.jnat.config.DataPlaneConfig;
+import org.jnat.config.PcpConfig;
 import org.jnat.config.ForwardRule;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.NatConfig;
@@ -84,6 +85,12 @@ public final class EffectiveConfig {
         } else {
             out.append("\n# [log] sessions is not set: no session log.\n");
         }
+        PcpConfig pcp = config.pcp();
+        out.append("\n[pcp]\n");
+        entry(out, "enabled", Boolean.toString(pcp.enabled()));
+        entry(out, "max-lifetime", quoted(Durations.format(pcp.maxLifetimeSeconds() * 1_000_000_000L)));
+        entry(out, "max-mappings-per-host", Integer.toString(pcp.maxMappingsPerHost()));
+        entry(out, "allow-third-party", Boolean.toString(pcp.allowThirdParty()));
         return out.toString();
     }
 

@@ -8,6 +8,7 @@ import org.jnat.config.AdminConfig;
 import org.jnat.config.DataPlaneConfig;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.NatConfig;
+import org.jnat.config.PcpConfig;
 import org.jnat.config.RouterConfig;
 import org.jnat.config.Timeouts;
 import org.jnat.wire.Ipv4Address;
@@ -18,7 +19,8 @@ import org.jnat.wire.Ipv4Address;
  * {@code max-sessions-per-host}, {@code hairpinning}; the forwards are {@link LiveForwards}') and
  * those it cannot (everything else: devices, addresses, MACs, MTUs, the gateway, the mapping and
  * filtering behaviours, the port range, {@code max-sessions}, which sizes the tables,
- * {@code inbound-refresh}, the neighbors, {@code [admin]}, {@code [dataplane]}). Names are the
+ * {@code inbound-refresh}, the neighbors, {@code [admin]}, {@code [dataplane]}, {@code pcp.enabled}; the
+ * other {@code [pcp]} keys change live). Names are the
  * file's, e.g. {@code nat.timeouts.udp}.
  *
  * @param refused the keys that cannot change while jnat runs, in file order
@@ -63,6 +65,13 @@ public record ConfigDiff(List<String> refused, List<String> changes) {
         differs(refused, "dataplane.realtime", da.realtime(), db.realtime());
         differs(refused, "dataplane.cpu", da.cpu(), db.cpu());
         differs(refused, "dataplane.udp-coalesce", da.udpCoalesce(), db.udpCoalesce());
+        // The PCP server is made, and announces itself, at start; its limits apply to requests from then on.
+        PcpConfig pa = running.pcp(), pb = next.pcp();
+        differs(refused, "pcp.enabled", pa.enabled(), pb.enabled());
+        change(changes, "pcp.max-lifetime", Durations.format(pa.maxLifetimeSeconds() * 1_000_000_000L),
+                Durations.format(pb.maxLifetimeSeconds() * 1_000_000_000L));
+        change(changes, "pcp.max-mappings-per-host", pa.maxMappingsPerHost(), pb.maxMappingsPerHost());
+        change(changes, "pcp.allow-third-party", pa.allowThirdParty(), pb.allowThirdParty());
         return new ConfigDiff(refused, changes);
     }
 

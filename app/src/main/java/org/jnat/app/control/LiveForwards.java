@@ -183,7 +183,7 @@ public final class LiveForwards {
      * Runs {@code command} on the data-plane thread and waits for it; 503 if the data plane does not
      * take it within {@link #WAIT_SECONDS} (stopped, or far behind), 500 if it failed.
      */
-    static <T> T onDataPlane(ControlQueue control, ControlQueue.Command<T> command) throws ApiException {
+    public static <T> T onDataPlane(ControlQueue control, ControlQueue.Command<T> command) throws ApiException {
         try {
             return control.call(command).get(WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {

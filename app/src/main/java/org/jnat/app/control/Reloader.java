@@ -11,7 +11,9 @@ import org.jnat.app.config.ConfigLoader;
 import org.jnat.app.config.LoadedConfig;
 import org.jnat.config.NatConfig;
 import org.jnat.config.RouterConfig;
+import org.jnat.config.PcpConfig;
 import org.jnat.nat.NatEngine;
+import org.jnat.pcp.PcpServer;
 import org.jnat.runtime.ControlQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,12 +36,20 @@ public final class Reloader {
     private final Path file;
     private final ControlQueue control;
     private final NatEngine nat;
+    /** The PCP server, or null when {@code [pcp]} is off. */
+    private final PcpServer pcp;
     private final LiveForwards forwards;
     /** The config of the file in force (its forwards those of the file); changed only by {@link #reload}. */
     private volatile RouterConfig running;
 
     /** {@code file}: the config file to reload, or null for a router started without one (the demo). */
     public Reloader(Path file, RouterConfig running, ControlQueue control, NatEngine nat) {
+        this(file, running, control, nat, null);
+    }
+
+    /** As above, for a router that runs {@code pcp} (null: none), whose live settings a reload changes. */
+    public Reloader(Path file, RouterConfig running, ControlQueue control, NatEngine nat, PcpServer pcp) {
+        this.pcp = pcp;
         this.file = file;
         this.running = running;
         this.control = control;
@@ -55,7 +65,7 @@ public final class Reloader {
     public RouterConfig inForce() {
         RouterConfig r = running;
         return new RouterConfig(r.inside(), r.outside(), r.nat(), forwards.rules(), r.neighbors(), r.admin(),
-                r.dataPlane());
+                r.dataPlane(), r.log(), r.pcp());
     }
 
     /**
@@ -86,8 +96,12 @@ public final class Reloader {
         if (!diff.changes().isEmpty()) {
             NatConfig before = running.nat();
             NatConfig after = next.nat();
+            PcpConfig pcpAfter = next.pcp();
             LiveForwards.onDataPlane(control, now -> {
                 apply(before, after);
+                if (pcp != null) {
+                    pcp.settings(pcpAfter); // the mappings made stay; their limits apply to requests from now on
+                }
                 return null;
             });
             changes.addAll(diff.changes());

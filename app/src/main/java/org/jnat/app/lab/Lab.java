@@ -250,15 +250,25 @@ public final class Lab implements AutoCloseable {
      * (its flag set again).
      */
     public boolean awaitListening(long deadline, String host, String ssFlags, String address, int port) {
+        return await(deadline, 100,
+                () -> !exec(host, Duration.ofSeconds(5), "ss", ssFlags, "src", address + ":" + port).stdout().isBlank());
+    }
+
+    /**
+     * Asks {@code condition} every {@code everyMillis} until it holds (true) or {@code deadline}
+     * ({@link System#nanoTime()}) passes (false); false too if the thread was interrupted (its flag
+     * set again).
+     */
+    public static boolean await(long deadline, long everyMillis, java.util.function.BooleanSupplier condition) {
         while (true) {
-            if (!exec(host, Duration.ofSeconds(5), "ss", ssFlags, "src", address + ":" + port).stdout().isBlank()) {
+            if (condition.getAsBoolean()) {
                 return true;
             }
             if (System.nanoTime() - deadline >= 0) {
                 return false;
             }
             try {
-                Thread.sleep(100);
+                Thread.sleep(everyMillis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;

@@ -72,7 +72,7 @@ public class BadConfigTest {
                         "router.toml:1: dmz: unknown key at the top level; it belongs in [nat]"),
                 bad(MINIMAL + "[firewall]\nenabled = true\n",
                         "router.toml:9: firewall: unknown table; the tables are [inside], [outside], [nat],"
-                                + " [nat.timeouts], [[forward]], [[neighbor]], [admin], [dataplane] and [log]"),
+                                + " [nat.timeouts], [[forward]], [[neighbor]], [admin], [dataplane], [log] and [pcp]"),
                 bad(MINIMAL + "[[forwards]]\nprotocol = \"tcp\"\n",
                         "router.toml:9: forwards: unknown table; did you mean [[forward]]?"),
                 bad(MINIMAL + "[forward]\nprotocol = \"tcp\"\nport = \"80\"\nto = \"192.168.1.2\"\n",

@@ -144,6 +144,7 @@ class ConfigLoaderTest {
                 new ForwardRule(IpProtocol.TCP, 8080, 8080, Ipv4Address.parse("192.168.1.10"), 8000));
         assertThat(config.nat()).isEqualTo(NatConfig.defaults());
         assertThat(config.admin()).isEqualTo(new AdminConfig("127.0.0.1:8080"));
+        assertThat(config.pcp()).isEqualTo(org.jnat.config.PcpConfig.DEFAULT);
     }
 
     @Test

@@ -51,6 +51,12 @@ public class ConfigDiffTest {
             [dataplane]
             busy-poll = "0s"
             udp-coalesce = true
+
+            [pcp]
+            enabled = true
+            max-lifetime = "2h"
+            max-mappings-per-host = 16
+            allow-third-party = false
             """;
 
     static RouterConfig parse(String text) throws Exception {
@@ -76,7 +82,12 @@ public class ConfigDiffTest {
                         "nat.timeouts.tcp-established: 2h4m -> 3h"),
                 Arguments.of("tcp-transitory = \"4m\"", "tcp-transitory = \"5m\"",
                         "nat.timeouts.tcp-transitory: 4m -> 5m"),
-                Arguments.of("icmp = \"60s\"", "icmp = \"2m\"", "nat.timeouts.icmp: 1m -> 2m"));
+                Arguments.of("icmp = \"60s\"", "icmp = \"2m\"", "nat.timeouts.icmp: 1m -> 2m"),
+                Arguments.of("max-lifetime = \"2h\"", "max-lifetime = \"30s\"", "pcp.max-lifetime: 2h -> 30s"),
+                Arguments.of("max-mappings-per-host = 16", "max-mappings-per-host = 4",
+                        "pcp.max-mappings-per-host: 16 -> 4"),
+                Arguments.of("allow-third-party = false", "allow-third-party = true",
+                        "pcp.allow-third-party: false -> true"));
     }
 
     @ParameterizedTest
@@ -108,7 +119,8 @@ public class ConfigDiffTest {
                 Arguments.of("busy-poll = \"0s\"", "busy-poll = \"100us\"", "dataplane.busy-poll"),
                 Arguments.of("udp-coalesce = true", "udp-coalesce = false", "dataplane.udp-coalesce"),
                 Arguments.of("[dataplane]\n", "[dataplane]\ncpu = 0\n", "dataplane.cpu"),
-                Arguments.of("[dataplane]\n", "[dataplane]\nrealtime-priority = 10\n", "dataplane.realtime-priority"));
+                Arguments.of("[dataplane]\n", "[dataplane]\nrealtime-priority = 10\n", "dataplane.realtime-priority"),
+                Arguments.of("enabled = true", "enabled = false", "pcp.enabled"));
     }
 
     @ParameterizedTest

@@ -87,11 +87,7 @@ class ForwardsEndToEndIT {
 
     /** {@code jnat ARGS...} in rt, as a user on the router's machine runs it. */
     private Shell.Result jnatCli(String... args) {
-        List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "org.jnat.app.Main"));
-        command.addAll(List.of(args));
-        return lab.exec("rt", Duration.ofSeconds(60), command.toArray(String[]::new));
+        return Labs.jnatCli(lab, args);
     }
 
     /** sv's curl to the public address on {@code port}: the body, or null when it got none. */

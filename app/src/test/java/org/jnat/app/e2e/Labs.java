@@ -3,7 +3,10 @@ package org.jnat.app.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import org.jnat.app.lab.JnatProcess;
 import org.jnat.app.lab.Lab;
 import org.jnat.app.lab.Shell;
@@ -26,6 +29,15 @@ final class Labs {
             System.out.println("SKIPPED " + test.getSimpleName() + ": " + why);
         }
         Assumptions.assumeTrue(why == null, why);
+    }
+
+    /** {@code jnat ARGS...} run as a process in rt, as a user on the router's machine runs it. */
+    static Shell.Result jnatCli(Lab lab, String... args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "org.jnat.app.Main"));
+        command.addAll(List.of(args));
+        return lab.exec("rt", Duration.ofSeconds(60), command.toArray(String[]::new));
     }
 
     /** Stops jnat, deletes the lab and the work directory: whichever of them was made (null: not made). */

@@ -6,7 +6,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.jnat.app.admin.Json;
@@ -55,11 +54,7 @@ class SessionsEndToEndIT {
 
     /** {@code jnat ARGS...} run as a process in rt, as a user would. */
     private Shell.Result jnat(String... args) {
-        List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "org.jnat.app.Main"));
-        command.addAll(List.of(args));
-        return lab.exec("rt", Duration.ofSeconds(60), command.toArray(String[]::new));
+        return Labs.jnatCli(lab, args);
     }
 
     @Test

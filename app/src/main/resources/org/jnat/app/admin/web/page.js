@@ -226,6 +226,11 @@ async function loadForwards() {
   $("forwards").hidden = false;
   if (!r.ok) return;
   fill($("forwards-table").tBodies[0], list(r.body, "forwards"), (tr, f) => {
+    if (f.id === undefined) { // a host's own mapping (PCP, NAT-PMP): its lifetime or the host ends it
+      cell(tr, "-", "mono"); cell(tr, f.protocol); cell(tr, f.port, "mono"); cell(tr, f.to, "mono");
+      cell(tr, f.by + ", " + f.lifetime_seconds + " s left");
+      return;
+    }
     tr.dataset.id = f.id;
     cell(tr, f.id, "mono"); cell(tr, f.protocol); cell(tr, f.port, "mono"); cell(tr, f.to, "mono");
     const button = document.createElement("button");
