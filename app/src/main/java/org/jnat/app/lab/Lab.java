@@ -34,7 +34,33 @@ public final class Lab implements AutoCloseable {
         /** jnat on AF_PACKET sockets bound to r0 and r1, veth ends in namespace rt. */
         AFPACKET,
         /** The kernel's own NAT: nftables masquerade and a DNAT for the port forward. */
-        KERNEL
+        KERNEL,
+        /**
+         * slirp4netns ({@code --mtu=65520}), a userspace peer: it runs in rt, whose address
+         * 203.0.113.1 is on r1, and gives cl a TAP device of its own (10.0.2.100, gateway
+         * 10.0.2.2); cl's connections leave as rt's own sockets. No port forward.
+         */
+        SLIRP4NETNS,
+        /**
+         * pasta (Debian passt), the other userspace peer, in rt like slirp4netns: cl gets a
+         * copy of rt's outside address and route on a TAP device; as root it needs
+         * {@code --runas 0}, and rt's {@code ping_group_range} for ping. No port forward.
+         */
+        PASTA;
+
+        /** jnat is the router in this mode. */
+        public boolean isJnat() {
+            return this == TAP || this == AFPACKET;
+        }
+
+        /** A userspace peer that takes rt's place: the program it runs, else null. */
+        public String peerProgram() {
+            return switch (this) {
+                case SLIRP4NETNS -> "slirp4netns";
+                case PASTA -> "pasta";
+                default -> null;
+            };
+        }
     }
 
     public static final String CL = "192.168.1.10";
@@ -55,6 +81,8 @@ public final class Lab implements AutoCloseable {
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
     private boolean closed;
+    /** The userspace peer's process in {@link Mode#SLIRP4NETNS} and {@link Mode#PASTA}, else null. */
+    private Process peer;
 
     private Lab(String prefix, Mode mode) {
         this.prefix = prefix;
@@ -140,6 +168,10 @@ public final class Lab implements AutoCloseable {
         ip("sv", "link", "set", "s0", "up");
         ip("sv", "route", "add", "default", "via", ISP_OUTSIDE);
 
+        if (mode.peerProgram() != null) {
+            buildPeer();
+            return;
+        }
         if (mode != Mode.TAP) {
             Shell.must("ip", "link", "add", "c0", "netns", ns("cl"), "type", "veth", "peer", "name", "r0",
                     "netns", ns("rt"));
@@ -175,6 +207,55 @@ public final class Lab implements AutoCloseable {
                 throw new LabException("cannot write the nftables rules: " + e.getMessage());
             }
         }
+    }
+
+    /**
+     * A userspace peer in rt: rt holds the outside address on r1 (towards isp) and the peer
+     * process, which gives cl its link. Waits until cl has its default route, the sign that the
+     * peer has configured it.
+     */
+    private void buildPeer() {
+        Shell.must("ip", "link", "add", "i0", "netns", ns("isp"), "type", "veth", "peer", "name", "r1",
+                "netns", ns("rt"));
+        configureIspInside("i0");
+        ip("rt", "addr", "add", RT_OUTSIDE + "/24", "dev", "r1");
+        ip("rt", "link", "set", "r1", "up");
+        ip("rt", "route", "add", "default", "via", ISP_INSIDE);
+        // Both peers answer cl's pings with ICMP datagram ("ping") sockets of their own in rt.
+        sysctl("rt", "net.ipv4.ping_group_range=0 2147483647");
+        String clPath = "/run/netns/" + ns("cl");
+        if (mode == Mode.SLIRP4NETNS) {
+            peer = spawn("rt", "slirp4netns", "--configure", "--mtu=65520", "--disable-host-loopback", "--netns-type=path",
+                    clPath, "tap0");
+        } else {
+            peer = spawn("rt", "pasta", "--foreground", "--config-net", "--runas", "0", "--quiet", "--netns", clPath);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (ip("cl", "route", "show", "default").stdout().isBlank()) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new LabException(mode.peerProgram() + " did not configure cl within 20 s");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LabException("interrupted while " + mode.peerProgram() + " configured cl");
+            }
+        }
+    }
+
+    /**
+     * Null while the userspace peer runs (or in the other modes), else how it ended. slirp4netns
+     * 1.2.0 with Debian 12's libslirp has been seen to crash under the UDP 64 B flood (a
+     * "trap stack segment" in libslirp.so in dmesg); its later figures are then meaningless.
+     */
+    public String peerEnded() {
+        return peer == null || peer.isAlive() ? null : mode.peerProgram() + " exited with status " + peer.exitValue();
+    }
+
+    /** The CPU time the userspace peer has used so far (zero in the other modes). */
+    public Duration peerCpuTime() {
+        return peer == null ? Duration.ZERO : peer.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     /**

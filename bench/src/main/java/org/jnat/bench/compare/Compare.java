@@ -18,12 +18,13 @@ import org.jnat.app.lab.Lab;
 import org.jnat.app.lab.Shell;
 
 /**
- * jnat against the kernel's NAT, in one run, on the same machine and topology (DESIGN section 7):
- * builds the lab three times (kernel nftables NAT in rt, jnat on TAP, jnat on AF_PACKET), measures
- * each in turn with real tools, and prints every figure with jnat's ratio to the kernel's.
- * Ratios are what count: absolute figures drift on shared machines.
+ * jnat against the kernel's NAT and the userspace peers, in one run, on the same machine and
+ * topology (DESIGN section 7): builds the lab once per router (kernel nftables NAT in rt, jnat on
+ * TAP, jnat on AF_PACKET, slirp4netns, pasta; a peer whose program is missing is left out and
+ * said so), measures each in turn with the same real tools, and prints every figure with its ratio
+ * to the kernel's. Ratios are what count: absolute figures drift on shared machines.
  *
- * <p>Usage: {@code bench/compare [--seconds N] [--modes kernel,tap,afpacket]}. Needs root.
+ * <p>Usage: {@code bench/compare [--seconds N] [--modes kernel,tap,afpacket,slirp4netns,pasta]}. Needs root.
  */
 public final class Compare {
     /** One measured quantity; {@code higherIsBetter} decides how the ratio reads. */
@@ -49,8 +50,8 @@ public final class Compare {
     static final Metric CONNS_COST = new Metric("  CPU per connection", "us", false);
     static final Metric TCP4_BUSY = new Metric("  CPUs busy, TCP 4 streams", "%", true, false);
     static final Metric UDP64_BUSY = new Metric("  CPUs busy, UDP 64-byte frames", "%", true, false);
-    static final Metric TCP4_JNAT = new Metric("  jnat's share of the CPU, TCP 4 streams", "%", true, false);
-    static final Metric UDP64_JNAT = new Metric("  jnat's share of the CPU, UDP 64 B", "%", true, false);
+    static final Metric TCP4_JNAT = new Metric("  the router process's CPU share, TCP 4 streams", "%", true, false);
+    static final Metric UDP64_JNAT = new Metric("  the router process's CPU share, UDP 64 B", "%", true, false);
     static final List<Metric> METRICS = List.of(TCP1, TCP4, UDP64, UDP1472, PING50, PING99, CONNS, TCP1_COST,
             TCP4_COST, UDP64_COST, CONNS_COST, TCP4_BUSY, UDP64_BUSY, TCP4_JNAT, UDP64_JNAT);
 
@@ -66,7 +67,7 @@ public final class Compare {
     public static void main(String[] args) throws Exception {
         int seconds = 10;
         String dataPlane = "";
-        List<Lab.Mode> modes = List.of(Lab.Mode.KERNEL, Lab.Mode.TAP, Lab.Mode.AFPACKET);
+        List<Lab.Mode> modes = Arrays.stream(Lab.Mode.values()).filter(Compare::available).toList();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
@@ -74,7 +75,7 @@ public final class Compare {
                 case "--modes" -> modes = Arrays.stream(args[++i].split(","))
                         .map(m -> Lab.Mode.valueOf(m.trim().toUpperCase(Locale.ROOT))).toList();
                 default -> {
-                    System.err.println("usage: bench/compare [--seconds N] [--modes kernel,tap,afpacket]"
+                    System.err.println("usage: bench/compare [--seconds N] [--modes kernel,tap,afpacket,slirp4netns,pasta]"
                             + " [--dataplane 'busy-poll = \"200us\"; realtime-priority = 10']");
                     System.exit(2);
                 }
@@ -113,13 +114,13 @@ public final class Compare {
     private Map<Metric, Double> measure(Lab.Mode mode) throws IOException, InterruptedException {
         Map<Metric, Double> r = new LinkedHashMap<>();
         try (Lab lab = Lab.create(Lab.uniquePrefix("jc"), mode);
-             JnatProcess jnat = mode == Lab.Mode.KERNEL ? null : JnatProcess.start(lab, "drop", false, extraToml)) {
+             JnatProcess jnat = mode.isJnat() ? JnatProcess.start(lab, "drop", false, extraToml) : null) {
             lab.spawn("sv", "iperf3", "-s", "-B", Lab.SV, "-p", "5201");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             lab.spawn("sv", java, "-cp", System.getProperty("java.class.path"), TinyHttpServer.class.getName(), Lab.SV,
                     "8000");
             Thread.sleep(1500);
-            Supplier<Duration> jnatCpu = jnat == null ? null : jnat::cpuTime;
+            Supplier<Duration> jnatCpu = jnat != null ? jnat::cpuTime : mode.peerProgram() != null ? lab::peerCpuTime : null;
             CpuMeter meter = CpuMeter.start(jnatCpu);
             r.put(TCP1, iperf(lab, "sum_received", "bits_per_second") / 1e9);
             CpuMeter.Usage tcp1 = meter.stop();
@@ -153,6 +154,9 @@ public final class Compare {
             r.put(UDP64_BUSY, 100 * udp64.busyShare());
             r.put(TCP4_JNAT, 100 * tcp4.processSeconds() / tcp4.totalSeconds());
             r.put(UDP64_JNAT, 100 * udp64.processSeconds() / udp64.totalSeconds());
+            if (lab.peerEnded() != null) {
+                System.out.println("  " + lab.peerEnded() + " during the run: the figures after its end are not its own");
+            }
             if (jnat != null && !jnat.alive()) {
                 System.out.println("  jnat died during the run; its output:\n" + String.join("\n", jnat.output()));
             }
@@ -242,11 +246,23 @@ public final class Compare {
         return m.find(at) ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
+    /** Whether {@code mode} can run here: a userspace peer needs its program (printed when missing). */
+    static boolean available(Lab.Mode mode) {
+        if (mode.peerProgram() == null || Shell.has(mode.peerProgram())) {
+            return true;
+        }
+        System.out.println("(" + mode.name().toLowerCase(Locale.ROOT) + " left out: '" + mode.peerProgram()
+                + "' is not installed; apt-get install " + (mode == Lab.Mode.PASTA ? "passt" : "slirp4netns") + ")");
+        return false;
+    }
+
     static String label(Lab.Mode mode) {
         return switch (mode) {
             case KERNEL -> "kernel NAT (nftables)";
             case TAP -> "jnat on TAP";
             case AFPACKET -> "jnat on AF_PACKET";
+            case SLIRP4NETNS -> "slirp4netns (--mtu=65520)";
+            case PASTA -> "pasta";
         };
     }
 
@@ -277,10 +293,10 @@ public final class Compare {
             }
             sb.append('\n');
         }
-        sb.append("ratio: jnat / kernel for rates, kernel / jnat for latencies and costs; 1.00 or more means as good as"
+        sb.append("ratio: router / kernel for rates, kernel / router for latencies and costs; 1.00 or more means as good as"
                 + " the kernel\n");
         sb.append("CPU: the whole machine's (" + Runtime.getRuntime().availableProcessors()
-                + " CPUs), peers and kernel included, from /proc/stat; jnat's share from its process's CPU time\n");
+                + " CPUs), peers and kernel included, from /proc/stat; the router process's share from its CPU time (jnat's or the peer's)\n");
         return sb.toString();
     }
 }
