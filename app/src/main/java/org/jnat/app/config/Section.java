@@ -19,11 +19,19 @@ final class Section implements Problem<ConfigException> {
     /** Line of the table's header, or 0 when there is none. */
     final int line;
 
+    /** True for one entry of an array of tables ({@code [[forward]]}), false for a table ({@code [nat]}). */
+    private final boolean entry;
+
     Section(String file, String path, TomlTable table, int line) {
+        this(file, path, table, line, path.equals("forward") || path.equals("neighbor"));
+    }
+
+    Section(String file, String path, TomlTable table, int line, boolean entry) {
         this.file = file;
         this.path = path;
         this.table = table;
         this.line = line;
+        this.entry = entry;
     }
 
     boolean present() {
@@ -63,7 +71,7 @@ final class Section implements Problem<ConfigException> {
     }
 
     ConfigException missing(String key, String example) {
-        String header = path.equals("forward") || path.equals("neighbor") ? "[[" + path + "]]" : "[" + path + "]";
+        String header = entry ? "[[" + path + "]]" : "[" + path + "]";
         return new ConfigException(where(line) + path + "." + key + ": missing; add it to " + header + ", e.g. "
                 + key + " = " + example);
     }
