@@ -41,6 +41,11 @@ final class UserNamespace {
         return pb.start().waitFor();
     }
 
+    /** True in the user namespace {@link #reexecOrExplain} made. */
+    static boolean active() {
+        return System.getenv(MARK) != null;
+    }
+
     /** Why a user namespace cannot stand in for root here, or null if it can. */
     private static String whyNot() {
         if (System.getenv(MARK) != null) {
