@@ -150,7 +150,7 @@ final class LabCommand implements Callable<Integer> {
             try {
                 String lab = LabState.resolve(name == null ? null : name.toLowerCase(Locale.ROOT));
                 LabState state = LabState.read(lab);
-                String removed = TopologyLab.tearDown(lab, state);
+                String removed = TopologyLab.tearDown(lab, state, true);
                 if (state == null && removed.startsWith("0 namespaces")) {
                     System.err.println("jnat lab down: no lab named " + lab + " is up");
                     return 1;

@@ -86,7 +86,7 @@ final class LabUpCommand implements Callable<Integer> {
         // Ctrl-C (or a kill) while the lab is being built takes down what was built so far.
         Thread halfway = new Thread(() -> {
             if (!finished) {
-                TopologyLab.tearDown(lab, state);
+                TopologyLab.tearDown(lab, state, false);
             }
         }, "jnat-lab-up-cleanup");
         Runtime.getRuntime().addShutdownHook(halfway);
@@ -101,7 +101,7 @@ final class LabUpCommand implements Callable<Integer> {
             finished = true;
             String teardown;
             try {
-                TopologyLab.tearDown(lab, state);
+                TopologyLab.tearDown(lab, state, false);
                 teardown = "what was built is taken down again";
             } catch (LabException again) {
                 teardown = "and taking it down failed too: " + again.getMessage();
@@ -142,7 +142,7 @@ final class LabUpCommand implements Callable<Integer> {
             return 0;
         }
         try {
-            System.out.println("lab " + lab + " is down: " + TopologyLab.tearDown(lab, state));
+            System.out.println("lab " + lab + " is down: " + TopologyLab.tearDown(lab, state, true));
             return 0;
         } catch (LabException e) {
             System.err.println("jnat lab up: " + e.getMessage());

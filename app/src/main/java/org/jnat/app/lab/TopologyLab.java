@@ -226,16 +226,17 @@ public final class TopologyLab {
 
     /**
      * Takes lab {@code name} down: ends every process in its namespaces (SIGTERM, then SIGKILL after
-     * 5 s), deletes the namespaces (and with them every link), then forgets the lab. Namespaces of the
-     * lab that its record lacks (a start cut short before it could write them) go too. Returns what
-     * was removed, as a sentence.
+     * 5 s), deletes the namespaces (and with them every link), then forgets the lab. With {@code
+     * unrecorded}, namespaces named like the lab's that its record lacks (a record lost, or a start
+     * killed between making a namespace and saving it) go too; a failed {@code up} removes only what
+     * it made. Returns what was removed, as a sentence.
      */
-    public static String tearDown(String name, LabState state) {
+    public static String tearDown(String name, LabState state, boolean unrecorded) {
         Set<String> namespaces = new LinkedHashSet<>();
         if (state != null) {
             namespaces.addAll(state.namespaces());
         }
-        for (String line : Shell.run(SHORT, "ip", "netns", "list").stdout().split("\n")) {
+        for (String line : unrecorded ? Shell.run(SHORT, "ip", "netns", "list").stdout().split("\n") : new String[0]) {
             String ns = line.split(" ")[0];
             // Lab names are letters and digits only, so NAME- starts no other lab's namespace.
             if (ns.startsWith(name + "-")) {

@@ -192,6 +192,25 @@ class LabEndToEndIT {
         assertNothingLeft(pids);
     }
 
+    @Test
+    void aFailurePartWayTakesDownWhatItBuiltAndSaysWhyInOneLine() throws Exception {
+        // A namespace in the way of the last one up makes: the STUN server's.
+        String inTheWay = name + "-stun";
+        Shell.run(Duration.ofSeconds(10), "ip", "netns", "add", inTheWay).orThrow();
+        try {
+            Shell.Result up = jnat(LONG, "lab", "up", topology("full-cone").toString(), "--name", name);
+            assertThat(up.exitCode()).isEqualTo(1);
+            assertThat(up.stderr().strip()).doesNotContain("\n").startsWith("jnat lab up: 'ip netns add " + inTheWay
+                    + "' exited 1: ").endsWith("; what was built is taken down again");
+            assertThat(up.stdout()).doesNotContain("is up");
+            assertThat(labNamespaces()).as("only the namespace that was in the way, which up did not make")
+                    .containsExactly(inTheWay);
+            assertThat(Files.exists(LabState.ROOT.resolve(name))).isFalse();
+        } finally {
+            Shell.run(Duration.ofSeconds(10), "ip", "netns", "del", inTheWay);
+        }
+    }
+
     /** One peer's run: its mapping, what it got (null: nothing), its exit status and output. */
     record Peer(String mapped, String got, int exit, String output) {
     }
