@@ -1,5 +1,6 @@
 package org.jnat.app;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,22 +30,42 @@ final class LabCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Why this verb cannot run here (printed as its one line), or null: the lab's namespaces are root's. */
-    static String unavailable(String verb) {
-        String why = Lab.unavailableReason();
-        if (why == null) {
-            return null;
+    /**
+     * What {@code exec}, {@code status} and {@code down} share: {@code --name}, the root check, the
+     * lab meant (given, or the only one up), and one line for whatever goes wrong.
+     */
+    abstract static class OnLab implements Callable<Integer> {
+        @Option(names = "--name", paramLabel = "LAB", description = "the lab (default: the only one up)")
+        String name;
+
+        /** The verb, as its {@code @Command} names it, for the first word of every line it prints to stderr. */
+        private final String verb = getClass().getAnnotation(Command.class).name();
+
+        /** Runs the verb on lab {@code lab} (not necessarily recorded) and gives its exit status. */
+        abstract int run(String lab) throws Exception;
+
+        @Override
+        public Integer call() throws Exception {
+            String why = Lab.unavailableReason();
+            if (why != null) {
+                System.err.println("jnat lab " + verb + ": " + why + (UserNamespace.active() ? "" : "; a lab started"
+                        + " without root lives in a user namespace of its own and is reached only from there"));
+                return 1;
+            }
+            try {
+                return run(LabState.resolve(name == null ? null : name.toLowerCase(Locale.ROOT)));
+            } catch (LabException e) {
+                System.err.println("jnat lab " + verb + ": " + e.getMessage());
+                return 1;
+            }
         }
-        return "jnat lab " + verb + ": " + why + (UserNamespace.active() ? "" : "; a lab started without root lives"
-                + " in a user namespace of its own and is reached only from there");
     }
 
-    /** The recorded lab {@code --name} means; throws with the sentence for the user. */
-    static LabState recorded(String name) {
-        String resolved = LabState.resolve(name);
-        LabState state = LabState.read(resolved);
+    /** The record of lab {@code lab}; throws with the sentence for the user when there is none. */
+    static LabState recorded(String lab) {
+        LabState state = LabState.read(lab);
         if (state == null) {
-            throw new LabException("no lab named " + resolved + " is up" + (LabState.names().isEmpty() ? ""
+            throw new LabException("no lab named " + lab + " is up" + (LabState.names().isEmpty() ? ""
                     : " (up: " + String.join(", ", LabState.names()) + ")"));
         }
         return state;
@@ -53,69 +74,41 @@ final class LabCommand implements Callable<Integer> {
     /** {@code jnat lab exec HOST -- CMD...}: a command in one of the lab's hosts, its exit status passed on. */
     @Command(name = "exec", mixinStandardHelpOptions = true,
             description = "Run a command in a host of the lab (also in a NAT's or the STUN server's namespace).")
-    static final class Exec implements Callable<Integer> {
-        @Option(names = "--name", paramLabel = "LAB", description = "the lab (default: the only one up)")
-        String name;
+    static final class Exec extends OnLab {
         @Parameters(index = "0", paramLabel = "HOST", description = "a [[host]] of the topology (or a NAT, or stun)")
         String host;
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD", description = "the command, after --")
         List<String> command;
 
         @Override
-        public Integer call() throws Exception {
-            String why = unavailable("exec");
-            if (why != null) {
-                System.err.println(why);
-                return 1;
+        int run(String lab) throws Exception {
+            LabState state = recorded(lab);
+            LabState.Node node = state.node("host", host);
+            for (String kind : List.of("nat", "stun")) {
+                node = node != null ? node : state.node(kind, host);
             }
-            try {
-                LabState state = recorded(name);
-                LabState.Node node = state.node("host", host);
-                for (String kind : List.of("nat", "stun")) {
-                    node = node != null ? node : state.node(kind, host);
-                }
-                if (node == null) {
-                    System.err.println("jnat lab exec: lab " + state.name() + " has no host " + host + "; its hosts are "
-                            + String.join(", ", state.nodes().stream().filter(n -> n.kind().equals("host"))
-                            .map(LabState.Node::name).toList()));
-                    return 1;
-                }
-                List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", node.namespace()));
-                cmd.addAll(command);
-                return new ProcessBuilder(cmd).inheritIO().start().waitFor();
-            } catch (LabException e) {
-                System.err.println("jnat lab exec: " + e.getMessage());
-                return 1;
+            if (node == null) {
+                throw new LabException("lab " + lab + " has no host " + host + "; its hosts are " + String.join(", ",
+                        state.nodes().stream().filter(n -> n.kind().equals("host")).map(LabState.Node::name).toList()));
             }
+            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", node.namespace()));
+            cmd.addAll(command);
+            return new ProcessBuilder(cmd).inheritIO().start().waitFor();
         }
     }
 
     /** {@code jnat lab status}: the lab's addresses, then each NAT's sessions through its admin API. */
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Show the lab's addresses and every NAT's sessions.")
-    static final class Status implements Callable<Integer> {
-        @Option(names = "--name", paramLabel = "LAB", description = "the lab (default: the only one up)")
-        String name;
-
+    static final class Status extends OnLab {
         @Override
-        public Integer call() throws Exception {
-            String why = unavailable("status");
-            if (why != null) {
-                System.err.println(why);
-                return 1;
-            }
-            LabState state;
-            try {
-                state = recorded(name);
-            } catch (LabException e) {
-                System.err.println("jnat lab status: " + e.getMessage());
-                return 1;
-            }
-            System.out.println("lab " + state.name() + " (" + state.file() + ")");
+        int run(String lab) throws Exception {
+            LabState state = recorded(lab);
+            System.out.println(state.title());
             state.summary().forEach(l -> System.out.println("  " + l));
             boolean allRunning = true;
             for (LabState.Proc p : state.processes()) {
-                boolean running = Shell.run(java.time.Duration.ofSeconds(10), "ip", "netns", "pids", p.namespace())
+                boolean running = Shell.run(Duration.ofSeconds(10), "ip", "netns", "pids", p.namespace())
                         .stdout().lines().anyMatch(l -> l.strip().equals(Long.toString(p.pid())));
                 allRunning &= running;
                 if (!running) {
@@ -136,31 +129,16 @@ final class LabCommand implements Callable<Integer> {
     /** {@code jnat lab down}: ends the lab's processes, deletes its namespaces and its record. */
     @Command(name = "down", mixinStandardHelpOptions = true,
             description = "Take the lab down: its routers, STUN server, hosts' processes, namespaces and links.")
-    static final class Down implements Callable<Integer> {
-        @Option(names = "--name", paramLabel = "LAB", description = "the lab (default: the only one up)")
-        String name;
-
+    static final class Down extends OnLab {
         @Override
-        public Integer call() {
-            String why = unavailable("down");
-            if (why != null) {
-                System.err.println(why);
-                return 1;
+        int run(String lab) {
+            LabState state = LabState.read(lab);
+            String removed = TopologyLab.tearDown(lab, state, true);
+            if (state == null && removed.startsWith("0 namespaces")) {
+                throw new LabException("no lab named " + lab + " is up");
             }
-            try {
-                String lab = LabState.resolve(name == null ? null : name.toLowerCase(Locale.ROOT));
-                LabState state = LabState.read(lab);
-                String removed = TopologyLab.tearDown(lab, state, true);
-                if (state == null && removed.startsWith("0 namespaces")) {
-                    System.err.println("jnat lab down: no lab named " + lab + " is up");
-                    return 1;
-                }
-                System.out.println("lab " + lab + " is down: " + removed);
-                return 0;
-            } catch (LabException e) {
-                System.err.println("jnat lab down: " + e.getMessage());
-                return 1;
-            }
+            System.out.println("lab " + lab + " is down: " + removed);
+            return 0;
         }
     }
 }

@@ -25,45 +25,40 @@ class LabCommandTest {
         Assumptions.assumeTrue(why == null, why);
     }
 
+    /** Runs {@code jnat ARGS} and checks it refused with exactly {@code line} on stderr. */
+    private static void refuses(String line, String... args) {
+        Cli.Run run = Cli.run(args);
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo(line + "\n");
+    }
+
     @Test
     void aMissingFileIsOneLine() {
-        Cli.Run run = Cli.run("lab", "up", dir.resolve("none.toml").toString(), "--name", "lbnone");
-        assertThat(run.exit()).isEqualTo(1);
-        assertThat(run.err()).isEqualTo("jnat lab up: " + dir.resolve("none.toml")
-                + ": no such file; give the path of the lab's topology file\n");
+        Path none = dir.resolve("none.toml");
+        refuses("jnat lab up: " + none + ": no such file; give the path of the lab's topology file",
+                "lab", "up", none.toString(), "--name", "lbnone");
     }
 
     @Test
-    void aBadTopologyNamesFileLineAndKey() throws Exception {
+    void aBadTopologyNamesFileLineAndKeyAndABadNameIsRefused() throws Exception {
         Path file = dir.resolve("bad.toml");
         Files.writeString(file, "[[network]]\nname = \"lan1\"\nprefix = \"192.168.1.0/33\"\n");
-        Cli.Run run = Cli.run("lab", "up", file.toString(), "--name", "lbbad");
-        assertThat(run.exit()).isEqualTo(1);
-        assertThat(run.err()).isEqualTo("jnat lab up: " + file + ":3: network.prefix: expected a prefix like"
-                + " \"192.168.1.0/24\" with a length from /8 to /29, got \"192.168.1.0/33\"\n");
-    }
-
-    @Test
-    void aBadNameIsRefused() throws Exception {
-        Path file = dir.resolve("ok.toml");
+        refuses("jnat lab up: " + file + ":3: network.prefix: expected a prefix like \"192.168.1.0/24\" with a length"
+                + " from /8 to /29, got \"192.168.1.0/33\"", "lab", "up", file.toString(), "--name", "lbbad");
         Files.writeString(file, "[[network]]\nname = \"lan1\"\nprefix = \"192.168.1.0/24\"\n");
-        Cli.Run run = Cli.run("lab", "up", file.toString(), "--name", "my_lab");
-        assertThat(run.exit()).isEqualTo(1);
-        assertThat(run.err()).isEqualTo("jnat lab up: --name: expected 1 to 16 lowercase letters and digits, got"
-                + " \"my_lab\"\n");
+        refuses("jnat lab up: --name: expected 1 to 16 lowercase letters and digits, got \"my_lab\"",
+                "lab", "up", file.toString(), "--name", "my_lab");
     }
 
     @Test
     void verbsOnALabThatIsNotUpSaySo() {
-        Cli.Run down = Cli.run("lab", "down", "--name", "lbnotup");
-        assertThat(down.exit()).isEqualTo(1);
-        assertThat(down.err()).isEqualTo("jnat lab down: no lab named lbnotup is up\n");
-        Cli.Run exec = Cli.run("lab", "exec", "--name", "lbnotup", "alice", "--", "true");
-        assertThat(exec.exit()).isEqualTo(1);
-        assertThat(exec.err()).startsWith("jnat lab exec: no lab named lbnotup is up");
-        Cli.Run status = Cli.run("lab", "status", "--name", "lbnotup");
-        assertThat(status.exit()).isEqualTo(1);
-        assertThat(status.err()).startsWith("jnat lab status: no lab named lbnotup is up");
+        refuses("jnat lab down: no lab named lbnotup is up", "lab", "down", "--name", "lbnotup");
+        for (String verb : new String[] {"exec", "status"}) {
+            Cli.Run run = verb.equals("exec") ? Cli.run("lab", "exec", "--name", "lbnotup", "alice", "--", "true")
+                    : Cli.run("lab", "status", "--name", "lbnotup");
+            assertThat(run.exit()).isEqualTo(1);
+            assertThat(run.err()).startsWith("jnat lab " + verb + ": no lab named lbnotup is up");
+        }
     }
 
     @Test

@@ -128,16 +128,17 @@ public final class LabState {
         }
     }
 
-    public Path dir() {
-        return ROOT.resolve(name);
-    }
-
     public String name() {
         return name;
     }
 
-    public String file() {
-        return file;
+    /** "lab NAME (FILE)": how {@code status} heads its answer. */
+    public String title() {
+        return "lab " + name + " (" + file + ")";
+    }
+
+    public Path dir() {
+        return ROOT.resolve(name);
     }
 
     public void addNamespace(String namespace) {

@@ -3,6 +3,8 @@ package org.jnat.app.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.jnat.app.lab.Topology;
 import org.jnat.wire.Ipv4Address;
 import org.junit.jupiter.api.Test;
@@ -97,40 +99,36 @@ class TopologyLoaderTest {
                 .doesNotContain("address-and-port-dependent\"\nfiltering");
     }
 
-    private static void fails(String toml, String expected) {
-        assertThatThrownBy(() -> TopologyLoader.parse(toml, "topo.toml")).isInstanceOf(ConfigException.class)
-                .hasMessage(expected);
-    }
-
+    /**
+     * topology-mistakes.txt: each case changes one spot of {@link #NESTED} ("replace:" text, "with:"
+     * text, both with \\n for a line break) and gives the one line expected ("error:").
+     */
     @Test
-    void mistakesNameFileLineAndKey() {
-        fails(NESTED.replace("network = \"lan1\"\n\n[[host]]\nname = \"carol\"", "network = \"lan9\"\n\n[[host]]\nname = \"carol\""),
-                "topo.toml:39: host.network: no [[network]] is named \"lan9\"; did you mean \"lan1\"?");
-        fails(NESTED.replace("hairpinning = false", "hairpining = false"),
-                "topo.toml:28: nat.hairpining: unknown key; did you mean \"hairpinning\"?");
-        fails(NESTED.replace("profile = \"cgn\"", "profile = \"cone\""),
-                "topo.toml:19: nat.profile: expected one of \"full-cone\", \"restricted-cone\", \"port-restricted-cone\","
-                        + " \"symmetric\", \"linux-masquerade\", \"cgn\", got \"cone\"");
-        fails(NESTED.replace("prefix = \"100.64.0.0/24\"", "prefix = \"100.64.0.1/24\""),
-                "topo.toml:7: network.prefix: \"100.64.0.1/24\" has host bits set; did you mean \"100.64.0.0/24\"?");
-        fails(NESTED.replace("address = \"192.168.1.2\"", "address = \"192.168.1.1\""),
-                "topo.toml:44: host.address: 192.168.1.1 is taken on \"lan1\" (the first address is the router's);"
-                        + " give another");
-        fails(NESTED.replace("name = \"carol\"", "name = \"home1\""),
-                "topo.toml:42: host.name: \"home1\" is taken by another host or NAT; each needs its own name");
-        fails(NESTED.replace("[stun]\nnetwork", "[stun]\nnetwrk"),
-                "topo.toml:51: stun.netwrk: unknown key; did you mean \"network\"?");
-        fails(NESTED.replace("[[host]]\nname = \"bob\"", "[[hosts]]\nname = \"bob\""),
-                "topo.toml:46: hosts: unknown table; did you mean [[host]]?");
-        fails(NESTED.replace("outside = \"internet\"\ninside = \"isp\"", "outside = \"lan1\"\ninside = \"isp\""),
-                "topo.toml:20: nat.outside: the NATs cgn -> home1 lead back to \"cgn\"; NATs nest as a tree, each"
-                        + " outside closer to the top");
-    }
-
-    @Test
-    void aNetworkIsTheInsideOfOneNatOnly() {
-        fails(NESTED.replace("inside = \"lan2\"", "inside = \"lan1\""),
-                "topo.toml:34: nat.inside: \"lan1\" is already the inside of NAT \"home1\" (line 23); a network has"
-                        + " one router");
+    void mistakesNameFileLineAndKey() throws Exception {
+        List<String> lines;
+        try (var in = getClass().getResourceAsStream("topology-mistakes.txt")) {
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        }
+        String replace = null;
+        String with = null;
+        int cases = 0;
+        for (String line : lines) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String value = line.substring(line.indexOf(": ") + 2).replace("\\n", "\n");
+            if (line.startsWith("replace: ")) {
+                replace = value;
+            } else if (line.startsWith("with: ")) {
+                with = value;
+            } else if (line.startsWith("error: ")) {
+                assertThat(NESTED).as("the case's spot").contains(replace);
+                String toml = NESTED.replace(replace, with);
+                assertThatThrownBy(() -> TopologyLoader.parse(toml, "topo.toml")).as(replace + " -> " + with)
+                        .isInstanceOf(ConfigException.class).hasMessage(value);
+                cases++;
+            }
+        }
+        assertThat(cases).isEqualTo(10);
     }
 }

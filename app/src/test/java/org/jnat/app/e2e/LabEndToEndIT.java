@@ -43,53 +43,8 @@ class LabEndToEndIT {
     private static final int PUNCH_SECONDS = 6;
     private static final Pattern OUR_LINKS = Pattern.compile("^(p\\d+|inside|outside|eth0|br0)(@.*)?$");
 
-    private static final String TOPOLOGY = """
-            [[network]]
-            name = "internet"
-            prefix = "198.51.100.0/24"
-
-            [[network]]
-            name = "isp"
-            prefix = "100.64.0.0/24"
-
-            [[network]]
-            name = "lan1"
-            prefix = "192.168.1.0/24"
-
-            [[network]]
-            name = "lan2"
-            prefix = "192.168.2.0/24"
-
-            [[nat]]
-            name = "cgn"
-            profile = "cgn"
-            outside = "internet"
-            inside = "isp"
-            hairpinning = true
-
-            [[nat]]
-            name = "home1"
-            profile = "%1$s"
-            outside = "isp"
-            inside = "lan1"
-
-            [[nat]]
-            name = "home2"
-            profile = "%1$s"
-            outside = "isp"
-            inside = "lan2"
-
-            [[host]]
-            name = "alice"
-            network = "lan1"
-
-            [[host]]
-            name = "bob"
-            network = "lan2"
-
-            [stun]
-            network = "internet"
-            """;
+    /** The README's example: a CGN, home1 (lan1: alice, carol) and home2 (lan2: bob) behind it, a server. */
+    private static final Path EXAMPLE = Path.of("..", "docs", "lab.example.toml");
 
     private Path work;
     private String name;
@@ -323,9 +278,14 @@ class LabEndToEndIT {
         }
     }
 
+    /** The example with {@code homeProfile} for both home NATs. */
     private Path topology(String homeProfile) throws IOException {
+        String example = Files.readString(EXAMPLE);
+        String text = example.replaceAll("(?m)^profile = \"(port-restricted-cone|symmetric)\"",
+                "profile = \"" + homeProfile + "\"");
+        assertThat(text.split("profile = \"" + homeProfile + "\"", -1)).as("both home NATs' profiles").hasSize(3);
         Path file = work.resolve("nested.toml");
-        Files.writeString(file, TOPOLOGY.formatted(homeProfile));
+        Files.writeString(file, text);
         return file;
     }
 
