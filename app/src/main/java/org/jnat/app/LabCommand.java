@@ -77,7 +77,7 @@ final class LabCommand implements Callable<Integer> {
     static final class Exec extends OnLab {
         @Parameters(index = "0", paramLabel = "HOST", description = "a [[host]] of the topology (or a NAT, or stun)")
         String host;
-        @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD", description = "the command, after --")
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD", description = "the command (after --, or not)")
         List<String> command;
 
         @Override
@@ -92,7 +92,12 @@ final class LabCommand implements Callable<Integer> {
                         state.nodes().stream().filter(n -> n.kind().equals("host")).map(LabState.Node::name).toList()));
             }
             List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", node.namespace()));
-            cmd.addAll(command);
+            // Past HOST everything is the command's (Main stops option parsing there), "--" too.
+            List<String> own = command.getFirst().equals("--") ? command.subList(1, command.size()) : command;
+            if (own.isEmpty()) {
+                throw new LabException("give the command to run in " + host + " after --");
+            }
+            cmd.addAll(own);
             return new ProcessBuilder(cmd).inheritIO().start().waitFor();
         }
     }

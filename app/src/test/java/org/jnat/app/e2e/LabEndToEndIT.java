@@ -86,6 +86,12 @@ class LabEndToEndIT {
         assertThat(punch.alice().mapped()).as("both appear from the CGN's public address")
                 .startsWith(address(up.stdout(), "nat", "cgn") + ":");
 
+        // Options of the command are its own, also without "--"; its exit status is passed on.
+        Shell.Result ping = jnat(LONG, "lab", "exec", "--name", name, "alice", "ping", "-c", "1", "-W", "5",
+                address(up.stdout(), "host", "server"));
+        assertThat(ping.exitCode()).as(ping.stdout() + ping.stderr()).isZero();
+        assertThat(jnat(LONG, "lab", "exec", "--name", name, "alice", "--", "sh", "-c", "exit 7").exitCode()).isEqualTo(7);
+
         Shell.Result status = jnat(LONG, "lab", "status", "--name", name);
         System.out.println(status.stdout() + status.stderr());
         assertThat(status.exitCode()).as(status.stderr()).isZero();
@@ -105,6 +111,19 @@ class LabEndToEndIT {
         assertThat(down.exitCode()).as(down.stderr()).isZero();
         assertThat(down.stdout()).contains("lab " + name + " is down");
         assertNothingLeft(pids);
+    }
+
+    @Test
+    void withoutHairpinningAtTheCgnTheConesBehindItCannotMeet() throws Exception {
+        Path file = topology("port-restricted-cone");
+        String text = Files.readString(file);
+        Files.writeString(file, text.replace("inside = \"isp\"\n", "inside = \"isp\"\nhairpinning = false\n"));
+        Shell.Result up = jnat(LONG, "lab", "up", file.toString(), "--name", name);
+        assertThat(up.exitCode()).as(up.stderr()).isZero();
+        Punch punch = punch(up.stdout());
+        assertThat(punch.alice().got()).as(punch.toString()).isNull();
+        assertThat(punch.bob().got()).as(punch.toString()).isNull();
+        assertThat(jnat(LONG, "lab", "down", "--name", name).exitCode()).isZero();
     }
 
     @Test
