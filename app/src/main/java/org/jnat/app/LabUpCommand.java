@@ -45,7 +45,7 @@ final class LabUpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String why = Lab.unavailableReason();
         if (why != null) {
-            return UserNamespace.reexecOrExplain("lab up", why);
+            return UserNamespace.reexecOrExplain("lab up", why, false);
         }
         if (UserNamespace.active() && !foreground) {
             // The namespaces live in this user namespace, which no later jnat lab command can find.
@@ -114,8 +114,14 @@ final class LabUpCommand implements Callable<Integer> {
         System.out.println("lab " + lab + " is up (" + file + "):");
         summary.forEach(l -> System.out.println("  " + l));
         String named = LabState.names().size() > 1 ? " --name " + lab : "";
-        System.out.println("Try: jnat lab exec" + named + " HOST -- CMD...   jnat lab status" + named + "   jnat lab down"
-                + named + (foreground ? "   (or Ctrl-C)" : ""));
+        if (UserNamespace.active()) {
+            // Other jnat commands cannot see this user namespace; nsenter can, for the same user.
+            System.out.println("Ctrl-C ends the lab. From another terminal: nsenter -t " + ProcessHandle.current().pid()
+                    + " -U -m -n --preserve-credentials ip netns exec " + lab + "-HOST CMD...");
+        } else {
+            System.out.println("Try: jnat lab exec" + named + " HOST -- CMD...   jnat lab status" + named
+                    + "   jnat lab down" + named + (foreground ? "   (or Ctrl-C)" : ""));
+        }
         System.out.flush();
         return foreground ? stayUntilInterrupted(lab, state) : 0;
     }
