@@ -129,6 +129,6 @@ class TopologyLoaderTest {
                 cases++;
             }
         }
-        assertThat(cases).isEqualTo(10);
+        assertThat(cases).isEqualTo(11);
     }
 }
