@@ -23,6 +23,8 @@ import picocli.CommandLine.ScopeType;
                 SessionsCommand.class,
                 CountersCommand.class,
                 ForwardsCommand.class,
+                StunServerCommand.class,
+                LabCommand.class,
         })
 public final class Main implements Callable<Integer> {
 
@@ -32,7 +34,10 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command line and returns the exit code (for tests). */
     public static int execute(String... args) {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        // jnat lab exec HOST CMD...: the command's own options (ping -c 1) are not jnat's, with or without --.
+        cli.getSubcommands().get("lab").getSubcommands().get("exec").setStopAtPositional(true);
+        return cli.execute(args);
     }
 
     /** How much jnat logs (to stderr); start-up lines and summaries are printed whatever the level. */

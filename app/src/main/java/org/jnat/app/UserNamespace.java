@@ -20,7 +20,12 @@ final class UserNamespace {
     }
 
     static int reexecOrExplain(String verb, String why) throws Exception {
-        String missing = whyNot();
+        return reexecOrExplain(verb, why, true);
+    }
+
+    /** As above; {@code needsTun}: the verb opens TAP devices (the demo does; a lab's AF_PACKET routers do not). */
+    static int reexecOrExplain(String verb, String why, boolean needsTun) throws Exception {
+        String missing = whyNot(needsTun);
         if (missing != null) {
             System.err.println("jnat " + verb + ": " + why + "; and a user namespace is no way out here: " + missing);
             return 1;
@@ -41,8 +46,13 @@ final class UserNamespace {
         return pb.start().waitFor();
     }
 
+    /** True in the user namespace {@link #reexecOrExplain} made. */
+    static boolean active() {
+        return System.getenv(MARK) != null;
+    }
+
     /** Why a user namespace cannot stand in for root here, or null if it can. */
-    private static String whyNot() {
+    private static String whyNot(boolean needsTun) {
         if (System.getenv(MARK) != null) {
             return "already inside one, and still not allowed: the kernel refused what the demo needs";
         }
@@ -62,7 +72,7 @@ final class UserNamespace {
         } catch (Exception e) {
             return "cannot read the kernel's user namespace settings (" + e.getMessage() + "); run as root";
         }
-        if (!new File("/dev/net/tun").canRead() || !new File("/dev/net/tun").canWrite()) {
+        if (needsTun && (!new File("/dev/net/tun").canRead() || !new File("/dev/net/tun").canWrite())) {
             return "/dev/net/tun is missing or not open to this user (modprobe tun; chmod 0666 /dev/net/tun), "
                     + "or run as root";
         }

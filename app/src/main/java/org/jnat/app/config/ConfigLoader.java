@@ -426,7 +426,7 @@ public final class ConfigLoader {
     }
 
     /** A dotted-quad unicast address: not 0/8, loopback, multicast or broadcast. */
-    private static <E extends Exception> int unicastAddress(Problem<E> s, String key, String text, String example)
+    static <E extends Exception> int unicastAddress(Problem<E> s, String key, String text, String example)
             throws E {
         int address;
         try {

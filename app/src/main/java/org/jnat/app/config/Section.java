@@ -19,11 +19,21 @@ final class Section implements Problem<ConfigException> {
     /** Line of the table's header, or 0 when there is none. */
     final int line;
 
+    /** Set for one entry of an array of tables other than the router's ({@code [[host]]} of a lab topology). */
+    private boolean entry;
+
     Section(String file, String path, TomlTable table, int line) {
         this.file = file;
         this.path = path;
         this.table = table;
         this.line = line;
+    }
+
+    /** One entry of an array of tables ({@code [[path]]}): its errors for a missing key name that header. */
+    static Section entry(String file, String path, TomlTable table, int line) {
+        Section s = new Section(file, path, table, line);
+        s.entry = true;
+        return s;
     }
 
     boolean present() {
@@ -63,7 +73,8 @@ final class Section implements Problem<ConfigException> {
     }
 
     ConfigException missing(String key, String example) {
-        String header = path.equals("forward") || path.equals("neighbor") ? "[[" + path + "]]" : "[" + path + "]";
+        String header = entry || path.equals("forward") || path.equals("neighbor") ? "[[" + path + "]]"
+                : "[" + path + "]";
         return new ConfigException(where(line) + path + "." + key + ": missing; add it to " + header + ", e.g. "
                 + key + " = " + example);
     }

@@ -85,17 +85,25 @@ public final class JnatProcess implements AutoCloseable {
 
     /** The command line of {@code jnat run --config CONFIG} in the lab's namespace rt. */
     public static List<String> command(Lab lab, Path config) {
+        return command(lab.ns("rt"), List.of("run", "--config", config.toString()));
+    }
+
+    /**
+     * The command line of {@code jnat ARGS...} in network namespace {@code namespace}, on this JVM
+     * and its class path.
+     */
+    public static List<String> command(String namespace, List<String> args) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // The same JVM options as the ./jnat launcher, then any from JNAT_JAVA_OPTS (profilers,
         // -Djnat.* tuning for benchmarks), split on spaces.
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns("rt"), java,
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespace, java,
                 "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC"));
         String extra = System.getenv("JNAT_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.jnat.app.Main", "run",
-                "--config", config.toString()));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.jnat.app.Main"));
+        cmd.addAll(args);
         return cmd;
     }
 

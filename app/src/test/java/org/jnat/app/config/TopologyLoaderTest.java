@@ -1,0 +1,134 @@
+package org.jnat.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.jnat.app.lab.Topology;
+import org.jnat.wire.Ipv4Address;
+import org.junit.jupiter.api.Test;
+
+class TopologyLoaderTest {
+    /** The issue's example, with a second home NAT and two hosts on lan1. */
+    static final String NESTED = """
+            [[network]]
+            name = "internet"
+            prefix = "198.51.100.0/24"
+
+            [[network]]
+            name = "isp"
+            prefix = "100.64.0.0/24"
+
+            [[network]]
+            name = "lan1"
+            prefix = "192.168.1.0/24"
+
+            [[network]]
+            name = "lan2"
+            prefix = "192.168.1.0/24"
+
+            [[nat]]
+            name = "cgn"
+            profile = "cgn"
+            outside = "internet"
+            inside = "isp"
+
+            [[nat]]
+            name = "home1"
+            profile = "port-restricted-cone"
+            outside = "isp"
+            inside = "lan1"
+            hairpinning = false
+
+            [[nat]]
+            name = "home2"
+            profile = "symmetric"
+            outside = "isp"
+            inside = "lan2"
+            address = "100.64.0.20"
+
+            [[host]]
+            name = "alice"
+            network = "lan1"
+
+            [[host]]
+            name = "carol"
+            network = "lan1"
+            address = "192.168.1.2"
+
+            [[host]]
+            name = "bob"
+            network = "internet"
+
+            [stun]
+            network = "internet"
+            """;
+
+    private static String ip(int address) {
+        return Ipv4Address.toString(address);
+    }
+
+    @Test
+    void theNestedExampleGetsItsAddresses() throws ConfigException {
+        Topology t = TopologyLoader.parse(NESTED, "topo.toml");
+        Topology.Nat cgn = t.nats().get(0);
+        Topology.Nat home1 = t.nats().get(1);
+        Topology.Nat home2 = t.nats().get(2);
+        assertThat(ip(cgn.outsideAddress())).isEqualTo("198.51.100.2");
+        assertThat(ip(cgn.outsideGateway())).as("nobody's: the top network has no router").isEqualTo("198.51.100.1");
+        assertThat(ip(cgn.insideAddress())).isEqualTo("100.64.0.1");
+        assertThat(ip(home1.outsideAddress())).isEqualTo("100.64.0.2");
+        assertThat(ip(home1.outsideGateway())).isEqualTo("100.64.0.1");
+        assertThat(ip(home2.outsideAddress())).isEqualTo("100.64.0.20");
+        assertThat(ip(t.stun().address())).isEqualTo("198.51.100.3");
+        assertThat(ip(t.stun().other())).isEqualTo("198.51.100.4");
+        assertThat(t.hosts()).extracting(h -> h.name() + " " + ip(h.address()) + " via " + ip(h.gateway()))
+                .containsExactly("alice 192.168.1.3 via 192.168.1.1", "carol 192.168.1.2 via 192.168.1.1",
+                        "bob 198.51.100.5 via 0.0.0.0");
+        assertThat(home1.natToml()).contains("mapping = \"endpoint-independent\"",
+                "filtering = \"address-and-port-dependent\"", "hairpinning = false");
+        assertThat(home2.natToml()).contains("mapping = \"address-and-port-dependent\"");
+    }
+
+    @Test
+    void aKeySetForTheNatWinsOverItsProfile() throws ConfigException {
+        Topology t = TopologyLoader.parse(NESTED.replace("profile = \"symmetric\"",
+                "profile = \"symmetric\"\nfiltering = \"endpoint-independent\""), "topo.toml");
+        assertThat(t.nats().get(2).natToml()).contains("filtering = \"endpoint-independent\"")
+                .doesNotContain("address-and-port-dependent\"\nfiltering");
+    }
+
+    /**
+     * topology-mistakes.txt: each case changes one spot of {@link #NESTED} ("replace:" text, "with:"
+     * text, both with \\n for a line break) and gives the one line expected ("error:").
+     */
+    @Test
+    void mistakesNameFileLineAndKey() throws Exception {
+        List<String> lines;
+        try (var in = getClass().getResourceAsStream("topology-mistakes.txt")) {
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        }
+        String replace = null;
+        String with = null;
+        int cases = 0;
+        for (String line : lines) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String value = line.substring(line.indexOf(": ") + 2).replace("\\n", "\n");
+            if (line.startsWith("replace: ")) {
+                replace = value;
+            } else if (line.startsWith("with: ")) {
+                with = value;
+            } else if (line.startsWith("error: ")) {
+                assertThat(NESTED).as("the case's spot").contains(replace);
+                String toml = NESTED.replace(replace, with);
+                assertThatThrownBy(() -> TopologyLoader.parse(toml, "topo.toml")).as(replace + " -> " + with)
+                        .isInstanceOf(ConfigException.class).hasMessage(value);
+                cases++;
+            }
+        }
+        assertThat(cases).isEqualTo(11);
+    }
+}
