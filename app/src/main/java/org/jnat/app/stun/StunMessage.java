@@ -37,18 +37,16 @@ public final class StunMessage {
     /** RFC 5389 section 15.5: the CRC-32 is XORed with this ("STUN"). */
     public static final int FINGERPRINT_XOR = 0x5354554E;
 
-    public static final int BINDING_REQUEST = 0x0001;
-    public static final int BINDING_RESPONSE = 0x0101;
+    /** Message types: method Binding, class request or success response. */
+    public static final int BINDING_REQUEST = 0x0001, BINDING_RESPONSE = 0x0101;
 
-    public static final int MAPPED_ADDRESS = 0x0001;
-    public static final int CHANGE_REQUEST = 0x0003;
-    public static final int SOURCE_ADDRESS = 0x0004;
-    public static final int CHANGED_ADDRESS = 0x0005;
-    public static final int XOR_MAPPED_ADDRESS = 0x0020;
-    public static final int SOFTWARE = 0x8022;
-    public static final int FINGERPRINT = 0x8028;
-    public static final int RESPONSE_ORIGIN = 0x802B;
-    public static final int OTHER_ADDRESS = 0x802C;
+    /** RFC 3489 attributes (CHANGE-REQUEST lives on in RFC 5780). */
+    public static final int MAPPED_ADDRESS = 0x0001, CHANGE_REQUEST = 0x0003, SOURCE_ADDRESS = 0x0004,
+            CHANGED_ADDRESS = 0x0005;
+    /** RFC 5389 attributes. */
+    public static final int XOR_MAPPED_ADDRESS = 0x0020, SOFTWARE = 0x8022, FINGERPRINT = 0x8028;
+    /** RFC 5780 attributes. */
+    public static final int RESPONSE_ORIGIN = 0x802B, OTHER_ADDRESS = 0x802C;
 
     /** CHANGE-REQUEST flags (RFC 5780 section 7.2). */
     public static final int CHANGE_IP = 0x4;

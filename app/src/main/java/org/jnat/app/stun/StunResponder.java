@@ -30,17 +30,16 @@ public final class StunResponder {
     private final StunResponseWriter writer = new StunResponseWriter(out);
     private int answerFrom;
 
-    /** What the STUN server counts. */
-    static final class Count {
-        final int rfc5389, rfc3489, changed, malformed, badFingerprint, notBinding;
-
-        Count(Counters counters) {
-            rfc5389 = counters.register("stun.answered.rfc5389", "Binding requests with the magic cookie answered");
-            rfc3489 = counters.register("stun.answered.rfc3489", "RFC 3489 Binding requests (no magic cookie) answered");
-            changed = counters.register("stun.answered.changed", "answers sent from another address or port, as CHANGE-REQUEST asked");
-            malformed = counters.register("stun.dropped.malformed", "datagrams that are not STUN messages: too short, bad length, attributes overrunning");
-            badFingerprint = counters.register("stun.dropped.bad_fingerprint", "STUN messages whose FINGERPRINT does not match");
-            notBinding = counters.register("stun.dropped.not_binding_request", "well-formed STUN messages that are not Binding requests");
+    /** What the STUN server counts: one slot per event, registered once. */
+    record Count(int rfc5389, int rfc3489, int changed, int malformed, int badFingerprint, int notBinding) {
+        static Count register(Counters c) {
+            return new Count(
+                    c.register("stun.answered.rfc5389", "Binding requests with the magic cookie answered"),
+                    c.register("stun.answered.rfc3489", "RFC 3489 Binding requests (no magic cookie) answered"),
+                    c.register("stun.answered.changed", "answers sent from another address or port, as CHANGE-REQUEST asked"),
+                    c.register("stun.dropped.malformed", "datagrams that are not STUN messages: too short, bad length, attributes overrunning"),
+                    c.register("stun.dropped.bad_fingerprint", "STUN messages whose FINGERPRINT does not match"),
+                    c.register("stun.dropped.not_binding_request", "well-formed STUN messages that are not Binding requests"));
         }
     }
 
@@ -51,7 +50,7 @@ public final class StunResponder {
         }
         this.sockets = sockets.clone();
         this.counters = counters;
-        this.count = new Count(counters);
+        this.count = Count.register(counters);
     }
 
     /**
@@ -62,29 +61,29 @@ public final class StunResponder {
     public int respond(int receivedOn, byte[] in, int length, InetSocketAddress from) {
         StunMessage m = request.wrap(in, 0, length);
         if (!m.wellFormed()) {
-            counters.increment(count.malformed);
+            counters.increment(count.malformed());
             return -1;
         }
         if (m.type() != StunMessage.BINDING_REQUEST) {
-            counters.increment(count.notBinding);
+            counters.increment(count.notBinding());
             return -1;
         }
         boolean fingerprint = m.hasFingerprint();
         if (fingerprint && !m.fingerprintMatches()) {
-            counters.increment(count.badFingerprint);
+            counters.increment(count.badFingerprint());
             return -1;
         }
         int change = m.changeRequest();
         answerFrom = receivedOn ^ ((change & StunMessage.CHANGE_IP) != 0 ? 2 : 0)
                 ^ ((change & StunMessage.CHANGE_PORT) != 0 ? 1 : 0);
         if (answerFrom != receivedOn) {
-            counters.increment(count.changed);
+            counters.increment(count.changed());
         }
         InetSocketAddress origin = sockets[answerFrom];
         InetSocketAddress other = sockets[receivedOn ^ 3];
         writer.start(StunMessage.BINDING_RESPONSE, in, 0);
         if (m.hasMagicCookie()) {
-            counters.increment(count.rfc5389);
+            counters.increment(count.rfc5389());
             writer.address(StunMessage.XOR_MAPPED_ADDRESS, from, true)
                     .address(StunMessage.MAPPED_ADDRESS, from, false)
                     .address(StunMessage.RESPONSE_ORIGIN, origin, false)
@@ -93,7 +92,7 @@ public final class StunResponder {
             return fingerprint ? writer.finishWithFingerprint() : writer.finish();
         }
         // RFC 3489: its clients know neither XOR-MAPPED-ADDRESS nor the RFC 5780 attributes.
-        counters.increment(count.rfc3489);
+        counters.increment(count.rfc3489());
         return writer.address(StunMessage.MAPPED_ADDRESS, from, false)
                 .address(StunMessage.SOURCE_ADDRESS, origin, false)
                 .address(StunMessage.CHANGED_ADDRESS, other, false)

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every NAT behaviour jnat offers, classified end to end by two external judges, each against its
@@ -40,34 +40,37 @@ class StunClassificationEndToEndIT {
 
     /**
      * Each behaviour as {@code [nat]} keys, and what each judge must print for it. After the
-     * profiles land, {@code keys} becomes {@code profile = "NAME"} (the enum's name, lower case,
-     * with dashes).
+     * profiles land, {@link #keys()} becomes {@code profile = "NAME"}.
      */
-    enum Behaviour {
-        FULL_CONE("endpoint-independent", "endpoint-independent",
-                "Independent Mapping, Independent Filter", "Endpoint Independent Mapping", "Endpoint Independent Filtering"),
-        RESTRICTED_CONE("endpoint-independent", "address-dependent",
-                "Independent Mapping, Address Dependent Filter", "Endpoint Independent Mapping", "Address Dependent Filtering"),
-        PORT_RESTRICTED_CONE("endpoint-independent", "address-and-port-dependent",
-                "Independent Mapping, Port Dependent Filter", "Endpoint Independent Mapping", "Address and Port Dependent Filtering"),
-        // Vovida's stun says "Dependent Mapping" for address- and port-dependent mapping alike, and
-        // then reports no filtering at all: it cannot tell the filtering of a symmetric NAT.
-        SYMMETRIC("address-and-port-dependent", "address-and-port-dependent",
-                "Dependent Mapping", "Address and Port Dependent Mapping", "Address and Port Dependent Filtering");
-
-        final String mapping, filtering, vovida, coturnMapping, coturnFiltering;
-
-        Behaviour(String mapping, String filtering, String vovida, String coturnMapping, String coturnFiltering) {
-            this.mapping = mapping;
-            this.filtering = filtering;
-            this.vovida = vovida;
-            this.coturnMapping = coturnMapping;
-            this.coturnFiltering = coturnFiltering;
+    record Behaviour(String name, String mapping, String filtering, String vovida, String coturnMapping,
+                     String coturnFiltering) {
+        static List<Behaviour> all() {
+            return List.of(
+                    new Behaviour("full-cone", "endpoint-independent", "endpoint-independent",
+                            "Independent Mapping, Independent Filter", "Endpoint Independent Mapping",
+                            "Endpoint Independent Filtering"),
+                    new Behaviour("restricted-cone", "endpoint-independent", "address-dependent",
+                            "Independent Mapping, Address Dependent Filter", "Endpoint Independent Mapping",
+                            "Address Dependent Filtering"),
+                    new Behaviour("port-restricted-cone", "endpoint-independent", "address-and-port-dependent",
+                            "Independent Mapping, Port Dependent Filter", "Endpoint Independent Mapping",
+                            "Address and Port Dependent Filtering"),
+                    // Vovida's stun says "Dependent Mapping" for address-dependent and address-and-port-
+                    // dependent mapping alike, and then names no filtering: it cannot tell a symmetric
+                    // NAT's filtering, nor ADM from APDM.
+                    new Behaviour("symmetric", "address-and-port-dependent", "address-and-port-dependent",
+                            "Dependent Mapping", "Address and Port Dependent Mapping",
+                            "Address and Port Dependent Filtering"));
         }
 
         /** The {@code [nat]} keys that give this behaviour. */
         String keys() {
             return "mapping = \"" + mapping + "\"\nfiltering = \"" + filtering + "\"\n";
+        }
+
+        @Override
+        public String toString() {
+            return name;
         }
     }
 
@@ -127,8 +130,8 @@ class StunClassificationEndToEndIT {
         Labs.tearDown(null, lab, work);
     }
 
-    @ParameterizedTest
-    @EnumSource(Behaviour.class)
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("behaviours")
     void bothJudgesAgreeWithTheBehaviour(Behaviour behaviour) throws IOException {
         String config = lab.jnatConfig("drop").replace("[nat]\n", "[nat]\n" + behaviour.keys());
         try (JnatProcess jnat = JnatProcess.startWith(lab, config, false, List.of())) {
@@ -147,6 +150,10 @@ class StunClassificationEndToEndIT {
             }
             assertThat(jnat.alive()).isTrue();
         }
+    }
+
+    static List<Behaviour> behaviours() {
+        return Behaviour.all();
     }
 
     private static String server(int port) {

@@ -102,4 +102,19 @@ class StunResponderTest {
         assertThat(counters.get("stun.dropped.malformed")).isEqualTo(2);
         assertThat(counters.get("stun.dropped.not_binding_request")).isEqualTo(1);
     }
+
+    @Test
+    void ipv6ClientGetsItsAddressXoredWithCookieAndTransactionId() {
+        InetSocketAddress[] v6 = {new InetSocketAddress("2001:db8::10", 3478), new InetSocketAddress("2001:db8::10", 3479),
+                new InetSocketAddress("2001:db8::11", 3478), new InetSocketAddress("2001:db8::11", 3479)};
+        StunResponder six = new StunResponder(v6, new Counters());
+        InetSocketAddress client = new InetSocketAddress("2001:db8:1234:5678:11:2233:4455:6677", 32853);
+        byte[] req = request("2112a442", "");
+        int n = six.respond(2, req, req.length, client);
+        StunMessage a = answer.wrap(six.answer(), 0, n);
+        assertThat(a.wellFormed()).isTrue();
+        assertThat(a.address(a.find(StunMessage.XOR_MAPPED_ADDRESS), true)).isEqualTo(client);
+        assertThat(a.address(a.find(StunMessage.OTHER_ADDRESS), false)).isEqualTo(v6[1]);
+        assertThat(a.address(a.find(StunMessage.RESPONSE_ORIGIN), false)).isEqualTo(v6[2]);
+    }
 }
