@@ -148,11 +148,33 @@ public final class JnatProcess implements AutoCloseable {
     /** Sends jnat SIGHUP: reload the config file. */
     public void hangUp() {
         // `ip netns exec` execs java in place, so the process started is jnat's JVM itself.
-        Shell.run(Duration.ofSeconds(5), "kill", "-HUP", Long.toString(process.pid())).orThrow();
+        signal("HUP");
+    }
+
+    /** Sends jnat the signal {@code name} ("HUP", "STOP", "CONT", ...). */
+    public void signal(String name) {
+        Shell.run(Duration.ofSeconds(5), "kill", "-" + name, Long.toString(process.pid())).orThrow();
     }
 
     public boolean alive() {
         return process.isAlive();
+    }
+
+    /** jnat's process id (`ip netns exec` execs the JVM in place), for signals such as SIGSTOP. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for jnat to exit by itself: its exit status, with every line
+     * it printed read, or -1 if it is still running.
+     */
+    public int awaitExit(long timeoutMillis) throws InterruptedException {
+        if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            return -1;
+        }
+        reader.join(5000);
+        return process.exitValue();
     }
 
     /**
