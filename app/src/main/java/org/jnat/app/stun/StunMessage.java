@@ -38,13 +38,14 @@ public final class StunMessage {
     public static final int FINGERPRINT_XOR = 0x5354554E;
 
     /** Message types: method Binding, class request or success response. */
-    public static final int BINDING_REQUEST = 0x0001, BINDING_RESPONSE = 0x0101;
+    public static final int BINDING_REQUEST = 0x0001, BINDING_RESPONSE = 0x0101, BINDING_ERROR = 0x0111;
 
     /** RFC 3489 attributes (CHANGE-REQUEST lives on in RFC 5780). */
     public static final int MAPPED_ADDRESS = 0x0001, CHANGE_REQUEST = 0x0003, SOURCE_ADDRESS = 0x0004,
             CHANGED_ADDRESS = 0x0005;
     /** RFC 5389 attributes. */
-    public static final int XOR_MAPPED_ADDRESS = 0x0020, SOFTWARE = 0x8022, FINGERPRINT = 0x8028;
+    public static final int XOR_MAPPED_ADDRESS = 0x0020, SOFTWARE = 0x8022, FINGERPRINT = 0x8028,
+            ERROR_CODE = 0x0009, UNKNOWN_ATTRIBUTES = 0x000A;
     /** RFC 5780 attributes. */
     public static final int RESPONSE_ORIGIN = 0x802B, OTHER_ADDRESS = 0x802C;
 
@@ -114,6 +115,28 @@ public final class StunMessage {
     public int changeRequest() {
         int v = find(CHANGE_REQUEST);
         return v < 0 || valueLength(v) != 4 ? 0 : u32(v) & (CHANGE_IP | CHANGE_PORT);
+    }
+
+    /**
+     * Writes into {@code types} (as many as fit) the comprehension-required attributes (type below
+     * 0x8000) this server does not know, and returns how many it wrote. Known: RFC 3489's 0x0001 to
+     * 0x000B (RESPONSE-ADDRESS, USERNAME, PASSWORD, MESSAGE-INTEGRITY and REFLECTED-FROM are read
+     * and ignored: no authentication, and the answer always goes to the source), REALM, NONCE,
+     * XOR-MAPPED-ADDRESS, and ICE's PRIORITY and USE-CANDIDATE (RFC 8445; ignored, so that a
+     * connectivity check such as RFC 5769's sample request gets its address). RFC 5780's PADDING and RESPONSE-PORT are not supported, so they are
+     * unknown: RFC 5780 section 7.5 tells the client to expect 420 then.
+     */
+    public int unknownComprehensionRequired(int[] types) {
+        int n = 0;
+        for (int p = HEADER; p + 4 <= len && n < types.length; p += 4 + padded(u16(p + 2))) {
+            int type = u16(p);
+            boolean known = type <= 0x000B || type == 0x0014 || type == 0x0015 || type == XOR_MAPPED_ADDRESS
+                    || type == 0x0024 || type == 0x0025;
+            if (type < 0x8000 && !known) {
+                types[n++] = type;
+            }
+        }
+        return n;
     }
 
     /** True if the last attribute is a FINGERPRINT. */

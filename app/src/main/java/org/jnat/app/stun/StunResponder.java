@@ -14,13 +14,17 @@ import org.jnat.runtime.Counters;
  * port flips bit 0, and the "other address" of a socket (RFC 5780 OTHER-ADDRESS, RFC 3489
  * CHANGED-ADDRESS) differs in both: {@code index ^ 3}.
  *
- * <p>Attributes the server does not use (USERNAME, MESSAGE-INTEGRITY, RESPONSE-ADDRESS, ...) are
- * ignored: there is no authentication, and the answer always goes back to the request's source.
+ * <p>Attributes the server knows but does not use (USERNAME, MESSAGE-INTEGRITY, RESPONSE-ADDRESS,
+ * ...) are ignored: there is no authentication, and the answer always goes back to the request's
+ * source. A comprehension-required attribute it does not know (PADDING and RESPONSE-PORT among
+ * them) gets a 420 error response with UNKNOWN-ATTRIBUTES.
  * A datagram that is not a well-formed Binding request, or whose FINGERPRINT does not match, is
  * counted and dropped.
  */
 public final class StunResponder {
     public static final String SOFTWARE_NAME = "jnat stun-server";
+    /** RFC 3489 wants a reason phrase a multiple of 4 bytes long: 17 letters and 3 spaces. */
+    private static final String UNKNOWN_ATTRIBUTE = "Unknown Attribute   ";
 
     private final InetSocketAddress[] sockets;
     private final Counters counters;
@@ -28,15 +32,19 @@ public final class StunResponder {
     private final StunMessage request = new StunMessage();
     private final byte[] out = new byte[548];
     private final StunResponseWriter writer = new StunResponseWriter(out);
+    private final int[] unknown = new int[8];
     private int answerFrom;
 
     /** What the STUN server counts: one slot per event, registered once. */
-    record Count(int rfc5389, int rfc3489, int changed, int malformed, int badFingerprint, int notBinding) {
+    record Count(int rfc5389, int rfc3489, int changed, int unknownAttribute, int malformed, int badFingerprint,
+                 int notBinding) {
         static Count register(Counters c) {
             return new Count(
                     c.register("stun.answered.rfc5389", "Binding requests with the magic cookie answered"),
                     c.register("stun.answered.rfc3489", "RFC 3489 Binding requests (no magic cookie) answered"),
                     c.register("stun.answered.changed", "answers sent from another address or port, as CHANGE-REQUEST asked"),
+                    c.register("stun.answered.unknown_attribute",
+                            "requests with a comprehension-required attribute the server does not know, answered 420"),
                     c.register("stun.dropped.malformed", "datagrams that are not STUN messages: too short, bad length, attributes overrunning"),
                     c.register("stun.dropped.bad_fingerprint", "STUN messages whose FINGERPRINT does not match"),
                     c.register("stun.dropped.not_binding_request", "well-formed STUN messages that are not Binding requests"));
@@ -72,6 +80,19 @@ public final class StunResponder {
         if (fingerprint && !m.fingerprintMatches()) {
             counters.increment(count.badFingerprint());
             return -1;
+        }
+        int unknowns = m.unknownComprehensionRequired(unknown);
+        if (unknowns > 0) {
+            // RFC 5389 section 7.3.1 (and RFC 3489 section 8.2.2): 420 naming them, from where it came in.
+            counters.increment(count.unknownAttribute());
+            answerFrom = receivedOn;
+            writer.start(StunMessage.BINDING_ERROR, in, 0).errorCode(420, UNKNOWN_ATTRIBUTE)
+                    .unknownAttributes(unknown, unknowns, !m.hasMagicCookie());
+            if (!m.hasMagicCookie()) {
+                return writer.finish();
+            }
+            writer.software(SOFTWARE_NAME);
+            return fingerprint ? writer.finishWithFingerprint() : writer.finish();
         }
         int change = m.changeRequest();
         answerFrom = receivedOn ^ ((change & StunMessage.CHANGE_IP) != 0 ? 2 : 0)

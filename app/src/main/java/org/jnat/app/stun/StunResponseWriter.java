@@ -47,6 +47,33 @@ public final class StunResponseWriter {
         return this;
     }
 
+    /**
+     * ERROR-CODE (RFC 5389 section 15.6): the hundreds in the class byte, the rest in the number
+     * byte, then the reason phrase.
+     */
+    public StunResponseWriter errorCode(int code, String reason) {
+        byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+        int at = attribute(StunMessage.ERROR_CODE, 4 + text.length);
+        buf[at + 2] = (byte) (code / 100);
+        buf[at + 3] = (byte) (code % 100);
+        System.arraycopy(text, 0, buf, at + 4, text.length);
+        return this;
+    }
+
+    /**
+     * UNKNOWN-ATTRIBUTES listing the first {@code count} of {@code types}. RFC 3489 attributes have
+     * no padding, so for its clients ({@code evenCount}) an odd list repeats its last type, as that
+     * RFC's section 11.2.12 says.
+     */
+    public StunResponseWriter unknownAttributes(int[] types, int count, boolean evenCount) {
+        int n = evenCount && (count & 1) != 0 ? count + 1 : count;
+        int at = attribute(StunMessage.UNKNOWN_ATTRIBUTES, 2 * n);
+        for (int i = 0; i < n; i++) {
+            put16(at + 2 * i, types[Math.min(i, count - 1)]);
+        }
+        return this;
+    }
+
     /** Sets the length, appends a FINGERPRINT over everything before it, and returns the total length. */
     public int finishWithFingerprint() {
         int at = attribute(StunMessage.FINGERPRINT, 4);

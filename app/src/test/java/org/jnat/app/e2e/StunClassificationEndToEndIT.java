@@ -55,6 +55,11 @@ class StunClassificationEndToEndIT {
                     new Behaviour("port-restricted-cone", "endpoint-independent", "address-and-port-dependent",
                             "Independent Mapping, Port Dependent Filter", "Endpoint Independent Mapping",
                             "Address and Port Dependent Filtering"),
+                    // Linux's MASQUERADE as the kernel captures show it: the port-restricted cone's keys,
+                    // judged the same (its port preservation shows in Vovida's "preserves ports").
+                    new Behaviour("linux-masquerade", "endpoint-independent", "address-and-port-dependent",
+                            "Independent Mapping, Port Dependent Filter", "Endpoint Independent Mapping",
+                            "Address and Port Dependent Filtering"),
                     // Vovida's stun says "Dependent Mapping" for address-dependent and address-and-port-
                     // dependent mapping alike, and then names no filtering: it cannot tell a symmetric
                     // NAT's filtering, nor ADM from APDM.

@@ -90,6 +90,38 @@ class StunResponderTest {
     }
 
     @Test
+    void unknownComprehensionRequiredAttributesGet420NamingThem() {
+        // RESPONSE-PORT (0x0027, not supported) and 0x7fff; 0x8000+ (comprehension-optional) and
+        // USERNAME (known, ignored) are not named.
+        byte[] req = request("2112a442", "00270004" + "12340000" + "7fff0000" + "80000000" + "00060004" + "61626364");
+        int n = responder.respond(1, req, req.length, CLIENT);
+        answer.wrap(responder.answer(), 0, n);
+        assertThat(answer.wellFormed()).isTrue();
+        assertThat(answer.type()).isEqualTo(StunMessage.BINDING_ERROR);
+        assertThat(responder.answerFrom()).isEqualTo(1);
+        int code = answer.find(StunMessage.ERROR_CODE);
+        assertThat(HexFormat.of().formatHex(responder.answer(), code, code + 4)).isEqualTo("00000414"); // 4, 20
+        int unknown = answer.find(StunMessage.UNKNOWN_ATTRIBUTES);
+        assertThat(HexFormat.of().formatHex(responder.answer(), unknown - 4, unknown + 4)).isEqualTo("000a0004" + "00277fff");
+        assertThat(answer.find(StunMessage.MAPPED_ADDRESS)).isEqualTo(-1);
+        assertThat(counters.get("stun.answered.unknown_attribute")).isEqualTo(1);
+        assertThat(counters.get("stun.answered.rfc5389")).isZero();
+    }
+
+    @Test
+    void rfc3489ClientGetsAnEvenUnknownAttributesList() {
+        byte[] req = request("a1b2c3d4", "00030004" + "00000000" + "00260000");
+        int n = responder.respond(0, req, req.length, CLIENT);
+        answer.wrap(responder.answer(), 0, n);
+        assertThat(answer.wellFormed()).isTrue();
+        assertThat(answer.type()).isEqualTo(StunMessage.BINDING_ERROR);
+        int unknown = answer.find(StunMessage.UNKNOWN_ATTRIBUTES);
+        // One unknown (PADDING), repeated so that the value is a multiple of 4 without padding.
+        assertThat(HexFormat.of().formatHex(responder.answer(), unknown - 4, unknown + 4)).isEqualTo("000a0004" + "00260026");
+        assertThat(answer.find(StunMessage.SOFTWARE)).isEqualTo(-1);
+    }
+
+    @Test
     void garbageAndOtherMessagesAreCountedAndDropped() {
         byte[] junk = HexFormat.of().parseHex("deadbeef");
         assertThat(responder.respond(0, junk, junk.length, CLIENT)).isEqualTo(-1);
