@@ -1,5 +1,6 @@
 package org.jnat.nat;
 
+import org.jnat.config.PortAllocation;
 import org.jnat.wire.IpProtocol;
 
 /**
@@ -11,16 +12,33 @@ import org.jnat.wire.IpProtocol;
  *       same external port of one protocol: no port overloading (RFC 4787 REQ-3).</li>
  *   <li>A port forward reserves its ports ({@link #reserve}): no mapping is given them. A port a
  *       mapping holds when it is reserved is reserved as that mapping lets it go.</li>
- *   <li>The inside port is kept when it is free ("port preservation", RFC 4787 section 4.2.1).</li>
- *   <li>Otherwise a random search, RFC 6056 section 3.3.1 (Algorithm 1: a random start, then a
- *       linear walk), over the ports of the same range class (0-1023 or 1024-65535, RFC 4787
- *       REQ-3a) and, when one is left, of the same parity (REQ-4, which matters for RTP/RTCP
- *       pairs), inside the configured range. When the configured range holds no port of the class,
- *       the whole configured range is used.</li>
  *   <li>A freed port is held for {@link #DEFAULT_HOLD_NANOS} (120 s) before another inside host may
  *       have it (RFC 6888 REQ-8: "at least 120 seconds"; that is about 2 MSL, so a late segment or
  *       datagram of the old flow is not delivered to the new owner). The same host may have it back
- *       at once, which keeps port preservation working for a client that restarts.</li>
+ *       at once, which keeps port preservation working for a client that restarts. This holds in
+ *       every mode.</li>
+ * </ul>
+ *
+ * <p>Which free port a new mapping gets is the mode's ({@code [nat] port-allocation}, a switch on a
+ * final int: one class, no strategy objects on the set-up path):
+ * <ul>
+ *   <li>{@code preserve} (the default): the inside port when it is free ("port preservation", RFC
+ *       4787 section 4.2.1). Otherwise a random search, RFC 6056 section 3.3.1 (Algorithm 1: a
+ *       random start, then a linear walk), over the ports of the same range class (0-1023 or
+ *       1024-65535, RFC 4787 REQ-3a) and, when one is left, of the same parity (REQ-4, which
+ *       matters for RTP/RTCP pairs), inside the configured range. When the configured range holds
+ *       no port of the class, the whole configured range is used.</li>
+ *   <li>{@code random}: that random search always, range class and parity kept as above; it never
+ *       gives the inside port itself, so no mapping is preserved even by chance.</li>
+ *   <li>{@code sequential}: per protocol and range class, the first available port from the one
+ *       after the last given, {@code port-stride} ports on (wrapping within the class; ports a
+ *       stride never reaches are tried last, one by one). The range class is kept; parity is not
+ *       (consecutive ports are the point; an even stride keeps the parity of the first port).</li>
+ *   <li>{@code block}: the host's block ({@link PortBlocks}: RFC 7422's deterministic formula, or
+ *       one given on first use), and in it the random search with the same parity first. Blocks
+ *       are laid over {@code max(low, 1024)..high} (the whole range when that is smaller than one
+ *       block), so the range class of an inside port below 1024 is not kept: the block is all the
+ *       host has, as in RFC 6888 CGNs.</li>
  * </ul>
  *
  * <p>The random source is a seeded SplitMix64, so tests are deterministic. Nothing allocates. The
@@ -48,12 +66,31 @@ public final class PortAllocator {
     private final int span;
     private final long holdNanos;
     private long random;
+    /** {@link #PRESERVE}, {@link #RANDOM}, {@link #SEQUENTIAL} or {@link #BLOCK}. */
+    private final int mode;
+    /** Sequential: the port step. */
+    private final int stride;
+    /** Sequential: per protocol and range class ({@code p * 2 + class}), the next port to try, 0 at first. */
+    private final int[] cursor = new int[PROTOCOLS * 2];
+    /** Block mode's blocks; null in the other modes. */
+    private final PortBlocks blocks;
+
+    private static final int PRESERVE = 0, RANDOM = 1, SEQUENTIAL = 2, BLOCK = 3;
 
     /**
      * @param low  the first port that may be allocated (at least 1)
      * @param high the last (at most 65535)
      */
     public PortAllocator(int low, int high, long holdNanos, long seed) {
+        this(low, high, PortAllocation.defaults(), holdNanos, seed);
+    }
+
+    /**
+     * @param low        the first port that may be allocated (at least 1)
+     * @param high       the last (at most 65535)
+     * @param allocation the mode and its settings
+     */
+    public PortAllocator(int low, int high, PortAllocation allocation, long holdNanos, long seed) {
         if (low < 1 || high > 65535 || low > high) {
             throw new IllegalArgumentException("port range " + low + "-" + high + " is not within 1-65535");
         }
@@ -67,6 +104,15 @@ public final class PortAllocator {
         this.random = seed;
         java.util.Arrays.fill(owners, FREE);
         java.util.Arrays.fill(releasedAt, Long.MIN_VALUE);
+        this.mode = allocation.mode().ordinal(); // PRESERVE..BLOCK in the enum's order
+        this.stride = allocation.stride();
+        if (allocation.mode() == PortAllocation.Mode.BLOCK) {
+            int first = high - Math.max(low, 1024) + 1 >= allocation.blockSize() ? Math.max(low, 1024) : low;
+            this.blocks = new PortBlocks(first, high, allocation.blockSize(), allocation.deterministic(),
+                    allocation.insideBase(), PROTOCOLS * span);
+        } else {
+            this.blocks = null;
+        }
     }
 
     /** The most owners ports {@code low..high} can have at once: one per port and protocol. */
@@ -155,45 +201,97 @@ public final class PortAllocator {
             return false;
         }
         owners[slot(protocolIndex(protocol), port)] = owner;
+        if (blocks != null) {
+            blocks.taken(slot(protocolIndex(protocol), port), port, host);
+        }
         return true;
     }
 
     /**
-     * Allocates an external port for a new mapping of {@code host}'s {@code insidePort}; returns it,
-     * or -1 when none is available.
+     * Allocates an external port for a new mapping of {@code host}'s {@code insidePort}, as the mode
+     * says; returns it, or -1 when none is available.
      */
     public int allocate(int protocol, int host, int insidePort, int owner, long now) {
         int p = protocolIndex(protocol);
-        if (inRange(insidePort) && available(slot(p, insidePort), host, now)) {
-            owners[slot(p, insidePort)] = owner;
-            return insidePort;
-        }
-        int from;
-        int to;
-        if (insidePort < 1024) {
-            from = Math.max(low, 1);
-            to = Math.min(high, 1023);
-        } else {
-            from = Math.max(low, 1024);
-            to = high;
-        }
-        if (from > to) {
-            from = low;
-            to = high;
-        }
-        int parity = insidePort & 1;
-        int port = search(p, from, to, parity, host, now);
-        if (port < 0) {
-            port = search(p, from, to, parity ^ 1, host, now);
-        }
+        int port = switch (mode) {
+            case PRESERVE -> inRange(insidePort) && available(slot(p, insidePort), host, now)
+                    ? insidePort : random(p, host, insidePort, -1, now);
+            case RANDOM -> random(p, host, insidePort, insidePort, now);
+            case SEQUENTIAL -> sequential(p, host, insidePort, now);
+            default -> block(p, host, insidePort, now);
+        };
         if (port >= 0) {
             owners[slot(p, port)] = owner;
+            if (blocks != null) {
+                blocks.taken(slot(p, port), port, host);
+            }
         }
         return port;
     }
 
-    /** RFC 6056 Algorithm 1 over the ports of one parity in from..to. */
-    private int search(int p, int from, int to, int parity, int host, long now) {
+    /** The first port of {@code insidePort}'s range class within the range (REQ-3a), or the range's. */
+    private int classFrom(int insidePort) {
+        int from = insidePort < 1024 ? Math.max(low, 1) : Math.max(low, 1024);
+        return from > classTo(insidePort) ? low : from;
+    }
+
+    private int classTo(int insidePort) {
+        int to = insidePort < 1024 ? Math.min(high, 1023) : high;
+        int from = insidePort < 1024 ? Math.max(low, 1) : Math.max(low, 1024);
+        return from > to ? high : to;
+    }
+
+    /** RFC 6056 Algorithm 1 in the range class, same parity first; never {@code avoid}. */
+    private int random(int p, int host, int insidePort, int avoid, long now) {
+        int from = classFrom(insidePort);
+        int to = classTo(insidePort);
+        int parity = insidePort & 1;
+        int port = search(p, from, to, parity, host, now, avoid);
+        return port >= 0 ? port : search(p, from, to, parity ^ 1, host, now, avoid);
+    }
+
+    /** The first available port from the class's cursor on, {@link #stride} at a time, then one at a time. */
+    private int sequential(int p, int host, int insidePort, long now) {
+        int from = classFrom(insidePort);
+        int count = classTo(insidePort) - from + 1;
+        int c = p * 2 + (insidePort < 1024 ? 0 : 1);
+        int start = cursor[c] >= from && cursor[c] - from < count ? cursor[c] - from : 0;
+        for (int n = 0, i = start; n < count; n++, i = (int) ((i + (long) stride) % count)) {
+            if (available(slot(p, from + i), host, now)) {
+                cursor[c] = from + (int) ((i + (long) stride) % count);
+                return from + i;
+            }
+        }
+        for (int n = 0, i = start; stride > 1 && n < count; n++, i = i + 1 == count ? 0 : i + 1) {
+            if (available(slot(p, from + i), host, now)) { // a port the stride never reaches
+                cursor[c] = from + (int) ((i + (long) stride) % count);
+                return from + i;
+            }
+        }
+        return -1;
+    }
+
+    /** The random search within the host's block; -1 (and the block back, if new) when it is full. */
+    private int block(int p, int host, int insidePort, long now) {
+        int b = blocks.blockOf(host);
+        if (b < 0) {
+            return -1;
+        }
+        int from = blocks.firstPort(b);
+        int to = from + blocks.size() - 1;
+        int parity = insidePort & 1;
+        int port = search(p, from, to, parity, host, now, -1);
+        if (port < 0) {
+            port = search(p, from, to, parity ^ 1, host, now, -1);
+        }
+        if (port < 0) {
+            blocks.unused(b);
+        }
+        return port;
+    }
+
+    /** RFC 6056 Algorithm 1 over the ports of one parity in from..to, but {@code avoid}. */
+    private int search(int p, int from, int to, int parity, int host, long now, int avoid) {
         int first = (from & 1) == parity ? from : from + 1;
         if (first > to) {
             return -1;
@@ -202,7 +300,7 @@ public final class PortAllocator {
         int next = (int) Long.remainderUnsigned(nextRandom(), count);
         for (int n = 0; n < count; n++) {
             int port = first + 2 * next;
-            if (available(slot(p, port), host, now)) {
+            if (port != avoid && available(slot(p, port), host, now)) {
                 return port;
             }
             if (++next == count) {
@@ -210,6 +308,15 @@ public final class PortAllocator {
             }
         }
         return -1;
+    }
+
+    /**
+     * RFC 7422's block of inside address {@code host} (block mode with {@code deterministic}): its
+     * first port, or -1 in any other mode. What an operator computes as
+     * {@code first + ((host - insideBase) mod blocks) * port-block-size}.
+     */
+    public int deterministicBlockStart(int host) {
+        return blocks == null || !blocks.deterministic() ? -1 : blocks.firstPort(blocks.deterministicBlock(host));
     }
 
     /**
@@ -224,6 +331,9 @@ public final class PortAllocator {
         owners[slot] = isReserved(protocol, port) ? RESERVED : FREE;
         releasedAt[slot] = now;
         releasedBy[slot] = host;
+        if (blocks != null) {
+            blocks.released(slot, port);
+        }
     }
 
     private long nextRandom() {
@@ -248,6 +358,16 @@ public final class PortAllocator {
         return n;
     }
 
+    /** Block mode: how many blocks there are; 0 in the other modes. */
+    public int blockCount() {
+        return blocks == null ? 0 : blocks.count();
+    }
+
+    /** Block mode without {@code deterministic}: the hosts that have a block now; else 0. */
+    public int hostsWithBlocks() {
+        return blocks == null ? 0 : blocks.hostsWithBlocks();
+    }
+
     public int low() {
         return low;
     }
@@ -257,6 +377,7 @@ public final class PortAllocator {
     }
 
     long bytes() {
-        return 4L * owners.length + 8L * releasedAt.length + 4L * releasedBy.length + 8L * reserved.length;
+        return 4L * owners.length + 8L * releasedAt.length + 4L * releasedBy.length + 8L * reserved.length
+                + (blocks == null ? 0 : blocks.bytes());
     }
 }

@@ -51,7 +51,8 @@ final class SessionStore implements TimerWheel.Owner {
         // one more for the moment between inserting a mapping and giving it its port.
         int ownersAtMost = PortAllocator.maxOwners(config.portLow(), config.portHigh()) + 1;
         this.mappings = new MappingTable(Math.min(capacity, ownersAtMost));
-        this.ports = new PortAllocator(config.portLow(), config.portHigh(), portHoldNanos, seed);
+        this.ports = new PortAllocator(config.portLow(), config.portHigh(), config.allocation(), portHoldNanos,
+                seed);
         this.hosts = new HostTable(capacity);
         this.closed = new ClosedSessions(sessions.capacity(), hosts);
         this.filters = config.filtering() == Behavior.ADDRESS_DEPENDENT ? new FilterTable(capacity) : null;

@@ -60,7 +60,8 @@ public final class ConfigLoader {
         KEYS.put("inside", List.of("device", "address", "mac", "mtu"));
         KEYS.put("outside", List.of("device", "address", "gateway", "mac", "mtu"));
         KEYS.put("nat", List.of("mapping", "filtering", "ports", "max-sessions", "max-sessions-per-host",
-                "hairpinning", "unmatched", "dmz", "inbound-refresh", "timeouts"));
+                "hairpinning", "unmatched", "dmz", "inbound-refresh", "timeouts", "port-allocation", "port-stride",
+                "port-block-size", "deterministic"));
         KEYS.put("nat.timeouts", List.of("udp", "tcp-established", "tcp-transitory", "icmp"));
         KEYS.put("forward", List.of("protocol", "port", "to"));
         KEYS.put("neighbor", List.of("address", "mac"));
@@ -69,9 +70,10 @@ public final class ConfigLoader {
         KEYS.put("log", List.of("sessions"));
     }
 
-    private static final Set<String> BOOLEAN_KEYS = Set.of("hairpinning", "inbound-refresh", "udp-coalesce");
+    private static final Set<String> BOOLEAN_KEYS = Set.of("hairpinning", "inbound-refresh", "udp-coalesce",
+            "deterministic");
     private static final Set<String> INTEGER_KEYS = Set.of("mtu", "max-sessions", "max-sessions-per-host",
-            "realtime-priority", "cpu");
+            "realtime-priority", "cpu", "port-stride", "port-block-size");
     private static final Set<String> TABLES = Set.of("inside", "outside", "nat", "admin", "dataplane", "log");
     private static final Set<String> ARRAYS_OF_TABLES = Set.of("forward", "neighbor");
     private static final String TABLE_LIST = "[inside], [outside], [nat], [nat.timeouts], [[forward]], [[neighbor]],"
@@ -522,7 +524,8 @@ public final class ConfigLoader {
                 timeout(t, "icmp", td.icmpNanos(), Timeouts.ICMP_MINIMUM, "RFC 5508 REQ-1",
                         "slow ICMP queries may lose their replies"));
         return new NatConfig(mapping, filtering, ports[0], ports[1], maxSessions, perHost, hairpinning, unmatched,
-                dmz, timeouts, inboundRefresh);
+                dmz, timeouts, inboundRefresh)
+                .withAllocation(PortAllocationKeys.read(s, ports[0], ports[1], inside, warnings));
     }
 
     private static NatConfig.Behavior behavior(Section s, String key, NatConfig.Behavior absent)

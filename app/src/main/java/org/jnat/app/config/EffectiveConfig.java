@@ -134,6 +134,11 @@ public final class EffectiveConfig {
             entry(out, "dmz", quoted(Ipv4Address.toString(n.dmz())));
         }
         entry(out, "inbound-refresh", Boolean.toString(n.inboundRefresh()));
+        org.jnat.config.PortAllocation a = n.allocation();
+        entry(out, "port-allocation", quoted(a.mode().configName()));
+        entry(out, "port-stride", Integer.toString(a.stride()));
+        entry(out, "port-block-size", Integer.toString(a.blockSize()));
+        entry(out, "deterministic", Boolean.toString(a.deterministic()));
         out.append('\n');
         Timeouts t = n.timeouts();
         out.append("[nat.timeouts]\n");

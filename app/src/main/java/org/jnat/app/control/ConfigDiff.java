@@ -42,6 +42,8 @@ public record ConfigDiff(List<String> refused, List<String> changes) {
         differs(refused, "nat.ports", a.portLow() + "-" + a.portHigh(), b.portLow() + "-" + b.portHigh());
         differs(refused, "nat.max-sessions", a.maxSessions(), b.maxSessions());
         differs(refused, "nat.inbound-refresh", a.inboundRefresh(), b.inboundRefresh());
+        // The allocator is built once, with its per-port and block state.
+        differs(refused, "nat.port-allocation", a.allocation(), b.allocation());
         change(changes, "nat.max-sessions-per-host", a.maxSessionsPerHost(), b.maxSessionsPerHost());
         change(changes, "nat.hairpinning", a.hairpinning(), b.hairpinning());
         change(changes, "nat.unmatched", a.unmatched().configName(), b.unmatched().configName());
