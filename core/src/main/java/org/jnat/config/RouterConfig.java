@@ -15,7 +15,8 @@ public record RouterConfig(
         List<StaticNeighbor> neighbors,
         AdminConfig admin,
         DataPlaneConfig dataPlane,
-        LogConfig log) {
+        LogConfig log,
+        PublicPool pool) {
 
     public RouterConfig {
         forwards = List.copyOf(forwards);
@@ -26,6 +27,15 @@ public record RouterConfig(
         if (log == null) {
             log = LogConfig.NONE;
         }
+        if (pool == null) {
+            pool = PublicPool.single(outside.address());
+        }
+    }
+
+    /** A configuration whose only public address is the outside interface's. */
+    public RouterConfig(InterfaceConfig inside, InterfaceConfig outside, NatConfig nat, List<ForwardRule> forwards,
+                        List<StaticNeighbor> neighbors, AdminConfig admin, DataPlaneConfig dataPlane, LogConfig log) {
+        this(inside, outside, nat, forwards, neighbors, admin, dataPlane, log, null);
     }
 
     /** A configuration without a session log. */

@@ -2,12 +2,14 @@ package org.jnat.nat;
 
 /**
  * Which block of external ports each inside host has, for {@code port-allocation = "block"}: the
- * ports {@code first..last} cut into {@code count} blocks of {@code size} ports (a remainder
- * smaller than a block is never given).
+ * ports {@code first..last} of each public address cut into blocks of {@code size} ports (a
+ * remainder smaller than a block is never given); block {@code k} is block {@code k mod perAddress}
+ * of address index {@code k / perAddress}, {@code count} of them in all.
  *
  * <ul>
  *   <li>Deterministic (RFC 7422 section 2): host {@code h} has block
- *       {@code (h - insideBase) mod count}, whose first port is {@code first + block * size}. An
+ *       {@code k = (h - insideBase) mod count}: address index {@code k / perAddress}, first port
+ *       {@code first + (k mod perAddress) * size}. An
  *       operator computes it without logs. When the inside holds more hosts than there are blocks,
  *       hosts {@code count} apart share a block (each port still has one owner).</li>
  *   <li>Dynamic: a host gets a free block when it first needs a port (the one freed longest ago,
@@ -23,6 +25,7 @@ final class PortBlocks {
     private final int first;
     private final int size;
     private final int count;
+    private final int perAddress;
     private final boolean deterministic;
     private final int insideBase;
     /** Dynamic: the host of each block (meaningful while {@link #held} > 0 or just given), 0 if free. */
@@ -42,10 +45,11 @@ final class PortBlocks {
     /**
      * @param slots the allocator's slots (protocols times ports), for the counted bits
      */
-    PortBlocks(int first, int last, int size, boolean deterministic, int insideBase, int slots) {
+    PortBlocks(int first, int last, int size, int addresses, boolean deterministic, int insideBase, int slots) {
         this.first = first;
         this.size = size;
-        this.count = Math.max(1, (last - first + 1) / size);
+        this.perAddress = Math.max(1, (last - first + 1) / size);
+        this.count = perAddress * addresses;
         if ((last - first + 1) < size) {
             throw new IllegalArgumentException("port-block-size " + size + " is larger than the port range "
                     + first + "-" + last);
@@ -78,9 +82,9 @@ final class PortBlocks {
         return count;
     }
 
-    /** The first port of block {@code block}. */
-    int firstPort(int block) {
-        return first + block * size;
+    /** The first external endpoint of block {@code block}: {@code addressIndex << 16 | port}. */
+    int firstExternal(int block) {
+        return PublicAddresses.external(block / perAddress, first + (block % perAddress) * size);
     }
 
     /** RFC 7422's block of inside address {@code host}: {@code (host - insideBase) mod count}. */
@@ -116,31 +120,32 @@ final class PortBlocks {
         }
     }
 
-    /** The block that holds {@code port}, or -1 (outside every block). */
-    private int blockOfPort(int port) {
+    /** The block that holds external endpoint {@code external}, or -1 (outside every block). */
+    private int blockHolding(int external) {
+        int port = PublicAddresses.port(external);
         int b = (port - first) / size;
-        return port < first || b >= count ? -1 : b;
+        return port < first || b >= perAddress ? -1 : PublicAddresses.indexOfExternal(external) * perAddress + b;
     }
 
-    /** {@code host} took {@code port} (allocator slot {@code slot}) of its block. */
-    void taken(int slot, int port, int host) {
+    /** {@code host} took {@code external} (allocator slot {@code slot}) of its block. */
+    void taken(int slot, int external, int host) {
         if (deterministic) {
             return;
         }
-        int b = blockOfPort(port);
+        int b = blockHolding(external);
         if (b >= 0 && hostOf[b] == host) {
             held[b]++;
             counted[slot >>> 6] |= 1L << slot;
         }
     }
 
-    /** {@code port} (slot {@code slot}) was released: its block goes back when it was the last one. */
-    void released(int slot, int port) {
+    /** {@code external} (slot {@code slot}) was released: its block goes back when it was the last one. */
+    void released(int slot, int external) {
         if (deterministic || (counted[slot >>> 6] & (1L << slot)) == 0) {
             return;
         }
         counted[slot >>> 6] &= ~(1L << slot);
-        int b = blockOfPort(port);
+        int b = blockHolding(external);
         if (--held[b] == 0) {
             unindex(b);
             free[(freeHead + freeCount) % count] = b;
