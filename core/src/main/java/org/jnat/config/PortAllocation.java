@@ -19,23 +19,17 @@ public record PortAllocation(Mode mode, int stride, int blockSize, boolean deter
 
     public enum Mode {
         /** Keep the inside port when free, else as {@link #RANDOM} (today's behaviour, the default). */
-        PRESERVE("preserve"),
+        PRESERVE,
         /** RFC 6056 Algorithm 1 always; never the inside port. */
-        RANDOM("random"),
+        RANDOM,
         /** The next free port after the last one given, {@code port-stride} on. */
-        SEQUENTIAL("sequential"),
+        SEQUENTIAL,
         /** Within a block of {@code port-block-size} ports of the host's own. */
-        BLOCK("block");
+        BLOCK;
 
-        private final String configName;
-
-        Mode(String configName) {
-            this.configName = configName;
-        }
-
-        /** The spelling used in the config file. */
+        /** The spelling used in the config file: the name in lower case. */
         public String configName() {
-            return configName;
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 

@@ -22,18 +22,13 @@ public record PublicPool(List<Integer> addresses, Pooling pooling, int dmzAddres
     /** RFC 4787 section 4.1 on IP address pooling. */
     public enum Pooling {
         /** An inside host always appears from the same public address (REQ-2, the default). */
-        PAIRED("paired"),
+        PAIRED,
         /** Each new mapping may take any public address with a port free. */
-        ARBITRARY("arbitrary");
+        ARBITRARY;
 
-        private final String configName;
-
-        Pooling(String configName) {
-            this.configName = configName;
-        }
-
+        /** The spelling used in the config file: the name in lower case. */
         public String configName() {
-            return configName;
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 

@@ -70,14 +70,12 @@ final class PortBlocks {
         this.freeCount = n;
     }
 
+    /** True if blocks follow RFC 7422's formula, false if they are given on first use. */
     boolean deterministic() {
         return deterministic;
     }
 
-    int size() {
-        return size;
-    }
-
+    /** Blocks over all the public addresses. */
     int count() {
         return count;
     }
@@ -85,6 +83,11 @@ final class PortBlocks {
     /** The first external endpoint of block {@code block}: {@code addressIndex << 16 | port}. */
     int firstExternal(int block) {
         return PublicAddresses.external(block / perAddress, first + (block % perAddress) * size);
+    }
+
+    /** The last port of block {@code block} (on the address of its {@link #firstExternal}). */
+    int lastPort(int block) {
+        return first + (block % perAddress) * size + size - 1;
     }
 
     /** RFC 7422's block of inside address {@code host}: {@code (host - insideBase) mod count}. */

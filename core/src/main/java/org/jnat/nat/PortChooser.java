@@ -163,7 +163,7 @@ final class PortChooser {
         int first = blocks.firstExternal(b);
         int a = PublicAddresses.indexOfExternal(first);
         int from = PublicAddresses.port(first);
-        int to = from + blocks.size() - 1;
+        int to = blocks.lastPort(b);
         int parity = insidePort & 1;
         int port = search(a, p, from, to, parity, host, now, -1);
         if (port < 0) {

@@ -4,6 +4,7 @@ import org.jnat.config.DataPlaneConfig;
 import org.jnat.config.ForwardRule;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.NatConfig;
+import org.jnat.config.PublicPool;
 import org.jnat.config.RouterConfig;
 import org.jnat.config.StaticNeighbor;
 import org.jnat.config.Timeouts;
@@ -32,13 +33,21 @@ public final class EffectiveConfig {
         StringBuilder out = new StringBuilder();
         out.append("# The effective configuration: the file as jnat reads it, defaults filled in.\n\n");
         side(out, "inside", config.inside());
-        side(out, "outside", config.outside());
+        side(out, "outside", config.outside(), config.pool());
         nat(out, config.nat());
+        if (config.pool().dmzAddress() != 0) {
+            // (a key of [nat], printed after it: the pool is [outside]'s)
+            out.insert(out.lastIndexOf("\n[nat.timeouts]"), "dmz-address = "
+                    + quoted(Ipv4Address.toString(config.pool().dmzAddress())) + "\n");
+        }
         for (ForwardRule rule : config.forwards()) {
             out.append("[[forward]]\n");
             entry(out, "protocol", quoted(protocol(rule)));
             entry(out, "port", quoted(port(rule)));
             entry(out, "to", quoted(to(rule)));
+            if (rule.address() != 0) {
+                entry(out, "address", quoted(Ipv4Address.toString(rule.address())));
+            }
             out.append('\n');
         }
         for (StaticNeighbor neighbor : config.neighbors()) {
@@ -101,6 +110,19 @@ public final class EffectiveConfig {
     /** A forward's {@code to} as the file spells it: "HOST" or "HOST:PORT". */
     public static String to(ForwardRule rule) {
         return Ipv4Address.toString(rule.toAddress()) + (rule.toPort() == 0 ? "" : ":" + rule.toPort());
+    }
+
+    private static void side(StringBuilder out, String name, InterfaceConfig c, PublicPool pool) {
+        side(out, name, c);
+        out.setLength(out.length() - 1); // before the blank line
+        if (pool.addresses().equals(java.util.List.of(c.address())) && pool.pooling() == PublicPool.Pooling.PAIRED) {
+            out.append("# addresses is not set: the outside address is the one public address.\n");
+        } else {
+            entry(out, "addresses", "[" + String.join(", ", pool.addresses().stream()
+                    .map(a -> quoted(Ipv4Address.toString(a))).toList()) + "]");
+            entry(out, "pooling", quoted(pool.pooling().configName()));
+        }
+        out.append('\n');
     }
 
     private static void side(StringBuilder out, String name, InterfaceConfig c) {

@@ -21,20 +21,7 @@ final class PortAllocationKeys {
     static PortAllocation read(Section s, int low, int high, InterfaceConfig inside, List<String> warnings)
             throws ConfigException {
         PortAllocation d = PortAllocation.defaults();
-        PortAllocation.Mode mode = d.mode();
-        String text = s.optionalString("port-allocation", "\"preserve\"");
-        if (text != null) {
-            mode = null;
-            for (PortAllocation.Mode m : PortAllocation.Mode.values()) {
-                if (m.configName().equals(text)) {
-                    mode = m;
-                }
-            }
-            if (mode == null) {
-                throw s.error("port-allocation", "expected \"preserve\", \"random\", \"sequential\" or \"block\", got \""
-                        + text + "\"");
-            }
-        }
+        PortAllocation.Mode mode = Choices.read(s, "port-allocation", PortAllocation.Mode.values(), d.mode());
         int stride = (int) s.integer("port-stride", 1, high - low + 1, d.stride());
         int blockSize = (int) s.integer("port-block-size", 1, 65535, d.blockSize());
         if (mode == PortAllocation.Mode.BLOCK && blockSize > high - low + 1) {
