@@ -62,7 +62,6 @@ public final class NatEngine implements Translator {
     private final NatCounters count;
     /** The public addresses; a session keeps the index of its own ({@link SessionTable#externalAddressIndex}). */
     private final PublicAddresses pool;
-    private final int publicAddress;
     private final int insideAddress;
     private boolean hairpinning; // a plain field: only the data-plane thread writes it (a reload)
 
@@ -74,10 +73,7 @@ public final class NatEngine implements Translator {
     private final Rewrite rewrite = new Rewrite(ip, tcp, udp, icmp, quoted);
     private Responder responder;
 
-    /**
-     * @param publicAddress the outside address, which every inside host shares
-     * @param insideAddress the router's own inside address: packets to it are the router's, never translated
-     */
+    /** With one public address, {@code publicAddress}, which every inside host shares. */
     public NatEngine(NatConfig config, int publicAddress, int insideAddress, List<ForwardRule> forwards,
             Counters counters, long seed) {
         this(config, PublicPool.single(publicAddress), insideAddress, forwards, counters, seed);
@@ -98,7 +94,6 @@ public final class NatEngine implements Translator {
         this.policy = new InboundPolicy(table, count, this.pool, forwards, config.dmz(), pool.dmzAddress(),
                 config.unmatched());
         this.lookAhead = new LookAhead(sessions, this.pool);
-        this.publicAddress = this.pool.address(0);
         this.insideAddress = insideAddress;
         this.hairpinning = config.hairpinning();
     }
@@ -125,7 +120,7 @@ public final class NatEngine implements Translator {
 
     /** The first public address (the only one without a pool). */
     public int publicAddress() {
-        return publicAddress;
+        return pool.address(0);
     }
 
     /** The public addresses. */
