@@ -161,9 +161,9 @@ public final class SessionReader {
         return store.ports.inUse(protocol);
     }
 
-    /** Ports in the configured range, per protocol. */
+    /** Ports in the configured range, per protocol, over every public address. */
     public int portRangeSize() {
-        return store.ports.high() - store.ports.low() + 1;
+        return (store.ports.high() - store.ports.low() + 1) * store.ports.addresses();
     }
 
     /**

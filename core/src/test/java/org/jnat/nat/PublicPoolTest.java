@@ -68,6 +68,10 @@ class PublicPoolTest {
             used.addAll(addresses);
         }
         assertThat(used).as("16 hosts spread over the pool").hasSizeGreaterThan(1);
+        assertThat(nat.table().ports().inUse(IpProtocol.UDP)).as("one port per mapping, counted")
+                .isEqualTo(nat.table().mappings().size()).isEqualTo(1600);
+        nat.expire(3_600_000_000_000L); // an hour on: every UDP session idle too long
+        assertThat(nat.table().ports().inUse(IpProtocol.UDP)).isZero();
     }
 
     @Test
