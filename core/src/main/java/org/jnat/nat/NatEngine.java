@@ -62,6 +62,9 @@ public final class NatEngine implements Translator {
     private final NatCounters count;
     /** The public addresses; a session keeps the index of its own ({@link SessionTable#externalAddressIndex}). */
     private final PublicAddresses pool;
+    /** The first public address, and whether it is the only one: the per-packet checks then stay one comparison. */
+    private final int publicAddress;
+    private final boolean single;
     private final int insideAddress;
     private boolean hairpinning; // a plain field: only the data-plane thread writes it (a reload)
 
@@ -94,6 +97,8 @@ public final class NatEngine implements Translator {
         this.policy = new InboundPolicy(table, count, this.pool, forwards, config.dmz(), pool.dmzAddress(),
                 config.unmatched());
         this.lookAhead = new LookAhead(sessions, this.pool);
+        this.publicAddress = this.pool.address(0);
+        this.single = this.pool.count() == 1;
         this.insideAddress = insideAddress;
         this.hairpinning = config.hairpinning();
     }
@@ -120,7 +125,12 @@ public final class NatEngine implements Translator {
 
     /** The first public address (the only one without a pool). */
     public int publicAddress() {
-        return pool.address(0);
+        return publicAddress;
+    }
+
+    /** The index of public address {@code address}, or -1: as {@link PublicAddresses#indexOf}, one comparison without a pool. */
+    private int poolIndex(int address) {
+        return address == publicAddress ? 0 : single ? -1 : pool.indexOf(address);
     }
 
     /** The public addresses. */
@@ -199,7 +209,7 @@ public final class NatEngine implements Translator {
             return drop(count.droppedNotTranslatable);
         }
         int protocol = ip.protocol();
-        if (!hairpinning && protocol != IpProtocol.ICMP && pool.indexOf(destination) >= 0) {
+        if (!hairpinning && protocol != IpProtocol.ICMP && poolIndex(destination) >= 0) {
             return drop(count.droppedHairpin);
         }
         if (!wrapTransport(protocol)) {
@@ -227,9 +237,10 @@ public final class NatEngine implements Translator {
             policy.outboundSyn(external, destination, Endpoint.port(remote));
         }
         int protocol = Endpoint.protocol(inside);
-        rewrite.endpoint(protocol, true, pool.address(sessions.externalAddressIndex(id)), external, partial);
+        int from = single ? publicAddress : pool.address(sessions.externalAddressIndex(id));
+        rewrite.endpoint(protocol, true, from, external, partial);
         counters.increment(count.outboundTranslated);
-        int hairpin = pool.indexOf(destination);
+        int hairpin = poolIndex(destination);
         if (hairpin >= 0) {
             return hairpin(protocol, hairpin, partial, now);
         }
@@ -238,7 +249,7 @@ public final class NatEngine implements Translator {
 
     private int outboundIcmp(int source, int destination, boolean partial, long now) {
         int type = icmp.type();
-        if (IcmpPacket.isQuery(type) && pool.indexOf(destination) >= 0) {
+        if (IcmpPacket.isQuery(type) && poolIndex(destination) >= 0) {
             return NatVerdict.LOCAL; // a ping to our own public address: the router answers
         }
         if (type == IcmpPacket.ECHO_REQUEST || type == IcmpPacket.TIMESTAMP) {
@@ -277,7 +288,7 @@ public final class NatEngine implements Translator {
         if (!wrapIp(buffer, ipOffset)) {
             return NatVerdict.DROP;
         }
-        int a = pool.indexOf(ip.destinationAddress());
+        int a = poolIndex(ip.destinationAddress());
         if (a < 0) {
             return drop(count.droppedNotPublic); // nothing reaches the inside but through a public address
         }
@@ -353,7 +364,7 @@ public final class NatEngine implements Translator {
         if (!icmp.wrapQuoted(quoted) || quoted.fragmentOffset() != 0) {
             return drop(count.droppedMalformed);
         }
-        int a = outbound ? 0 : pool.indexOf(quoted.sourceAddress());
+        int a = outbound ? 0 : poolIndex(quoted.sourceAddress());
         if (a < 0) {
             return drop(count.droppedIcmpNoSession);
         }
@@ -373,7 +384,7 @@ public final class NatEngine implements Translator {
         rewrite.error(outbound, outbound ? pool.address(sessions.externalAddressIndex(id)) : sessions.insideAddress(id),
                 outbound ? sessions.externalPort(id) : sessions.insidePort(id));
         counters.increment(count.icmpErrorsTranslated);
-        if (!outbound || pool.indexOf(ip.destinationAddress()) < 0) {
+        if (!outbound || poolIndex(ip.destinationAddress()) < 0) {
             return NatVerdict.FORWARD;
         }
         if (!hairpinning) {
