@@ -211,7 +211,7 @@ final class RouterRuntime implements AutoCloseable {
         }
         SessionLog ring = new SessionLog(SESSION_LOG_RECORDS, counters);
         SessionLogWriter writer = SessionLogWriter.open(Path.of(config.log().sessionsPath()), ring,
-                new SessionLogLines(nat.publicAddress(), clock, Instant.now()), nat.table().sessions().capacity(),
+                new SessionLogLines(nat.pool().addresses(), clock, Instant.now()), nat.table().sessions().capacity(),
                 counters);
         nat.table().log(ring);
         return writer;

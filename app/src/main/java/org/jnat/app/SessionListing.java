@@ -23,7 +23,6 @@ final class SessionListing {
             return;
         }
         SessionTable s = nat.table().sessions();
-        String publicAddress = Ipv4Address.toString(nat.publicAddress());
         out.println("Sessions (" + s.size() + "): inside endpoint -> as seen outside -> remote endpoint");
         long now = System.nanoTime();
         for (int id = 0; id < s.capacity(); id++) {
@@ -38,7 +37,8 @@ final class SessionListing {
             };
             long left = (s.expiry(id) - now) / 1_000_000_000L;
             out.printf(Locale.ROOT, "  %s %15s:%-5d -> %s:%-5d -> %15s:%-5d  idle timeout in %ds%n", proto,
-                    Ipv4Address.toString(s.insideAddress(id)), s.insidePort(id), publicAddress, s.externalPort(id),
+                    Ipv4Address.toString(s.insideAddress(id)), s.insidePort(id),
+                    Ipv4Address.toString(nat.pool().address(s.externalAddressIndex(id))), s.externalPort(id),
                     Ipv4Address.toString(s.remoteAddress(id)), s.remotePort(id), Math.max(0, left));
         }
     }

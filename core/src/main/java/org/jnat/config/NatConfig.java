@@ -14,6 +14,7 @@ package org.jnat.config;
  * @param dmz                the DMZ host, or 0 for none
  * @param timeouts           session idle timeouts
  * @param inboundRefresh     whether inbound packets refresh a session (RFC 4787 REQ-6 leaves it open)
+ * @param allocation         how a new mapping's external port is chosen ({@code port-allocation})
  */
 public record NatConfig(
         Behavior mapping,
@@ -26,7 +27,22 @@ public record NatConfig(
         Unmatched unmatched,
         int dmz,
         Timeouts timeouts,
-        boolean inboundRefresh) {
+        boolean inboundRefresh,
+        PortAllocation allocation) {
+
+    /** The default port allocation (preserve, else random). */
+    public NatConfig(Behavior mapping, Behavior filtering, int portLow, int portHigh, int maxSessions,
+            int maxSessionsPerHost, boolean hairpinning, Unmatched unmatched, int dmz, Timeouts timeouts,
+            boolean inboundRefresh) {
+        this(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning, unmatched, dmz,
+                timeouts, inboundRefresh, PortAllocation.defaults());
+    }
+
+    /** This configuration with another port allocation. */
+    public NatConfig withAllocation(PortAllocation allocation) {
+        return new NatConfig(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning,
+                unmatched, dmz, timeouts, inboundRefresh, allocation);
+    }
 
     /** RFC 4787 section 4.1 (mapping) and 5 (filtering). */
     public enum Behavior {

@@ -16,7 +16,8 @@ public record RouterConfig(
         AdminConfig admin,
         DataPlaneConfig dataPlane,
         LogConfig log,
-        PcpConfig pcp) {
+        PcpConfig pcp,
+        PublicPool pool) {
 
     public RouterConfig {
         forwards = List.copyOf(forwards);
@@ -30,12 +31,22 @@ public record RouterConfig(
         if (pcp == null) {
             pcp = PcpConfig.DEFAULT;
         }
+        if (pool == null) {
+            pool = PublicPool.single(outside.address());
+        }
     }
 
-    /** A configuration without a PCP server. */
+    /** A configuration without a PCP server, whose only public address is the outside interface's. */
     public RouterConfig(InterfaceConfig inside, InterfaceConfig outside, NatConfig nat, List<ForwardRule> forwards,
                         List<StaticNeighbor> neighbors, AdminConfig admin, DataPlaneConfig dataPlane, LogConfig log) {
-        this(inside, outside, nat, forwards, neighbors, admin, dataPlane, log, PcpConfig.DEFAULT);
+        this(inside, outside, nat, forwards, neighbors, admin, dataPlane, log, PcpConfig.DEFAULT, null);
+    }
+
+    /** A configuration whose only public address is the outside interface's. */
+    public RouterConfig(InterfaceConfig inside, InterfaceConfig outside, NatConfig nat, List<ForwardRule> forwards,
+                        List<StaticNeighbor> neighbors, AdminConfig admin, DataPlaneConfig dataPlane, LogConfig log,
+                        PcpConfig pcp) {
+        this(inside, outside, nat, forwards, neighbors, admin, dataPlane, log, pcp, null);
     }
 
     /** A configuration without a session log. */

@@ -23,7 +23,8 @@ final class FilterTable {
     }
 
     static long key(int protocol, int externalPort, int remoteAddress) {
-        return ((long) protocol << 48) | ((long) externalPort << 32) | (remoteAddress & 0xffffffffL);
+        // externalPort is addressIndex << 16 | port: 21 bits, below the protocol's 8.
+        return ((long) protocol << 56) | ((long) externalPort << 32) | (remoteAddress & 0xffffffffL);
     }
 
     private int home(long key) {

@@ -15,19 +15,30 @@ import org.jnat.wire.IpProtocol;
  */
 final class Forwards {
     private final List<ForwardRule> rules = new ArrayList<>();
-    /** {@code protocol << 16 | port} of every forwarded port, ascending. */
+    private final PublicAddresses pool;
+    /** {@code addressIndex << 24 | protocol << 16 | port} of every forwarded public endpoint, ascending. */
     private int[] keys = new int[0];
     /** The rule that takes each of {@link #keys}. */
     private ForwardRule[] taking = new ForwardRule[0];
 
-    private static int key(int protocol, int port) {
-        return protocol << 16 | port;
+    Forwards(PublicAddresses pool) {
+        this.pool = pool;
     }
 
-    /** The rule that forwards {@code protocol} port {@code port}, or null. */
-    ForwardRule find(int protocol, int port) {
-        int i = Arrays.binarySearch(keys, key(protocol, port));
+    /** {@code external} is {@code addressIndex << 16 | port} ({@link PublicAddresses#external}). */
+    private static int key(int protocol, int external) {
+        return (external >>> 16) << 24 | protocol << 16 | (external & 0xffff);
+    }
+
+    /** The rule that forwards {@code protocol} to {@code external} (address index {@code << 16 |} port), or null. */
+    ForwardRule find(int protocol, int external) {
+        int i = Arrays.binarySearch(keys, key(protocol, external));
         return i >= 0 ? taking[i] : null;
+    }
+
+    /** True if {@code rule} applies to public address index {@code a}. */
+    boolean appliesTo(ForwardRule rule, int a) {
+        return rule.appliesTo(pool.address(a));
     }
 
     /** The rules, in order. */
@@ -44,6 +55,9 @@ final class Forwards {
                 || rule.insidePort(rule.portHigh()) > 65535) {
             throw new IllegalArgumentException("a forward's ports must lie within 1-65535: " + rule);
         }
+        if (rule.address() != 0 && pool.indexOf(rule.address()) < 0) {
+            throw new IllegalArgumentException("a forward's address must be one of the public addresses: " + rule);
+        }
         rules.add(rule);
         rebuild();
     }
@@ -58,14 +72,18 @@ final class Forwards {
     }
 
     private void rebuild() {
-        long[] pairs = new long[rules.stream().mapToInt(r -> r.portHigh() - r.portLow() + 1).sum()];
+        long[] pairs = new long[rules.stream().mapToInt(r -> r.portHigh() - r.portLow() + 1).sum() * pool.count()];
         int n = 0;
         for (int r = 0; r < rules.size(); r++) {
             ForwardRule rule = rules.get(r);
-            for (int port = rule.portLow(); port <= rule.portHigh(); port++) {
-                pairs[n++] = (long) key(rule.protocol(), port) << 32 | r; // sorts by key, then rule order
+            for (int a = 0; a < pool.count(); a++) {
+                for (int port = rule.portLow(); appliesTo(rule, a) && port <= rule.portHigh(); port++) {
+                    // sorts by key, then rule order
+                    pairs[n++] = (long) key(rule.protocol(), PublicAddresses.external(a, port)) << 32 | r;
+                }
             }
         }
+        pairs = Arrays.copyOf(pairs, n);
         Arrays.sort(pairs);
         int[] newKeys = new int[n];
         ForwardRule[] newTaking = new ForwardRule[n];

@@ -29,41 +29,52 @@ public final class InboundPolicy {
     private final NatTable table;
     private final Counters counters;
     private final NatCounters count;
-    private final Forwards forwards = new Forwards();
+    private final Forwards forwards;
+    private final PublicAddresses pool;
     private final SynHold synHold = new SynHold(SYN_HOLD_SLOTS);
     private int dmz;
+    /** The index of the public address the DMZ takes traffic on, or -1 for every one. */
+    private final int dmzAddressIndex;
     private boolean reject;
 
-    InboundPolicy(NatTable table, NatCounters count, List<ForwardRule> forwards, int dmz, Unmatched unmatched) {
+    /** {@code dmzAddress}: the public address the DMZ host is on, or 0 for every one. */
+    InboundPolicy(NatTable table, NatCounters count, PublicAddresses pool, List<ForwardRule> forwards, int dmz,
+            int dmzAddress, Unmatched unmatched) {
         this.table = table;
         this.counters = count.counters;
         this.count = count;
+        this.pool = pool;
+        this.forwards = new Forwards(pool);
         for (ForwardRule rule : forwards) {
             addForward(rule);
         }
         this.dmz = dmz;
+        this.dmzAddressIndex = dmzAddress == 0 ? -1 : pool.indexOf(dmzAddress);
+        if (dmzAddress != 0 && dmzAddressIndex < 0) {
+            throw new IllegalArgumentException("the DMZ's address must be one of the public addresses");
+        }
         this.reject = unmatched == Unmatched.REJECT;
     }
 
     /**
-     * A session for an inbound packet from {@code remote} to {@code externalPort}, which no mapping
-     * holds: the port's forward's, else the DMZ host's; a negative {@link NatTable} reason if neither
-     * makes one.
+     * A session for an inbound packet from {@code remote} to {@code external} (public address index
+     * {@code << 16 |} port), which no mapping holds: the forward's of that address and port, else
+     * the DMZ host's; a negative {@link NatTable} reason if neither makes one.
      */
-    int admit(int externalPort, long remote, int tcpFlags, long now) {
-        ForwardRule rule = forwards.find(Endpoint.protocol(remote), externalPort);
+    int admit(int external, long remote, int tcpFlags, long now) {
+        ForwardRule rule = forwards.find(Endpoint.protocol(remote), external);
         if (rule != null) {
-            long inside = Endpoint.of(rule.protocol(), rule.toAddress(), rule.insidePort(externalPort));
-            int id = table.forward(externalPort, inside, remote, tcpFlags, now);
+            long inside = Endpoint.of(rule.protocol(), rule.toAddress(), rule.insidePort(PublicAddresses.port(external)));
+            int id = table.forward(external, inside, remote, tcpFlags, now);
             if (id >= 0) {
                 counters.increment(count.forwarded);
             }
             return id;
         }
-        if (dmz == 0) {
+        if (dmz == 0 || dmzAddressIndex >= 0 && PublicAddresses.indexOfExternal(external) != dmzAddressIndex) {
             return NatTable.NO_MAPPING;
         }
-        int id = table.dmz(externalPort, dmz, remote, tcpFlags, now);
+        int id = table.dmz(external, dmz, remote, tcpFlags, now);
         if (id >= 0) {
             counters.increment(count.dmz);
         }
@@ -125,8 +136,10 @@ public final class InboundPolicy {
      */
     public void addForward(ForwardRule rule) {
         forwards.add(rule);
-        for (int port = rule.portLow(); port <= rule.portHigh(); port++) {
-            table.ports().reserve(rule.protocol(), port);
+        for (int a = 0; a < pool.count(); a++) {
+            for (int port = rule.portLow(); forwards.appliesTo(rule, a) && port <= rule.portHigh(); port++) {
+                table.ports().reserve(rule.protocol(), PublicAddresses.external(a, port));
+            }
         }
     }
 
@@ -167,7 +180,8 @@ public final class InboundPolicy {
         for (int id = from; id < end; id++) {
             if (sessions.isLive(id) && (sessions.flags(id) & NatTable.FORWARD) != 0
                     && rule.matches(sessions.protocol(id), sessions.externalPort(id))
-                    && !forwardedTo(id, forwards.find(rule.protocol(), sessions.externalPort(id)))) {
+                    && forwards.appliesTo(rule, sessions.externalAddressIndex(id))
+                    && !forwardedTo(id, forwards.find(rule.protocol(), sessions.external(id)))) {
                 table.delete(id, now, SessionLog.Reason.FORWARD_REMOVED);
             }
         }
@@ -176,9 +190,12 @@ public final class InboundPolicy {
 
     /** The last step: the reservation of {@code rule}'s ports that no forward in force covers ends. */
     public void releaseForwardPorts(ForwardRule rule, long now) {
-        for (int port = rule.portLow(); port <= rule.portHigh(); port++) {
-            if (forwards.find(rule.protocol(), port) == null) {
-                table.ports().unreserve(rule.protocol(), port, rule.toAddress(), now);
+        for (int a = 0; a < pool.count(); a++) {
+            for (int port = rule.portLow(); forwards.appliesTo(rule, a) && port <= rule.portHigh(); port++) {
+                int external = PublicAddresses.external(a, port);
+                if (forwards.find(rule.protocol(), external) == null) {
+                    table.ports().unreserve(rule.protocol(), external, rule.toAddress(), now);
+                }
             }
         }
     }

@@ -29,7 +29,7 @@ final class LookAhead {
     private static final long NO_HASH = -1L;
 
     private final SessionTable sessions;
-    private final int publicAddress;
+    private final PublicAddresses pool;
     private final int[] hashes = new int[AHEAD];
     private final long[] entries = new long[AHEAD];
     /** What the look-ahead read, kept so that its loads are not dead code. */
@@ -40,9 +40,9 @@ final class LookAhead {
     private final UdpDatagram udp = new UdpDatagram();
     private final IcmpPacket icmp = new IcmpPacket();
 
-    LookAhead(SessionTable sessions, int publicAddress) {
+    LookAhead(SessionTable sessions, PublicAddresses pool) {
         this.sessions = sessions;
-        this.publicAddress = publicAddress;
+        this.pool = pool;
     }
 
     /** Looks up the {@code count} frames of {@code batch} that came in on the inside ({@code inside}) or outside. */
@@ -96,12 +96,14 @@ final class LookAhead {
             return SessionTable.insideHash(Endpoint.of(protocol, source, first),
                     Endpoint.of(protocol, ip.destinationAddress(), second)) & 0xffffffffL;
         }
-        if (ip.destinationAddress() != publicAddress) {
+        int a = pool.indexOf(ip.destinationAddress());
+        if (a < 0) {
             return NO_HASH;
         }
         // Inbound, the destination port (an ICMP reply: the identifier) is the external port.
-        int hash = protocol == IpProtocol.ICMP ? SessionTable.outsideHash(first, Endpoint.of(protocol, source, 0))
-                : SessionTable.outsideHash(second, Endpoint.of(protocol, source, first));
+        int hash = protocol == IpProtocol.ICMP
+                ? SessionTable.outsideHash(PublicAddresses.external(a, first), Endpoint.of(protocol, source, 0))
+                : SessionTable.outsideHash(PublicAddresses.external(a, second), Endpoint.of(protocol, source, first));
         return hash & 0xffffffffL;
     }
 

@@ -20,6 +20,8 @@ public final class MappingTable {
 
     private final long[] rows;
     private final int[] references;
+    /** The external address index of each mapping ({@link PublicAddresses}; 0 with one address). */
+    private final byte[] addressIndexes;
     private final int[] index;
     private final int mask;
     private final int capacity;
@@ -33,6 +35,7 @@ public final class MappingTable {
         this.capacity = capacity;
         this.rows = new long[capacity * 2];
         this.references = new int[capacity];
+        this.addressIndexes = new byte[capacity];
         int slots = Hashing.powerOfTwoAtLeast(capacity * 2);
         this.index = new int[slots];
         this.mask = slots - 1;
@@ -64,8 +67,12 @@ public final class MappingTable {
         }
     }
 
-    /** Adds a mapping (the key of {@link #find}) with no references yet; {@link #NONE} if full. */
-    public int insert(long inside, long remote, int externalPort) {
+    /**
+     * Adds a mapping (the key of {@link #find}) with no references yet; {@link #NONE} if full.
+     * {@code external} is {@code addressIndex << 16 | port}.
+     */
+    public int insert(long inside, long remote, int external) {
+        int externalPort = external & 0xffff;
         int id = freeHead;
         if (id == NONE) {
             return NONE;
@@ -75,6 +82,7 @@ public final class MappingTable {
         rows[id * 2] = inside;
         rows[id * 2 + 1] = word;
         references[id] = 0;
+        addressIndexes[id] = (byte) (external >>> 16);
         int i = hash(inside, word) & mask;
         while (index[i] != 0) {
             i = (i + 1) & mask;
@@ -140,12 +148,18 @@ public final class MappingTable {
         return (int) rows[id * 2 + 1] & 0xffff;
     }
 
-    /** Sets the external port once the allocator has chosen it (the allocator needs the id first). */
-    public void externalPort(int id, int port) {
-        rows[id * 2 + 1] = (rows[id * 2 + 1] & ~0xffffL) | port;
+    /** The mapping's external endpoint: {@code addressIndex << 16 | port}. */
+    public int external(int id) {
+        return addressIndexes[id] << 16 | externalPort(id);
+    }
+
+    /** Sets the external endpoint once the allocator has chosen it (the allocator needs the id first). */
+    public void external(int id, int external) {
+        rows[id * 2 + 1] = (rows[id * 2 + 1] & ~0xffffL) | (external & 0xffff);
+        addressIndexes[id] = (byte) (external >>> 16);
     }
 
     long bytes() {
-        return 8L * rows.length + 4L * references.length + 4L * index.length;
+        return 8L * rows.length + 4L * references.length + 4L * index.length + addressIndexes.length;
     }
 }

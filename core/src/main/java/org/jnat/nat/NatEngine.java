@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.jnat.config.ForwardRule;
 import org.jnat.config.NatConfig;
+import org.jnat.config.PublicPool;
 import org.jnat.config.RouterConfig;
 import org.jnat.device.FrameBatch;
 import org.jnat.device.PacketBuffer;
@@ -59,7 +60,11 @@ public final class NatEngine implements Translator {
     private final LookAhead lookAhead;
     private final Counters counters;
     private final NatCounters count;
+    /** The public addresses; a session keeps the index of its own ({@link SessionTable#externalAddressIndex}). */
+    private final PublicAddresses pool;
+    /** The first public address, and whether it is the only one: the per-packet checks then stay one comparison. */
     private final int publicAddress;
+    private final boolean single;
     private final int insideAddress;
     private boolean hairpinning; // a plain field: only the data-plane thread writes it (a reload)
 
@@ -71,27 +76,37 @@ public final class NatEngine implements Translator {
     private final Rewrite rewrite = new Rewrite(ip, tcp, udp, icmp, quoted);
     private Responder responder;
 
+    /** With one public address, {@code publicAddress}, which every inside host shares. */
+    public NatEngine(NatConfig config, int publicAddress, int insideAddress, List<ForwardRule> forwards,
+            Counters counters, long seed) {
+        this(config, PublicPool.single(publicAddress), insideAddress, forwards, counters, seed);
+    }
+
     /**
-     * @param publicAddress the outside address, which every inside host shares
+     * @param pool          the public addresses, which the inside hosts share as {@link PublicPool#pooling} says
      * @param insideAddress the router's own inside address: packets to it are the router's, never translated
      */
-    public NatEngine(NatConfig config, int publicAddress, int insideAddress, List<ForwardRule> forwards,
+    public NatEngine(NatConfig config, PublicPool pool, int insideAddress, List<ForwardRule> forwards,
             Counters counters, long seed) {
         this.counters = counters;
         this.count = new NatCounters(counters);
-        this.table = new NatTable(config, seed, PortAllocator.DEFAULT_HOLD_NANOS, count);
+        this.pool = new PublicAddresses(pool.addresses());
+        this.table = new NatTable(config, seed, PortAllocator.DEFAULT_HOLD_NANOS, count, this.pool.count(),
+                pool.pooling());
         this.sessions = table.sessions();
-        this.policy = new InboundPolicy(table, count, forwards, config.dmz(), config.unmatched());
-        this.lookAhead = new LookAhead(sessions, publicAddress);
-        this.publicAddress = publicAddress;
+        this.policy = new InboundPolicy(table, count, this.pool, forwards, config.dmz(), pool.dmzAddress(),
+                config.unmatched());
+        this.lookAhead = new LookAhead(sessions, this.pool);
+        this.publicAddress = this.pool.address(0);
+        this.single = this.pool.count() == 1;
         this.insideAddress = insideAddress;
         this.hairpinning = config.hairpinning();
     }
 
-    /** The engine for a whole router configuration: the public address is the outside address. */
+    /** The engine for a whole router configuration: the public addresses are the pool's (the outside address by default). */
     public static NatEngine of(RouterConfig config, Counters counters, long seed) {
-        return new NatEngine(config.nat(), config.outside().address(), config.inside().address(), config.forwards(),
-                counters, seed);
+        return new NatEngine(config.nat(), config.pool(), config.inside().address(), config.forwards(), counters,
+                seed);
     }
 
     public NatTable table() {
@@ -108,8 +123,19 @@ public final class NatEngine implements Translator {
         this.hairpinning = on;
     }
 
+    /** The first public address (the only one without a pool). */
     public int publicAddress() {
         return publicAddress;
+    }
+
+    /** The index of public address {@code address}, or -1: as {@link PublicAddresses#indexOf}, one comparison without a pool. */
+    private int poolIndex(int address) {
+        return address == publicAddress ? 0 : single ? -1 : pool.indexOf(address);
+    }
+
+    /** The public addresses. */
+    public PublicAddresses pool() {
+        return pool;
     }
 
     @Override
@@ -183,7 +209,7 @@ public final class NatEngine implements Translator {
             return drop(count.droppedNotTranslatable);
         }
         int protocol = ip.protocol();
-        if (destination == publicAddress && !hairpinning && protocol != IpProtocol.ICMP) {
+        if (!hairpinning && protocol != IpProtocol.ICMP && poolIndex(destination) >= 0) {
             return drop(count.droppedHairpin);
         }
         if (!wrapTransport(protocol)) {
@@ -211,17 +237,19 @@ public final class NatEngine implements Translator {
             policy.outboundSyn(external, destination, Endpoint.port(remote));
         }
         int protocol = Endpoint.protocol(inside);
-        rewrite.endpoint(protocol, true, publicAddress, external, partial);
+        int from = single ? publicAddress : pool.address(sessions.externalAddressIndex(id));
+        rewrite.endpoint(protocol, true, from, external, partial);
         counters.increment(count.outboundTranslated);
-        if (destination == publicAddress) {
-            return hairpin(protocol, partial, now);
+        int hairpin = poolIndex(destination);
+        if (hairpin >= 0) {
+            return hairpin(protocol, hairpin, partial, now);
         }
         return NatVerdict.FORWARD;
     }
 
     private int outboundIcmp(int source, int destination, boolean partial, long now) {
         int type = icmp.type();
-        if (destination == publicAddress && IcmpPacket.isQuery(type)) {
+        if (IcmpPacket.isQuery(type) && poolIndex(destination) >= 0) {
             return NatVerdict.LOCAL; // a ping to our own public address: the router answers
         }
         if (type == IcmpPacket.ECHO_REQUEST || type == IcmpPacket.TIMESTAMP) {
@@ -244,9 +272,9 @@ public final class NatEngine implements Translator {
         return NatVerdict.PROHIBITED;
     }
 
-    /** An outbound packet, just translated, to the public address: it goes back in, as if it came from outside. */
-    private int hairpin(int protocol, boolean partial, long now) {
-        int verdict = inbound(protocol, publicAddress, partial, true, now);
+    /** An outbound packet, just translated, to public address {@code a}: it goes back in, as if it came from outside. */
+    private int hairpin(int protocol, int a, boolean partial, long now) {
+        int verdict = inbound(protocol, a, ip.sourceAddress(), partial, true, now);
         if (verdict == NatVerdict.FORWARD) {
             counters.increment(count.hairpinned);
             return verdict;
@@ -260,8 +288,9 @@ public final class NatEngine implements Translator {
         if (!wrapIp(buffer, ipOffset)) {
             return NatVerdict.DROP;
         }
-        if (ip.destinationAddress() != publicAddress) {
-            return drop(count.droppedNotPublic); // nothing reaches the inside but through the public address
+        int a = poolIndex(ip.destinationAddress());
+        if (a < 0) {
+            return drop(count.droppedNotPublic); // nothing reaches the inside but through a public address
         }
         int source = ip.sourceAddress();
         if (!translatable(source)) {
@@ -272,20 +301,24 @@ public final class NatEngine implements Translator {
             return NatVerdict.DROP;
         }
         boolean partial = (buffer.flags & PacketBuffer.F_NEEDS_CSUM) != 0;
-        return protocol == IpProtocol.ICMP ? inboundIcmp(source, partial, now)
-                : inbound(protocol, source, partial, false, now);
+        return protocol == IpProtocol.ICMP ? inboundIcmp(a, source, partial, now)
+                : inbound(protocol, a, source, partial, false, now);
     }
 
-    /** A TCP segment or UDP datagram from {@code source} outside, or hairpinned: its session, or the policy's. */
-    private int inbound(int protocol, int source, boolean partial, boolean hairpin, long now) {
+    /**
+     * A TCP segment or UDP datagram from {@code source} outside, or hairpinned, to public address
+     * {@code a}: its session, or the policy's.
+     */
+    private int inbound(int protocol, int a, int source, boolean partial, boolean hairpin, long now) {
         boolean isTcp = protocol == IpProtocol.TCP;
         int sourcePort = isTcp ? tcp.sourcePort() : udp.sourcePort();
         int destinationPort = isTcp ? tcp.destinationPort() : udp.destinationPort();
         int flags = isTcp ? tcp.flags() : 0;
         long remote = Endpoint.of(protocol, source, sourcePort);
-        int id = table.inbound(destinationPort, remote, flags, now);
+        int external = PublicAddresses.external(a, destinationPort);
+        int id = table.inbound(external, remote, flags, now);
         if (id == NatTable.NO_MAPPING) {
-            id = policy.admit(destinationPort, remote, flags, now);
+            id = policy.admit(external, remote, flags, now);
         }
         if (id < 0) {
             return hairpin ? NatVerdict.DROP : policy.unmatched(id, ip, tcp, now);
@@ -300,13 +333,14 @@ public final class NatEngine implements Translator {
         return NatVerdict.FORWARD;
     }
 
-    private int inboundIcmp(int source, boolean partial, long now) {
+    private int inboundIcmp(int a, int source, boolean partial, long now) {
         switch (icmp.type()) {
             case IcmpPacket.ECHO_REQUEST, IcmpPacket.TIMESTAMP -> {
                 return NatVerdict.LOCAL;
             }
             case IcmpPacket.ECHO_REPLY, IcmpPacket.TIMESTAMP_REPLY -> {
-                int id = table.inbound(icmp.identifier(), Endpoint.of(IpProtocol.ICMP, source, 0), 0, now);
+                int id = table.inbound(PublicAddresses.external(a, icmp.identifier()),
+                        Endpoint.of(IpProtocol.ICMP, source, 0), 0, now);
                 return id < 0 ? drop(count.droppedNoSession) : translated(IpProtocol.ICMP, id, partial);
             }
             case IcmpPacket.DESTINATION_UNREACHABLE, IcmpPacket.TIME_EXCEEDED, IcmpPacket.PARAMETER_PROBLEM -> {
@@ -330,7 +364,8 @@ public final class NatEngine implements Translator {
         if (!icmp.wrapQuoted(quoted) || quoted.fragmentOffset() != 0) {
             return drop(count.droppedMalformed);
         }
-        if (!outbound && quoted.sourceAddress() != publicAddress) {
+        int a = outbound ? 0 : poolIndex(quoted.sourceAddress());
+        if (a < 0) {
             return drop(count.droppedIcmpNoSession);
         }
         if (icmp.quoteLength() - quoted.headerLength() < TcpSegment.QUOTED_LENGTH) {
@@ -341,14 +376,15 @@ public final class NatEngine implements Translator {
             return drop(count.droppedIcmpNoSession);
         }
         long theirs = rewrite.quotedEnd(outbound, false);
-        int id = outbound ? table.peekInside(ours, theirs, now) : table.peekOutside(Endpoint.port(ours), theirs, now);
+        int id = outbound ? table.peekInside(ours, theirs, now)
+                : table.peekOutside(PublicAddresses.external(a, Endpoint.port(ours)), theirs, now);
         if (id < 0) {
             return drop(count.droppedIcmpNoSession);
         }
-        rewrite.error(outbound, outbound ? publicAddress : sessions.insideAddress(id),
+        rewrite.error(outbound, outbound ? pool.address(sessions.externalAddressIndex(id)) : sessions.insideAddress(id),
                 outbound ? sessions.externalPort(id) : sessions.insidePort(id));
         counters.increment(count.icmpErrorsTranslated);
-        if (!outbound || ip.destinationAddress() != publicAddress) {
+        if (!outbound || poolIndex(ip.destinationAddress()) < 0) {
             return NatVerdict.FORWARD;
         }
         if (!hairpinning) {

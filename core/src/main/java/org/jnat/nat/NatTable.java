@@ -2,6 +2,7 @@ package org.jnat.nat;
 
 import org.jnat.config.NatConfig;
 import org.jnat.config.NatConfig.Behavior;
+import org.jnat.config.PublicPool.Pooling;
 import org.jnat.config.Timeouts;
 import org.jnat.runtime.Counters;
 import org.jnat.wire.IpProtocol;
@@ -73,7 +74,12 @@ public final class NatTable {
     }
 
     NatTable(NatConfig config, long seed, long portHoldNanos, NatCounters count) {
-        this.store = new SessionStore(config, seed, portHoldNanos);
+        this(config, seed, portHoldNanos, count, 1, Pooling.PAIRED);
+    }
+
+    /** With {@code addresses} public addresses, given to new mappings as {@code pooling} says. */
+    NatTable(NatConfig config, long seed, long portHoldNanos, NatCounters count, int addresses, Pooling pooling) {
+        this.store = new SessionStore(config, seed, portHoldNanos, addresses, pooling);
         this.sessions = store.sessions;
         this.mappings = store.mappings;
         this.ports = store.ports;
@@ -153,10 +159,10 @@ public final class NatTable {
                 return m;
             }
         }
-        return store.add(inside, remote, mappings.externalPort(m), m, tcpState(protocol, tcpFlags, true), now);
+        return store.add(inside, remote, mappings.external(m), m, tcpState(protocol, tcpFlags, true), now);
     }
 
-    /** A mapping of {@code inside} for {@code mapped} with an external port of its own, or a reason. */
+    /** A mapping of {@code inside} for {@code mapped} with an external endpoint of its own, or a reason. */
     private int newMapping(long inside, long mapped, long now) {
         int m = mappings.insert(inside, mapped, 0);
         if (m < 0) {
@@ -165,50 +171,51 @@ public final class NatTable {
         int protocol = Endpoint.protocol(inside);
         int host = Endpoint.address(inside);
         int insidePort = Endpoint.port(inside);
-        int port = ports.allocate(protocol, host, insidePort, m, now);
-        if (port < 0 && protocol == IpProtocol.TCP && reclaimPort(host, now)) {
-            port = ports.allocate(protocol, host, insidePort, m, now); // this host may have it back at once
+        int external = ports.allocate(protocol, host, insidePort, m, now);
+        if (external < 0 && protocol == IpProtocol.TCP && reclaimPort(host, now)) {
+            external = ports.allocate(protocol, host, insidePort, m, now); // this host may have it back at once
         }
-        if (port < 0) {
+        if (external < 0) {
             mappings.remove(m);
             return NO_PORT;
         }
-        mappings.externalPort(m, port);
+        mappings.external(m, external);
         return m;
     }
 
     /**
-     * An inbound packet from {@code remote} to external port {@code externalPort}: its session; or,
+     * An inbound packet from {@code remote} to external endpoint {@code external} (address index
+     * {@code << 16 |} port, {@link PublicAddresses}): its session; or,
      * when the port's mapping lets this remote endpoint in (RFC 4787 section 5), a new session of
      * that mapping. Tracks TCP; refreshes only if {@code inboundRefresh} is configured.
      */
-    public int inbound(int externalPort, long remote, int tcpFlags, long now) {
+    public int inbound(int external, long remote, int tcpFlags, long now) {
         int protocol = Endpoint.protocol(remote);
-        int id = store.use(sessions.findOutside(externalPort, remote), protocol, tcpFlags, false, now);
+        int id = store.use(sessions.findOutside(external, remote), protocol, tcpFlags, false, now);
         if (id >= 0) {
             return id;
         }
-        int m = ports.owner(protocol, externalPort);
+        int m = ports.owner(protocol, external);
         if (m < 0) {
             return NO_MAPPING;
         }
         if (protocol == IpProtocol.ICMP || !(pins.isPinned(m)
                 ? pins.admits(m, Endpoint.address(remote), Endpoint.port(remote))
-                : filteringAdmits(externalPort, remote))) {
+                : filteringAdmits(external, remote))) {
             return FILTERED; // (a query reply only ever answers a query that went out)
         }
         long inside = mappings.inside(m);
         // With a dependent mapping the inside endpoint may already talk to this remote endpoint
         // through another external port; one inside key cannot have two sessions, so refuse.
         if (store.live(sessions.findInside(inside, remote), now) >= 0
-                || ports.owner(protocol, externalPort) != m) { // (removing an expired one may not free m)
+                || ports.owner(protocol, external) != m) { // (removing an expired one may not free m)
             return FILTERED;
         }
         int refusal = admit(inside, tcpFlags, m, now);
         if (refusal != ADMITTED) {
             return refusal;
         }
-        return store.add(inside, remote, externalPort, m, INBOUND | tcpState(protocol, tcpFlags, false), now);
+        return store.add(inside, remote, external, m, INBOUND | tcpState(protocol, tcpFlags, false), now);
     }
 
     /** The filtering behaviour this table was made with (for tests: what the filter counts must be). */
@@ -216,20 +223,20 @@ public final class NatTable {
         return filtering;
     }
 
-    private boolean filteringAdmits(int externalPort, long remote) {
+    private boolean filteringAdmits(int external, long remote) {
         return switch (filtering) {
             case ENDPOINT_INDEPENDENT -> true;
             case ADDRESS_DEPENDENT ->
-                    store.contacted(Endpoint.protocol(remote), externalPort, Endpoint.address(remote));
+                    store.contacted(Endpoint.protocol(remote), external, Endpoint.address(remote));
             case ADDRESS_AND_PORT_DEPENDENT -> false;
         };
     }
 
     /**
-     * A session for an inbound packet from {@code remote} to {@code externalPort} that a port
+     * A session for an inbound packet from {@code remote} to {@code external} that a port
      * forward sends to {@code inside}. It holds no mapping: the forward reserves its external port.
      */
-    public int forward(int externalPort, long inside, long remote, int tcpFlags, long now) {
+    public int forward(int external, long inside, long remote, int tcpFlags, long now) {
         if (store.live(sessions.findInside(inside, remote), now) >= 0) {
             return FILTERED;
         }
@@ -238,16 +245,16 @@ public final class NatTable {
             return refusal;
         }
         int state = INBOUND | FORWARD | tcpState(Endpoint.protocol(inside), tcpFlags, false);
-        return store.add(inside, remote, externalPort, MappingTable.NONE, state, now);
+        return store.add(inside, remote, external, MappingTable.NONE, state, now);
     }
 
     /**
-     * A session for an inbound packet to the DMZ host, on the same port, which must be free: the
-     * DMZ host gets a mapping of that port, as if it had sent first.
+     * A session for an inbound packet to the DMZ host, on the same port, which must be free (on the
+     * public address the packet came to): the DMZ host gets a mapping of it, as if it had sent first.
      */
-    public int dmz(int externalPort, int dmzAddress, long remote, int tcpFlags, long now) {
+    public int dmz(int external, int dmzAddress, long remote, int tcpFlags, long now) {
         int protocol = Endpoint.protocol(remote);
-        long inside = Endpoint.of(protocol, dmzAddress, externalPort);
+        long inside = Endpoint.of(protocol, dmzAddress, PublicAddresses.port(external));
         if (store.live(sessions.findInside(inside, remote), now) >= 0) {
             return FILTERED;
         }
@@ -259,15 +266,15 @@ public final class NatTable {
         if (refusal != ADMITTED) {
             return refusal;
         }
-        int m = mappings.insert(inside, mapped, externalPort);
+        int m = mappings.insert(inside, mapped, external);
         if (m < 0) {
             return TABLE_FULL;
         }
-        if (!ports.claim(protocol, externalPort, dmzAddress, m, now)) {
+        if (!ports.claim(protocol, external, dmzAddress, m, now)) {
             mappings.remove(m);
             return NO_PORT;
         }
-        return store.add(inside, remote, externalPort, m, INBOUND | DMZ | tcpState(protocol, tcpFlags, false), now);
+        return store.add(inside, remote, external, m, INBOUND | DMZ | tcpState(protocol, tcpFlags, false), now);
     }
 
     /**
@@ -385,9 +392,9 @@ public final class NatTable {
         return store.unexpired(sessions.findInside(inside, remote), now);
     }
 
-    /** The live session with this outside key, without refreshing it or changing its state. */
-    public int peekOutside(int externalPort, long remote, long now) {
-        return store.unexpired(sessions.findOutside(externalPort, remote), now);
+    /** The live session with this outside key ({@code external}: address index {@code << 16 |} port), as it is. */
+    public int peekOutside(int external, long remote, long now) {
+        return store.unexpired(sessions.findOutside(external, remote), now);
     }
 
     /** Removes session {@code id}: both directions, its share of the mapping, host and filter counts. */

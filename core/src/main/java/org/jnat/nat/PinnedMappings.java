@@ -98,7 +98,7 @@ public final class PinnedMappings {
             mappings.remove(m);
             return NatTable.NO_PORT;
         }
-        mappings.externalPort(m, port);
+        mappings.external(m, port); // the allocator's external endpoint (address index 0: see the config check)
         return m;
     }
 
@@ -112,7 +112,7 @@ public final class PinnedMappings {
         int host = Endpoint.address(inside);
         remove(slot, host);
         if (mappings.release(m)) {
-            ports.release(Endpoint.protocol(inside), mappings.externalPort(m), host, now);
+            ports.release(Endpoint.protocol(inside), mappings.external(m), host, now);
             mappings.remove(m);
         }
     }

@@ -1,31 +1,32 @@
 package org.jnat.nat;
 
+import org.jnat.config.PortAllocation;
+import org.jnat.config.PublicPool.Pooling;
 import org.jnat.wire.IpProtocol;
 
 /**
- * External ports (and ICMP query identifiers), per protocol: who owns each one, and which one a new
- * mapping gets.
+ * External endpoints (public address and port, or ICMP query identifier), per protocol: who owns
+ * each one. Which one a new mapping gets is the {@link PortChooser}'s.
+ *
+ * <p>An external endpoint is {@code addressIndex << 16 | port} ({@link PublicAddresses#external});
+ * with one public address it is the port itself.
  *
  * <ul>
- *   <li>Each port has at most one owner (a mapping id), so two inside endpoints can never hold the
- *       same external port of one protocol: no port overloading (RFC 4787 REQ-3).</li>
+ *   <li>Each external endpoint has at most one owner (a mapping id), so two inside endpoints can
+ *       never hold the same public address and port of one protocol: no port overloading (RFC 4787
+ *       REQ-3).</li>
  *   <li>A port forward reserves its ports ({@link #reserve}): no mapping is given them. A port a
  *       mapping holds when it is reserved is reserved as that mapping lets it go.</li>
- *   <li>The inside port is kept when it is free ("port preservation", RFC 4787 section 4.2.1).</li>
- *   <li>Otherwise a random search, RFC 6056 section 3.3.1 (Algorithm 1: a random start, then a
- *       linear walk), over the ports of the same range class (0-1023 or 1024-65535, RFC 4787
- *       REQ-3a) and, when one is left, of the same parity (REQ-4, which matters for RTP/RTCP
- *       pairs), inside the configured range. When the configured range holds no port of the class,
- *       the whole configured range is used.</li>
  *   <li>A freed port is held for {@link #DEFAULT_HOLD_NANOS} (120 s) before another inside host may
  *       have it (RFC 6888 REQ-8: "at least 120 seconds"; that is about 2 MSL, so a late segment or
  *       datagram of the old flow is not delivered to the new owner). The same host may have it back
- *       at once, which keeps port preservation working for a client that restarts.</li>
+ *       at once, which keeps port preservation working for a client that restarts. This holds in
+ *       every allocation mode.</li>
  * </ul>
  *
- * <p>The random source is a seeded SplitMix64, so tests are deterministic. Nothing allocates. The
- * per-port state is sized to the configured range (a small range is a small table: 16 bytes a
- * port and protocol), but for the reservations, which forwards may make anywhere in 1-65535.
+ * <p>Nothing allocates. The per-port state is sized to the configured range and the pool (16 bytes
+ * a port, protocol and public address), but for the reservations, which forwards may make anywhere
+ * in 1-65535 (1 bit a port, protocol and address).
  */
 public final class PortAllocator {
     /** {@link #owner} of a free port. */
@@ -34,42 +35,73 @@ public final class PortAllocator {
     public static final int RESERVED = -2;
     /** RFC 6888 REQ-8's minimum hold of a freed port. */
     public static final long DEFAULT_HOLD_NANOS = 120_000_000_000L;
-    private static final int PROTOCOLS = 3;
+    static final int PROTOCOLS = 3;
     private static final int PORTS = 65536;
 
-    /** Per protocol and port of low..high, at {@link #slot}: owner, when and by whom released. */
+    /** Per address, protocol and port of low..high, at {@link #slot}: owner, when and by whom released. */
     private final int[] owners;
     private final long[] releasedAt;
     private final int[] releasedBy;
-    /** Bit {@code protocolIndex * 65536 + port}: reserved for a port forward, whoever holds the port now. */
-    private final long[] reserved = new long[PROTOCOLS * PORTS / 64];
+    /** Bit {@code (address * 3 + protocolIndex) * 65536 + port}: reserved for a port forward. */
+    private final long[] reserved;
     private final int low;
     private final int high;
     private final int span;
+    private final int addresses;
     private final long holdNanos;
-    private long random;
+    private final PortChooser chooser;
+    /** Per protocol index: ports (over every address) a mapping holds now, kept as they are taken and released. */
+    private final int[] inUse = new int[PROTOCOLS];
+    /** Block mode's blocks; null in the other modes. */
+    private final PortBlocks blocks;
 
     /**
+     * One public address, the inside port kept when free.
+     *
      * @param low  the first port that may be allocated (at least 1)
      * @param high the last (at most 65535)
      */
     public PortAllocator(int low, int high, long holdNanos, long seed) {
+        this(low, high, PortAllocation.defaults(), 1, Pooling.PAIRED, holdNanos, seed);
+    }
+
+    /**
+     * @param low        the first port that may be allocated (at least 1)
+     * @param high       the last (at most 65535)
+     * @param allocation the mode and its settings
+     * @param addresses  how many public addresses there are (1 to 32)
+     * @param pooling    which of them a new mapping gets
+     */
+    public PortAllocator(int low, int high, PortAllocation allocation, int addresses, Pooling pooling,
+            long holdNanos, long seed) {
         if (low < 1 || high > 65535 || low > high) {
             throw new IllegalArgumentException("port range " + low + "-" + high + " is not within 1-65535");
+        }
+        if (addresses < 1 || addresses > 32) {
+            throw new IllegalArgumentException("1 to 32 public addresses, not " + addresses);
         }
         this.low = low;
         this.high = high;
         this.span = high - low + 1;
-        this.owners = new int[PROTOCOLS * span];
-        this.releasedAt = new long[PROTOCOLS * span];
-        this.releasedBy = new int[PROTOCOLS * span];
+        this.addresses = addresses;
+        this.owners = new int[addresses * PROTOCOLS * span];
+        this.releasedAt = new long[owners.length];
+        this.releasedBy = new int[owners.length];
+        this.reserved = new long[addresses * PROTOCOLS * PORTS / 64];
         this.holdNanos = holdNanos;
-        this.random = seed;
         java.util.Arrays.fill(owners, FREE);
         java.util.Arrays.fill(releasedAt, Long.MIN_VALUE);
+        if (allocation.mode() == PortAllocation.Mode.BLOCK) {
+            int first = high - Math.max(low, 1024) + 1 >= allocation.blockSize() ? Math.max(low, 1024) : low;
+            this.blocks = new PortBlocks(first, high, allocation.blockSize(), addresses, allocation.deterministic(),
+                    allocation.insideBase(), owners.length);
+        } else {
+            this.blocks = null;
+        }
+        this.chooser = new PortChooser(this, allocation, blocks, addresses, pooling, seed);
     }
 
-    /** The most owners ports {@code low..high} can have at once: one per port and protocol. */
+    /** The most owners ports {@code low..high} of one address can have at once: one per port and protocol. */
     static int maxOwners(int low, int high) {
         return PROTOCOLS * (high - low + 1);
     }
@@ -84,64 +116,75 @@ public final class PortAllocator {
         };
     }
 
-    /** The owner of {@code port}: a mapping id, {@link #FREE} or {@link #RESERVED}. */
-    public int owner(int protocol, int port) {
-        if (port < low || port > high) { // never a mapping's: a forward's, or nobody's
-            return isReserved(protocol, port) ? RESERVED : FREE;
+    /** The owner of {@code external}: a mapping id, {@link #FREE} or {@link #RESERVED}. */
+    public int owner(int protocol, int external) {
+        int port = external & 0xffff;
+        if (port < low || port > high || external >>> 16 >= addresses) { // never a mapping's
+            return external >>> 16 < addresses && isReserved(protocol, external) ? RESERVED : FREE;
         }
-        return owners[slot(protocolIndex(protocol), port)];
+        return owners[slot(external >>> 16, protocolIndex(protocol), port)];
     }
 
-    /** Index of {@code port} (within low..high) of protocol index {@code p} in the per-port arrays. */
-    private int slot(int p, int port) {
-        return p * span + port - low;
+    /** Index of {@code port} (within low..high) of address {@code a} and protocol index {@code p}. */
+    int slot(int a, int p, int port) {
+        return (a * PROTOCOLS + p) * span + port - low;
     }
 
-    private boolean inRange(int port) {
-        return port >= low && port <= high;
+    private boolean inRange(int external) {
+        int port = external & 0xffff;
+        return port >= low && port <= high && external >>> 16 < addresses;
+    }
+
+    private int slotOf(int protocol, int external) {
+        return slot(external >>> 16, protocolIndex(protocol), external & 0xffff);
+    }
+
+    private static int reservedBit(int protocol, int external) {
+        return ((external >>> 16) * PROTOCOLS + protocolIndex(protocol)) * PORTS + (external & 0xffff);
     }
 
     /**
-     * Reserves {@code port} for a port forward: it is never allocated nor claimed. If a mapping holds
-     * it now, it is reserved when that mapping releases it.
+     * Reserves {@code external} for a port forward: it is never allocated nor claimed. If a mapping
+     * holds it now, it is reserved when that mapping releases it.
      */
-    public void reserve(int protocol, int port) {
-        int bit = protocolIndex(protocol) * PORTS + port;
+    public void reserve(int protocol, int external) {
+        int bit = reservedBit(protocol, external);
         reserved[bit >>> 6] |= 1L << bit;
-        if (inRange(port) && owners[slot(protocolIndex(protocol), port)] == FREE) {
-            owners[slot(protocolIndex(protocol), port)] = RESERVED;
+        if (inRange(external) && owners[slotOf(protocol, external)] == FREE) {
+            owners[slotOf(protocol, external)] = RESERVED;
         }
     }
 
     /**
-     * Ends the reservation of {@code port}: it is free, and held from hosts other than
+     * Ends the reservation of {@code external}: it is free, and held from hosts other than
      * {@code host} (the forward's target) as if {@code host} had released it at {@code now}.
      */
-    public void unreserve(int protocol, int port, int host, long now) {
-        int bit = protocolIndex(protocol) * PORTS + port;
+    public void unreserve(int protocol, int external, int host, long now) {
+        int bit = reservedBit(protocol, external);
         reserved[bit >>> 6] &= ~(1L << bit);
-        if (inRange(port) && owners[slot(protocolIndex(protocol), port)] == RESERVED) {
-            release(protocol, port, host, now);
+        if (inRange(external) && owners[slotOf(protocol, external)] == RESERVED) {
+            release(protocol, external, host, now);
         }
     }
 
-    public boolean isReserved(int protocol, int port) {
-        int bit = protocolIndex(protocol) * PORTS + port;
+    public boolean isReserved(int protocol, int external) {
+        int bit = reservedBit(protocol, external);
         return (reserved[bit >>> 6] & (1L << bit)) != 0;
     }
 
     /**
-     * True if {@code host} may take {@code port} now: nobody owns it and it is not held for someone
-     * else. A port outside the range is nobody's and held for nobody, but never given.
+     * True if {@code host} may take {@code external} now: nobody owns it and it is not held for
+     * someone else. A port outside the range is nobody's and held for nobody, but never given.
      */
-    public boolean isAvailable(int protocol, int port, int host, long now) {
-        if (!inRange(port)) {
-            return !isReserved(protocol, port);
+    public boolean isAvailable(int protocol, int external, int host, long now) {
+        if (!inRange(external)) {
+            return !isReserved(protocol, external);
         }
-        return available(slot(protocolIndex(protocol), port), host, now);
+        return available(slotOf(protocol, external), host, now);
     }
 
-    private boolean available(int slot, int host, long now) {
+    /** True if slot {@code slot} is free and not held from {@code host}. */
+    boolean available(int slot, int host, long now) {
         if (owners[slot] != FREE) {
             return false;
         }
@@ -149,103 +192,84 @@ public final class PortAllocator {
         return at == Long.MIN_VALUE || releasedBy[slot] == host || now - at >= holdNanos;
     }
 
-    /** Gives exactly {@code port} to {@code owner} if it is available (the DMZ host keeps the port). */
-    public boolean claim(int protocol, int port, int host, int owner, long now) {
-        if (!inRange(port) || !available(slot(protocolIndex(protocol), port), host, now)) {
+    /** Gives exactly {@code external} to {@code owner} if it is available (the DMZ host keeps the port). */
+    public boolean claim(int protocol, int external, int host, int owner, long now) {
+        if (!inRange(external) || !available(slotOf(protocol, external), host, now)) {
             return false;
         }
-        owners[slot(protocolIndex(protocol), port)] = owner;
+        take(protocolIndex(protocol), slotOf(protocol, external), external, host, owner);
         return true;
     }
 
     /**
-     * Allocates an external port for a new mapping of {@code host}'s {@code insidePort}; returns it,
-     * or -1 when none is available.
+     * Allocates an external endpoint for a new mapping of {@code host}'s {@code insidePort}, as the
+     * mode and the pooling say ({@link PortChooser}); returns it, or -1 when none is available.
      */
     public int allocate(int protocol, int host, int insidePort, int owner, long now) {
         int p = protocolIndex(protocol);
-        if (inRange(insidePort) && available(slot(p, insidePort), host, now)) {
-            owners[slot(p, insidePort)] = owner;
-            return insidePort;
+        int external = chooser.choose(p, host, insidePort, now);
+        if (external >= 0) {
+            take(p, slot(external >>> 16, p, external & 0xffff), external, host, owner);
         }
-        int from;
-        int to;
-        if (insidePort < 1024) {
-            from = Math.max(low, 1);
-            to = Math.min(high, 1023);
-        } else {
-            from = Math.max(low, 1024);
-            to = high;
-        }
-        if (from > to) {
-            from = low;
-            to = high;
-        }
-        int parity = insidePort & 1;
-        int port = search(p, from, to, parity, host, now);
-        if (port < 0) {
-            port = search(p, from, to, parity ^ 1, host, now);
-        }
-        if (port >= 0) {
-            owners[slot(p, port)] = owner;
-        }
-        return port;
+        return external;
     }
 
-    /** RFC 6056 Algorithm 1 over the ports of one parity in from..to. */
-    private int search(int p, int from, int to, int parity, int host, long now) {
-        int first = (from & 1) == parity ? from : from + 1;
-        if (first > to) {
-            return -1;
+    private void take(int p, int slot, int external, int host, int owner) {
+        owners[slot] = owner;
+        inUse[p]++;
+        if (blocks != null) {
+            blocks.taken(slot, external, host);
         }
-        int count = (to - first) / 2 + 1;
-        int next = (int) Long.remainderUnsigned(nextRandom(), count);
-        for (int n = 0; n < count; n++) {
-            int port = first + 2 * next;
-            if (available(slot(p, port), host, now)) {
-                return port;
-            }
-            if (++next == count) {
-                next = 0;
-            }
-        }
-        return -1;
     }
 
     /**
-     * Frees {@code port}, which {@code host} held; it is held back from other hosts for a while. A
-     * reserved port goes back to its forward.
+     * Frees {@code external}, which {@code host} held; it is held back from other hosts for a
+     * while. A reserved port goes back to its forward.
      */
-    public void release(int protocol, int port, int host, long now) {
-        if (!inRange(port)) {
+    public void release(int protocol, int external, int host, long now) {
+        if (!inRange(external)) {
             return; // nobody held it
         }
-        int slot = slot(protocolIndex(protocol), port);
-        owners[slot] = isReserved(protocol, port) ? RESERVED : FREE;
+        int slot = slotOf(protocol, external);
+        if (owners[slot] >= 0) {
+            inUse[protocolIndex(protocol)]--;
+        }
+        owners[slot] = isReserved(protocol, external) ? RESERVED : FREE;
         releasedAt[slot] = now;
         releasedBy[slot] = host;
-    }
-
-    private long nextRandom() {
-        long z = (random += 0x9e3779b97f4a7c15L);
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
+        if (blocks != null) {
+            blocks.released(slot, external);
+        }
     }
 
     /**
-     * How many ports of the range a mapping of {@code protocol} holds now (the range's occupancy; ports
-     * reserved for forwards are not counted). Walks the range: tens of microseconds, for the control plane.
+     * RFC 7422's block of inside address {@code host} (block mode with {@code deterministic}): its
+     * first external endpoint ({@code addressIndex << 16 | port}), or -1 in any other mode. What an
+     * operator computes as block {@code k = (host - insideBase) mod (addresses * blocksPerAddress)},
+     * address index {@code k / blocksPerAddress}, first port
+     * {@code first + (k mod blocksPerAddress) * port-block-size}.
+     */
+    public int deterministicBlockStart(int host) {
+        return blocks == null || !blocks.deterministic() ? -1 : blocks.firstExternal(blocks.deterministicBlock(host));
+    }
+
+    /** Block mode: how many blocks there are, over all addresses; 0 in the other modes. */
+    public int blockCount() {
+        return blocks == null ? 0 : blocks.count();
+    }
+
+    /** Block mode without {@code deterministic}: the hosts that have a block now; else 0. */
+    public int hostsWithBlocks() {
+        return blocks == null ? 0 : blocks.hostsWithBlocks();
+    }
+
+    /**
+     * How many ports of the range mappings of {@code protocol} hold now, over every address (ports
+     * reserved for forwards are not counted). O(1): counted as ports are taken and released, so a
+     * pool of 32 addresses costs the control plane no walk of 2 million ports.
      */
     public int inUse(int protocol) {
-        int p = protocolIndex(protocol);
-        int n = 0;
-        for (int port = low; port <= high; port++) {
-            if (owners[slot(p, port)] >= 0) {
-                n++;
-            }
-        }
-        return n;
+        return inUse[protocolIndex(protocol)];
     }
 
     public int low() {
@@ -256,7 +280,13 @@ public final class PortAllocator {
         return high;
     }
 
+    /** How many public addresses the ports are kept for. */
+    public int addresses() {
+        return addresses;
+    }
+
     long bytes() {
-        return 4L * owners.length + 8L * releasedAt.length + 4L * releasedBy.length + 8L * reserved.length;
+        return 4L * owners.length + 8L * releasedAt.length + 4L * releasedBy.length + 8L * reserved.length
+                + (blocks == null ? 0 : blocks.bytes());
     }
 }

@@ -13,7 +13,9 @@ import org.jnat.runtime.RingCursors;
  * <p>The producer never waits and never allocates: when the writer has fallen behind and the ring
  * is full, the record is dropped and counted ({@code log.sessions.dropped}), and forwarding goes on.
  * A record is four {@code long}s: the time (the router's clock), the inside and remote
- * {@link Endpoint}s, and the session id, external port, event and reason packed in one word.
+ * {@link Endpoint}s, and the session id, external port, event and reason packed in one word (the
+ * external address's index rides in the remote endpoint's spare low byte). The {@code external}
+ * arguments are {@code addressIndex << 16 | port}.
  */
 public final class SessionLog {
     /** The events: a session was made, or deleted (the {@link Reason} says why). */
@@ -106,8 +108,9 @@ public final class SessionLog {
         int at = (int) (t & mask) * LONGS;
         records[at] = now;
         records[at + 1] = inside;
-        records[at + 2] = remote;
-        records[at + 3] = ((long) id << 32) | ((long) externalPort << 16) | (event << 8) | reason;
+        // An endpoint's low byte is 0 (Endpoint): it carries the external address's index.
+        records[at + 2] = remote | (externalPort >>> 16);
+        records[at + 3] = ((long) id << 32) | ((long) (externalPort & 0xffff) << 16) | (event << 8) | reason;
         cursors.publish(t + 1);
     }
 
@@ -120,6 +123,8 @@ public final class SessionLog {
         public long inside;
         public long remote;
         public int externalPort;
+        /** The index of the external address in the pool ({@link PublicAddresses}; 0 with one address). */
+        public int externalAddressIndex;
         /** The router's clock when it happened. */
         public long nanos;
     }
@@ -133,7 +138,8 @@ public final class SessionLog {
         int at = (int) (h & mask) * LONGS;
         into.nanos = records[at];
         into.inside = records[at + 1];
-        into.remote = records[at + 2];
+        into.remote = records[at + 2] & ~0xffL;
+        into.externalAddressIndex = (int) records[at + 2] & 0xff;
         long word = records[at + 3];
         into.id = (int) (word >>> 32);
         into.externalPort = (int) (word >>> 16) & 0xffff;

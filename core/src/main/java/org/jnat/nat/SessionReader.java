@@ -22,9 +22,10 @@ public final class SessionReader {
     public static final int HOST_SLOTS_PER_CALL = 16384;
 
     /** Longs per session copied by {@link #copy}, and the offset of each field. */
-    public static final int FIELDS = 9;
+    public static final int FIELDS = 10;
     public static final int PROTOCOL = 0, INSIDE_ADDRESS = 1, INSIDE_PORT = 2, EXTERNAL_PORT = 3,
-            REMOTE_ADDRESS = 4, REMOTE_PORT = 5, FLAGS = 6, EXPIRES_IN_NANOS = 7, IDLE_NANOS = 8;
+            REMOTE_ADDRESS = 4, REMOTE_PORT = 5, FLAGS = 6, EXPIRES_IN_NANOS = 7, IDLE_NANOS = 8,
+            EXTERNAL_ADDRESS_INDEX = 9;
 
     /** {@link #gauges} writes: sessions by kind (TCP phases, UDP, ICMP), then these. */
     public static final int GAUGE_SESSIONS = SessionGauges.SIZE, GAUGE_MAX_SESSIONS = GAUGE_SESSIONS + 1,
@@ -133,6 +134,7 @@ public final class SessionReader {
         // Every refresh sets the expiry to now + the timeout of the session's state, so the time
         // since the last refresh is what of that timeout has run (no last-seen time is kept).
         out[at + IDLE_NANOS] = Math.max(0, store.timeout(protocol, flags) - left);
+        out[at + EXTERNAL_ADDRESS_INDEX] = sessions.externalAddressIndex(id); // PublicAddresses#address
     }
 
     /**
@@ -162,9 +164,9 @@ public final class SessionReader {
         return store.ports.inUse(protocol);
     }
 
-    /** Ports in the configured range, per protocol. */
+    /** Ports in the configured range, per protocol, over every public address. */
     public int portRangeSize() {
-        return store.ports.high() - store.ports.low() + 1;
+        return (store.ports.high() - store.ports.low() + 1) * store.ports.addresses();
     }
 
     /**

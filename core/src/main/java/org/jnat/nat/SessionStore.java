@@ -2,6 +2,7 @@ package org.jnat.nat;
 
 import org.jnat.config.NatConfig;
 import org.jnat.config.NatConfig.Behavior;
+import org.jnat.config.PublicPool.Pooling;
 import org.jnat.config.Timeouts;
 import org.jnat.wire.IpProtocol;
 
@@ -44,14 +45,20 @@ final class SessionStore implements TimerWheel.Owner {
     private SessionLog log;
 
     SessionStore(NatConfig config, long seed, long portHoldNanos) {
+        this(config, seed, portHoldNanos, 1, Pooling.PAIRED);
+    }
+
+    /** With {@code addresses} public addresses, given to mappings as {@code pooling} says. */
+    SessionStore(NatConfig config, long seed, long portHoldNanos, int addresses, Pooling pooling) {
         int capacity = config.maxSessions();
         this.sessions = new SessionTable(capacity);
         // Every live mapping owns an external port of its protocol (no overloading, RFC 4787 REQ-3),
         // so there are never more mappings than ports in the range, whatever max-sessions says;
         // one more for the moment between inserting a mapping and giving it its port.
-        int ownersAtMost = PortAllocator.maxOwners(config.portLow(), config.portHigh()) + 1;
+        int ownersAtMost = PortAllocator.maxOwners(config.portLow(), config.portHigh()) * addresses + 1;
         this.mappings = new MappingTable(Math.min(capacity, ownersAtMost));
-        this.ports = new PortAllocator(config.portLow(), config.portHigh(), portHoldNanos, seed);
+        this.ports = new PortAllocator(config.portLow(), config.portHigh(), config.allocation(), addresses, pooling,
+                portHoldNanos, seed);
         this.hosts = new HostTable(capacity);
         this.closed = new ClosedSessions(sessions.capacity(), hosts);
         this.filters = config.filtering() == Behavior.ADDRESS_DEPENDENT ? new FilterTable(capacity) : null;
@@ -126,9 +133,9 @@ final class SessionStore implements TimerWheel.Owner {
         return closed.oldest(address);
     }
 
-    /** True if an address-dependent filter lets {@code remoteAddress} in to {@code externalPort}. */
-    boolean contacted(int protocol, int externalPort, int remoteAddress) {
-        return filters.contains(FilterTable.key(protocol, externalPort, remoteAddress));
+    /** True if an address-dependent filter lets {@code remoteAddress} in to {@code external} (address index and port). */
+    boolean contacted(int protocol, int external, int remoteAddress) {
+        return filters.contains(FilterTable.key(protocol, external, remoteAddress));
     }
 
     /**
@@ -147,12 +154,15 @@ final class SessionStore implements TimerWheel.Owner {
         return protocol == IpProtocol.TCP && TcpTracker.isClosed(flags & TcpTracker.STATE_MASK);
     }
 
-    /** Adds a session (neither key present) holding a reference on mapping {@code m}, if any. */
-    int add(long inside, long remote, int externalPort, int m, int flags, long now) {
+    /**
+     * Adds a session (neither key present) holding a reference on mapping {@code m}, if any;
+     * {@code external} is {@code addressIndex << 16 | port}.
+     */
+    int add(long inside, long remote, int external, int m, int flags, long now) {
         int protocol = Endpoint.protocol(inside);
         int host = Endpoint.address(inside);
         long expiry = now + timeout(protocol, flags);
-        int id = sessions.insert(inside, remote, externalPort, m, flags, expiry);
+        int id = sessions.insert(inside, remote, external, m, flags, expiry);
         hosts.increment(host); // cannot fail: fewer hosts than sessions, room for all
         gauges.added(protocol, flags);
         if (closedTcp(protocol, flags)) {
@@ -162,11 +172,11 @@ final class SessionStore implements TimerWheel.Owner {
             mappings.retain(m);
         }
         if (filters != null) {
-            filters.increment(FilterTable.key(protocol, externalPort, Endpoint.address(remote)));
+            filters.increment(FilterTable.key(protocol, external, Endpoint.address(remote)));
         }
         wheel.schedule(id, expiry, now);
         if (log != null) {
-            log.created(id, inside, remote, externalPort, now);
+            log.created(id, inside, remote, external, now);
         }
         return id;
     }
@@ -214,17 +224,17 @@ final class SessionStore implements TimerWheel.Owner {
     void delete(int id, long now, SessionLog.Reason reason) {
         int protocol = sessions.protocol(id);
         int insideAddress = sessions.insideAddress(id);
-        int externalPort = sessions.externalPort(id);
+        int external = sessions.external(id);
         int m = sessions.mapping(id);
         int flags = sessions.flags(id);
         if (log != null) {
             SessionLog.Reason why = reason == EXPIRED && closedTcp(protocol, flags)
                     ? SessionLog.Reason.CLOSED : reason;
             log.ended(id, Endpoint.of(protocol, insideAddress, sessions.insidePort(id)),
-                    Endpoint.of(protocol, sessions.remoteAddress(id), sessions.remotePort(id)), externalPort, why, now);
+                    Endpoint.of(protocol, sessions.remoteAddress(id), sessions.remotePort(id)), external, why, now);
         }
         if (filters != null) {
-            filters.decrement(FilterTable.key(protocol, externalPort, sessions.remoteAddress(id)));
+            filters.decrement(FilterTable.key(protocol, external, sessions.remoteAddress(id)));
         }
         if (closedTcp(protocol, flags)) {
             closed.remove(insideAddress, id);
@@ -234,7 +244,7 @@ final class SessionStore implements TimerWheel.Owner {
         sessions.remove(id);
         hosts.decrement(insideAddress);
         if (m >= 0 && mappings.release(m)) {
-            ports.release(protocol, externalPort, insideAddress, now);
+            ports.release(protocol, external, insideAddress, now);
             mappings.remove(m);
         }
     }
@@ -250,7 +260,7 @@ final class SessionStore implements TimerWheel.Owner {
             if (sessions.isLive(id) && !log.endedIfRoom(id,
                     Endpoint.of(sessions.protocol(id), sessions.insideAddress(id), sessions.insidePort(id)),
                     Endpoint.of(sessions.protocol(id), sessions.remoteAddress(id), sessions.remotePort(id)),
-                    sessions.externalPort(id), SessionLog.Reason.STOPPED, now)) {
+                    sessions.external(id), SessionLog.Reason.STOPPED, now)) {
                 return id;
             }
         }

@@ -9,10 +9,11 @@ package org.jnat.nat;
  *
  * <pre>
  *   inside key : protocol, inside address, inside port, remote address, remote port
- *   outside key: protocol, external port, remote address, remote port
+ *   outside key: protocol, external address, external port, remote address, remote port
  * </pre>
  *
- * (the external address is the one public address, so it is not part of the key). For ICMP
+ * (the external address is a public address's index in the pool, {@link PublicAddresses}: 0 with
+ * one address; an external endpoint is {@code index << 16 | port}). For ICMP
  * queries the identifier plays the part of both inside and external port, and the remote port is 0.
  *
  * <p>Row layout, {@code id * 4 + }:
@@ -22,6 +23,9 @@ package org.jnat.nat;
  *   2  expiry : nanoseconds of the router clock at which the session is idle too long
  *   3  meta   : overflow (24, first row of a chunk only) | mapping id + 1 (24, 0 = none) | flags (16)
  * </pre>
+ *
+ * <p>The flags are the {@link TcpTracker} state (bits 0-5), {@link NatTable}'s kind bits (8-10) and
+ * the external address's index (bits 11-15: at most 32 public addresses).
  *
  * <p>Rows come in chunks of two, one 64-byte cache line. A session's home is the chunk its inside
  * hash picks (a multiply-shift of the 32-bit hash, so the number of chunks need not be a power of
@@ -58,6 +62,10 @@ public final class SessionTable {
     private static final int MAPPING_SHIFT = 16;
     private static final long MAPPING_MASK = 0xffffffL << MAPPING_SHIFT;
     private static final long FLAGS_MASK = 0xffffL;
+    /** Where the external address's index sits in the flags (5 bits, see the class comment). */
+    static final int ADDRESS_SHIFT = 11;
+    /** The flags bits the address index takes: {@link #flags(int, int)} keeps them. */
+    private static final int ADDRESS_BITS = 31 << ADDRESS_SHIFT;
     /** Largest max-sessions: the rows must fit one array. */
     static final int MAX_SESSIONS = 1 << 28;
 
@@ -94,14 +102,22 @@ public final class SessionTable {
         return Hashing.hash(inside, remote >>> 16);
     }
 
-    /** The hash {@link #findOutside} starts from. */
-    static int outsideHash(int externalPort, long remote) {
-        return hashOfWord(remoteWord(remote, externalPort), remote);
+    /** The hash {@link #findOutside} starts from; {@code external} is {@code addressIndex << 16 | port}. */
+    static int outsideHash(int external, long remote) {
+        return hashOfWord(remoteWord(remote, external & 0xffff), (remote & 0xff00) | (long) (external >>> 16) << 16);
     }
 
-    /** The outside hash of a remote word and the protocol bits of an endpoint. */
-    private static int hashOfWord(long remoteWord, long protocolOf) {
-        return Hashing.hash(remoteWord, protocolOf & 0xff00);
+    /**
+     * The outside hash of a remote word and the protocol bits of an endpoint with the external
+     * address index above them (0 with one address: the hash is what it was before pools).
+     */
+    private static int hashOfWord(long remoteWord, long protocolAndAddress) {
+        return Hashing.hash(remoteWord, protocolAndAddress);
+    }
+
+    /** The protocol bits of inside word {@code inside} and the address index of {@code flags}, for {@link #hashOfWord}. */
+    private static long protocolAndAddress(long inside, long flags) {
+        return (inside & 0xff00) | ((flags & ADDRESS_BITS) << (16 - ADDRESS_SHIFT));
     }
 
     /** The home chunk of an inside hash: multiply-shift onto 0..chunks-1. */
@@ -193,11 +209,15 @@ public final class SessionTable {
         return NONE;
     }
 
-    /** The session with this outside key ({@link Endpoint}), or {@link #NONE}. */
-    public int findOutside(int externalPort, long remote) {
-        long word = remoteWord(remote, externalPort);
+    /**
+     * The session with this outside key, or {@link #NONE}: {@code external} is
+     * {@code addressIndex << 16 | port}, {@code remote} an {@link Endpoint}.
+     */
+    public int findOutside(int external, long remote) {
+        long word = remoteWord(remote, external & 0xffff);
         long protocol = remote & 0xff00;
-        int hash = hashOfWord(word, protocol);
+        long address = (long) (external >>> 16) << ADDRESS_SHIFT;
+        int hash = hashOfWord(word, protocol | address << (16 - ADDRESS_SHIFT));
         long[] index = outsideIndex;
         for (int i = hash & mask; ; i = (i + 1) & mask) {
             long e = index[i];
@@ -206,7 +226,7 @@ public final class SessionTable {
             }
             if ((int) (e >>> 32) == hash) {
                 int r = row((int) e - 1);
-                if (rows[r + 1] == word && (rows[r] & 0xff00) == protocol) {
+                if (rows[r + 1] == word && (rows[r] & 0xff00) == protocol && (rows[r + 3] & ADDRESS_BITS) == address) {
                     return (int) e - 1;
                 }
             }
@@ -215,13 +235,15 @@ public final class SessionTable {
 
     /**
      * Adds a session; the caller has checked that neither key is present. Returns its id, or
-     * {@link #NONE} when the table holds max-sessions already.
+     * {@link #NONE} when the table holds max-sessions already. {@code external} is
+     * {@code addressIndex << 16 | port}; the index goes into the flags' address bits.
      */
-    public int insert(long inside, long remote, int externalPort, int mapping, int flags, long expiry) {
+    public int insert(long inside, long remote, int external, int mapping, int flags, long expiry) {
         if (size == maxSessions) {
             return NONE;
         }
-        long word = remoteWord(remote, externalPort);
+        flags = (flags & ~ADDRESS_BITS) | (external >>> 16) << ADDRESS_SHIFT;
+        long word = remoteWord(remote, external & 0xffff);
         long[] rows = this.rows;
         int c = home(insideHash(inside, word));
         int id;
@@ -246,7 +268,7 @@ public final class SessionTable {
         rows[r + 1] = word;
         rows[r + 2] = expiry;
         rows[r + 3] = (rows[r + 3] & OVERFLOW_MASK) | ((long) (mapping + 1) << MAPPING_SHIFT) | (flags & FLAGS_MASK);
-        put(outsideIndex, hashOfWord(word, inside), id);
+        put(outsideIndex, hashOfWord(word, protocolAndAddress(inside, flags)), id);
         size++;
         return id;
     }
@@ -263,7 +285,7 @@ public final class SessionTable {
                 rows[at] -= OVERFLOW_ONE;
             }
         }
-        take(outsideIndex, hashOfWord(word, inside), id);
+        take(outsideIndex, hashOfWord(word, protocolAndAddress(inside, rows[r + 3])), id);
         rows[r] = 0;
         rows[r + 1] = 0;
         rows[r + 2] = 0;
@@ -345,6 +367,17 @@ public final class SessionTable {
         return (int) rows[row(id) + 1] & 0xffff;
     }
 
+    /** The index of the session's public address in the pool ({@link PublicAddresses}). */
+    public int externalAddressIndex(int id) {
+        return (int) (rows[row(id) + 3] & ADDRESS_BITS) >>> ADDRESS_SHIFT;
+    }
+
+    /** The session's external endpoint: {@code addressIndex << 16 | port}. */
+    public int external(int id) {
+        int r = row(id);
+        return (int) (rows[r + 3] & ADDRESS_BITS) << (16 - ADDRESS_SHIFT) | (int) rows[r + 1] & 0xffff;
+    }
+
     /** The mapping this session holds a reference on, or {@link #NONE} (port-forward sessions). */
     public int mapping(int id) {
         return (int) ((rows[row(id) + 3] & MAPPING_MASK) >>> MAPPING_SHIFT) - 1;
@@ -355,9 +388,10 @@ public final class SessionTable {
         return (int) (rows[row(id) + 3] & FLAGS_MASK);
     }
 
+    /** Sets the session's flags but for its address index, which stays as it was inserted. */
     public void flags(int id, int flags) {
         int r = row(id) + 3;
-        rows[r] = (rows[r] & ~FLAGS_MASK) | (flags & FLAGS_MASK);
+        rows[r] = (rows[r] & ~(FLAGS_MASK & ~ADDRESS_BITS)) | (flags & FLAGS_MASK & ~ADDRESS_BITS);
     }
 
     public long expiry(int id) {

@@ -55,7 +55,8 @@ public final class PcpServer implements LocalService {
         if (!config.pcp().enabled()) {
             return null;
         }
-        return new PcpServer(config.pcp(), table, config.outside().address(), config.inside().address(),
+        // One public address (the config refuses [pcp] with a pool of several): the pool's only one.
+        return new PcpServer(config.pcp(), table, config.pool().addresses().getFirst(), config.inside().address(),
                 config.inside().prefixLength(), counters);
     }
 

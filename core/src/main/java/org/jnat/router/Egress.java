@@ -129,8 +129,13 @@ final class Egress implements Fragmenter.Sink, Neighbors.Listener {
 
     /** Announces this side's address with a gratuitous ARP (RFC 5227 section 3). */
     void announce() {
+        announce(iface.address());
+    }
+
+    /** Announces {@code address} (this side's, or a public address of the pool) as ours. */
+    void announce(int address) {
         arpFrame.clearOffload();
-        arpFrame.length(ArpFrames.gratuitous(arpFrame.segment(), iface.mac(), iface.address()));
+        arpFrame.length(ArpFrames.gratuitous(arpFrame.segment(), iface.mac(), address));
         counters.increment(count.gratuitous);
         transmit(arpFrame);
     }

@@ -82,7 +82,8 @@ final class Forwarding {
             return;
         }
         int destination = ip.destinationAddress();
-        boolean forUs = destination == outside.address() || (side == Side.INSIDE && destination == inside.address());
+        boolean forUs = destination == outside.address() || (side == Side.INSIDE && destination == inside.address())
+                || martians.isPoolAddress(destination);
         if (!forUs && !mayLeave(frame, side, destination, now)) {
             return;
         }

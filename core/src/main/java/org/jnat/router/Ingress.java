@@ -129,11 +129,14 @@ final class Ingress {
         if (senderMac == in.mac()) {
             return; // our own broadcast, looped back
         }
-        if (sender == in.address()) {
+        boolean outside = side == Side.OUTSIDE;
+        if (sender == in.address() || outside && martians.isPoolAddress(sender)) {
             counters.increment(count.arpConflict);
             return;
         }
-        boolean targetIsUs = arp.targetProtocolAddress() == in.address();
+        int target = arp.targetProtocolAddress();
+        // On the outside, the NAT's pool addresses are ours as much as the interface's own.
+        boolean targetIsUs = target == in.address() || outside && martians.isPoolAddress(target);
         // Learn only from our own connected prefix on this side (an outside frame can never claim
         // an inside address), never a broadcast or multicast MAC. A probe (sender 0.0.0.0, RFC 5227
         // section 2.1.1) teaches nothing but is answered.
@@ -147,7 +150,7 @@ final class Ingress {
         }
         if (arp.operation() == ArpPacket.REQUEST && targetIsUs && !MacAddress.isMulticast(senderMac)) {
             arpReply.clearOffload();
-            arpReply.length(ArpFrames.reply(arpReply.segment(), in.mac(), in.address(), senderMac, sender));
+            arpReply.length(ArpFrames.reply(arpReply.segment(), in.mac(), target, senderMac, sender));
             counters.increment(count.arpRepliesSent);
             egress[side].transmit(arpReply);
         }

@@ -61,6 +61,8 @@ public final class Router {
     private final Counters counters;
     /** The router's own UDP service, or null. */
     private final LocalServices services;
+    /** The NAT's public addresses ({@code [outside] addresses}; the outside address alone without a pool). */
+    private final int[] publicAddresses;
     private boolean started;
 
     public Router(RouterConfig config, NetDevice inside, NetDevice outside, Clock clock, Counters counters) {
@@ -80,11 +82,13 @@ public final class Router {
                   Translator translator, LocalService service) {
         this.clock = clock;
         this.counters = counters;
+        this.publicAddresses = config.pool().addresses().stream().mapToInt(Integer::intValue).toArray();
         this.translator = translator == null ? Translator.ROUTING : translator;
         interfaces[Side.INSIDE] = Interface.of(Side.INSIDE, config.inside(), inside);
         interfaces[Side.OUTSIDE] = Interface.of(Side.OUTSIDE, config.outside(), outside);
         routes = Routes.of(interfaces[Side.INSIDE], interfaces[Side.OUTSIDE], config.outside().gateway());
-        Martians martians = new Martians(interfaces[Side.INSIDE], interfaces[Side.OUTSIDE]);
+        Martians martians = new Martians(interfaces[Side.INSIDE], interfaces[Side.OUTSIDE],
+                config.pool().addresses().stream().mapToInt(Integer::intValue).toArray());
         Icmp icmp = new Icmp(martians, RateLimiter.icmpDefault(), counters);
         int maxFrame = EthernetFrame.TAGGED_HEADER_LENGTH
                 + Math.max(interfaces[Side.INSIDE].mtu(), interfaces[Side.OUTSIDE].mtu());
@@ -126,6 +130,11 @@ public final class Router {
         started = true;
         egress[Side.INSIDE].announce();
         egress[Side.OUTSIDE].announce();
+        for (int address : publicAddresses) {
+            if (address != interfaces[Side.OUTSIDE].address()) {
+                egress[Side.OUTSIDE].announce(address); // each address of the pool
+            }
+        }
         if (services != null) {
             services.start(nowNanos);
             services.poll(nowNanos);

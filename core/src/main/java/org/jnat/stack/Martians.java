@@ -9,12 +9,32 @@ public final class Martians {
     private final int outsideAddress;
     private final int insideBroadcast;
     private final int outsideBroadcast;
+    /** The NAT's public addresses other than the outside address ({@code [outside] addresses}), or null for none. */
+    private final AddressIndex pool;
 
     public Martians(Interface inside, Interface outside) {
+        this(inside, outside, new int[0]);
+    }
+
+    /** {@code publicAddresses}: the NAT's public addresses, which are the router's too (the outside address may be one). */
+    public Martians(Interface inside, Interface outside, int[] publicAddresses) {
         insideAddress = inside.address();
         outsideAddress = outside.address();
         insideBroadcast = inside.broadcast();
         outsideBroadcast = outside.broadcast();
+        AddressIndex index = new AddressIndex(Math.max(1, publicAddresses.length));
+        int n = 0;
+        for (int a : publicAddresses) {
+            if (a != outsideAddress && index.find(a) < 0) {
+                index.put(a, n++);
+            }
+        }
+        pool = n == 0 ? null : index;
+    }
+
+    /** One of the public addresses beyond the outside address: the router answers ARP for it and takes its traffic. */
+    public boolean isPoolAddress(int address) {
+        return pool != null && pool.find(address) >= 0;
     }
 
     /**
@@ -25,7 +45,7 @@ public final class Martians {
         int top = source >>> 24;
         return top == 0 || top == 127 || (source >>> 28) >= 0xe
                 || source == insideAddress || source == outsideAddress
-                || source == insideBroadcast || source == outsideBroadcast;
+                || source == insideBroadcast || source == outsideBroadcast || isPoolAddress(source);
     }
 
     /** Destinations never forwarded (RFC 1812 section 5.3.5, RFC 2644): multicast, limited and directed broadcast. */
@@ -40,8 +60,8 @@ public final class Martians {
         return top == 0 || top == 127 || (destination >>> 28) == 0xf;
     }
 
-    /** One of the router's own addresses. */
+    /** One of the router's own addresses (the pool's among them). */
     public boolean isOurs(int address) {
-        return address == insideAddress || address == outsideAddress;
+        return address == insideAddress || address == outsideAddress || isPoolAddress(address);
     }
 }

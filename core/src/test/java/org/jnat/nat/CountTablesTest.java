@@ -83,7 +83,7 @@ class CountTablesTest {
     void mappingTableFindsInsertsAndRemoves() {
         MappingTable t = new MappingTable(4);
         int m = t.insert(Endpoint.of(17, 0xc0a80105, 5000), 0, 0);
-        t.externalPort(m, 6000);
+        t.external(m, 6000);
         t.retain(m);
         t.retain(m);
         assertThat(t.find(Endpoint.of(17, 0xc0a80105, 5000), 0)).isEqualTo(m);

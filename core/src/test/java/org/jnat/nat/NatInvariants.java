@@ -44,13 +44,13 @@ final class NatInvariants {
             long remote = of(protocol, s.remoteAddress(id), s.remotePort(id));
             Require.equal(s.findInside(of(protocol, host, s.insidePort(id)), remote), id,
                     "session %d by its inside key", id);
-            Require.equal(s.findOutside(s.externalPort(id), remote), id, "session %d by its outside key", id);
+            Require.equal(s.findOutside(s.external(id), remote), id, "session %d by its outside key", id);
             perHost.merge(host, 1, Integer::sum);
             int m = s.mapping(id);
             if (m >= 0) {
                 perMapping.merge(m, 1, Integer::sum);
-                Require.equal(t.ports().owner(protocol, s.externalPort(id)), m, "owner of session %d's port", id);
-                Require.equal(t.mappings().externalPort(m), s.externalPort(id), "external port of mapping %d", m);
+                Require.equal(t.ports().owner(protocol, s.external(id)), m, "owner of session %d's port", id);
+                Require.equal(t.mappings().external(m), s.external(id), "external endpoint of mapping %d", m);
             }
             perFilterKey.merge((long) protocol << 48 | (long) s.externalPort(id) << 32
                     | (s.remoteAddress(id) & 0xffff_ffffL), 1, Integer::sum);

@@ -189,14 +189,19 @@ class SessionTableTest {
     void flagsMappingAndOverflowShareAWordWithoutDisturbingEachOther() {
         SessionTable t = new SessionTable(8);
         int[] ports = portsHomingTo(t, 0, 3, 1);
-        int first = t.insert(of(UDP, A, ports[0]), of(UDP, R, 53), 1, 196_605, 0xffff, 5);
+        // Public address index 31, the largest: the flags' top five bits.
+        int first = t.insert(of(UDP, A, ports[0]), of(UDP, R, 53), 31 << 16 | 1, 196_605, 0x07ff, 5);
         t.insert(of(UDP, A, ports[1]), of(UDP, R, 53), 2, -1, 0, 5);
         t.insert(of(UDP, A, ports[2]), of(UDP, R, 53), 3, 7, 0, 5);
         assertThat(t.overflow(0)).isEqualTo(1);
         assertThat(t.mapping(first)).isEqualTo(196_605);
         assertThat(t.flags(first)).isEqualTo(0xffff);
+        assertThat(t.external(first)).isEqualTo(31 << 16 | 1);
+        assertThat(t.findOutside(31 << 16 | 1, of(UDP, R, 53))).isEqualTo(first);
+        assertThat(t.findOutside(1, of(UDP, R, 53))).as("the same port on address 0").isEqualTo(SessionTable.NONE);
         t.flags(first, 0x0401);
-        assertThat(t.flags(first)).isEqualTo(0x0401);
+        assertThat(t.flags(first)).as("the address index stays").isEqualTo(0xfc01);
+        assertThat(t.externalAddressIndex(first)).isEqualTo(31);
         assertThat(t.mapping(first)).isEqualTo(196_605);
         assertThat(t.overflow(0)).isEqualTo(1);
         t.remove(first);

@@ -39,7 +39,7 @@ public final class AdminApi {
      * {@code /api/v1/forwards} and {@code /api/v1/reload}.
      */
     public static Routes routes(Reloader reloader, Counters counters, RouterStatus status, DataPlane plane) {
-        ForwardsEndpoint forwards = new ForwardsEndpoint(reloader.forwards(), () -> reloader.inForce().inside(),
+        ForwardsEndpoint forwards = new ForwardsEndpoint(reloader.forwards(), reloader::inForce,
                 plane == null ? null : plane.pcp() == null ? null : plane);
         return routes(reloader.inForce(), reloader::inForce, counters, status, plane)
                 .get("/api/v1/forwards", forwards::list)
@@ -59,7 +59,7 @@ public final class AdminApi {
                 .get("/api/v1/status", new StatusEndpoint(status, System.nanoTime()))
                 .get("/metrics", new MetricsEndpoint(counters, sessions));
         if (sessions != null) {
-            SessionsEndpoint endpoint = new SessionsEndpoint(sessions, plane.nat().publicAddress());
+            SessionsEndpoint endpoint = new SessionsEndpoint(sessions, plane.nat().pool().addresses());
             routes.get("/api/v1/sessions", endpoint::list).delete("/api/v1/sessions", endpoint::flush);
         }
         return routes;

@@ -9,27 +9,29 @@ import org.jnat.app.config.ConfigLoader;
 import org.jnat.app.config.EffectiveConfig;
 import org.jnat.app.control.LiveForwards;
 import org.jnat.config.ForwardRule;
-import org.jnat.config.InterfaceConfig;
+import org.jnat.config.RouterConfig;
 import org.jnat.pcp.PcpMappings;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Address;
 
 /**
  * {@code /api/v1/forwards}: the port forwards in force, added and removed at run time.
- * {@code GET} gives {@code {"forwards": [{"id", "protocol", "port", "to", "source"}]}};
+ * {@code GET} gives {@code {"forwards": [{"id", "protocol", "port", "to", "address", "source"}]}}
+ * ({@code address} only for a forward on one public address of the pool);
  * {@code POST} takes the {@code [[forward]]} keys, {@code {"protocol": "tcp", "port": "8081", "to":
- * "192.168.1.10:8000"}}, checked as the config file's (400 naming the key; 409 when a forward in
+ * "192.168.1.10:8000"}} and optionally {@code "address": "203.0.113.2"}, checked as the config file's (400 naming the key; 409 when a forward in
  * force has one of its ports) and answers 201 with the new forward; {@code DELETE ?id=ID} removes
  * one (404 if there is none) and cuts its connections.
  */
 final class ForwardsEndpoint {
     /** One forward as the API gives it; {@code source} is "config" or "api"; {@code note} only on a 201, or null. */
     @SuppressWarnings("unused") // fields are read by Gson
-    record Forward(long id, String protocol, String port, String to, String source, String note) {
+    record Forward(long id, String protocol, String port, String to, String address, String source, String note) {
         static Forward of(LiveForwards.Entry e, String note) {
             ForwardRule r = e.rule();
             return new Forward(e.id(), EffectiveConfig.protocol(r), EffectiveConfig.port(r), EffectiveConfig.to(r),
-                    e.fromFile() ? "config" : "api", note);
+                    r.address() == 0 ? null : Ipv4Address.toString(r.address()), e.fromFile() ? "config" : "api",
+                    note);
         }
     }
 
@@ -52,19 +54,19 @@ final class ForwardsEndpoint {
     }
 
     private final LiveForwards forwards;
-    /** The inside interface, whose prefix a forward's target must be on. */
-    private final Supplier<InterfaceConfig> inside;
+    /** The config in force: its inside prefix (a forward's target must be on it) and its public addresses. */
+    private final Supplier<RouterConfig> config;
 
     /** The data plane whose PCP server's mappings are listed too, or null. */
     private final DataPlane pcp;
 
-    ForwardsEndpoint(LiveForwards forwards, Supplier<InterfaceConfig> inside) {
-        this(forwards, inside, null);
+    ForwardsEndpoint(LiveForwards forwards, Supplier<RouterConfig> config) {
+        this(forwards, config, null);
     }
 
-    ForwardsEndpoint(LiveForwards forwards, Supplier<InterfaceConfig> inside, DataPlane pcp) {
+    ForwardsEndpoint(LiveForwards forwards, Supplier<RouterConfig> config, DataPlane pcp) {
         this.forwards = forwards;
-        this.inside = inside;
+        this.config = config;
         this.pcp = pcp;
     }
 
@@ -83,11 +85,14 @@ final class ForwardsEndpoint {
     Response add(Request request) throws ApiException {
         request.acceptOnly();
         JsonObject body = request.jsonBody();
-        Request.acceptOnlyKeys(body, "protocol", "port", "to");
+        Request.acceptOnlyKeys(body, "protocol", "port", "to", "address");
         String protocol = Request.stringField(body, "protocol", "\"tcp\"");
         Object port = port(body.get("port"));
         String to = Request.stringField(body, "to", "\"192.168.1.20:80\"");
-        ForwardRule rule = ConfigLoader.forwardRule(ApiException::badRequest, protocol, port, to, inside.get());
+        String address = body.has("address") ? Request.stringField(body, "address", "\"203.0.113.2\"") : null;
+        RouterConfig inForce = config.get();
+        ForwardRule rule = ConfigLoader.forwardRule(ApiException::badRequest, protocol, port, to, address,
+                inForce.inside(), inForce.pool().addresses());
         LiveForwards.Added added = forwards.add(rule);
         return Response.json(201, Forward.of(added.entry(), added.note()));
     }

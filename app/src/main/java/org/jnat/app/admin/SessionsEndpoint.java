@@ -28,11 +28,17 @@ final class SessionsEndpoint {
     static final long MAX_LIMIT = 1L << 28;
 
     private final SessionQueries queries;
-    private final String publicAddress;
+    /** The public addresses, by their index in the pool (one without a pool). */
+    private final String[] publicAddresses;
 
     SessionsEndpoint(SessionQueries queries, int publicAddress) {
+        this(queries, new int[] {publicAddress});
+    }
+
+    SessionsEndpoint(SessionQueries queries, int[] publicAddresses) {
         this.queries = queries;
-        this.publicAddress = Ipv4Address.toString(publicAddress);
+        this.publicAddresses = java.util.Arrays.stream(publicAddresses).mapToObj(Ipv4Address::toString)
+                .toArray(String[]::new);
     }
 
     Response list(Request request) throws ApiException {
@@ -126,7 +132,8 @@ final class SessionsEndpoint {
             b.append(json.first ? "{\"protocol\":\"" : ",{\"protocol\":\"").append(IpProtocol.name(protocol))
                     .append("\",\"inside\":\"");
             endpoint(b, r[at + SessionReader.INSIDE_ADDRESS], r[at + SessionReader.INSIDE_PORT]);
-            b.append("\",\"outside\":\"").append(publicAddress).append(':').append(r[at + SessionReader.EXTERNAL_PORT])
+            b.append("\",\"outside\":\"").append(publicAddresses[(int) r[at + SessionReader.EXTERNAL_ADDRESS_INDEX]])
+                    .append(':').append(r[at + SessionReader.EXTERNAL_PORT])
                     .append("\",\"remote\":\"");
             endpoint(b, r[at + SessionReader.REMOTE_ADDRESS], r[at + SessionReader.REMOTE_PORT]);
             b.append("\",\"state\":");

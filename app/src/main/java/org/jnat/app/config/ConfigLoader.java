@@ -25,6 +25,7 @@ import org.jnat.config.ForwardRule;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.LogConfig;
 import org.jnat.config.NatConfig;
+import org.jnat.config.PublicPool;
 import org.jnat.config.RouterConfig;
 import org.jnat.config.StaticNeighbor;
 import org.jnat.config.Timeouts;
@@ -59,11 +60,12 @@ public final class ConfigLoader {
 
     static {
         KEYS.put("inside", List.of("device", "address", "mac", "mtu"));
-        KEYS.put("outside", List.of("device", "address", "gateway", "mac", "mtu"));
+        KEYS.put("outside", List.of("device", "address", "gateway", "mac", "mtu", "addresses", "pooling"));
         KEYS.put("nat", List.of("mapping", "filtering", "ports", "max-sessions", "max-sessions-per-host",
-                "hairpinning", "unmatched", "dmz", "inbound-refresh", "timeouts"));
+                "hairpinning", "unmatched", "dmz", "inbound-refresh", "timeouts", "port-allocation", "port-stride",
+                "port-block-size", "deterministic", "dmz-address"));
         KEYS.put("nat.timeouts", List.of("udp", "tcp-established", "tcp-transitory", "icmp"));
-        KEYS.put("forward", List.of("protocol", "port", "to"));
+        KEYS.put("forward", List.of("protocol", "port", "to", "address"));
         KEYS.put("neighbor", List.of("address", "mac"));
         KEYS.put("admin", List.of("listen", "token", "token-file"));
         KEYS.put("dataplane", List.of("busy-poll", "realtime-priority", "realtime", "cpu", "udp-coalesce"));
@@ -72,9 +74,9 @@ public final class ConfigLoader {
     }
 
     private static final Set<String> BOOLEAN_KEYS = Set.of("hairpinning", "inbound-refresh", "udp-coalesce",
-            "enabled", "allow-third-party");
+            "enabled", "allow-third-party", "deterministic");
     private static final Set<String> INTEGER_KEYS = Set.of("mtu", "max-sessions", "max-sessions-per-host",
-            "realtime-priority", "cpu", "max-mappings-per-host");
+            "realtime-priority", "cpu", "max-mappings-per-host", "port-stride", "port-block-size");
     private static final Set<String> TABLES = Set.of("inside", "outside", "nat", "admin", "dataplane", "log", "pcp");
     private static final Set<String> ARRAYS_OF_TABLES = Set.of("forward", "neighbor");
     private static final String TABLE_LIST = "[inside], [outside], [nat], [nat.timeouts], [[forward]], [[neighbor]],"
@@ -154,13 +156,19 @@ public final class ConfigLoader {
                     + "; the two sides need separate prefixes");
         }
         NatConfig nat = natConfig(table(toml, "nat"), inside);
-        List<ForwardRule> forwards = forwards(entries(toml, "forward"), inside);
+        PublicPool pool = PoolKeys.read(outsideSection, table(toml, "nat"), inside, outside);
+        List<ForwardRule> forwards = forwards(entries(toml, "forward"), inside, pool.addresses());
         List<StaticNeighbor> neighbors = neighbors(entries(toml, "neighbor"), inside, outside);
         AdminConfig admin = admin(table(toml, "admin"));
         DataPlaneConfig dataPlane = dataPlane(table(toml, "dataplane"));
         LogConfig log = log(table(toml, "log"));
         PcpConfig pcp = pcp(table(toml, "pcp"));
-        return new RouterConfig(inside, outside, nat, forwards, neighbors, admin, dataPlane, log, pcp);
+        if (pcp.enabled() && pool.addresses().size() > 1) {
+            // A PCP answer names one external address; pins across a pool are not built yet.
+            throw table(toml, "pcp").error("enabled", "expected false while [outside] addresses holds more than one"
+                    + " public address (PCP and NAT-PMP answer for one address only), got true");
+        }
+        return new RouterConfig(inside, outside, nat, forwards, neighbors, admin, dataPlane, log, pcp, pool);
     }
 
     // ---- syntax and shape ----
@@ -526,7 +534,8 @@ public final class ConfigLoader {
                 timeout(t, "icmp", td.icmpNanos(), Timeouts.ICMP_MINIMUM, "RFC 5508 REQ-1",
                         "slow ICMP queries may lose their replies"));
         return new NatConfig(mapping, filtering, ports[0], ports[1], maxSessions, perHost, hairpinning, unmatched,
-                dmz, timeouts, inboundRefresh);
+                dmz, timeouts, inboundRefresh)
+                .withAllocation(PortAllocationKeys.read(s, ports[0], ports[1], inside, warnings));
     }
 
     private static NatConfig.Behavior behavior(Section s, String key, NatConfig.Behavior absent)
@@ -593,7 +602,8 @@ public final class ConfigLoader {
 
     // ---- [[forward]] ----
 
-    private List<ForwardRule> forwards(List<Section> sections, InterfaceConfig inside) throws ConfigException {
+    private List<ForwardRule> forwards(List<Section> sections, InterfaceConfig inside, List<Integer> pool)
+            throws ConfigException {
         List<ForwardRule> rules = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
         for (Section s : sections) {
@@ -602,12 +612,15 @@ public final class ConfigLoader {
             if (portValue == null) {
                 throw s.missing("port", "\"8080\"");
             }
-            ForwardRule rule = forwardRule(s, protocolText, portValue, s.string("to", "\"192.168.1.20:80\""), inside);
+            ForwardRule rule = forwardRule(s, protocolText, portValue, s.string("to", "\"192.168.1.20:80\""),
+                    s.optionalString("address", "\"203.0.113.2\""), inside, pool);
             int protocol = rule.protocol();
             int[] ports = {rule.portLow(), rule.portHigh()};
             for (int i = 0; i < rules.size(); i++) {
                 ForwardRule other = rules.get(i);
-                if (other.protocol() == protocol && other.portLow() <= ports[1] && ports[0] <= other.portHigh()) {
+                boolean sameAddress = other.address() == 0 || rule.address() == 0 || other.address() == rule.address();
+                if (other.protocol() == protocol && sameAddress && other.portLow() <= ports[1]
+                        && ports[0] <= other.portHigh()) {
                     int port = Math.max(ports[0], other.portLow());
                     throw s.error("port", protocolText + " port " + port + " is already forwarded at line "
                             + lines.get(i) + "; forward each public port once");
@@ -628,6 +641,15 @@ public final class ConfigLoader {
      */
     public static <E extends Exception> ForwardRule forwardRule(Problem<E> s, String protocolText, Object portValue,
             String to, InterfaceConfig inside) throws E {
+        return forwardRule(s, protocolText, portValue, to, null, inside, List.of());
+    }
+
+    /**
+     * As above, with {@code address} (null: every public address) one of the pool's
+     * ({@link PoolKeys#publicAddress}).
+     */
+    public static <E extends Exception> ForwardRule forwardRule(Problem<E> s, String protocolText, Object portValue,
+            String to, String address, InterfaceConfig inside, List<Integer> pool) throws E {
         int protocol = switch (protocolText) {
             case "tcp" -> IpProtocol.TCP;
             case "udp" -> IpProtocol.UDP;
@@ -655,7 +677,8 @@ public final class ConfigLoader {
                         + " would end at " + last + ", past 65535; start the target range lower");
             }
         }
-        return new ForwardRule(protocol, ports[0], ports[1], toAddress, toPort);
+        int publicAddress = address == null ? 0 : PoolKeys.publicAddress(s, "address", address, pool);
+        return new ForwardRule(protocol, ports[0], ports[1], toAddress, toPort, publicAddress);
     }
 
     // ---- [[neighbor]] and [admin] ----

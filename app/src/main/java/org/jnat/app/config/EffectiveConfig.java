@@ -5,6 +5,7 @@ import org.jnat.config.PcpConfig;
 import org.jnat.config.ForwardRule;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.NatConfig;
+import org.jnat.config.PublicPool;
 import org.jnat.config.RouterConfig;
 import org.jnat.config.StaticNeighbor;
 import org.jnat.config.Timeouts;
@@ -33,13 +34,21 @@ public final class EffectiveConfig {
         StringBuilder out = new StringBuilder();
         out.append("# The effective configuration: the file as jnat reads it, defaults filled in.\n\n");
         side(out, "inside", config.inside());
-        side(out, "outside", config.outside());
+        side(out, "outside", config.outside(), config.pool());
         nat(out, config.nat());
+        if (config.pool().dmzAddress() != 0) {
+            // (a key of [nat], printed after it: the pool is [outside]'s)
+            out.insert(out.lastIndexOf("\n[nat.timeouts]"), "dmz-address = "
+                    + quoted(Ipv4Address.toString(config.pool().dmzAddress())) + "\n");
+        }
         for (ForwardRule rule : config.forwards()) {
             out.append("[[forward]]\n");
             entry(out, "protocol", quoted(protocol(rule)));
             entry(out, "port", quoted(port(rule)));
             entry(out, "to", quoted(to(rule)));
+            if (rule.address() != 0) {
+                entry(out, "address", quoted(Ipv4Address.toString(rule.address())));
+            }
             out.append('\n');
         }
         for (StaticNeighbor neighbor : config.neighbors()) {
@@ -110,6 +119,19 @@ public final class EffectiveConfig {
         return Ipv4Address.toString(rule.toAddress()) + (rule.toPort() == 0 ? "" : ":" + rule.toPort());
     }
 
+    private static void side(StringBuilder out, String name, InterfaceConfig c, PublicPool pool) {
+        side(out, name, c);
+        out.setLength(out.length() - 1); // before the blank line
+        if (pool.addresses().equals(java.util.List.of(c.address())) && pool.pooling() == PublicPool.Pooling.PAIRED) {
+            out.append("# addresses is not set: the outside address is the one public address.\n");
+        } else {
+            entry(out, "addresses", "[" + String.join(", ", pool.addresses().stream()
+                    .map(a -> quoted(Ipv4Address.toString(a))).toList()) + "]");
+            entry(out, "pooling", quoted(pool.pooling().configName()));
+        }
+        out.append('\n');
+    }
+
     private static void side(StringBuilder out, String name, InterfaceConfig c) {
         out.append('[').append(name).append("]\n");
         entry(out, "device", quoted(c.device()));
@@ -141,6 +163,11 @@ public final class EffectiveConfig {
             entry(out, "dmz", quoted(Ipv4Address.toString(n.dmz())));
         }
         entry(out, "inbound-refresh", Boolean.toString(n.inboundRefresh()));
+        org.jnat.config.PortAllocation a = n.allocation();
+        entry(out, "port-allocation", quoted(a.mode().configName()));
+        entry(out, "port-stride", Integer.toString(a.stride()));
+        entry(out, "port-block-size", Integer.toString(a.blockSize()));
+        entry(out, "deterministic", Boolean.toString(a.deterministic()));
         out.append('\n');
         Timeouts t = n.timeouts();
         out.append("[nat.timeouts]\n");

@@ -9,6 +9,7 @@ import org.jnat.config.DataPlaneConfig;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.NatConfig;
 import org.jnat.config.PcpConfig;
+import org.jnat.config.PublicPool;
 import org.jnat.config.RouterConfig;
 import org.jnat.config.Timeouts;
 import org.jnat.wire.Ipv4Address;
@@ -44,6 +45,10 @@ public record ConfigDiff(List<String> refused, List<String> changes) {
         differs(refused, "nat.ports", a.portLow() + "-" + a.portHigh(), b.portLow() + "-" + b.portHigh());
         differs(refused, "nat.max-sessions", a.maxSessions(), b.maxSessions());
         differs(refused, "nat.inbound-refresh", a.inboundRefresh(), b.inboundRefresh());
+        // The allocator is built once, with its per-port and block state.
+        differs(refused, "nat.port-allocation", a.allocation(), b.allocation());
+        // The pool sizes the port state and is in every session's row.
+        differs(refused, "outside.addresses", explicitPool(running), explicitPool(next));
         change(changes, "nat.max-sessions-per-host", a.maxSessionsPerHost(), b.maxSessionsPerHost());
         change(changes, "nat.hairpinning", a.hairpinning(), b.hairpinning());
         change(changes, "nat.unmatched", a.unmatched().configName(), b.unmatched().configName());
@@ -102,6 +107,11 @@ public record ConfigDiff(List<String> refused, List<String> changes) {
         differs(refused, "admin.listen", a.listen(), b.listen());
         differs(refused, "admin.token-file", a.tokenFile(), b.tokenFile());
         differs(refused, "admin.token", a.token(), b.token());
+    }
+
+    /** The pool, or null when it is the outside address alone (whose change outside.address names). */
+    private static PublicPool explicitPool(RouterConfig config) {
+        return config.pool().equals(PublicPool.single(config.outside().address())) ? null : config.pool();
     }
 
     private static void differs(List<String> refused, String key, Object a, Object b) {

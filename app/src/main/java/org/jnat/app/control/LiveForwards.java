@@ -11,6 +11,7 @@ import org.jnat.config.ForwardRule;
 import org.jnat.nat.Endpoint;
 import org.jnat.nat.NatEngine;
 import org.jnat.nat.PortAllocator;
+import org.jnat.nat.PublicAddresses;
 import org.jnat.runtime.ControlQueue;
 import org.jnat.wire.Ipv4Address;
 
@@ -151,7 +152,9 @@ public final class LiveForwards {
     private static void checkFree(ForwardRule rule, List<Entry> in) throws ApiException {
         for (Entry other : in) {
             ForwardRule o = other.rule();
-            if (o.protocol() == rule.protocol() && o.portLow() <= rule.portHigh() && rule.portLow() <= o.portHigh()) {
+            boolean sameAddress = o.address() == 0 || rule.address() == 0 || o.address() == rule.address();
+            if (o.protocol() == rule.protocol() && sameAddress && o.portLow() <= rule.portHigh()
+                    && rule.portLow() <= o.portHigh()) {
                 int port = Math.max(rule.portLow(), o.portLow());
                 throw ApiException.conflict("port", EffectiveConfig.protocol(rule) + " port " + port
                         + " is already forwarded by forward " + other.id() + " (" + other.describe() + (other.fromFile()
@@ -167,16 +170,27 @@ public final class LiveForwards {
      */
     private String heldBy(ForwardRule rule) {
         PortAllocator ports = nat.table().ports();
-        for (int port = rule.portLow(); port <= rule.portHigh(); port++) {
-            int m = ports.owner(rule.protocol(), port);
-            if (m >= 0) {
-                long inside = nat.table().mappings().inside(m);
-                return EffectiveConfig.protocol(rule) + " port " + port + " is in use by a connection of "
-                        + Ipv4Address.toString(Endpoint.address(inside)) + ":" + Endpoint.port(inside) + "; the forward takes it when that host's"
-                        + " mapping ends";
+        PublicAddresses pool = nat.pool();
+        for (int a = 0; a < pool.count(); a++) {
+            for (int port = rule.portLow(); rule.appliesTo(pool.address(a)) && port <= rule.portHigh(); port++) {
+                String by = heldBy(rule, ports.owner(rule.protocol(), PublicAddresses.external(a, port)), port);
+                if (by != null) {
+                    return by;
+                }
             }
         }
         return null;
+    }
+
+    /** The sentence for {@code port} of {@code rule} held by mapping {@code m}, or null if {@code m} is none. */
+    private String heldBy(ForwardRule rule, int m, int port) {
+        if (m < 0) {
+            return null;
+        }
+        long inside = nat.table().mappings().inside(m);
+        return EffectiveConfig.protocol(rule) + " port " + port + " is in use by a connection of "
+                + Ipv4Address.toString(Endpoint.address(inside)) + ":" + Endpoint.port(inside) + "; the forward takes it when that host's"
+                + " mapping ends";
     }
 
     /**

@@ -31,13 +31,20 @@ public final class SessionLogLines {
     private static final DateTimeFormatter RFC_3339 = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
 
-    private final String publicAddress;
+    /** The public addresses by their index in the pool (one without a pool). */
+    private final String[] publicAddresses;
     private final long epochMillisAtStart;
     private final long clockAtStart;
 
     /** Lines for a router whose public address is {@code publicAddress} and whose time is {@code clock}'s. */
     public SessionLogLines(int publicAddress, Clock clock, Instant wallNow) {
-        this.publicAddress = Ipv4Address.toString(publicAddress);
+        this(new int[] {publicAddress}, clock, wallNow);
+    }
+
+    /** Lines for a router whose public addresses are {@code publicAddresses} (the pool, in order). */
+    public SessionLogLines(int[] publicAddresses, Clock clock, Instant wallNow) {
+        this.publicAddresses = java.util.Arrays.stream(publicAddresses).mapToObj(Ipv4Address::toString)
+                .toArray(String[]::new);
         this.clockAtStart = clock.nanos();
         this.epochMillisAtStart = wallNow.toEpochMilli();
     }
@@ -56,7 +63,8 @@ public final class SessionLogLines {
         out.append(",\"protocol\":\"").append(IpProtocol.name(protocol)).append('"');
         out.append(",\"inside\":\"").append(Ipv4Address.toString(Endpoint.address(r.inside))).append(':')
                 .append(Endpoint.port(r.inside)).append('"');
-        out.append(",\"outside\":\"").append(publicAddress).append(':').append(r.externalPort).append('"');
+        out.append(",\"outside\":\"").append(publicAddresses[r.externalAddressIndex]).append(':')
+                .append(r.externalPort).append('"');
         out.append(",\"remote\":\"").append(Ipv4Address.toString(Endpoint.address(r.remote))).append(':')
                 .append(Endpoint.port(r.remote)).append('"');
         if (r.event == SessionLog.ENDED) {

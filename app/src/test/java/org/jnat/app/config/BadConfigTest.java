@@ -67,7 +67,8 @@ public class BadConfigTest {
                         "router.toml:4: inside.gateway: unknown key here; it belongs in [outside]"),
                 bad(MINIMAL + "[nat]\ncolour = \"blue\"\n",
                         "router.toml:10: nat.colour: unknown key; [nat] takes mapping, filtering, ports, max-sessions,"
-                                + " max-sessions-per-host, hairpinning, unmatched, dmz, inbound-refresh, timeouts"),
+                                + " max-sessions-per-host, hairpinning, unmatched, dmz, inbound-refresh, timeouts, port-allocation,"
+                                + " port-stride, port-block-size, deterministic, dmz-address"),
                 bad("dmz = \"192.168.1.50\"\n" + MINIMAL,
                         "router.toml:1: dmz: unknown key at the top level; it belongs in [nat]"),
                 bad(MINIMAL + "[firewall]\nenabled = true\n",
