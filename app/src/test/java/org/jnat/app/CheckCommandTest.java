@@ -47,6 +47,21 @@ class CheckCommandTest {
     }
 
     @Test
+    void checkSaysWhereEachValueCameFrom() throws Exception {
+        Path file = Files.writeString(dir.resolve("router.toml"),
+                MINIMAL + "[nat]\nprofile = \"restricted-cone\"\nhairpinning = false\n");
+        Cli.Run run = check(file);
+        assertThat(run.out()).contains("[nat]\nprofile = \"restricted-cone\"\n")
+                .contains("\n# Where each value comes from (file:line, profile NAME, or default):\n")
+                .containsPattern("(?m)^#   nat\\.filtering +\"address-dependent\" +profile restricted-cone$")
+                .containsPattern("(?m)^#   nat\\.hairpinning +false +" + java.util.regex.Pattern.quote(file + ":11") + "$")
+                .containsPattern("(?m)^#   nat\\.ports +\"1-65535\" +default$");
+        assertThat(run.exit()).isZero();
+        assertThat(ConfigLoader.load(Files.writeString(dir.resolve("effective.toml"), run.out())))
+                .isEqualTo(ConfigLoader.load(file));
+    }
+
+    @Test
     void aBadFilePrintsOneLineToStderrAndExitsOne() throws IOException {
         Path file = dir.resolve("router.toml");
         Files.writeString(file, MINIMAL + "[nat]\nmapping = \"full-cone\"\n");
