@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.jnat.app.config.BadConfigTest;
 import org.jnat.app.config.ConfigLoader;
+import org.jnat.testing.Requirement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +82,7 @@ class CheckCommandTest {
                 + System.lineSeparator());
     }
 
+    @Requirement("RFC 4787 REQ-5")
     @Test
     void timeoutsBelowTheRfcMinimumWarnButPass() throws IOException {
         Path file = dir.resolve("router.toml");

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.jnat.config.NatConfig;
 import org.jnat.config.NatConfig.Behavior;
 import org.jnat.config.NatConfig.ProtocolBehavior;
+import org.jnat.testing.Requirement;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.TcpSegment;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,32 @@ class ProtocolBehaviorTest {
                 new ProtocolBehavior(Behavior.ADDRESS_DEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT, false));
     }
 
+    /**
+     * The defaults: every protocol maps endpoint-independently and filters by address and port; and
+     * each protocol has ports of its own, so UDP and TCP from one inside port both keep it.
+     */
+    @Requirement({"RFC 4787 REQ-1", "RFC 5382 REQ-1", "RFC 5382 REQ-3", "RFC 5508 REQ-1a", "RFC 7857 section 5"})
+    @Test
+    void everyProtocolIsEndpointIndependentByDefault() {
+        NatTable t = new NatTable(NatConfig.defaults(), 1);
+        for (int protocol : new int[] {UDP, TCP, ICMP}) {
+            int syn = protocol == TCP ? TcpSegment.SYN : 0;
+            int remotePort = protocol == ICMP ? 0 : 80;
+            int a = t.outbound(of(protocol, X, 5000), of(protocol, Y1, remotePort), syn, 0);
+            int b = t.outbound(of(protocol, X, 5000), of(protocol, Y2, remotePort), syn, 0);
+            assertThat(t.sessions().externalPort(a)).as("protocol %d keeps the inside port", protocol).isEqualTo(5000);
+            assertThat(t.sessions().externalPort(b)).as("protocol %d: one mapping for two remotes", protocol)
+                    .isEqualTo(5000);
+            if (protocol != ICMP) {
+                assertThat(t.inbound(5000, of(protocol, Y1, remotePort + 1), syn, 0))
+                        .as("protocol %d: another port of a remote it wrote to is filtered", protocol)
+                        .isEqualTo(NatTable.FILTERED);
+            }
+        }
+        NatInvariants.check(t);
+    }
+
+    @Requirement({"RFC 5382 REQ-3b", "RFC 7857 section 6"})
     @Test
     void udpIsEndpointIndependentWhileTcpIsAddressAndPortDependent() {
         NatTable t = new NatTable(mixed(), 1);
@@ -49,6 +76,7 @@ class ProtocolBehaviorTest {
         NatInvariants.check(t);
     }
 
+    @Requirement("RFC 5508 REQ-1a")
     @Test
     void icmpQueriesFollowTheirOwnMappingBehaviour() {
         NatTable t = new NatTable(mixed(), 1);
@@ -60,6 +88,7 @@ class ProtocolBehaviorTest {
         assertThat(c).as("the same query session for the same address").isEqualTo(a);
     }
 
+    @Requirement("RFC 4787 REQ-6a")
     @Test
     void inboundRefreshIsPerProtocol() {
         NatConfig config = mixed();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.stream.Stream;
+import org.jnat.testing.Requirement;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -304,6 +305,7 @@ public class BadConfigTest {
         return Arguments.of(expected, toml);
     }
 
+    @Requirement("RFC 4787 REQ-7")
     @ParameterizedTest(name = "{0}")
     @MethodSource("badFiles")
     void aBadFileGivesOneLine(String expected, String toml) {

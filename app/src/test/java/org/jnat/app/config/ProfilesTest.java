@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jnat.config.NatConfig;
 import org.jnat.config.NatConfig.Behavior;
+import org.jnat.testing.Requirement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -69,6 +70,7 @@ class ProfilesTest {
                 .containsExactly(expected, expected, mapping);
     }
 
+    @Requirement({"RFC 5382 REQ-5", "RFC 5508 REQ-2"})
     @Test
     void linuxMasqueradeIsWhatTheKernelDid() throws ConfigException {
         LoadedConfig loaded = load("[nat]\nprofile = \"linux-masquerade\"\n");
@@ -89,6 +91,7 @@ class ProfilesTest {
                         + " nat.timeouts.icmp in the file to override it)");
     }
 
+    @Requirement("RFC 6888 REQ-7")
     @Test
     void cgnSaysWhenTheInsideIsNotInTheSharedAddressSpace() throws ConfigException {
         LoadedConfig home = load("[nat]\nprofile = \"cgn\"\n");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.concurrent.TimeUnit;
 import org.jnat.config.NatConfig;
 import org.jnat.config.NatConfig.Behavior;
+import org.jnat.testing.Requirement;
 import org.junit.jupiter.api.Test;
 
 /** [nat.udp], [nat.tcp] and [nat.icmp]: [nat]'s keys are every protocol's defaults, each table overrides its own. */
@@ -25,6 +26,7 @@ class ProtocolTablesTest {
         }
     }
 
+    @Requirement({"RFC 4787 REQ-5b", "RFC 5382 REQ-3a", "RFC 5382 REQ-5a", "RFC 5508 REQ-2a"})
     @Test
     void eachTableOverridesItsProtocolOnly() throws ConfigException {
         NatConfig nat = load("""

@@ -6,6 +6,7 @@ import java.util.stream.Stream;
 import org.jnat.app.config.BadConfigTest;
 import org.jnat.app.config.ConfigLoader;
 import org.jnat.config.RouterConfig;
+import org.jnat.testing.Requirement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -136,6 +137,7 @@ public class ConfigDiffTest {
         assertThat(ConfigDiff.between(running, all).refused()).containsExactly("nat.mapping");
     }
 
+    @Requirement("RFC 4787 REQ-11")
     @ParameterizedTest
     @MethodSource("refusedKeys")
     void aKeyThatCannotChangeLiveIsRefusedByName(String from, String to, String key) throws Exception {
