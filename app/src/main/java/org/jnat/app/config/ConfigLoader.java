@@ -588,7 +588,7 @@ public final class ConfigLoader {
                 timeout(t, "tcp-transitory", tcp, "timeout-transitory", td.tcpTransitoryNanos(),
                         Timeouts.TCP_TRANSITORY_MINIMUM, "RFC 5382 REQ-5",
                         "connections being opened or closed may be cut"),
-                timeout(t, "icmp", icmp, "timeout", td.icmpNanos(), Timeouts.ICMP_MINIMUM, "RFC 5508 REQ-1",
+                timeout(t, "icmp", icmp, "timeout", td.icmpNanos(), Timeouts.ICMP_MINIMUM, "RFC 5508 REQ-2",
                         "slow ICMP queries may lose their replies"));
         NatConfig.ProtocolBehavior all = new NatConfig.ProtocolBehavior(mapping, filtering, inboundRefresh);
         return new NatConfig(mapping, filtering, ports[0], ports[1], maxSessions, perHost, hairpinning, unmatched,

@@ -86,7 +86,7 @@ class ProfilesTest {
                 "router.toml:10: nat.timeouts.tcp-transitory: warning: \"2m\" is below the 4m minimum of RFC 5382"
                         + " REQ-5; connections being opened or closed may be cut (the value of profile"
                         + " \"linux-masquerade\"; set nat.timeouts.tcp-transitory in the file to override it)",
-                "router.toml:10: nat.timeouts.icmp: warning: \"30s\" is below the 1m minimum of RFC 5508 REQ-1;"
+                "router.toml:10: nat.timeouts.icmp: warning: \"30s\" is below the 1m minimum of RFC 5508 REQ-2;"
                         + " slow ICMP queries may lose their replies (the value of profile \"linux-masquerade\"; set"
                         + " nat.timeouts.icmp in the file to override it)");
     }
