@@ -154,7 +154,8 @@ class NatEngineTest {
      * datagram with only 8 transport bytes and the quoted total length kept, goes back to the inside
      * host with every quoted field restored and all checksums valid.
      */
-    @Requirement({"RFC 4787 REQ-12a", "RFC 4787 REQ-12b", "RFC 5508 REQ-3c", "RFC 5508 REQ-4"})
+    @Requirement({"RFC 4787 REQ-12", "RFC 4787 REQ-12a", "RFC 4787 REQ-12b", "RFC 5382 REQ-9", "RFC 5382 REQ-10",
+            "RFC 5508 REQ-3c", "RFC 5508 REQ-4"})
     @Test
     void icmpErrorsQuotingEightBytesAreRestored() {
         for (int protocol : new int[] {IpProtocol.ICMP, IpProtocol.UDP, IpProtocol.TCP}) {
@@ -182,6 +183,7 @@ class NatEngineTest {
             byte[] quote = error.segment().asSlice(IP + 28, 28).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
             assertThat(quote).as("the quote is the original datagram again")
                     .isEqualTo(java.util.Arrays.copyOfRange(before, IP, IP + 28));
+            assertThat(nat.table().size()).as("protocol %d: the error ends no session", protocol).isEqualTo(2);
         }
     }
 
