@@ -1,5 +1,7 @@
 package org.jnat.config;
 
+import org.jnat.wire.IpProtocol;
+
 /**
  * The {@code [nat]} and {@code [nat.timeouts]} tables.
  *
@@ -15,6 +17,9 @@ package org.jnat.config;
  * @param timeouts           session idle timeouts
  * @param inboundRefresh     whether inbound packets refresh a session (RFC 4787 REQ-6 leaves it open)
  * @param allocation         how a new mapping's external port is chosen ({@code port-allocation})
+ * @param udp                the behaviour of UDP: {@code [nat.udp]}, else the three keys above
+ * @param tcp                the behaviour of TCP: {@code [nat.tcp]}, else the three keys above
+ * @param icmp               the behaviour of ICMP queries: {@code [nat.icmp]}, else the keys above
  */
 public record NatConfig(
         Behavior mapping,
@@ -28,9 +33,12 @@ public record NatConfig(
         int dmz,
         Timeouts timeouts,
         boolean inboundRefresh,
-        PortAllocation allocation) {
+        PortAllocation allocation,
+        ProtocolBehavior udp,
+        ProtocolBehavior tcp,
+        ProtocolBehavior icmp) {
 
-    /** The default port allocation (preserve, else random). */
+    /** Every protocol behaving as {@code [nat]} says, with the default port allocation (preserve, else random). */
     public NatConfig(Behavior mapping, Behavior filtering, int portLow, int portHigh, int maxSessions,
             int maxSessionsPerHost, boolean hairpinning, Unmatched unmatched, int dmz, Timeouts timeouts,
             boolean inboundRefresh) {
@@ -38,10 +46,44 @@ public record NatConfig(
                 timeouts, inboundRefresh, PortAllocation.defaults());
     }
 
+    /** Every protocol behaving as {@code [nat]} says, with {@code allocation}. */
+    public NatConfig(Behavior mapping, Behavior filtering, int portLow, int portHigh, int maxSessions,
+            int maxSessionsPerHost, boolean hairpinning, Unmatched unmatched, int dmz, Timeouts timeouts,
+            boolean inboundRefresh, PortAllocation allocation) {
+        this(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning, unmatched, dmz,
+                timeouts, inboundRefresh, allocation, new ProtocolBehavior(mapping, filtering, inboundRefresh),
+                new ProtocolBehavior(mapping, filtering, inboundRefresh),
+                new ProtocolBehavior(mapping, filtering, inboundRefresh));
+    }
+
+    /** Each protocol as given ({@code [nat.udp]}, {@code [nat.tcp]}, {@code [nat.icmp]}), the default port allocation. */
+    public NatConfig(Behavior mapping, Behavior filtering, int portLow, int portHigh, int maxSessions,
+            int maxSessionsPerHost, boolean hairpinning, Unmatched unmatched, int dmz, Timeouts timeouts,
+            boolean inboundRefresh, ProtocolBehavior udp, ProtocolBehavior tcp, ProtocolBehavior icmp) {
+        this(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning, unmatched, dmz,
+                timeouts, inboundRefresh, PortAllocation.defaults(), udp, tcp, icmp);
+    }
+
     /** This configuration with another port allocation. */
     public NatConfig withAllocation(PortAllocation allocation) {
         return new NatConfig(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning,
-                unmatched, dmz, timeouts, inboundRefresh, allocation);
+                unmatched, dmz, timeouts, inboundRefresh, allocation, udp, tcp, icmp);
+    }
+
+    /**
+     * The keys of {@code [nat]} that {@code [nat.udp]}, {@code [nat.tcp]} and {@code [nat.icmp]} may
+     * set for their protocol alone (their timeouts are {@link Timeouts}' already).
+     */
+    public record ProtocolBehavior(Behavior mapping, Behavior filtering, boolean inboundRefresh) {
+    }
+
+    /** The behaviour of IP protocol {@code protocol} (TCP, UDP, else ICMP). */
+    public ProtocolBehavior behavior(int protocol) {
+        return switch (protocol) {
+            case IpProtocol.TCP -> tcp;
+            case IpProtocol.UDP -> udp;
+            default -> icmp;
+        };
     }
 
     /** RFC 4787 section 4.1 (mapping) and 5 (filtering). */
