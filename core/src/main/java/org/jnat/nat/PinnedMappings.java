@@ -14,7 +14,8 @@ public final class PinnedMappings {
     /** Remote peer filters a pin holds at most (RFC 6887 section 13.3 lets a server limit them). */
     public static final int MAX_FILTERS = 4;
 
-    private final int[] slotOf;
+    /** Per mapping: its pin's slot, or {@link #NONE}; a short, as pins are at most {@link NatTable#MAX_PINS} (4096), to keep 2 B a mapping. */
+    private final short[] slotOf;
     private final int[] mappingOf;
     private final int[] filterCount;
     private final int[] filterAddress;
@@ -31,8 +32,8 @@ public final class PinnedMappings {
         this.capacity = capacity;
         this.mappings = mappings;
         this.ports = ports;
-        this.slotOf = new int[mappings.capacity()];
-        java.util.Arrays.fill(slotOf, NONE);
+        this.slotOf = new short[mappings.capacity()];
+        java.util.Arrays.fill(slotOf, (short) NONE);
         this.mappingOf = new int[capacity];
         this.filterCount = new int[capacity];
         this.filterAddress = new int[capacity * MAX_FILTERS];
@@ -136,7 +137,7 @@ public final class PinnedMappings {
         int next = mappingOf[slot];
         freeHead = next == NONE ? NONE : -next - 1;
         mappingOf[slot] = m;
-        slotOf[m] = slot;
+        slotOf[m] = (short) slot;
         filterCount[slot] = 0;
         hosts.increment(host);
         size++;
@@ -145,7 +146,7 @@ public final class PinnedMappings {
 
     /** Frees {@code slot}, a pin of {@code host}. */
     private void remove(int slot, int host) {
-        slotOf[mappingOf[slot]] = NONE;
+        slotOf[mappingOf[slot]] = (short) NONE;
         mappingOf[slot] = freeHead == NONE ? NONE : -(freeHead + 1);
         freeHead = slot;
         hosts.decrement(host);
@@ -243,7 +244,7 @@ public final class PinnedMappings {
     }
 
     long bytes() {
-        return 4L * slotOf.length + 4L * mappingOf.length + 4L * filterCount.length
+        return 2L * slotOf.length + 4L * mappingOf.length + 4L * filterCount.length
                 + 12L * filterAddress.length + hosts.bytes();
     }
 }
