@@ -1,5 +1,6 @@
 package org.jnat.nat;
 
+import org.jnat.testing.Requirement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jnat.nat.Endpoint.of;
 import static org.jnat.testing.Frames.IP;
@@ -103,6 +104,8 @@ class PortAllocationTest {
         }
         assertThat(rest).containsExactlyInAnyOrder(2002, 2004, 2005, 2007, 2008, 2010, NatTable.NO_PORT);
     }
+
+    @Requirement({"RFC 6888 REQ-14"})
 
     @Test
     void deterministicBlocksFollowRfc7422() {

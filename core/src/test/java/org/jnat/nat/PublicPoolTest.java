@@ -1,5 +1,6 @@
 package org.jnat.nat;
 
+import org.jnat.testing.Requirement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.jnat.testing.Frames.IP;
@@ -53,6 +54,8 @@ class PublicPoolTest {
         return (long) ip(p).sourceAddress() << 32 | sourcePort(p);
     }
 
+    @Requirement({"RFC 4787 REQ-2", "RFC 6888 REQ-2", "RFC 7857 section 4"})
+
     @Test
     void pairedKeepsEachHostOnOnePublicAddressAcross100Flows() {
         NatEngine nat = engine(Pooling.PAIRED, 0, 0);
@@ -73,6 +76,8 @@ class PublicPoolTest {
         nat.expire(3_600_000_000_000L); // an hour on: every UDP session idle too long
         assertThat(nat.table().ports().inUse(IpProtocol.UDP)).isZero();
     }
+
+    @Requirement({"RFC 6888 REQ-3"})
 
     @Test
     void arbitrarySpreadsOneHostsMappingsOverThePool() {

@@ -1,5 +1,6 @@
 package org.jnat.pcp;
 
+import org.jnat.testing.Requirement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jnat.pcp.PcpRig.CL;
 import static org.jnat.pcp.PcpRig.CL2;
@@ -69,6 +70,8 @@ class PcpServerTest {
         assertThat(rig.count("pcp.answered.success")).isEqualTo(1);
         assertThat(rig.count("pcp.requests")).isEqualTo(1);
     }
+
+    @Requirement({"RFC 6888 REQ-9"})
 
     @Test
     void mapOpensThePortToEveryPeerUntilDeleted() {
