@@ -10,6 +10,7 @@ import org.jnat.app.admin.DataPlane;
 import org.jnat.app.admin.HostPort;
 import org.jnat.app.admin.RouterStatus;
 import org.jnat.app.admin.Routes;
+import org.jnat.app.config.Origins;
 import org.jnat.app.control.Reloader;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.RouterConfig;
@@ -28,7 +29,12 @@ final class AdminEndpoint {
      * {@code config}, loaded from {@code file} (null: none, nothing to reload).
      */
     static Reloader reloader(Path file, RouterConfig config, RouterRuntime runtime) {
-        return new Reloader(file, config, runtime.control(), (NatEngine) runtime.translator());
+        return reloader(file, config, new Origins(), runtime);
+    }
+
+    /** As above, knowing where each value of {@code config} came from (for {@code GET /api/v1/config?origins=true}). */
+    static Reloader reloader(Path file, RouterConfig config, Origins origins, RouterRuntime runtime) {
+        return new Reloader(file, config, origins, runtime.control(), (NatEngine) runtime.translator());
     }
 
     /** The server for {@code runtime}, or null when the config has no {@code [admin]} table. */

@@ -40,7 +40,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 1;
         }
-        Reloader reloader = AdminEndpoint.reloader(config.config, rc, runtime);
+        Reloader reloader = AdminEndpoint.reloader(config.config, rc, loaded.origins(), runtime);
         AdminServer admin;
         try {
             admin = AdminEndpoint.start(rc, runtime, reloader);

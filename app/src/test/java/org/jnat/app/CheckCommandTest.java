@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.jnat.app.config.BadConfigTest;
 import org.jnat.app.config.ConfigLoader;
+import org.jnat.testing.Requirement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +48,21 @@ class CheckCommandTest {
     }
 
     @Test
+    void checkSaysWhereEachValueCameFrom() throws Exception {
+        Path file = Files.writeString(dir.resolve("router.toml"),
+                MINIMAL + "[nat]\nprofile = \"restricted-cone\"\nhairpinning = false\n");
+        Cli.Run run = check(file);
+        assertThat(run.out()).contains("[nat]\nprofile = \"restricted-cone\"\n")
+                .contains("\n# Where each value comes from (file:line, profile NAME, or default):\n")
+                .containsPattern("(?m)^#   nat\\.filtering +\"address-dependent\" +profile restricted-cone$")
+                .containsPattern("(?m)^#   nat\\.hairpinning +false +" + java.util.regex.Pattern.quote(file + ":11") + "$")
+                .containsPattern("(?m)^#   nat\\.ports +\"1-65535\" +default$");
+        assertThat(run.exit()).isZero();
+        assertThat(ConfigLoader.load(Files.writeString(dir.resolve("effective.toml"), run.out())))
+                .isEqualTo(ConfigLoader.load(file));
+    }
+
+    @Test
     void aBadFilePrintsOneLineToStderrAndExitsOne() throws IOException {
         Path file = dir.resolve("router.toml");
         Files.writeString(file, MINIMAL + "[nat]\nmapping = \"full-cone\"\n");
@@ -66,6 +82,7 @@ class CheckCommandTest {
                 + System.lineSeparator());
     }
 
+    @Requirement("RFC 4787 REQ-5")
     @Test
     void timeoutsBelowTheRfcMinimumWarnButPass() throws IOException {
         Path file = dir.resolve("router.toml");

@@ -1,5 +1,7 @@
 package org.jnat.config;
 
+import org.jnat.wire.IpProtocol;
+
 /**
  * The {@code [nat]} and {@code [nat.timeouts]} tables.
  *
@@ -14,6 +16,9 @@ package org.jnat.config;
  * @param dmz                the DMZ host, or 0 for none
  * @param timeouts           session idle timeouts
  * @param inboundRefresh     whether inbound packets refresh a session (RFC 4787 REQ-6 leaves it open)
+ * @param udp                the behaviour of UDP: {@code [nat.udp]}, else the three keys above
+ * @param tcp                the behaviour of TCP: {@code [nat.tcp]}, else the three keys above
+ * @param icmp               the behaviour of ICMP queries: {@code [nat.icmp]}, else the keys above
  */
 public record NatConfig(
         Behavior mapping,
@@ -26,7 +31,36 @@ public record NatConfig(
         Unmatched unmatched,
         int dmz,
         Timeouts timeouts,
-        boolean inboundRefresh) {
+        boolean inboundRefresh,
+        ProtocolBehavior udp,
+        ProtocolBehavior tcp,
+        ProtocolBehavior icmp) {
+
+    /** Every protocol behaving as {@code [nat]} says (no {@code [nat.udp]}, {@code [nat.tcp]} or {@code [nat.icmp]}). */
+    public NatConfig(Behavior mapping, Behavior filtering, int portLow, int portHigh, int maxSessions,
+            int maxSessionsPerHost, boolean hairpinning, Unmatched unmatched, int dmz, Timeouts timeouts,
+            boolean inboundRefresh) {
+        this(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning, unmatched, dmz,
+                timeouts, inboundRefresh, new ProtocolBehavior(mapping, filtering, inboundRefresh),
+                new ProtocolBehavior(mapping, filtering, inboundRefresh),
+                new ProtocolBehavior(mapping, filtering, inboundRefresh));
+    }
+
+    /**
+     * The keys of {@code [nat]} that {@code [nat.udp]}, {@code [nat.tcp]} and {@code [nat.icmp]} may
+     * set for their protocol alone (their timeouts are {@link Timeouts}' already).
+     */
+    public record ProtocolBehavior(Behavior mapping, Behavior filtering, boolean inboundRefresh) {
+    }
+
+    /** The behaviour of IP protocol {@code protocol} (TCP, UDP, else ICMP). */
+    public ProtocolBehavior behavior(int protocol) {
+        return switch (protocol) {
+            case IpProtocol.TCP -> tcp;
+            case IpProtocol.UDP -> udp;
+            default -> icmp;
+        };
+    }
 
     /** RFC 4787 section 4.1 (mapping) and 5 (filtering). */
     public enum Behavior {

@@ -56,9 +56,13 @@ public final class NatTable {
     private final SessionTable sessions;
     private final MappingTable mappings;
     private final PortAllocator ports;
-    /** The bits of a remote endpoint the mapping behaviour depends on (RFC 4787 section 4.1). */
-    private final long mappingMask;
-    private final Behavior filtering;
+    /**
+     * The bits of a remote endpoint the mapping behaviour depends on (RFC 4787 section 4.1), and the
+     * filtering behaviour, by IP protocol number ({@code [nat.udp]}, {@code [nat.tcp]},
+     * {@code [nat.icmp]}): an array load where a single field was, no switch on the protocol.
+     */
+    private final long[] mappingMask = new long[IpProtocol.UDP + 1];
+    private final Behavior[] filtering = new Behavior[IpProtocol.UDP + 1];
     /** Written only by the data-plane thread ({@link #maxSessionsPerHost(int)}, a reload). */
     private int maxPerHost;
     private final Counters counters;
@@ -74,12 +78,15 @@ public final class NatTable {
         this.sessions = store.sessions;
         this.mappings = store.mappings;
         this.ports = store.ports;
-        this.mappingMask = switch (config.mapping()) {
-            case ENDPOINT_INDEPENDENT -> 0;
-            case ADDRESS_DEPENDENT -> Endpoint.of(0, -1, 0);
-            case ADDRESS_AND_PORT_DEPENDENT -> Endpoint.of(0, -1, 0xffff);
-        };
-        this.filtering = config.filtering();
+        for (int protocol : new int[] {IpProtocol.ICMP, IpProtocol.TCP, IpProtocol.UDP}) {
+            NatConfig.ProtocolBehavior b = config.behavior(protocol);
+            mappingMask[protocol] = switch (b.mapping()) {
+                case ENDPOINT_INDEPENDENT -> 0;
+                case ADDRESS_DEPENDENT -> Endpoint.of(0, -1, 0);
+                case ADDRESS_AND_PORT_DEPENDENT -> Endpoint.of(0, -1, 0xffff);
+            };
+            filtering[protocol] = b.filtering();
+        }
         this.maxPerHost = config.maxSessionsPerHost();
         this.counters = count.counters;
         this.count = count;
@@ -137,7 +144,7 @@ public final class NatTable {
         if (refusal != ADMITTED) {
             return refusal;
         }
-        long mapped = remote & mappingMask;
+        long mapped = remote & mappingMask[protocol];
         int m = mappings.find(inside, mapped);
         if (m < 0) {
             m = newMapping(inside, mapped, now);
@@ -201,13 +208,13 @@ public final class NatTable {
         return store.add(inside, remote, externalPort, m, INBOUND | tcpState(protocol, tcpFlags, false), now);
     }
 
-    /** The filtering behaviour this table was made with (for tests: what the filter counts must be). */
-    Behavior filtering() {
-        return filtering;
+    /** The filtering behaviour of {@code protocol} this table was made with (for tests). */
+    Behavior filtering(int protocol) {
+        return filtering[protocol];
     }
 
     private boolean filteringAdmits(int externalPort, long remote) {
-        return switch (filtering) {
+        return switch (filtering[Endpoint.protocol(remote)]) {
             case ENDPOINT_INDEPENDENT -> true;
             case ADDRESS_DEPENDENT ->
                     store.contacted(Endpoint.protocol(remote), externalPort, Endpoint.address(remote));
@@ -241,7 +248,7 @@ public final class NatTable {
         if (store.live(sessions.findInside(inside, remote), now) >= 0) {
             return FILTERED;
         }
-        long mapped = remote & mappingMask;
+        long mapped = remote & mappingMask[protocol];
         if (mappings.find(inside, mapped) >= 0) {
             return FILTERED; // its mapping holds another external port
         }

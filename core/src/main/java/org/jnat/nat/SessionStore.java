@@ -34,7 +34,8 @@ final class SessionStore implements TimerWheel.Owner {
     private final ClosedSessions closed;
     private final FilterTable filters;
     private final TimerWheel wheel;
-    private final boolean inboundRefresh;
+    /** Bit {@code 1 << protocol} set for each IP protocol whose inbound packets refresh its sessions. */
+    private final int inboundRefresh;
     // Plain fields, written only by the data-plane thread (a reload's command, timeouts(Timeouts)).
     private long udpTimeout;
     private long icmpTimeout;
@@ -54,9 +55,14 @@ final class SessionStore implements TimerWheel.Owner {
         this.ports = new PortAllocator(config.portLow(), config.portHigh(), portHoldNanos, seed);
         this.hosts = new HostTable(capacity);
         this.closed = new ClosedSessions(sessions.capacity(), hosts);
-        this.filters = config.filtering() == Behavior.ADDRESS_DEPENDENT ? new FilterTable(capacity) : null;
+        // One table for all protocols: kept only when one of them filters by address.
+        this.filters = config.udp().filtering() == Behavior.ADDRESS_DEPENDENT
+                || config.tcp().filtering() == Behavior.ADDRESS_DEPENDENT
+                || config.icmp().filtering() == Behavior.ADDRESS_DEPENDENT ? new FilterTable(capacity) : null;
         this.wheel = TimerWheel.forSessions(sessions.capacity()); // ids are rows, more of them than sessions
-        this.inboundRefresh = config.inboundRefresh();
+        this.inboundRefresh = (config.udp().inboundRefresh() ? 1 << IpProtocol.UDP : 0)
+                | (config.tcp().inboundRefresh() ? 1 << IpProtocol.TCP : 0)
+                | (config.icmp().inboundRefresh() ? 1 << IpProtocol.ICMP : 0);
         timeouts(config.timeouts());
     }
 
@@ -195,15 +201,20 @@ final class SessionStore implements TimerWheel.Owner {
                 if (expiry - old < 0) {
                     sessions.expiry(id, expiry);
                     wheel.reschedule(id, expiry);
-                } else if (outbound || inboundRefresh) {
+                } else if (outbound || refreshesInbound(protocol)) {
                     sessions.expiry(id, expiry);
                 }
                 return;
             }
         }
-        if (outbound || inboundRefresh) {
+        if (outbound || refreshesInbound(protocol)) {
             sessions.expiry(id, now + timeout(protocol, flags));
         }
+    }
+
+    /** True if an inbound packet of {@code protocol} refreshes its session (inbound-refresh, per protocol). */
+    private boolean refreshesInbound(int protocol) {
+        return (inboundRefresh >>> protocol & 1) != 0;
     }
 
     /**

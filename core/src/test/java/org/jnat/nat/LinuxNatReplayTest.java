@@ -25,7 +25,7 @@ import org.jnat.wire.MacAddress;
 import org.jnat.wire.TcpSegment;
 import org.jnat.wire.UdpDatagram;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.FieldSource;
 
 /**
  * Differential test of the engine against the Linux kernel's NAT, on the reference captures
@@ -39,7 +39,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>udp-fragmented is not here: the engine sees only reassembled datagrams, and reassembly is the
  * router's (its replay test covers that scenario).
  */
-class LinuxNatReplayTest {
+public class LinuxNatReplayTest {
+    /** Every scenario the engine replays (udp-fragmented is the router's: see above). */
+    public static final String[] SCENARIOS = {"tcp-http", "udp-echo", "icmp-echo", "traceroute", "udp-closed-port",
+            "tcp-closed-port", "pmtu-upload", "two-hosts-same-port", "icmp-frag-needed", "tcp-port-forward",
+            "unsolicited-inbound"};
+
     static final long CLIENT = MacAddress.parse("16:6e:36:a4:8d:ef");
     static final long ROUTER_INSIDE = MacAddress.parse("5a:75:f7:80:43:b1");
     static final long ROUTER_OUTSIDE = MacAddress.parse("42:9f:da:77:32:42");
@@ -99,9 +104,18 @@ class LinuxNatReplayTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp-http", "udp-echo", "icmp-echo", "traceroute", "udp-closed-port", "tcp-closed-port",
-            "pmtu-upload", "two-hosts-same-port", "icmp-frag-needed", "tcp-port-forward", "unsolicited-inbound"})
+    @FieldSource("SCENARIOS")
     void engineForwardsWhatTheKernelForwarded(String scenario) {
+        NatConfig d = NatConfig.defaults();
+        replay(scenario, new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), 4096, 1024, true,
+                NatConfig.Unmatched.REJECT, 0, d.timeouts(), false));
+    }
+
+    /**
+     * Replays {@code scenario} through an engine made with {@code config} (and the captures' port
+     * forward, tcp 8080 to 192.168.1.10:8000) and checks that it forwards what the kernel did.
+     */
+    public static void replay(String scenario, NatConfig config) {
         List<Pcaps.Record> inside = Pcaps.read(Pcaps.linuxNat(scenario + "-inside"));
         List<Pcaps.Record> outside = Pcaps.read(Pcaps.linuxNat(scenario + "-outside"));
         List<Input> inputs = new ArrayList<>();
@@ -131,9 +145,6 @@ class LinuxNatReplayTest {
             }
         }
 
-        NatConfig d = NatConfig.defaults();
-        NatConfig config = new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), 4096, 1024, true,
-                NatConfig.Unmatched.REJECT, 0, d.timeouts(), false);
         NatEngine nat = new NatEngine(config, PUBLIC, INSIDE_ADDRESS,
                 List.of(new ForwardRule(IpProtocol.TCP, 8080, 8080, Ipv4Address.parse("192.168.1.10"), 8000)),
                 new Counters(), 1);

@@ -16,6 +16,7 @@ import org.jnat.config.NatConfig.Unmatched;
 import org.jnat.config.Timeouts;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
+import org.jnat.testing.Requirement;
 import org.jnat.wire.Checksum;
 import org.jnat.testing.FrameFields;
 import org.jnat.testing.Frames;
@@ -104,6 +105,7 @@ class NatEngineTest {
     }
 
     /** mirage-nat: the same as a TCP SYN, and the SYN-ACK maps back. */
+    @Requirement("RFC 5382 REQ-2")
     @Test
     void tcpSynOutAndSynAckBack() {
         NatEngine nat = defaults();
@@ -120,6 +122,7 @@ class NatEngineTest {
     }
 
     /** mirage-nat: echo id 5 from 192.168.1.5 to 8.8.8.8 gets a public id; the reply goes back with id 5. */
+    @Requirement("RFC 5508 REQ-1")
     @Test
     void echoIdentifierIsMappedLikeAPort() {
         NatEngine nat = defaults();
@@ -151,6 +154,8 @@ class NatEngineTest {
      * datagram with only 8 transport bytes and the quoted total length kept, goes back to the inside
      * host with every quoted field restored and all checksums valid.
      */
+    @Requirement({"RFC 4787 REQ-12", "RFC 4787 REQ-12a", "RFC 4787 REQ-12b", "RFC 5382 REQ-9", "RFC 5382 REQ-10",
+            "RFC 5508 REQ-3c", "RFC 5508 REQ-4"})
     @Test
     void icmpErrorsQuotingEightBytesAreRestored() {
         for (int protocol : new int[] {IpProtocol.ICMP, IpProtocol.UDP, IpProtocol.TCP}) {
@@ -178,6 +183,7 @@ class NatEngineTest {
             byte[] quote = error.segment().asSlice(IP + 28, 28).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
             assertThat(quote).as("the quote is the original datagram again")
                     .isEqualTo(java.util.Arrays.copyOfRange(before, IP, IP + 28));
+            assertThat(nat.table().size()).as("protocol %d: the error ends no session", protocol).isEqualTo(2);
         }
     }
 
@@ -208,6 +214,7 @@ class NatEngineTest {
         };
     }
 
+    @Requirement({"RFC 4787 REQ-12", "RFC 5508 REQ-4", "RFC 5508 REQ-6"})
     @Test
     void icmpErrorsMatchingNoSessionAreDroppedAndNeverRefresh() {
         NatEngine nat = defaults();
@@ -224,6 +231,7 @@ class NatEngineTest {
     }
 
     /** An inside host's port unreachable about a packet it got through a session goes out translated (RFC 5508 REQ-5). */
+    @Requirement("RFC 5508 REQ-5")
     @Test
     void outboundIcmpErrorsAreTranslated() {
         NatEngine nat = defaults();
@@ -267,6 +275,7 @@ class NatEngineTest {
         assertThat(counters.get("nat.dropped.not_public")).isEqualTo(1);
     }
 
+    @Requirement("RFC 7857 section 13")
     @Test
     void pingsToThePublicAddressAreForTheRouter() {
         NatEngine nat = defaults();
@@ -359,6 +368,7 @@ class NatEngineTest {
         assertThat(sourcePort(back)).isEqualTo(27015);
     }
 
+    @Requirement("RFC 5382 REQ-4a")
     @Test
     void unmatchedDropOrReject() {
         NatEngine drop = defaults();
@@ -377,6 +387,7 @@ class NatEngineTest {
     }
 
     /** RFC 5382 REQ-4: an unsolicited SYN is held 6 s, then refused; an outbound SYN in that time wins. */
+    @Requirement({"RFC 5382 REQ-2a", "RFC 5382 REQ-4"})
     @Test
     void unsolicitedSynIsHeldSixSeconds() {
         NatEngine nat = engine(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT, 64, 64,
@@ -412,6 +423,7 @@ class NatEngineTest {
     }
 
     /** REQ-9, 9a: an inside host reaches another through the public address and sees its external endpoint. */
+    @Requirement({"RFC 4787 REQ-9", "RFC 4787 REQ-9a"})
     @Test
     void hairpinning() {
         NatEngine nat = endpointIndependent();
@@ -427,6 +439,7 @@ class NatEngineTest {
         assertForwarded(nat.outbound(reply, IP, 0), reply, PUBLIC, 7000, a, 7000);
     }
 
+    @Requirement({"RFC 4787 REQ-9", "RFC 5382 REQ-8"})
     @Test
     void hairpinningOffDropsPacketsToThePublicAddress() {
         NatConfig d = config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ENDPOINT_INDEPENDENT, 64, 64, Unmatched.DROP, 0);
@@ -440,6 +453,7 @@ class NatEngineTest {
     }
 
     /** An inside host's ICMP error about a hairpinned packet goes back to the sender, translated twice. */
+    @Requirement({"RFC 5508 REQ-7", "RFC 5508 REQ-7a"})
     @Test
     void hairpinnedIcmpErrorsReachTheSender() {
         NatEngine nat = endpointIndependent();
@@ -464,6 +478,7 @@ class NatEngineTest {
         assertThat(ip(original).protocol()).isEqualTo(IpProtocol.UDP);
     }
 
+    @Requirement("RFC 5382 REQ-8")
     @Test
     void hairpinningThroughAForward() {
         int server = addr("192.168.1.20");

@@ -3,6 +3,7 @@ package org.jnat.nat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
+import org.jnat.testing.Requirement;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
  * the first five bytes pick mapping, filtering, reject, DMZ and inbound refresh.
  */
 class NatPropertyTest {
+    @Requirement("RFC 4787 REQ-11")
     @Test
     void propertiesHoldOnRandomScripts() {
         Random random = new Random(4787);

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.jnat.config.NatConfig;
 import org.jnat.config.NatConfig.Behavior;
 import org.jnat.config.Timeouts;
+import org.jnat.testing.Requirement;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.TcpSegment;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,7 @@ class NatTableTest {
      * RFC 4787 sections 4.1 and 5, observed as a STUN client would: X:x sends to Y1:p1, Y1:p2 and
      * Y2:p1, and looks at the external ports; then Y1:p1, Y1:p3 and Y2:p3 send to the first mapped port.
      */
+    @Requirement({"RFC 4787 REQ-1", "RFC 4787 REQ-8", "RFC 5382 REQ-3a", "RFC 6888 REQ-7"})
     @ParameterizedTest(name = "mapping {0}, filtering {1}")
     @MethodSource("combinations")
     void everyMappingAndFilteringCombination(Behavior mapping, Behavior filtering) {
@@ -106,6 +108,7 @@ class NatTableTest {
         assertThat(t.inbound(4242, of(UDP, Y1, 3478), 0, now)).as("an unmapped port").isEqualTo(NatTable.NO_MAPPING);
     }
 
+    @Requirement({"RFC 4787 REQ-3", "RFC 7857 section 3"})
     @Test
     void twoInsideEndpointsNeverShareAnExternalPort() {
         NatTable t = new NatTable(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ENDPOINT_INDEPENDENT), 1);
@@ -116,6 +119,7 @@ class NatTableTest {
         assertThat(t.inbound(t.sessions().externalPort(b), of(UDP, Y1, 53), 0, 0)).isEqualTo(b);
     }
 
+    @Requirement({"RFC 4787 REQ-5", "RFC 4787 REQ-5c", "RFC 4787 REQ-6"})
     @Test
     void udpExpiresAtTheConfiguredTimeoutAndOutboundRefreshes() {
         NatTable t = new NatTable(small(16, 16), 1);
@@ -130,6 +134,7 @@ class NatTableTest {
         assertThat(t.mappings().size()).isZero();
     }
 
+    @Requirement({"RFC 4787 REQ-6a", "RFC 7857 section 7"})
     @Test
     void inboundDoesNotRefreshUnlessConfigured() {
         NatTable t = new NatTable(small(16, 16), 1);
@@ -147,6 +152,7 @@ class NatTableTest {
         assertThat(r.inbound(5000, of(UDP, Y1, 53), 0, udp)).isEqualTo(id);
     }
 
+    @Requirement({"RFC 5508 REQ-2", "RFC 7857 section 12"})
     @Test
     void icmpQueriesExpireAfterTheirTimeout() {
         NatTable t = new NatTable(small(16, 16), 1);
@@ -165,6 +171,7 @@ class NatTableTest {
                 : t.inbound(40000, of(TCP, Y1, 80), flags, now);
     }
 
+    @Requirement({"RFC 5382 REQ-5", "RFC 7857 section 2.2"})
     @Test
     void tcpTimeoutsFollowTheState() {
         Timeouts to = Timeouts.defaults();
@@ -181,6 +188,7 @@ class NatTableTest {
         assertThat(t.size()).isZero();
     }
 
+    @Requirement("RFC 7857 section 2.2")
     @Test
     void finsFromBothSidesEndInTransitory() {
         Timeouts to = Timeouts.defaults();
@@ -200,6 +208,7 @@ class NatTableTest {
         assertThat(t.size()).isZero();
     }
 
+    @Requirement({"RFC 6888 REQ-4", "RFC 6888 REQ-5", "RFC 6888 REQ-11"})
     @Test
     void quotasRefuseWithoutEvicting() {
         NatTable t = new NatTable(small(8, 3), 1);
@@ -234,6 +243,7 @@ class NatTableTest {
      * protocol, plus one): with every port of every protocol mapped, a new mapping is refused for
      * want of a port, as before, never for want of a mapping row, and a freed port serves again.
      */
+    @Requirement({"RFC 5382 REQ-7", "RFC 7857 section 5"})
     @Test
     void everyPortOfEveryProtocolMappedRefusesForWantOfAPort() {
         NatConfig d = NatConfig.defaults();
@@ -328,6 +338,7 @@ class NatTableTest {
     }
 
     /** Random traffic, expiry and deletions: no external port of one protocol ever has two inside endpoints. */
+    @Requirement({"RFC 4787 REQ-3", "RFC 5382 REQ-7"})
     @Test
     void randomChurnNeverOverloadsAPort() {
         for (Behavior m : Behavior.values()) {
@@ -390,6 +401,7 @@ class NatTableTest {
         assertThat(perSession).isLessThanOrEqualTo(128.0);
     }
 
+    @Requirement({"RFC 4787 REQ-5b", "RFC 5382 REQ-5a", "RFC 5508 REQ-2a"})
     @Test
     void configuredTimeoutsAreTheOnesUsed() {
         Timeouts custom = new Timeouts(30 * SECOND, 600 * SECOND, 20 * SECOND, 10 * SECOND);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashSet;
 import java.util.Set;
+import org.jnat.testing.Requirement;
 import org.jnat.wire.IpProtocol;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +22,7 @@ class PortAllocatorTest {
         assertThat(p.allocate(IpProtocol.TCP, B, 5000, 1, 0)).isEqualTo(5000);
     }
 
+    @Requirement({"RFC 4787 REQ-3a", "RFC 4787 REQ-4", "RFC 7857 section 9"})
     @Test
     void neverGivesAnOwnedPortAgainKeepingClassAndParity() {
         PortAllocator p = new PortAllocator(1, 65535, HOLD, 1);
@@ -40,6 +42,7 @@ class PortAllocatorTest {
         }
     }
 
+    @Requirement("RFC 4787 REQ-4")
     @Test
     void fallsBackToTheOtherParityThenRefuses() {
         PortAllocator p = new PortAllocator(2000, 2003, HOLD, 5);
@@ -50,6 +53,7 @@ class PortAllocatorTest {
         assertThat(p.allocate(IpProtocol.TCP, B, 2012, 4, 0)).isEqualTo(-1);
     }
 
+    @Requirement("RFC 4787 REQ-3a")
     @Test
     void usesTheWholeRangeWhenItHoldsNoPortOfTheClass() {
         // The range holds no port below 1024, the class of inside port 53: every port of the
@@ -65,6 +69,7 @@ class PortAllocatorTest {
         assertThat(p.allocate(IpProtocol.UDP, A + 10, 53, 10, 0)).as("an eleventh").isEqualTo(-1);
     }
 
+    @Requirement("RFC 6888 REQ-8")
     @Test
     void aFreedPortIsHeldFromOtherHostsButNotFromItsOwner() {
         PortAllocator p = new PortAllocator(1, 65535, HOLD, 1);

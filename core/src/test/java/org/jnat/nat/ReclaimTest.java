@@ -10,6 +10,7 @@ import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
 import org.jnat.testing.FrameFields;
 import org.jnat.testing.Frames;
+import org.jnat.testing.Requirement;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Address;
 import org.jnat.wire.TcpSegment;
@@ -74,6 +75,7 @@ class ReclaimTest {
         return id;
     }
 
+    @Requirement("RFC 7857 section 2.3")
     @Test
     void quotaFullOfClosedSessionsTakesANewOneAndCountsIt() {
         Counters counters = new Counters();

@@ -6,9 +6,11 @@ import static org.jnat.wire.TcpSegment.FIN;
 import static org.jnat.wire.TcpSegment.RST;
 import static org.jnat.wire.TcpSegment.SYN;
 
+import org.jnat.testing.Requirement;
 import org.junit.jupiter.api.Test;
 
 class TcpTrackerTest {
+    @Requirement({"RFC 5382 REQ-2", "RFC 7857 section 2.1"})
     @Test
     void threeWayHandshakeEstablishes() {
         int s = TcpTracker.initial(SYN, true);
@@ -19,6 +21,7 @@ class TcpTrackerTest {
         assertThat(TcpTracker.isEstablished(s)).isTrue();
     }
 
+    @Requirement({"RFC 5382 REQ-2a", "RFC 7857 section 2.1"})
     @Test
     void simultaneousOpenEstablishes() {
         int s = TcpTracker.initial(SYN, true);
@@ -26,6 +29,7 @@ class TcpTrackerTest {
         assertThat(TcpTracker.isEstablished(s)).isTrue();
     }
 
+    @Requirement("RFC 7857 section 2.1")
     @Test
     void oneFinKeepsEstablishedBothFinsCloseForGood() {
         int s = TcpTracker.next(TcpTracker.initial(SYN, true), SYN | ACK, false);
@@ -38,6 +42,7 @@ class TcpTrackerTest {
         assertThat(TcpTracker.isEstablished(s)).isFalse();
     }
 
+    @Requirement("RFC 7857 section 2.3")
     @Test
     void rstIsTransitoryUntilAnotherSegment() {
         int s = TcpTracker.next(TcpTracker.initial(SYN, true), SYN | ACK, false);
@@ -47,6 +52,7 @@ class TcpTrackerTest {
         assertThat(TcpTracker.isEstablished(s)).as("RFC 6146 TRANS back to ESTABLISHED").isTrue();
     }
 
+    @Requirement("RFC 5382 REQ-2")
     @Test
     void looseSessionsEstablishOnTheFirstReply() {
         int s = TcpTracker.initial(ACK, true);

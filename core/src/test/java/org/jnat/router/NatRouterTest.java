@@ -28,6 +28,7 @@ import org.jnat.runtime.ManualClock;
 import org.jnat.stack.Side;
 import org.jnat.testing.FrameFields;
 import org.jnat.testing.Frames;
+import org.jnat.testing.Requirement;
 import org.jnat.wire.EtherType;
 import org.jnat.wire.EthernetFrame;
 import org.jnat.wire.IcmpPacket;
@@ -52,6 +53,7 @@ class NatRouterTest {
         return lab;
     }
 
+    @Requirement({"RFC 4787 REQ-2", "RFC 6888 REQ-2", "RFC 7857 section 4"})
     @Test
     void outboundIsMasqueradedAndTheAnswerComesBack() {
         MemoryTopology lab = lab(true);
@@ -230,6 +232,7 @@ class NatRouterTest {
     }
 
     /** RFC 5382 REQ-4 end to end: no answer for 6 s, then the router's RST. */
+    @Requirement("RFC 5382 REQ-4")
     @Test
     void anUnsolicitedSynIsRefusedSixSecondsLater() {
         start(natConfig(1024, 64, NatConfig.Unmatched.REJECT));
@@ -253,6 +256,7 @@ class NatRouterTest {
     }
 
     /** RFC 5508 REQ-8: when a host's quota is used up, its next new flow gets code 13, and nothing is evicted. */
+    @Requirement({"RFC 5508 REQ-8", "RFC 6888 REQ-11"})
     @Test
     void exhaustionAnswersCode13() {
         start(natConfig(1024, 2, NatConfig.Unmatched.DROP));

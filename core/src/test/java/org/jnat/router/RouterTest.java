@@ -23,6 +23,7 @@ import org.jnat.runtime.Deadlines;
 import org.jnat.stack.Side;
 import org.jnat.testing.FrameFields;
 import org.jnat.testing.Frames;
+import org.jnat.testing.Requirement;
 import org.jnat.wire.MacAddress;
 import org.junit.jupiter.api.Test;
 
@@ -252,6 +253,7 @@ class RouterTest {
         assertThat(lab.count("ipv4.forwarded")).isEqualTo(2);
     }
 
+    @Requirement("RFC 5508 REQ-10")
     @Test
     void ttlOneGivesTimeExceededFromTheReceivingSide() {
         MemoryTopology lab = new MemoryTopology();
@@ -273,6 +275,7 @@ class RouterTest {
         assertThat(FrameFields.ipSrc(lab.outsideOut().getFirst())).isEqualTo(RT_OUT);
     }
 
+    @Requirement("RFC 4787 REQ-14")
     @Test
     void fragmentsInReverseOrderAreReassembledAndRefragmentedToTheMtu() {
         MemoryTopology lab = new MemoryTopology(true, 1200, 1500, Translator.ROUTING);
@@ -330,6 +333,7 @@ class RouterTest {
         assertThat(lab.count("icmp.sent.echo_reply")).isEqualTo(1);
     }
 
+    @Requirement("RFC 4787 REQ-13")
     @Test
     void dfWithAFrameTooLargeGivesFragmentationNeededQuotingIt() {
         MemoryTopology lab = new MemoryTopology(true, 1500, 1400, Translator.ROUTING);
@@ -347,6 +351,7 @@ class RouterTest {
         assertThat(quote).isEqualTo(Arrays.copyOfRange(big, 14, 14 + quote.length));
     }
 
+    @Requirement("RFC 4787 REQ-13a")
     @Test
     void withDfClearTheEgressFragments() {
         MemoryTopology lab = new MemoryTopology(true, 1500, 1400, Translator.ROUTING);
@@ -398,6 +403,7 @@ class RouterTest {
         assertThat(lab.count("ipv4.dropped.broadcast")).isEqualTo(6);
     }
 
+    @Requirement("RFC 5508 REQ-10")
     @Test
     void noIcmpErrorAboutAnIcmpError() {
         MemoryTopology lab = new MemoryTopology();
@@ -413,6 +419,7 @@ class RouterTest {
         assertThat(FrameFields.icmpType(lab.insideOut().getFirst())).isEqualTo(11);
     }
 
+    @Requirement("RFC 5508 REQ-10")
     @Test
     void icmpErrorsAreRateLimited() {
         MemoryTopology lab = new MemoryTopology();

@@ -12,6 +12,7 @@ import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
 import org.jnat.runtime.Deadlines;
 import org.jnat.testing.Frames;
+import org.jnat.testing.Requirement;
 import org.jnat.wire.Checksum;
 import org.jnat.wire.NetworkOrder;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,7 @@ class FragmentsTest {
         assertThat(fragments.bytesHeld()).isZero();
     }
 
+    @Requirement("RFC 4787 REQ-14")
     @Test
     void reverseOrder() {
         byte[] data = Frames.ramp(4000, 7, 3);
@@ -110,6 +112,7 @@ class FragmentsTest {
         assertThat(counters.get("ipv4.fragments.dropped.timeout")).isEqualTo(1);
     }
 
+    @Requirement("RFC 4787 REQ-14a")
     @Test
     void slotsAreBoundedAndTheOldestGivesWay() {
         for (int id = 0; id < 10; id++) {
@@ -121,6 +124,7 @@ class FragmentsTest {
         assertThat(add(109, 8, false, new byte[8], 20)).isNotNegative();
     }
 
+    @Requirement("RFC 4787 REQ-14a")
     @Test
     void bytesAreBounded() {
         byte[] chunk = new byte[4096];

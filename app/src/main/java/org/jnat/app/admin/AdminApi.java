@@ -1,6 +1,7 @@
 package org.jnat.app.admin;
 
 import java.util.function.Supplier;
+import org.jnat.app.config.Origins;
 import org.jnat.app.control.Reloader;
 import org.jnat.config.RouterConfig;
 import org.jnat.runtime.Counters;
@@ -25,7 +26,7 @@ public final class AdminApi {
      * {@code plane}, also the sessions and the NAT's gauges in {@code /metrics}.
      */
     public static Routes routes(RouterConfig config, Counters counters, RouterStatus status, DataPlane plane) {
-        return routes(config, () -> config, counters, status, plane);
+        return routes(config, () -> config, Origins::new, counters, status, plane);
     }
 
     /** As {@link #routes(Reloader, Counters, RouterStatus, DataPlane)} without the sessions. */
@@ -40,7 +41,7 @@ public final class AdminApi {
      */
     public static Routes routes(Reloader reloader, Counters counters, RouterStatus status, DataPlane plane) {
         ForwardsEndpoint forwards = new ForwardsEndpoint(reloader.forwards(), () -> reloader.inForce().inside());
-        return routes(reloader.inForce(), reloader::inForce, counters, status, plane)
+        return routes(reloader.inForce(), reloader::inForce, reloader::origins, counters, status, plane)
                 .get("/api/v1/forwards", forwards::list)
                 .post("/api/v1/forwards", forwards::add)
                 .delete("/api/v1/forwards", forwards::remove)
@@ -48,13 +49,13 @@ public final class AdminApi {
     }
 
     /** {@code started}: the config the router started with ({@code [admin]} cannot change while it runs). */
-    private static Routes routes(RouterConfig started, Supplier<RouterConfig> inForce, Counters counters,
-                                 RouterStatus status, DataPlane plane) {
+    private static Routes routes(RouterConfig started, Supplier<RouterConfig> inForce, Supplier<Origins> origins,
+                                 Counters counters, RouterStatus status, DataPlane plane) {
         Access access = new Access(started.admin() == null ? null : started.admin().token());
         SessionQueries sessions = plane == null ? null : new SessionQueries(plane);
         Routes routes = WebPage.addTo(new Routes(access))
                 .get("/api/v1/counters", new CountersEndpoint(counters))
-                .get("/api/v1/config", new ConfigEndpoint(inForce))
+                .get("/api/v1/config", new ConfigEndpoint(inForce, origins))
                 .get("/api/v1/status", new StatusEndpoint(status, System.nanoTime()))
                 .get("/metrics", new MetricsEndpoint(counters, sessions));
         if (sessions != null) {

@@ -59,9 +59,14 @@ public final class ConfigLoader {
     static {
         KEYS.put("inside", List.of("device", "address", "mac", "mtu"));
         KEYS.put("outside", List.of("device", "address", "gateway", "mac", "mtu"));
-        KEYS.put("nat", List.of("mapping", "filtering", "ports", "max-sessions", "max-sessions-per-host",
-                "hairpinning", "unmatched", "dmz", "inbound-refresh", "timeouts"));
+        KEYS.put("nat", List.of("profile", "mapping", "filtering", "ports", "max-sessions", "max-sessions-per-host",
+                "hairpinning", "unmatched", "dmz", "inbound-refresh", "timeouts", "udp", "tcp", "icmp"));
         KEYS.put("nat.timeouts", List.of("udp", "tcp-established", "tcp-transitory", "icmp"));
+        KEYS.put("nat.udp", List.of("mapping", "filtering", "inbound-refresh", "timeout"));
+        KEYS.put("nat.tcp", List.of("mapping", "filtering", "inbound-refresh", "timeout-established",
+                "timeout-transitory"));
+        // No filtering: an ICMP query reply only ever reaches the session of the query that went out.
+        KEYS.put("nat.icmp", List.of("mapping", "inbound-refresh", "timeout"));
         KEYS.put("forward", List.of("protocol", "port", "to"));
         KEYS.put("neighbor", List.of("address", "mac"));
         KEYS.put("admin", List.of("listen", "token", "token-file"));
@@ -74,12 +79,19 @@ public final class ConfigLoader {
             "realtime-priority", "cpu");
     private static final Set<String> TABLES = Set.of("inside", "outside", "nat", "admin", "dataplane", "log");
     private static final Set<String> ARRAYS_OF_TABLES = Set.of("forward", "neighbor");
-    private static final String TABLE_LIST = "[inside], [outside], [nat], [nat.timeouts], [[forward]], [[neighbor]],"
-            + " [admin], [dataplane] and [log]";
+    private static final String TABLE_LIST = "[inside], [outside], [nat], [nat.timeouts], [nat.udp], [nat.tcp],"
+            + " [nat.icmp], [[forward]], [[neighbor]], [admin], [dataplane] and [log]";
+    /** The tables within [nat]. */
+    private static final List<String> NAT_TABLES = List.of("timeouts", "udp", "tcp", "icmp");
 
     private final String file;
     private final String text;
     private final List<String> warnings = new ArrayList<>();
+    /** Where each key's value came from, noted as the keys are read. */
+    private final Origins origins = new Origins();
+    /** The keys of the file's {@code [nat] profile}, or null; and the line that names it. */
+    private TomlTable profile;
+    private int profileLine;
 
     private ConfigLoader(String file, String text) {
         this.file = file;
@@ -121,7 +133,7 @@ public final class ConfigLoader {
     public static LoadedConfig parse(String text, String fileName) throws ConfigException {
         ConfigLoader loader = new ConfigLoader(fileName, text);
         RouterConfig config = loader.load();
-        return new LoadedConfig(config, loader.warnings);
+        return new LoadedConfig(config, loader.warnings, loader.origins);
     }
 
     private RouterConfig load() throws ConfigException {
@@ -137,6 +149,7 @@ public final class ConfigLoader {
             throw syntaxError(toml.errors().getFirst());
         }
         checkShapeAndKeys(toml);
+        profile(table(toml, "nat"));
 
         InterfaceConfig inside = interfaceConfig(table(toml, "inside"), false);
         InterfaceConfig outside = interfaceConfig(table(toml, "outside"), true);
@@ -150,7 +163,8 @@ public final class ConfigLoader {
             throw outsideSection.error("address", prefix(outside) + " overlaps the inside prefix " + prefix(inside)
                     + "; the two sides need separate prefixes");
         }
-        NatConfig nat = natConfig(table(toml, "nat"), inside);
+        NatConfig nat = natConfig(toml, table(toml, "nat"), inside);
+        sharedAddressSpace(inside);
         List<ForwardRule> forwards = forwards(entries(toml, "forward"), inside);
         List<StaticNeighbor> neighbors = neighbors(entries(toml, "neighbor"), inside, outside);
         AdminConfig admin = admin(table(toml, "admin"));
@@ -232,14 +246,17 @@ public final class ConfigLoader {
                             + Section.typeName(value));
                 }
                 unknownKeys(key, table, problems, Problem::new);
-                if (key.equals("nat") && table.get(List.of("timeouts")) != null) {
-                    Object timeouts = table.get(List.of("timeouts"));
-                    int tline = table.inputPositionOf(List.of("timeouts")).line();
-                    if (!(timeouts instanceof TomlTable t)) {
-                        throw new ConfigException(file + ":" + tline + ": nat.timeouts: expected a table"
-                                + " [nat.timeouts], got " + Section.typeName(timeouts));
+                for (String inner : key.equals("nat") ? NAT_TABLES : List.<String>of()) {
+                    Object sub = table.get(List.of(inner));
+                    if (sub == null) {
+                        continue;
                     }
-                    unknownKeys("nat.timeouts", t, problems, Problem::new);
+                    int tline = table.inputPositionOf(List.of(inner)).line();
+                    if (!(sub instanceof TomlTable t)) {
+                        throw new ConfigException(file + ":" + tline + ": nat." + inner + ": expected a table"
+                                + " [nat." + inner + "], got " + Section.typeName(sub));
+                    }
+                    unknownKeys("nat." + inner, t, problems, Problem::new);
                 }
             } else if (ARRAYS_OF_TABLES.contains(key)) {
                 if (value instanceof TomlTable) {
@@ -301,6 +318,11 @@ public final class ConfigLoader {
                 String header = ARRAYS_OF_TABLES.contains(key) ? "[[" + key + "]]" : "[" + key + "]";
                 message = "unknown key; " + key + " is a table of its own: write it as " + header
                         + " (or put it before the first table header)";
+            } else if (path.equals("nat.icmp") && key.equals("filtering")) {
+                message = "ICMP has no filtering to set: a query's reply only ever reaches the session of the"
+                        + " query that went out (RFC 5508); [nat.icmp] takes " + String.join(", ", known);
+            } else if (path.equals("nat.tcp") && key.equals("timeout")) {
+                message = "unknown key; TCP has two timeouts: timeout-established and timeout-transitory";
             } else if (suggestion != null) {
                 message = "unknown key; did you mean \"" + suggestion + "\"?";
             } else if (home != null) {
@@ -322,19 +344,61 @@ public final class ConfigLoader {
         return null;
     }
 
+    /** Table {@code name} ("nat", "nat.udp") of the file, with the profile's keys for it beneath. */
     private Section table(TomlTable root, String name) {
         TomlTable table = root.getTable(name);
-        int line = table == null ? 0 : root.inputPositionOf(List.of(name)).line();
-        return new Section(file, name, table, line);
+        int line = table == null ? 0 : root.inputPositionOf(name).line();
+        TomlTable defaults = profile == null ? null : profile.getTable(name);
+        return new Section(file, name, table, line, new Section.Layer(profileName(), profileLine, defaults, origins,
+                name));
     }
 
     private List<Section> entries(TomlTable root, String name) {
         TomlArray array = root.getArray(name);
         List<Section> sections = new ArrayList<>();
         for (int i = 0; array != null && i < array.size(); i++) {
-            sections.add(new Section(file, name, array.getTable(i), array.inputPositionOf(i).line()));
+            sections.add(new Section(file, name, array.getTable(i), array.inputPositionOf(i).line(),
+                    new Section.Layer(null, 0, null, origins, name + "." + (i + 1))));
         }
         return sections;
+    }
+
+    // ---- [nat] profile ----
+
+    /** Reads {@code [nat] profile} first: its keys lie beneath every table read after it. */
+    private void profile(Section nat) throws ConfigException {
+        String name = nat.optionalString("profile", "\"port-restricted-cone\"");
+        if (name == null) {
+            return;
+        }
+        profile = Profiles.of(name);
+        if (profile == null) {
+            throw nat.error("profile", "expected one of " + quotedList(Profiles.names()) + ", got \"" + name + "\"");
+        }
+        profileLine = nat.line("profile");
+        origins.profile(name);
+    }
+
+    private String profileName() {
+        return origins.profile();
+    }
+
+    /** "a", "b" or "c", each quoted. */
+    private static String quotedList(List<String> names) {
+        List<String> quoted = names.stream().map(n -> "\"" + n + "\"").toList();
+        return String.join(", ", quoted.subList(0, quoted.size() - 1)) + " or " + quoted.getLast();
+    }
+
+    /** The shared address space of RFC 6598, where a CGN's subscribers are. */
+    private static final int SHARED_ADDRESS_SPACE = 0x64400000, SHARED_PREFIX = 10;
+
+    /** The cgn profile with an inside prefix outside 100.64.0.0/10: allowed, but said. */
+    private void sharedAddressSpace(InterfaceConfig inside) {
+        if ("cgn".equals(profileName()) && !(inside.prefixLength() >= SHARED_PREFIX
+                && Ipv4Address.inPrefix(inside.address(), SHARED_ADDRESS_SPACE, SHARED_PREFIX))) {
+            warnings.add(file + ": inside.address: warning: " + prefix(inside) + " is not within 100.64.0.0/10, the"
+                    + " shared address space RFC 6598 sets aside for the subscribers behind a CGN (profile \"cgn\")");
+        }
     }
 
     // ---- [inside] and [outside] ----
@@ -467,7 +531,7 @@ public final class ConfigLoader {
 
     // ---- [nat] and [nat.timeouts] ----
 
-    private NatConfig natConfig(Section s, InterfaceConfig inside) throws ConfigException {
+    private NatConfig natConfig(TomlTable root, Section s, InterfaceConfig inside) throws ConfigException {
         NatConfig d = NatConfig.defaults();
         NatConfig.Behavior mapping = behavior(s, "mapping", d.mapping());
         NatConfig.Behavior filtering = behavior(s, "filtering", d.filtering());
@@ -484,6 +548,9 @@ public final class ConfigLoader {
         // Unset, the per-host quota follows a smaller table down rather than exceed it.
         int perHost = (int) s.integer("max-sessions-per-host", 1, MAX_SESSIONS,
                 Math.min(d.maxSessionsPerHost(), maxSessions));
+        if (perHost > maxSessions && s.fromProfile("max-sessions-per-host")) {
+            perHost = maxSessions; // a profile's quota follows a smaller table down, as the default does
+        }
         if (perHost > maxSessions) {
             throw s.error("max-sessions-per-host", "expected at most max-sessions (" + maxSessions + "), got "
                     + perHost);
@@ -508,23 +575,54 @@ public final class ConfigLoader {
             dmz = insideHost(s, "dmz", dmzText, inside, "the DMZ host");
         }
         boolean inboundRefresh = s.bool("inbound-refresh", d.inboundRefresh());
-        Section t = new Section(file, "nat.timeouts", s.table == null ? null : s.table.getTable("timeouts"),
-                s.table == null || s.table.getTable("timeouts") == null ? 0
-                        : s.table.inputPositionOf(List.of("timeouts")).line());
+        Section t = table(root, "nat.timeouts");
+        Section udp = table(root, "nat.udp");
+        Section tcp = table(root, "nat.tcp");
+        Section icmp = table(root, "nat.icmp");
         Timeouts td = Timeouts.defaults();
         Timeouts timeouts = new Timeouts(
-                timeout(t, "udp", td.udpNanos(), Timeouts.UDP_MINIMUM, "RFC 4787 REQ-5",
+                timeout(t, "udp", udp, "timeout", td.udpNanos(), Timeouts.UDP_MINIMUM, "RFC 4787 REQ-5",
                         "UDP mappings may expire between keep-alives"),
-                timeout(t, "tcp-established", td.tcpEstablishedNanos(), Timeouts.TCP_ESTABLISHED_MINIMUM,
-                        "RFC 5382 REQ-5", "idle TCP connections may be cut"),
-                timeout(t, "tcp-transitory", td.tcpTransitoryNanos(), Timeouts.TCP_TRANSITORY_MINIMUM,
-                        "RFC 5382 REQ-5", "connections being opened or closed may be cut"),
-                timeout(t, "icmp", td.icmpNanos(), Timeouts.ICMP_MINIMUM, "RFC 5508 REQ-1",
+                timeout(t, "tcp-established", tcp, "timeout-established", td.tcpEstablishedNanos(),
+                        Timeouts.TCP_ESTABLISHED_MINIMUM, "RFC 5382 REQ-5", "idle TCP connections may be cut"),
+                timeout(t, "tcp-transitory", tcp, "timeout-transitory", td.tcpTransitoryNanos(),
+                        Timeouts.TCP_TRANSITORY_MINIMUM, "RFC 5382 REQ-5",
+                        "connections being opened or closed may be cut"),
+                timeout(t, "icmp", icmp, "timeout", td.icmpNanos(), Timeouts.ICMP_MINIMUM, "RFC 5508 REQ-2",
                         "slow ICMP queries may lose their replies"));
+        NatConfig.ProtocolBehavior all = new NatConfig.ProtocolBehavior(mapping, filtering, inboundRefresh);
         return new NatConfig(mapping, filtering, ports[0], ports[1], maxSessions, perHost, hairpinning, unmatched,
-                dmz, timeouts, inboundRefresh);
+                dmz, timeouts, inboundRefresh, protocol(udp, all, true), protocol(tcp, all, true),
+                protocol(icmp, all, false));
     }
 
+    /**
+     * The behaviour of one protocol: {@code [nat.udp]}, {@code [nat.tcp]} or {@code [nat.icmp]}, each
+     * key that table (or the profile's) leaves out taken from {@code [nat]} ({@code all}), and noted
+     * as coming from there. ICMP's filtering is always [nat]'s: no key sets it (see KEYS).
+     */
+    private NatConfig.ProtocolBehavior protocol(Section p, NatConfig.ProtocolBehavior all, boolean filters)
+            throws ConfigException {
+        NatConfig.Behavior mapping = inherit(p, "mapping") ? all.mapping() : behavior(p, "mapping", all.mapping());
+        NatConfig.Behavior filtering = !filters || inherit(p, "filtering") ? all.filtering()
+                : behavior(p, "filtering", all.filtering());
+        boolean refresh = inherit(p, "inbound-refresh") ? all.inboundRefresh()
+                : p.bool("inbound-refresh", all.inboundRefresh());
+        return new NatConfig.ProtocolBehavior(mapping, filtering, refresh);
+    }
+
+    /**
+     * True if neither the file nor the profile sets {@code key} in protocol table {@code p}: it is
+     * then [nat]'s, and its origin is noted as that of the [nat] key ("router.toml:7 (nat.mapping)").
+     */
+    private boolean inherit(Section p, String key) {
+        if (p.inFile(key) || p.fromProfile(key)) {
+            return false;
+        }
+        String from = "nat." + key;
+        origins.note(p.path + "." + key, origins.of(from) + " (" + from + ")");
+        return true;
+    }
     private static NatConfig.Behavior behavior(Section s, String key, NatConfig.Behavior absent)
             throws ConfigException {
         String text = s.optionalString(key, "\"endpoint-independent\"");
@@ -538,6 +636,23 @@ public final class ConfigLoader {
         }
         throw s.error(key, "expected \"endpoint-independent\", \"address-dependent\" or \"address-and-port-dependent\","
                 + " got \"" + text + "\"");
+    }
+
+    /**
+     * A timeout that {@code [nat.timeouts]} ({@code t}, key {@code key}) or the protocol's own table
+     * ({@code p}, key {@code pKey}) may set: the file before the profile, never both in the file.
+     * Noted under its [nat.timeouts] name, where {@code jnat check} prints it.
+     */
+    private long timeout(Section t, String key, Section p, String pKey, long absent, long minimum, String rfc,
+            String risk) throws ConfigException {
+        if (t.inFile(key) && p.inFile(pKey)) {
+            throw p.error(pKey, "also set as " + t.path + "." + key + " at line " + t.line(key) + "; set it in one"
+                    + " place");
+        }
+        boolean own = p.inFile(pKey) || (!t.inFile(key) && p.fromProfile(pKey));
+        long nanos = own ? timeout(p, pKey, absent, minimum, rfc, risk) : timeout(t, key, absent, minimum, rfc, risk);
+        origins.note(t.path + "." + key, own ? p.origin(pKey) : t.origin(key));
+        return nanos;
     }
 
     private long timeout(Section s, String key, long absent, long minimum, String rfc, String risk)

@@ -29,11 +29,19 @@ public final class EffectiveConfig {
      * (for the admin API, whose reads need no token on loopback). A token file is named, never read out.
      */
     public static String toToml(RouterConfig config, boolean hideSecrets) {
+        return toToml(config, hideSecrets, null);
+    }
+
+    /**
+     * As {@link #toToml(RouterConfig, boolean)}, naming in {@code [nat]} the profile that
+     * {@code origins} (of the file the config was loaded from; null: none) says the file chose.
+     */
+    public static String toToml(RouterConfig config, boolean hideSecrets, Origins origins) {
         StringBuilder out = new StringBuilder();
         out.append("# The effective configuration: the file as jnat reads it, defaults filled in.\n\n");
         side(out, "inside", config.inside());
         side(out, "outside", config.outside());
-        nat(out, config.nat());
+        nat(out, config.nat(), origins == null ? null : origins.profile());
         for (ForwardRule rule : config.forwards()) {
             out.append("[[forward]]\n");
             entry(out, "protocol", quoted(protocol(rule)));
@@ -119,8 +127,11 @@ public final class EffectiveConfig {
         out.append('\n');
     }
 
-    private static void nat(StringBuilder out, NatConfig n) {
+    private static void nat(StringBuilder out, NatConfig n, String profile) {
         out.append("[nat]\n");
+        if (profile != null) {
+            entry(out, "profile", quoted(profile));
+        }
         entry(out, "mapping", quoted(n.mapping().configName()));
         entry(out, "filtering", quoted(n.filtering().configName()));
         entry(out, "ports", quoted(n.portLow() + "-" + n.portHigh()));
@@ -141,6 +152,20 @@ public final class EffectiveConfig {
         entry(out, "tcp-established", quoted(Durations.format(t.tcpEstablishedNanos())));
         entry(out, "tcp-transitory", quoted(Durations.format(t.tcpTransitoryNanos())));
         entry(out, "icmp", quoted(Durations.format(t.icmpNanos())));
+        out.append('\n');
+        protocol(out, "udp", n.udp(), true);
+        protocol(out, "tcp", n.tcp(), true);
+        protocol(out, "icmp", n.icmp(), false);
+    }
+
+    /** {@code [nat.udp]} and its kin: the protocol's behaviour, whether its own or [nat]'s (its timeouts are above). */
+    private static void protocol(StringBuilder out, String name, NatConfig.ProtocolBehavior b, boolean filtering) {
+        out.append("[nat.").append(name).append("]\n");
+        entry(out, "mapping", quoted(b.mapping().configName()));
+        if (filtering) {
+            entry(out, "filtering", quoted(b.filtering().configName()));
+        }
+        entry(out, "inbound-refresh", Boolean.toString(b.inboundRefresh()));
         out.append('\n');
     }
 

@@ -18,19 +18,39 @@ final class Section implements Problem<ConfigException> {
     final TomlTable table;
     /** Line of the table's header, or 0 when there is none. */
     final int line;
+    /** The profile's defaults beneath this table, and where to note each key's origin. */
+    private final Layer layer;
+
+    /**
+     * What lies beneath a table of the file: the keys of profile {@code profile} ({@code [nat]
+     * profile}, set at line {@code profileLine}) for this table, or null; and the {@link Origins}
+     * to note each key read in, under {@code originPath} ("nat.udp", "forward.2").
+     */
+    record Layer(String profile, int profileLine, TomlTable defaults, Origins origins, String originPath) {
+        static final Layer NONE = new Layer(null, 0, null, null, null);
+    }
 
     /** True for one entry of an array of tables ({@code [[forward]]}), false for a table ({@code [nat]}). */
     private final boolean entry;
 
     Section(String file, String path, TomlTable table, int line) {
-        this(file, path, table, line, path.equals("forward") || path.equals("neighbor"));
+        this(file, path, table, line, Layer.NONE);
+    }
+
+    Section(String file, String path, TomlTable table, int line, Layer layer) {
+        this(file, path, table, line, layer, path.equals("forward") || path.equals("neighbor"));
     }
 
     Section(String file, String path, TomlTable table, int line, boolean entry) {
+        this(file, path, table, line, Layer.NONE, entry);
+    }
+
+    private Section(String file, String path, TomlTable table, int line, Layer layer, boolean entry) {
         this.file = file;
         this.path = path;
         this.table = table;
         this.line = line;
+        this.layer = layer;
         this.entry = entry;
     }
 
@@ -39,14 +59,41 @@ final class Section implements Problem<ConfigException> {
     }
 
     boolean has(String key) {
+        return value(key) != null;
+    }
+
+    /** True if the file itself sets {@code key} (not the profile). */
+    boolean inFile(String key) {
         return table != null && table.get(List.of(key)) != null;
     }
 
-    Object value(String key) {
-        return table == null ? null : table.get(List.of(key));
+    /** True if the file leaves {@code key} to the profile, which sets it. */
+    boolean fromProfile(String key) {
+        return !inFile(key) && layer.defaults() != null && layer.defaults().get(List.of(key)) != null;
     }
 
-    /** The line where {@code key} is set, or the table's header line when it is not set. */
+    /** The value of {@code key}: the file's, else the profile's, else null; notes which in the {@link Origins}. */
+    Object value(String key) {
+        Object value = table == null ? null : table.get(List.of(key));
+        if (value == null && fromProfile(key)) {
+            value = layer.defaults().get(List.of(key));
+        }
+        if (layer.origins() != null) {
+            layer.origins().note(layer.originPath() + "." + key, origin(key));
+        }
+        return value;
+    }
+
+    /** Where the value of {@code key} comes from: "FILE:LINE", "profile NAME" or "default". */
+    String origin(String key) {
+        return inFile(key) ? file + ":" + line(key) : fromProfile(key) ? "profile " + layer.profile()
+                : Origins.DEFAULT;
+    }
+
+    /**
+     * The line where {@code key} is set; for a key the profile sets, the line of {@code profile};
+     * else the table's header line.
+     */
     int line(String key) {
         if (table != null) {
             TomlPosition position = table.inputPositionOf(List.of(key));
@@ -54,7 +101,13 @@ final class Section implements Problem<ConfigException> {
                 return position.line();
             }
         }
-        return line;
+        return fromProfile(key) ? layer.profileLine() : line;
+    }
+
+    /** An error's or warning's tail naming the profile, when the value of {@code key} is the profile's. */
+    private String fromWhom(String key) {
+        return fromProfile(key) ? " (the value of profile \"" + layer.profile() + "\"; set " + path + "." + key
+                + " in the file to override it)" : "";
     }
 
     String where(int line) {
@@ -63,11 +116,11 @@ final class Section implements Problem<ConfigException> {
 
     @Override
     public ConfigException error(String key, String message) {
-        return new ConfigException(where(line(key)) + path + "." + key + ": " + message);
+        return new ConfigException(where(line(key)) + path + "." + key + ": " + message + fromWhom(key));
     }
 
     String warning(String key, String message) {
-        return where(line(key)) + path + "." + key + ": warning: " + message;
+        return where(line(key)) + path + "." + key + ": warning: " + message + fromWhom(key);
     }
 
     ConfigException missing(String key, String example) {

@@ -18,7 +18,8 @@ import org.jnat.wire.Ipv4Address;
  * {@code max-sessions-per-host}, {@code hairpinning}; the forwards are {@link LiveForwards}') and
  * those it cannot (everything else: devices, addresses, MACs, MTUs, the gateway, the mapping and
  * filtering behaviours, the port range, {@code max-sessions}, which sizes the tables,
- * {@code inbound-refresh}, the neighbors, {@code [admin]}, {@code [dataplane]}). Names are the
+ * {@code inbound-refresh}, the same three keys of {@code [nat.udp]}, {@code [nat.tcp]} and
+ * {@code [nat.icmp]}, the neighbors, {@code [admin]}, {@code [dataplane]}). Names are the
  * file's, e.g. {@code nat.timeouts.udp}.
  *
  * @param refused the keys that cannot change while jnat runs, in file order
@@ -42,6 +43,9 @@ public record ConfigDiff(List<String> refused, List<String> changes) {
         differs(refused, "nat.ports", a.portLow() + "-" + a.portHigh(), b.portLow() + "-" + b.portHigh());
         differs(refused, "nat.max-sessions", a.maxSessions(), b.maxSessions());
         differs(refused, "nat.inbound-refresh", a.inboundRefresh(), b.inboundRefresh());
+        protocol(refused, "udp", a, b, a.udp(), b.udp());
+        protocol(refused, "tcp", a, b, a.tcp(), b.tcp());
+        protocol(refused, "icmp", a, b, a.icmp(), b.icmp());
         change(changes, "nat.max-sessions-per-host", a.maxSessionsPerHost(), b.maxSessionsPerHost());
         change(changes, "nat.hairpinning", a.hairpinning(), b.hairpinning());
         change(changes, "nat.unmatched", a.unmatched().configName(), b.unmatched().configName());
@@ -75,6 +79,25 @@ public record ConfigDiff(List<String> refused, List<String> changes) {
                 : String.join(", ", refused.subList(0, refused.size() - 1)) + " and " + refused.getLast();
         return keys + " cannot change while jnat runs; restart jnat to"
                 + " apply " + (refused.size() == 1 ? "it" : "them") + " (nothing was changed)";
+    }
+
+    /**
+     * {@code [nat.udp]} and its kin, which no more change live than [nat]'s keys do. A protocol's
+     * key is named only when it changes otherwise than [nat]'s (already named): from or to a value
+     * of its own.
+     */
+    private static void protocol(List<String> refused, String name, NatConfig a, NatConfig b,
+            NatConfig.ProtocolBehavior pa, NatConfig.ProtocolBehavior pb) {
+        if (!(a.mapping() != b.mapping() && pa.mapping() == a.mapping() && pb.mapping() == b.mapping())) {
+            differs(refused, "nat." + name + ".mapping", pa.mapping(), pb.mapping());
+        }
+        if (!(a.filtering() != b.filtering() && pa.filtering() == a.filtering() && pb.filtering() == b.filtering())) {
+            differs(refused, "nat." + name + ".filtering", pa.filtering(), pb.filtering());
+        }
+        if (!(a.inboundRefresh() != b.inboundRefresh() && pa.inboundRefresh() == a.inboundRefresh()
+                && pb.inboundRefresh() == b.inboundRefresh())) {
+            differs(refused, "nat." + name + ".inbound-refresh", pa.inboundRefresh(), pb.inboundRefresh());
+        }
     }
 
     private static void side(List<String> refused, String name, InterfaceConfig a, InterfaceConfig b) {

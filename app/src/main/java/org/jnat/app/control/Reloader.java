@@ -9,6 +9,7 @@ import org.jnat.app.admin.ApiException;
 import org.jnat.app.config.ConfigException;
 import org.jnat.app.config.ConfigLoader;
 import org.jnat.app.config.LoadedConfig;
+import org.jnat.app.config.Origins;
 import org.jnat.config.NatConfig;
 import org.jnat.config.RouterConfig;
 import org.jnat.nat.NatEngine;
@@ -37,14 +38,27 @@ public final class Reloader {
     private final LiveForwards forwards;
     /** The config of the file in force (its forwards those of the file); changed only by {@link #reload}. */
     private volatile RouterConfig running;
+    /** Where each value of {@link #running} came from, as its load noted; changed only by {@link #reload}. */
+    private volatile Origins origins;
 
     /** {@code file}: the config file to reload, or null for a router started without one (the demo). */
     public Reloader(Path file, RouterConfig running, ControlQueue control, NatEngine nat) {
+        this(file, running, new Origins(), control, nat);
+    }
+
+    /** As above, with the origins of {@code running}'s values ({@link LoadedConfig#origins()}). */
+    public Reloader(Path file, RouterConfig running, Origins origins, ControlQueue control, NatEngine nat) {
         this.file = file;
+        this.origins = origins;
         this.running = running;
         this.control = control;
         this.nat = nat;
         this.forwards = new LiveForwards(control, nat, running.forwards());
+    }
+
+    /** Where each value of the file's config in force came from (empty for a router started without a file). */
+    public Origins origins() {
+        return origins;
     }
 
     public LiveForwards forwards() {
@@ -93,6 +107,7 @@ public final class Reloader {
             changes.addAll(diff.changes());
         }
         running = next;
+        origins = loaded.origins();
         log.info("reloaded {}: {}", file, changes.isEmpty() ? "nothing changed" : String.join("; ", changes));
         return changes;
     }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.jnat.app.config.ConfigLoader;
+import org.jnat.app.config.LoadedConfig;
 import org.jnat.app.control.ConfigDiffTest;
 import org.jnat.app.control.Reloader;
 import org.jnat.config.ForwardRule;
@@ -56,7 +57,8 @@ class ForwardsApiTest {
     void start() throws Exception {
         file = dir.resolve("router.toml");
         Files.writeString(file, ConfigDiffTest.BASE);
-        RouterConfig config = ConfigLoader.load(file);
+        LoadedConfig loaded = ConfigLoader.loadWithWarnings(file);
+        RouterConfig config = loaded.config();
         nat = NatEngine.of(config, counters, 1);
         ControlQueue control = new ControlQueue();
         control.wakeUp(() -> {
@@ -64,7 +66,7 @@ class ForwardsApiTest {
                 control.drain(System.nanoTime(), ControlQueue.CAPACITY);
             }
         });
-        Reloader reloader = new Reloader(file, config, control, nat);
+        Reloader reloader = new Reloader(file, config, loaded.origins(), control, nat);
         server = AdminServer.start(new InetSocketAddress("127.0.0.1", 0),
                 AdminApi.routes(reloader, counters, AdminServerTest.status()));
         base = "http://127.0.0.1:" + server.address().getPort();
@@ -226,6 +228,26 @@ class ForwardsApiTest {
     }
 
     // ---------------------------------------------------------------- reload
+
+    @Test
+    void theConfigSaysWhereEachValueCameFromAndAReloadUpdatesIt() throws Exception {
+        JsonObject plain = json(send("GET", "/api/v1/config", null, null), 200);
+        assertThat(plain.has("origins")).isFalse();
+        JsonObject origins = json(send("GET", "/api/v1/config?origins=true", null, null), 200)
+                .getAsJsonObject("origins");
+        assertThat(origins.get("nat.unmatched").getAsString()).isEqualTo(file + ":19");
+        assertThat(origins.get("nat.mapping").getAsString()).isEqualTo("default");
+        assertThat(origins.get("nat.udp.mapping").getAsString()).isEqualTo("default (nat.mapping)");
+        Files.writeString(file, Files.readString(file).replace("unmatched = \"drop\"\n", "")
+                .replace("[nat]\n", "[nat]\nprofile = \"port-restricted-cone\"\n"));
+        assertThat(json(post("/api/v1/reload", null), 200).getAsJsonArray("changed")).isEmpty();
+        JsonObject after = json(send("GET", "/api/v1/config?origins=true", null, null), 200);
+        assertThat(after.getAsJsonObject("nat").get("profile").getAsString()).isEqualTo("port-restricted-cone");
+        assertThat(after.getAsJsonObject("origins").get("nat.unmatched").getAsString()).isEqualTo("default");
+        assertThat(after.getAsJsonObject("origins").get("nat.mapping").getAsString())
+                .isEqualTo("profile port-restricted-cone");
+        error(send("GET", "/api/v1/config?origins=yes", null, null), 400, "origins");
+    }
 
     private void rewrite(String from, String to) throws Exception {
         String text = Files.readString(file);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jnat.runtime.Counters;
+import org.jnat.testing.Requirement;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +35,7 @@ public class MetricsEndpointTest {
         return counters;
     }
 
+    @Requirement("RFC 6888 REQ-10")
     @Test
     void everyCounterIsAPrometheusCounterWithItsDescription() throws Exception {
         String text = scrape(someCounters());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.stream.Stream;
+import org.jnat.testing.Requirement;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -66,13 +67,15 @@ public class BadConfigTest {
                 bad("[inside]\ndevice = \"tap:jnat0\"\naddress = \"192.168.1.1/24\"\ngateway = \"192.168.1.254\"\n",
                         "router.toml:4: inside.gateway: unknown key here; it belongs in [outside]"),
                 bad(MINIMAL + "[nat]\ncolour = \"blue\"\n",
-                        "router.toml:10: nat.colour: unknown key; [nat] takes mapping, filtering, ports, max-sessions,"
-                                + " max-sessions-per-host, hairpinning, unmatched, dmz, inbound-refresh, timeouts"),
+                        "router.toml:10: nat.colour: unknown key; [nat] takes profile, mapping, filtering, ports,"
+                                + " max-sessions, max-sessions-per-host, hairpinning, unmatched, dmz, inbound-refresh,"
+                                + " timeouts, udp, tcp, icmp"),
                 bad("dmz = \"192.168.1.50\"\n" + MINIMAL,
                         "router.toml:1: dmz: unknown key at the top level; it belongs in [nat]"),
                 bad(MINIMAL + "[firewall]\nenabled = true\n",
                         "router.toml:9: firewall: unknown table; the tables are [inside], [outside], [nat],"
-                                + " [nat.timeouts], [[forward]], [[neighbor]], [admin], [dataplane] and [log]"),
+                                + " [nat.timeouts], [nat.udp], [nat.tcp], [nat.icmp], [[forward]], [[neighbor]], [admin],"
+                                + " [dataplane] and [log]"),
                 bad(MINIMAL + "[[forwards]]\nprotocol = \"tcp\"\n",
                         "router.toml:9: forwards: unknown table; did you mean [[forward]]?"),
                 bad(MINIMAL + "[forward]\nprotocol = \"tcp\"\nport = \"80\"\nto = \"192.168.1.2\"\n",
@@ -302,6 +305,7 @@ public class BadConfigTest {
         return Arguments.of(expected, toml);
     }
 
+    @Requirement("RFC 4787 REQ-7")
     @ParameterizedTest(name = "{0}")
     @MethodSource("badFiles")
     void aBadFileGivesOneLine(String expected, String toml) {

@@ -204,7 +204,7 @@ class ConfigLoaderTest {
                         + " RFC 5382 REQ-5; idle TCP connections may be cut",
                 "router.toml:12: nat.timeouts.tcp-transitory: warning: \"1m\" is below the 4m minimum of"
                         + " RFC 5382 REQ-5; connections being opened or closed may be cut",
-                "router.toml:13: nat.timeouts.icmp: warning: \"500ms\" is below the 1m minimum of RFC 5508 REQ-1;"
+                "router.toml:13: nat.timeouts.icmp: warning: \"500ms\" is below the 1m minimum of RFC 5508 REQ-2;"
                         + " slow ICMP queries may lose their replies");
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.jnat.config.LogConfig;
 import org.jnat.config.RouterConfig;
+import org.jnat.testing.Requirement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ class LogConfigTest {
         return file;
     }
 
+    @Requirement("RFC 6888 REQ-12")
     @Test
     void noLogTableMeansNoSessionLog() throws Exception {
         RouterConfig config = ConfigLoader.load(config(""));

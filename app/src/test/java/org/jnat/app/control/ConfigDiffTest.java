@@ -6,6 +6,7 @@ import java.util.stream.Stream;
 import org.jnat.app.config.BadConfigTest;
 import org.jnat.app.config.ConfigLoader;
 import org.jnat.config.RouterConfig;
+import org.jnat.testing.Requirement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -108,9 +109,35 @@ public class ConfigDiffTest {
                 Arguments.of("busy-poll = \"0s\"", "busy-poll = \"100us\"", "dataplane.busy-poll"),
                 Arguments.of("udp-coalesce = true", "udp-coalesce = false", "dataplane.udp-coalesce"),
                 Arguments.of("[dataplane]\n", "[dataplane]\ncpu = 0\n", "dataplane.cpu"),
-                Arguments.of("[dataplane]\n", "[dataplane]\nrealtime-priority = 10\n", "dataplane.realtime-priority"));
+                Arguments.of("[dataplane]\n", "[dataplane]\nrealtime-priority = 10\n", "dataplane.realtime-priority"),
+                Arguments.of("[dataplane]\n", "[nat.udp]\nmapping = \"address-dependent\"\n\n[dataplane]\n",
+                        "nat.udp.mapping"),
+                Arguments.of("[dataplane]\n", "[nat.tcp]\nfiltering = \"endpoint-independent\"\n\n[dataplane]\n",
+                        "nat.tcp.filtering"),
+                Arguments.of("[dataplane]\n", "[nat.icmp]\ninbound-refresh = true\n\n[dataplane]\n",
+                        "nat.icmp.inbound-refresh"));
     }
 
+    @Test
+    void aProtocolsTimeoutChangesLiveUnderItsTimeoutsName() throws Exception {
+        RouterConfig running = with("udp = \"5m\", ", "");
+        RouterConfig next = parse(BASE.replace("udp = \"5m\", ", "")
+                .replace("[dataplane]\n", "[nat.udp]\ntimeout = \"10m\"\n\n[dataplane]\n"));
+        ConfigDiff diff = ConfigDiff.between(running, next);
+        assertThat(diff.refused()).isEmpty();
+        assertThat(diff.changes()).containsExactly("nat.timeouts.udp: 5m -> 10m");
+    }
+
+    @Test
+    void aProtocolTableSayingWhatNatSaysChangesNothingAndNatsChangeIsNamedOnce() throws Exception {
+        RouterConfig running = parse(BASE);
+        RouterConfig same = with("[dataplane]\n", "[nat.udp]\nmapping = \"endpoint-independent\"\n\n[dataplane]\n");
+        assertThat(ConfigDiff.between(running, same).refused()).isEmpty();
+        RouterConfig all = with("[nat]\n", "[nat]\nmapping = \"address-dependent\"\n");
+        assertThat(ConfigDiff.between(running, all).refused()).containsExactly("nat.mapping");
+    }
+
+    @Requirement("RFC 4787 REQ-11")
     @ParameterizedTest
     @MethodSource("refusedKeys")
     void aKeyThatCannotChangeLiveIsRefusedByName(String from, String to, String key) throws Exception {

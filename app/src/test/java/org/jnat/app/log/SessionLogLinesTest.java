@@ -13,6 +13,7 @@ import org.jnat.nat.SessionLog;
 import org.jnat.nat.SessionLogTestFeed;
 import org.jnat.runtime.Counters;
 import org.jnat.runtime.ManualClock;
+import org.jnat.testing.Requirement;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Address;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,7 @@ class SessionLogLinesTest {
         return r;
     }
 
+    @Requirement("RFC 6888 REQ-12")
     @Test
     void createdAndEndedLinesCarryExactlyTheFieldsAnOperatorKeeps() {
         // The router's clock reads 5 s at wall time 2026-12-04T09:40:00.000Z.
