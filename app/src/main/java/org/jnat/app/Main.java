@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
                 SessionsCommand.class,
                 CountersCommand.class,
                 ForwardsCommand.class,
+                StunServerCommand.class,
                 LabCommand.class,
         })
 public final class Main implements Callable<Integer> {

@@ -30,28 +30,26 @@ final class Section implements Problem<ConfigException> {
         static final Layer NONE = new Layer(null, 0, null, null, null);
     }
 
-    /** True for one entry of an array of tables ({@code [[forward]]}), false for a table ({@code [nat]}). */
-    private final boolean entry;
+    /** Set for one entry of an array of tables other than the router's ({@code [[host]]} of a lab topology). */
+    private boolean entry;
 
     Section(String file, String path, TomlTable table, int line) {
         this(file, path, table, line, Layer.NONE);
     }
 
     Section(String file, String path, TomlTable table, int line, Layer layer) {
-        this(file, path, table, line, layer, path.equals("forward") || path.equals("neighbor"));
-    }
-
-    Section(String file, String path, TomlTable table, int line, boolean entry) {
-        this(file, path, table, line, Layer.NONE, entry);
-    }
-
-    private Section(String file, String path, TomlTable table, int line, Layer layer, boolean entry) {
         this.file = file;
         this.path = path;
         this.table = table;
         this.line = line;
         this.layer = layer;
-        this.entry = entry;
+    }
+
+    /** One entry of an array of tables ({@code [[path]]}): its errors for a missing key name that header. */
+    static Section entry(String file, String path, TomlTable table, int line) {
+        Section s = new Section(file, path, table, line);
+        s.entry = true;
+        return s;
     }
 
     boolean present() {
@@ -124,7 +122,8 @@ final class Section implements Problem<ConfigException> {
     }
 
     ConfigException missing(String key, String example) {
-        String header = entry ? "[[" + path + "]]" : "[" + path + "]";
+        String header = entry || path.equals("forward") || path.equals("neighbor") ? "[[" + path + "]]"
+                : "[" + path + "]";
         return new ConfigException(where(line) + path + "." + key + ": missing; add it to " + header + ", e.g. "
                 + key + " = " + example);
     }

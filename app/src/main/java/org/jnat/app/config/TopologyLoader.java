@@ -183,7 +183,7 @@ public final class TopologyLoader {
         }
         List<Section> sections = new ArrayList<>();
         for (int i = 0; i < array.size(); i++) {
-            Section s = new Section(file, name, array.getTable(i), array.inputPositionOf(i).line(), true);
+            Section s = Section.entry(file, name, array.getTable(i), array.inputPositionOf(i).line());
             unknownKeys(s);
             sections.add(s);
         }
@@ -200,7 +200,7 @@ public final class TopologyLoader {
             throw new ConfigException(file + ":" + line + ": stun: expected one [stun] table, got "
                     + Section.typeName(value));
         }
-        Section s = new Section(file, "stun", table, line, false);
+        Section s = new Section(file, "stun", table, line);
         unknownKeys(s);
         return s;
     }

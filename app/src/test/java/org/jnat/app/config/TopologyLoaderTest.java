@@ -133,6 +133,6 @@ class TopologyLoaderTest {
                 cases++;
             }
         }
-        assertThat(cases).isEqualTo(10);
+        assertThat(cases).isEqualTo(11);
     }
 }

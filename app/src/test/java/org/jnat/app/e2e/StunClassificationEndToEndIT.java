@@ -1,0 +1,169 @@
+package org.jnat.app.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jnat.app.lab.JnatProcess;
+import org.jnat.app.lab.Lab;
+import org.jnat.app.lab.Shell;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every NAT behaviour jnat offers, classified end to end by two external judges, each against its
+ * own STUN server and against {@code jnat stun-server}:
+ * <ul>
+ *   <li>Vovida's {@code stun} (Debian stun-client, an RFC 3489 client) against {@code stund}
+ *       (Debian stun-server) and against jnat's;</li>
+ *   <li>coturn's {@code turnutils_natdiscovery -m -f} (RFC 5780) against coturn's
+ *       {@code turnserver --stun-only} and against jnat's.</li>
+ * </ul>
+ * The three servers run side by side in sv on 198.51.100.10 and .11 (stund on 3478/3479, coturn
+ * on 4478/4479, jnat on 5478/5479); cl runs the clients behind one jnat (TAP) per behaviour.
+ * Each judge's output is printed, and its classification lines are matched exactly.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StunClassificationEndToEndIT {
+    private static final Duration JUDGE = Duration.ofSeconds(60);
+    private static final int STUND_PORT = 3478;
+    private static final int COTURN_PORT = 4478;
+    private static final int JNAT_PORT = 5478;
+
+    /**
+     * Each behaviour as {@code [nat]} keys, and what each judge must print for it. After the
+     * profiles land, {@code keys} becomes {@code profile = "NAME"} (the enum's name, lower case,
+     * with dashes).
+     */
+    enum Behaviour {
+        FULL_CONE("endpoint-independent", "endpoint-independent",
+                "Independent Mapping, Independent Filter", "Endpoint Independent Mapping", "Endpoint Independent Filtering"),
+        RESTRICTED_CONE("endpoint-independent", "address-dependent",
+                "Independent Mapping, Address Dependent Filter", "Endpoint Independent Mapping", "Address Dependent Filtering"),
+        PORT_RESTRICTED_CONE("endpoint-independent", "address-and-port-dependent",
+                "Independent Mapping, Port Dependent Filter", "Endpoint Independent Mapping", "Address and Port Dependent Filtering"),
+        // Vovida's stun says "Dependent Mapping" for address- and port-dependent mapping alike, and
+        // then reports no filtering at all: it cannot tell the filtering of a symmetric NAT.
+        SYMMETRIC("address-and-port-dependent", "address-and-port-dependent",
+                "Dependent Mapping", "Address and Port Dependent Mapping", "Address and Port Dependent Filtering");
+
+        final String mapping, filtering, vovida, coturnMapping, coturnFiltering;
+
+        Behaviour(String mapping, String filtering, String vovida, String coturnMapping, String coturnFiltering) {
+            this.mapping = mapping;
+            this.filtering = filtering;
+            this.vovida = vovida;
+            this.coturnMapping = coturnMapping;
+            this.coturnFiltering = coturnFiltering;
+        }
+
+        /** The {@code [nat]} keys that give this behaviour. */
+        String keys() {
+            return "mapping = \"" + mapping + "\"\nfiltering = \"" + filtering + "\"\n";
+        }
+    }
+
+    private Lab lab;
+    private Path work;
+    private final List<Process> servers = new ArrayList<>();
+    private Path jnatServerLog;
+
+    @BeforeAll
+    void startLabAndServers() throws IOException {
+        Labs.assumeLab(getClass(), "stun", "stund", "turnserver", "turnutils_natdiscovery");
+        work = Files.createTempDirectory("jnat-sn");
+        lab = Lab.create(Lab.uniquePrefix("sn"), Lab.Mode.TAP);
+        servers.add(start("stund", "stund", "-h", Lab.SV, "-a", Lab.SV2, "-p", "" + STUND_PORT, "-o", "" + (STUND_PORT + 1)));
+        servers.add(start("turnserver", "turnserver", "-n", "--listening-ip", Lab.SV, "--listening-ip", Lab.SV2,
+                "--listening-port", "" + COTURN_PORT, "--alt-listening-port", "" + (COTURN_PORT + 1), "--stun-only",
+                "--no-cli", "--no-tls", "--no-dtls", "--log-file", "stdout", "--simple-log",
+                "--pidfile", work.resolve("turnserver.pid").toString()));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        servers.add(start("jnat-stun", java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "org.jnat.app.Main", "stun-server", "--address", Lab.SV, "--other", Lab.SV2,
+                "--port", "" + JNAT_PORT, "--other-port", "" + (JNAT_PORT + 1)));
+        jnatServerLog = work.resolve("jnat-stun.log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (int port : new int[] {STUND_PORT, COTURN_PORT, JNAT_PORT}) {
+            for (String ip : new String[] {Lab.SV, Lab.SV2}) {
+                for (int p : new int[] {port, port + 1}) {
+                    assertThat(lab.awaitListening(deadline, "sv", "-lunH", ip, p)).as("a server on %s:%d", ip, p).isTrue();
+                }
+            }
+        }
+    }
+
+    /** Starts a server in sv with its output in work/NAME.log. */
+    private Process start(String name, String... command) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns("sv")));
+        cmd.addAll(List.of(command));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(work.resolve(name + ".log").toFile()).start();
+    }
+
+    @AfterAll
+    void tearDown() throws IOException {
+        for (Process p : servers) {
+            p.toHandle().destroy(); // SIGTERM: jnat's server prints its counters
+            try {
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (jnatServerLog != null && Files.exists(jnatServerLog)) {
+            System.out.println("[jnat stun-server]\n" + Files.readString(jnatServerLog));
+        }
+        Labs.tearDown(null, lab, work);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Behaviour.class)
+    void bothJudgesAgreeWithTheBehaviour(Behaviour behaviour) throws IOException {
+        String config = lab.jnatConfig("drop").replace("[nat]\n", "[nat]\n" + behaviour.keys());
+        try (JnatProcess jnat = JnatProcess.startWith(lab, config, false, List.of())) {
+            for (int port : new int[] {STUND_PORT, JNAT_PORT}) {
+                String out = judge(behaviour, "stun " + server(port), "stun", Lab.SV + ":" + port);
+                // Open, Firewall, Blocked, or a NAT type, then the port and hairpin findings.
+                assertThat(out).as(out).containsPattern("(?m)^Primary: " + java.util.regex.Pattern.quote(behaviour.vovida)
+                        + ", (preserves ports|random port), (will hairpin|no hairpin)\\s*$");
+            }
+            for (int port : new int[] {COTURN_PORT, JNAT_PORT}) {
+                String out = judge(behaviour, "natdiscovery " + server(port), "turnutils_natdiscovery", "-m", "-f",
+                        "-p", "" + port, Lab.SV);
+                List<String> verdicts = out.lines().filter(l -> l.startsWith("NAT with ")).toList();
+                assertThat(verdicts).as(out).containsExactly(
+                        "NAT with " + behaviour.coturnMapping + "!", "NAT with " + behaviour.coturnFiltering + "!");
+            }
+            assertThat(jnat.alive()).isTrue();
+        }
+    }
+
+    private static String server(int port) {
+        return switch (port) {
+            case STUND_PORT -> "vs stund";
+            case COTURN_PORT -> "vs coturn";
+            default -> "vs jnat stun-server";
+        };
+    }
+
+    /** Runs a judge in cl and prints what it said. */
+    private String judge(Behaviour behaviour, String title, String... command) {
+        Shell.Result r = lab.exec("cl", JUDGE, command);
+        String out = r.stdout() + r.stderr();
+        System.out.println("=== " + behaviour + " (" + behaviour.keys().replace("\n", "; ").trim() + "), " + title
+                + ": " + String.join(" ", command) + " (exit " + r.exitCode() + ")");
+        System.out.println(out.strip());
+        return out;
+    }
+}
