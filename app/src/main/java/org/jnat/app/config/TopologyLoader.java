@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jnat.app.lab.LabRouterConfig;
-import org.jnat.app.lab.NatProfiles;
 import org.jnat.app.lab.Topology;
 import org.jnat.wire.Ipv4Address;
 import org.tomlj.Toml;
@@ -318,11 +317,8 @@ public final class TopologyLoader {
     }
 
     private Topology.Nat nat(Section s, int address) throws ConfigException {
+        // The router's loader checks the name and lays the profile's keys beneath those passed through.
         String profile = s.optionalString("profile", "\"port-restricted-cone\"");
-        if (profile != null && !NatProfiles.names().contains(profile)) {
-            throw s.error("profile", "expected one of \"" + String.join("\", \"", NatProfiles.names()) + "\", got \""
-                    + profile + "\"");
-        }
         String outside = s.table.getString("outside");
         String inside = s.table.getString("inside");
         if (address == 0) {
@@ -343,7 +339,7 @@ public final class TopologyLoader {
                 scalars.append(key).append(" = ").append(tomlValue(value)).append('\n');
             }
         }
-        String toml = (profile == null ? "" : NatProfiles.natKeys(profile, passed))
+        String toml = (profile == null ? "" : "profile = " + quoted(profile) + "\n")
                 + (passed.contains("max-sessions") ? "" : "max-sessions = " + LAB_MAX_SESSIONS + "\n")
                 + scalars + tables;
         Topology.Network out = networks.get(outside);

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.jnat.app.lab.LabRouterConfig;
 import org.jnat.app.lab.Topology;
+import org.jnat.config.NatConfig;
 import org.jnat.wire.Ipv4Address;
 import org.junit.jupiter.api.Test;
 
@@ -86,17 +88,19 @@ class TopologyLoaderTest {
         assertThat(t.hosts()).extracting(h -> h.name() + " " + ip(h.address()) + " via " + ip(h.gateway()))
                 .containsExactly("alice 192.168.1.3 via 192.168.1.1", "carol 192.168.1.2 via 192.168.1.1",
                         "bob 198.51.100.5 via 0.0.0.0");
-        assertThat(home1.natToml()).contains("mapping = \"endpoint-independent\"",
-                "filtering = \"address-and-port-dependent\"", "hairpinning = false");
-        assertThat(home2.natToml()).contains("mapping = \"address-and-port-dependent\"");
+        assertThat(home1.natToml()).contains("profile = \"port-restricted-cone\"", "hairpinning = false");
+        assertThat(home2.natToml()).contains("profile = \"symmetric\"");
     }
 
     @Test
     void aKeySetForTheNatWinsOverItsProfile() throws ConfigException {
         Topology t = TopologyLoader.parse(NESTED.replace("profile = \"symmetric\"",
                 "profile = \"symmetric\"\nfiltering = \"endpoint-independent\""), "topo.toml");
-        assertThat(t.nats().get(2).natToml()).contains("filtering = \"endpoint-independent\"")
-                .doesNotContain("address-and-port-dependent\"\nfiltering");
+        // What the router's own loader makes of it: the file's key over the profile's.
+        LoadedConfig router = ConfigLoader.parse(LabRouterConfig.text(t.nats().get(2), t.network("lan2"),
+                t.network("isp")), "home2.toml");
+        assertThat(router.config().nat().filtering()).isEqualTo(NatConfig.Behavior.ENDPOINT_INDEPENDENT);
+        assertThat(router.config().nat().mapping()).isEqualTo(NatConfig.Behavior.ADDRESS_AND_PORT_DEPENDENT);
     }
 
     /**
