@@ -39,8 +39,8 @@ class StunClassificationEndToEndIT {
     private static final int JNAT_PORT = 5478;
 
     /**
-     * Each behaviour as {@code [nat]} keys, and what each judge must print for it. After the
-     * profiles land, {@link #keys()} becomes {@code profile = "NAME"}.
+     * Each profile, the mapping and filtering it stands for, and what each judge must print for it;
+     * jnat runs with {@code profile = "NAME"} alone ({@link #keys()}).
      */
     record Behaviour(String name, String mapping, String filtering, String vovida, String coturnMapping,
                      String coturnFiltering) {
@@ -69,8 +69,9 @@ class StunClassificationEndToEndIT {
         }
 
         /** The {@code [nat]} keys that give this behaviour. */
+        /** The profile's name in [nat]: what the judges classify is the profile a user would choose. */
         String keys() {
-            return "mapping = \"" + mapping + "\"\nfiltering = \"" + filtering + "\"\n";
+            return "profile = \"" + name + "\"\n";
         }
 
         @Override
