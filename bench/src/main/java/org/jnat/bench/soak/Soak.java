@@ -78,6 +78,7 @@ public final class Soak {
             System.exit(1);
         }
         Files.createDirectories(out);
+        boolean passed;
         try (Lab lab = Lab.create(Lab.uniquePrefix("sk"), Lab.Mode.TAP)) {
             String config = lab.jnatConfig("drop") + TIMEOUTS + "\n[admin]\nlisten = \"" + ADMIN + "\"\n";
             try (JnatProcess jnat = JnatProcess.startWith(lab, config, false, List.of())) {
@@ -85,10 +86,12 @@ public final class Soak {
                 System.out.println(verdict.passed() ? "VERDICT: PASS" : "VERDICT: FAIL");
                 verdict.failures().forEach(f -> System.out.println("  fail: " + f));
                 verdict.findings().forEach(f -> System.out.println("  seen: " + f));
-                if (!verdict.passed()) {
-                    System.exit(1);
-                }
+                passed = verdict.passed();
             }
+        }
+        // Only now, with jnat stopped and the lab gone: System.exit inside the blocks would skip both.
+        if (!passed) {
+            System.exit(1);
         }
     }
 
