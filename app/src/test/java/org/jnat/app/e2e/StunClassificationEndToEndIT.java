@@ -60,6 +60,12 @@ class StunClassificationEndToEndIT {
                     new Behaviour("linux-masquerade", "endpoint-independent", "address-and-port-dependent",
                             "Independent Mapping, Port Dependent Filter", "Endpoint Independent Mapping",
                             "Address and Port Dependent Filtering"),
+                    // RFC 6888's CGN: endpoint-independent mapping and filtering (REQ-7), ports from
+                    // the host's block (so Vovida may see "random port"), here on a 192.168.1.0/24
+                    // inside (jnat warns that it is not 100.64.0.0/10, and runs).
+                    new Behaviour("cgn", "endpoint-independent", "endpoint-independent",
+                            "Independent Mapping, Independent Filter", "Endpoint Independent Mapping",
+                            "Endpoint Independent Filtering"),
                     // Vovida's stun says "Dependent Mapping" for address-dependent and address-and-port-
                     // dependent mapping alike, and then names no filtering: it cannot tell a symmetric
                     // NAT's filtering, nor ADM from APDM.
@@ -68,7 +74,6 @@ class StunClassificationEndToEndIT {
                             "Address and Port Dependent Filtering"));
         }
 
-        /** The {@code [nat]} keys that give this behaviour. */
         /** The profile's name in [nat]: what the judges classify is the profile a user would choose. */
         String keys() {
             return "profile = \"" + name + "\"\n";
