@@ -45,33 +45,35 @@ class StunClassificationEndToEndIT {
     record Behaviour(String name, String mapping, String filtering, String vovida, String coturnMapping,
                      String coturnFiltering) {
         static List<Behaviour> all() {
-            return List.of(
-                    new Behaviour("full-cone", "endpoint-independent", "endpoint-independent",
-                            "Independent Mapping, Independent Filter", "Endpoint Independent Mapping",
-                            "Endpoint Independent Filtering"),
+            Behaviour fullCone = new Behaviour("full-cone", "endpoint-independent", "endpoint-independent",
+                    "Independent Mapping, Independent Filter", "Endpoint Independent Mapping",
+                    "Endpoint Independent Filtering");
+            Behaviour portRestricted = new Behaviour("port-restricted-cone", "endpoint-independent",
+                    "address-and-port-dependent", "Independent Mapping, Port Dependent Filter",
+                    "Endpoint Independent Mapping", "Address and Port Dependent Filtering");
+            return List.of(fullCone,
                     new Behaviour("restricted-cone", "endpoint-independent", "address-dependent",
                             "Independent Mapping, Address Dependent Filter", "Endpoint Independent Mapping",
                             "Address Dependent Filtering"),
-                    new Behaviour("port-restricted-cone", "endpoint-independent", "address-and-port-dependent",
-                            "Independent Mapping, Port Dependent Filter", "Endpoint Independent Mapping",
-                            "Address and Port Dependent Filtering"),
+                    portRestricted,
                     // Linux's MASQUERADE as the kernel captures show it: the port-restricted cone's keys,
                     // judged the same (its port preservation shows in Vovida's "preserves ports").
-                    new Behaviour("linux-masquerade", "endpoint-independent", "address-and-port-dependent",
-                            "Independent Mapping, Port Dependent Filter", "Endpoint Independent Mapping",
-                            "Address and Port Dependent Filtering"),
+                    portRestricted.as("linux-masquerade"),
                     // RFC 6888's CGN: endpoint-independent mapping and filtering (REQ-7), ports from
                     // the host's block (so Vovida may see "random port"), here on a 192.168.1.0/24
                     // inside (jnat warns that it is not 100.64.0.0/10, and runs).
-                    new Behaviour("cgn", "endpoint-independent", "endpoint-independent",
-                            "Independent Mapping, Independent Filter", "Endpoint Independent Mapping",
-                            "Endpoint Independent Filtering"),
+                    fullCone.as("cgn"),
                     // Vovida's stun says "Dependent Mapping" for address-dependent and address-and-port-
                     // dependent mapping alike, and then names no filtering: it cannot tell a symmetric
                     // NAT's filtering, nor ADM from APDM.
                     new Behaviour("symmetric", "address-and-port-dependent", "address-and-port-dependent",
                             "Dependent Mapping", "Address and Port Dependent Mapping",
                             "Address and Port Dependent Filtering"));
+        }
+
+        /** Another profile that every judge must classify exactly as this one. */
+        Behaviour as(String profile) {
+            return new Behaviour(profile, mapping, filtering, vovida, coturnMapping, coturnFiltering);
         }
 
         /** The profile's name in [nat]: what the judges classify is the profile a user would choose. */
