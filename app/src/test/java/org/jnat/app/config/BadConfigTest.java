@@ -298,6 +298,7 @@ public class BadConfigTest {
                 bad(MINIMAL + "[dataplane]\ncpu = -1\n",
                         "router.toml:10: dataplane.cpu: expected an integer from 0 to 1023, got -1"),
                 bad(MINIMAL + "[ = \"dr\\E]\"\n", "router.toml:9: syntax error at column 8: invalid escape sequence '\\E'"),
+                bad(MINIMAL + "[dmz]\nhost = \"x\\uto\"\n", "router.toml:10: syntax error at column 10: invalid unicode escape sequence"),
                 bad(MINIMAL + "[dataplane]\nbusypoll = \"1ms\"\n",
                         "router.toml:10: dataplane.busypoll: unknown key; did you mean \"busy-poll\"?"));
     }
