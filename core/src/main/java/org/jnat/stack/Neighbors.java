@@ -1,6 +1,8 @@
 package org.jnat.stack;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
 import org.jnat.runtime.Deadlines;
@@ -77,6 +79,8 @@ public final class Neighbors {
 
     // Held frames.
     private final PacketBuffer[] slots;
+    /** The held frames' memory, as made; {@link #reset} sizes the slots within it. */
+    private final MemorySegment[] slotMemory;
     private final int[] slotNext;
     private final int[] freeSlots;
     private int freeCount;
@@ -108,10 +112,12 @@ public final class Neighbors {
         index = new AddressIndex(capacity);
         Arena arena = Arena.ofAuto();
         slots = new PacketBuffer[pendingSlots];
+        slotMemory = new MemorySegment[pendingSlots];
         slotNext = new int[pendingSlots];
         freeSlots = new int[pendingSlots];
         for (int i = 0; i < pendingSlots; i++) {
             slots[i] = PacketBuffer.allocate(arena, slotCapacity);
+            slotMemory[i] = slots[i].segment();
             freeSlots[i] = pendingSlots - 1 - i;
         }
         freeCount = pendingSlots;
@@ -331,6 +337,30 @@ public final class Neighbors {
     /** The most entries this table ever holds. */
     public int capacity() {
         return address.length;
+    }
+
+    /**
+     * Back to the state of a new table whose held frames are at most {@code slotCapacity} bytes
+     * (no more than made with), static entries gone (the owner adds those again): a fuzzer reuses
+     * one router per configuration. Set-up time only.
+     */
+    public void reset(int slotCapacity) {
+        for (int[] a : new int[][] {address, tries, pendingHead, pendingTail, pendingCount, slotNext}) {
+            Arrays.fill(a, 0);
+        }
+        for (long[] a : new long[][] {mac, deadline, updated}) {
+            Arrays.fill(a, 0);
+        }
+        Arrays.fill(state, FREE);
+        Arrays.fill(used, false);
+        index.clear();
+        size = 0;
+        earliest = Deadlines.NONE;
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = PacketBuffer.over(slotMemory[i], slotCapacity);
+            freeSlots[i] = slots.length - 1 - i;
+        }
+        freeCount = slots.length;
     }
 
     // ---- internals ------------------------------------------------------------------------
