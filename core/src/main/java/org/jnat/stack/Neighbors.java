@@ -72,6 +72,11 @@ public final class Neighbors {
     private final int[] pendingTail;
     private final int[] pendingCount;
     private int size;
+    /**
+     * Entries from here on have never been used, and so are free: {@link #allocate} takes the
+     * lowest free entry. The sweep of {@link #poll} stops here instead of walking all of them.
+     */
+    private int highWater;
     /** No entry's deadline comes before this (it may be early: entries confirmed or removed since); NONE if none. */
     private long earliest = Deadlines.NONE;
 
@@ -269,7 +274,7 @@ public final class Neighbors {
         // Found again by this sweep; deadlines the listener sets meanwhile (it may resolve other
         // next hops from its callbacks) lower it through deadline(), wherever their entry is.
         earliest = Deadlines.NONE;
-        for (int e = 0; e < address.length; e++) {
+        for (int e = 0; e < highWater; e++) {
             byte s = state[e];
             if (s != INCOMPLETE && s != PROBE && s != REACHABLE) {
                 continue;
@@ -355,6 +360,7 @@ public final class Neighbors {
         Arrays.fill(used, false);
         index.clear();
         size = 0;
+        highWater = 0;
         earliest = Deadlines.NONE;
         for (int i = 0; i < slots.length; i++) {
             slots[i] = PacketBuffer.over(slotMemory[i], slotCapacity);
@@ -384,6 +390,7 @@ public final class Neighbors {
                     break;
                 }
             }
+            highWater = Math.max(highWater, e + 1);
         } else {
             long oldest = Long.MAX_VALUE;
             for (int i = 0; i < address.length; i++) {
