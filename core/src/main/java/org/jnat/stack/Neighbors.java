@@ -350,14 +350,16 @@ public final class Neighbors {
      * one router per configuration. Set-up time only.
      */
     public void reset(int slotCapacity) {
-        for (int[] a : new int[][] {address, tries, pendingHead, pendingTail, pendingCount, slotNext}) {
-            Arrays.fill(a, 0);
+        // Entries from highWater on were never written: they are as new already.
+        for (int[] a : new int[][] {address, tries, pendingHead, pendingTail, pendingCount}) {
+            Arrays.fill(a, 0, highWater, 0);
         }
         for (long[] a : new long[][] {mac, deadline, updated}) {
-            Arrays.fill(a, 0);
+            Arrays.fill(a, 0, highWater, 0);
         }
-        Arrays.fill(state, FREE);
-        Arrays.fill(used, false);
+        Arrays.fill(state, 0, highWater, FREE);
+        Arrays.fill(used, 0, highWater, false);
+        Arrays.fill(slotNext, 0);
         index.clear();
         size = 0;
         highWater = 0;

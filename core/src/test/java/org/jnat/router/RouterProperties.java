@@ -18,6 +18,7 @@ import org.jnat.stack.Neighbors;
 import org.jnat.stack.Side;
 import org.jnat.testing.FrameFields;
 import org.jnat.testing.Frames;
+import org.jnat.testing.Require;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Packet;
 import org.jnat.wire.MacAddress;
@@ -341,15 +342,14 @@ final class RouterProperties {
     private static void checkBounds(MemoryTopology lab, boolean clean, PacketBuffer slot, List<String> sent) {
         for (int side = 0; side < 2; side++) {
             Neighbors n = lab.router.neighbors(side);
-            assertThat(n.heldFrames()).isBetween(0, n.heldCapacity());
-            assertThat(n.size()).isBetween(0, n.capacity());
+            Require.between(n.heldFrames(), 0, n.heldCapacity(), "frames held for a next hop");
+            Require.between(n.size(), 0, n.capacity(), "neighbor entries");
         }
         Fragments f = lab.router.fragments();
-        assertThat(f.datagramsHeld()).isBetween(0, f.maxDatagrams());
-        assertThat(f.bytesHeld()).isBetween(0, f.maxBytes());
-        for (MemoryDevice device : List.of(lab.inside.a(), lab.outside.a())) {
-            assertThat(device.droppedOversize()).as("frames too big for the link").isZero();
-        }
+        Require.between(f.datagramsHeld(), 0, f.maxDatagrams(), "datagrams in reassembly");
+        Require.between(f.bytesHeld(), 0, f.maxBytes(), "bytes in reassembly");
+        Require.equal(lab.inside.a().droppedOversize(), 0, "frames too big for the inside link");
+        Require.equal(lab.outside.a().droppedOversize(), 0, "frames too big for the outside link");
         checkSent(lab.inside.b(), lab.router.iface(Side.INSIDE).mtu(), clean, slot, sent);
         checkSent(lab.outside.b(), lab.router.iface(Side.OUTSIDE).mtu(), clean, slot, sent);
     }
@@ -367,11 +367,10 @@ final class RouterProperties {
                 continue;
             }
             Ipv4Packet ip = FrameFields.ip(frame);
-            assertThat(ip.headerChecksumValid()).as("IPv4 header checksum of a frame the router sent").isTrue();
+            Require.isTrue(ip.headerChecksumValid(), "IPv4 header checksum of a frame the router sent");
             if (frame.gsoType == PacketBuffer.GSO_NONE) {
-                assertThat(frame.length()).as("a frame the router sent, MTU %d", mtu).isLessThanOrEqualTo(14 + mtu);
-                assertThat(ip.totalLength()).as("an IPv4 datagram the router sent, MTU %d", mtu)
-                        .isLessThanOrEqualTo(mtu);
+                Require.atMost(frame.length(), 14 + mtu, "a frame the router sent, MTU %d", mtu);
+                Require.atMost(ip.totalLength(), mtu, "an IPv4 datagram the router sent, MTU %d", mtu);
             } else {
                 // A segment as the receiving kernel makes it (skb_gso_network_seglen): the packet's
                 // own IP and transport headers and gso_size (UFO: a fragment of gso_size rounded
@@ -383,8 +382,7 @@ final class RouterProperties {
                 int segment = frame.gsoType == PacketBuffer.GSO_UDP ? ihl + Math.max(8, frame.gsoSize & ~7)
                         : ihl + frame.gsoSize + (ip.protocol() == IpProtocol.TCP
                                 ? TCP.wrap(frame.segment(), 14 + ihl).headerLength() : 8);
-                assertThat(segment).as("one segment of a GSO super-packet the router sent, MTU %d", mtu)
-                        .isLessThanOrEqualTo(mtu);
+                Require.atMost(segment, mtu, "one segment of a GSO super-packet the router sent, MTU %d", mtu);
             }
             int protocol = ip.protocol();
             if (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) {
@@ -393,8 +391,9 @@ final class RouterProperties {
             if (clean && !ip.isFragment() && frame.gsoType == PacketBuffer.GSO_NONE
                     && (frame.flags & PacketBuffer.F_NEEDS_CSUM) == 0) {
                 STATS.transportChecked++;
-                assertThat(FrameFields.checksumsValid(frame))
-                        .as("checksums of a whole datagram the router sent (protocol %d)", protocol).isTrue();
+                if (!FrameFields.checksumsValid(frame)) {
+                    Require.isTrue(false, "checksums of a whole datagram the router sent (protocol %d)", protocol);
+                }
             }
         }
     }
