@@ -420,35 +420,31 @@ final class NatProperties {
         assertThat(FrameFields.checksumsValid(reply)).isTrue();
     }
 
-    /** Bounds, quotas, and no port overloading (RFC 4787 REQ-3), over the whole table. */
+    /**
+     * Bounds, quotas, and no port overloading (RFC 4787 REQ-3), over the whole table, with the
+     * bookkeeping ({@link NatInvariants}), from the one walk that check makes: nothing allocated
+     * unless a check fails (this runs after every step of every fuzz input).
+     */
     static void checkTable(NatTable table) {
-        SessionTable sessions = table.sessions();
         Require.atMost(table.size(), MAX_SESSIONS, "table size (%d at most)", MAX_SESSIONS);
-        // (protocol, external port) -> (inside address, inside port), each packed in a long.
-        Map<Long, Long> owners = new HashMap<>();
-        Map<Integer, Integer> perHost = new HashMap<>();
-        int live = 0;
-        for (int id = 0; id < sessions.capacity(); id++) {
-            if (!sessions.isLive(id)) {
-                continue;
-            }
-            live++;
-            perHost.merge(sessions.insideAddress(id), 1, Integer::sum);
-            long external = (long) sessions.protocol(id) << 16 | sessions.externalPort(id);
-            long inside = (sessions.insideAddress(id) & 0xffff_ffffL) << 16 | sessions.insidePort(id);
-            Long prior = owners.putIfAbsent(external, inside);
-            if (prior != null && prior != inside) {
-                assertThat(false).as("external %s held by %s and %s", List.of(sessions.protocol(id),
-                        sessions.externalPort(id)), List.of((int) (prior >>> 16), (int) (prior & 0xffff)),
-                        List.of(sessions.insideAddress(id), sessions.insidePort(id))).isTrue();
+        NatInvariants.Walk w = NatInvariants.check(table);
+        Require.equal(w.live, table.size(), "live sessions against the table's size");
+        for (int h = 0; h < w.hostCount; h++) {
+            long host = w.hosts[h] & 0xffff_ffffL;
+            Require.atMost(w.hostCounts[h], PER_HOST, "sessions of host %08x against the quota", host);
+            Require.equal(table.sessionsOf(w.hosts[h]), w.hostCounts[h], "sessions of host %08x", host);
+        }
+        // (protocol, external port) -> (inside address, inside port): any two sessions with the same
+        // external endpoint have the same inside one. At most MAX_SESSIONS live: pairwise.
+        for (int i = 0; i < w.live; i++) {
+            for (int j = i + 1; j < w.live; j++) {
+                if (w.protocol[i] == w.protocol[j] && w.externalPort[i] == w.externalPort[j]
+                        && (w.insideAddress[i] != w.insideAddress[j] || w.insidePort[i] != w.insidePort[j])) {
+                    assertThat(false).as("external %s held by %s and %s", List.of(w.protocol[j], w.externalPort[j]),
+                            List.of(w.insideAddress[i], w.insidePort[i]),
+                            List.of(w.insideAddress[j], w.insidePort[j])).isTrue();
+                }
             }
         }
-        Require.equal(live, table.size(), "live sessions against the table's size");
-        for (var e : perHost.entrySet()) {
-            long host = e.getKey() & 0xffff_ffffL;
-            Require.atMost(e.getValue(), PER_HOST, "sessions of host %08x against the quota", host);
-            Require.equal(table.sessionsOf(e.getKey()), e.getValue(), "sessions of host %08x", host);
-        }
-        NatInvariants.check(table);
     }
 }
