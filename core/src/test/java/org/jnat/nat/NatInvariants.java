@@ -53,17 +53,18 @@ final class NatInvariants {
         Walk(int rows, int mappings) {
             this.rows = rows;
             this.mappings = mappings;
-            ids = new int[rows];
-            protocol = new int[rows];
-            insideAddress = new int[rows];
-            insidePort = new int[rows];
-            externalPort = new int[rows];
-            hosts = new int[rows];
-            hostCounts = new int[rows];
+            int[][] columns = new int[8][rows]; // one per row or live session, in one allocation
+            ids = columns[0];
+            protocol = columns[1];
+            insideAddress = columns[2];
+            insidePort = columns[3];
+            externalPort = columns[4];
+            hosts = columns[5];
+            hostCounts = columns[6];
+            seen = columns[7];
             sorted = new long[rows];
             references = new int[mappings];
             closed = new boolean[rows];
-            seen = new int[rows];
         }
     }
 
