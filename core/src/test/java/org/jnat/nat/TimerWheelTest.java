@@ -362,18 +362,7 @@ class TimerWheelTest {
             used.schedule(id, expiry[id], 0);
         }
         used.cancel(10);
-        TimerWheel.Owner leave = new TimerWheel.Owner() {
-            @Override
-            public long expiryOf(int id) {
-                return expiry[id];
-            }
-
-            @Override
-            public void expire(int id, long now) {
-                used.cancel(id);
-            }
-        };
-        used.advance(50_000, leave);
+        used.advance(50_000, owner(expiry, used::cancel));
         assertThat(used.size()).as("entries the first use left filed").isPositive();
         used.reset();
         assertThat(runToEnd(used, expiry)).isEqualTo(runToEnd(fresh, expiry));
@@ -385,7 +374,24 @@ class TimerWheelTest {
         for (int id = 0; id < expiry.length; id++) {
             wheel.schedule(id, expiry[id], 0);
         }
-        TimerWheel.Owner owner = new TimerWheel.Owner() {
+        TimerWheel.Owner owner = owner(expiry, id -> {
+            if (seen.size() > 10_000) {
+                throw new AssertionError("the wheel expires without end: a slot's list does not close");
+            }
+            seen.add((long) id);
+            wheel.cancel(id);
+        });
+        for (long now = 0; now <= 300_000 && seen.size() < 10_000; now += 3_000) {
+            wheel.advance(now, owner);
+            seen.add(-wheel.nextDeadline());
+        }
+        seen.add((long) wheel.size());
+        return seen;
+    }
+
+    /** An owner whose entry {@code id} expires at {@code expiry[id]}; {@code expired} takes each that does. */
+    private static TimerWheel.Owner owner(long[] expiry, java.util.function.IntConsumer expired) {
+        return new TimerWheel.Owner() {
             @Override
             public long expiryOf(int id) {
                 return expiry[id];
@@ -393,18 +399,8 @@ class TimerWheelTest {
 
             @Override
             public void expire(int id, long now) {
-                if (seen.size() > 10_000) {
-                    throw new AssertionError("the wheel expires without end: a slot's list does not close");
-                }
-                seen.add((long) id);
-                wheel.cancel(id);
+                expired.accept(id);
             }
         };
-        for (long now = 0; now <= 300_000 && seen.size() < 10_000; now += 3_000) {
-            wheel.advance(now, owner);
-            seen.add(-wheel.nextDeadline());
-        }
-        seen.add((long) wheel.size());
-        return seen;
     }
 }
