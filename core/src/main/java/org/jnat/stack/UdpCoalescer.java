@@ -157,20 +157,13 @@ public final class UdpCoalescer {
         return start(frame, payload, stable);
     }
 
-    /** Back to a new coalescer's state, nothing pending (set-up time: a router's reset). */
+    /**
+     * Back to a new coalescer's state, nothing pending (set-up time: a router's reset). The run's
+     * other fields are read only while a run is pending, and a run's start writes them all.
+     */
     public void reset() {
         count = 0;
         first = null;
-        length = 0;
-        gsoSize = 0;
-        nextId = 0;
-        keyEthernet = 0;
-        keyEthernetTail = 0;
-        keyVersionTos = 0;
-        keyFlagsTtlProtocol = 0;
-        keySource = 0;
-        keyDestination = 0;
-        keyPorts = 0;
     }
 
     /** Sends what is pending: a lone datagram as it came, two or more as one super-packet. */
