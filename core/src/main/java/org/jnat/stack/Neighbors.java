@@ -1,7 +1,5 @@
 package org.jnat.stack;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
@@ -83,12 +81,7 @@ public final class Neighbors {
     private final AddressIndex index;
 
     // Held frames.
-    private final PacketBuffer[] slots;
-    /** The held frames' memory, as made; {@link #reset} sizes the slots within it. */
-    private final MemorySegment[] slotMemory;
-    private final int[] slotNext;
-    private final int[] freeSlots;
-    private int freeCount;
+    private final HeldFrames held;
 
     private final Counters counters;
     private final int cLearned, cUpdated, cExpired, cRequests, cHeld, cHeldDropped, cReleased, cUnresolved,
@@ -115,17 +108,7 @@ public final class Neighbors {
         pendingTail = new int[capacity];
         pendingCount = new int[capacity];
         index = new AddressIndex(capacity);
-        Arena arena = Arena.ofAuto();
-        slots = new PacketBuffer[pendingSlots];
-        slotMemory = new MemorySegment[pendingSlots];
-        slotNext = new int[pendingSlots];
-        freeSlots = new int[pendingSlots];
-        for (int i = 0; i < pendingSlots; i++) {
-            slots[i] = PacketBuffer.allocate(arena, slotCapacity);
-            slotMemory[i] = slots[i].segment();
-            freeSlots[i] = pendingSlots - 1 - i;
-        }
-        freeCount = pendingSlots;
+        held = new HeldFrames(pendingSlots, slotCapacity);
         this.counters = counters;
         String p = "arp." + side + ".";
         cLearned = counters.register(p + "learned", "neighbors learned on the " + side);
@@ -201,26 +184,24 @@ public final class Neighbors {
     }
 
     private int enqueue(int e, PacketBuffer frame) {
-        if (frame.length() > slots[0].capacity()) {
+        if (!held.fits(frame)) {
             counters.increment(cHeldDropped);
             return DROPPED;
         }
         if (pendingCount[e] == perNeighbor) {
             // Like Linux's unres_qlen: the oldest frame makes way for the newest.
-            freeSlot(popPending(e));
+            held.release(popPending(e));
             counters.increment(cHeldDropped);
         }
-        if (freeCount == 0) {
+        if (held.full()) {
             counters.increment(cHeldDropped);
             return DROPPED;
         }
-        int s = freeSlots[--freeCount];
-        slots[s].copyFrom(frame);
-        slotNext[s] = -1;
+        int s = held.hold(frame);
         if (pendingCount[e] == 0) {
             pendingHead[e] = s;
         } else {
-            slotNext[pendingTail[e]] = s;
+            held.link(pendingTail[e], s);
         }
         pendingTail[e] = s;
         pendingCount[e]++;
@@ -264,8 +245,8 @@ public final class Neighbors {
         while (pendingCount[e] > 0) {
             int s = popPending(e);
             counters.increment(cReleased);
-            listener.release(slots[s], senderMac);
-            freeSlot(s);
+            listener.release(held.frame(s), senderMac);
+            held.release(s);
         }
     }
 
@@ -305,10 +286,10 @@ public final class Neighbors {
                 pendingCount[e] = 0;
                 remove(e);
                 for (int i = 0; i < n; i++) {
-                    int next = slotNext[slot];
+                    int next = held.next(slot);
                     counters.increment(cUnresolved);
-                    listener.unresolved(slots[slot], now);
-                    freeSlot(slot);
+                    listener.unresolved(held.frame(slot), now);
+                    held.release(slot);
                     slot = next;
                 }
             }
@@ -331,12 +312,12 @@ public final class Neighbors {
 
     /** Frames held now. */
     public int heldFrames() {
-        return slots.length - freeCount;
+        return held.held();
     }
 
     /** The most frames this table ever holds. */
     public int heldCapacity() {
-        return slots.length;
+        return held.capacity();
     }
 
     /** The most entries this table ever holds. */
@@ -359,16 +340,11 @@ public final class Neighbors {
         }
         Arrays.fill(state, 0, highWater, FREE);
         Arrays.fill(used, 0, highWater, false);
-        Arrays.fill(slotNext, 0);
         index.clear();
         size = 0;
         highWater = 0;
         earliest = Deadlines.NONE;
-        for (int i = 0; i < slots.length; i++) {
-            slots[i] = PacketBuffer.over(slotMemory[i], slotCapacity);
-            freeSlots[i] = slots.length - 1 - i;
-        }
-        freeCount = slots.length;
+        held.reset(slotCapacity);
     }
 
     // ---- internals ------------------------------------------------------------------------
@@ -427,12 +403,8 @@ public final class Neighbors {
 
     private int popPending(int e) {
         int s = pendingHead[e];
-        pendingHead[e] = slotNext[s];
+        pendingHead[e] = held.next(s);
         pendingCount[e]--;
         return s;
-    }
-
-    private void freeSlot(int s) {
-        freeSlots[freeCount++] = s;
     }
 }
