@@ -53,6 +53,12 @@ final class FrameRing {
         return slots.length;
     }
 
+    /** Empties the ring, back to position 0 as when made; no thread may offer or poll meanwhile. */
+    void reset() {
+        HEAD.setRelease(this, 0L);
+        TAIL.setRelease(this, 0L);
+    }
+
     /** Frames waiting to be polled. */
     int pending() {
         return (int) ((long) TAIL.getAcquire(this) - (long) HEAD.getAcquire(this));

@@ -38,9 +38,9 @@ public final class MemoryDevice implements NetDevice {
     }
 
     private final String name;
-    private final int mtu;
+    private int mtu;
     private final Offloads offloads;
-    private final int maxFrame;
+    private int maxFrame;
     private final FrameRing in;
     private MemoryDevice peer;
     private long mac = -1;
@@ -61,6 +61,16 @@ public final class MemoryDevice implements NetDevice {
         this.maxFrame = in.slotCapacity();
     }
 
+    /** The slot size of a link of {@code mtu} with these offloads: a GSO super-packet's where segmentation is on. */
+    private static int slotCapacity(int mtu, Offloads offloads) {
+        if (mtu < 68 || mtu > 65535) {
+            throw new IllegalArgumentException("MTU must be 68..65535 (RFC 791), got " + mtu);
+        }
+        return offloads.tcpSegmentation() || offloads.udpSegmentation()
+                ? Math.max(PacketBuffer.DEFAULT_CAPACITY, mtu + LINK_HEADROOM)
+                : mtu + LINK_HEADROOM;
+    }
+
     /** A link with {@link #DEFAULT_RING_SIZE} slots each way and no offloads. */
     public static Pair pair(String name, int mtu) {
         return pair(name, mtu, DEFAULT_RING_SIZE, Offloads.NONE);
@@ -73,12 +83,7 @@ public final class MemoryDevice implements NetDevice {
      * @param offloads what both ends report; with TCP or UDP segmentation the slots hold GSO packets
      */
     public static Pair pair(String name, int mtu, int ringSize, Offloads offloads) {
-        if (mtu < 68 || mtu > 65535) {
-            throw new IllegalArgumentException("MTU must be 68..65535 (RFC 791), got " + mtu);
-        }
-        int slotCapacity = offloads.tcpSegmentation() || offloads.udpSegmentation()
-                ? Math.max(PacketBuffer.DEFAULT_CAPACITY, mtu + LINK_HEADROOM)
-                : mtu + LINK_HEADROOM;
+        int slotCapacity = slotCapacity(mtu, offloads);
         Arena arena = Arena.ofAuto();
         MemoryDevice a = new MemoryDevice("memory:" + name + ".a", mtu, offloads,
                 new FrameRing(arena, ringSize, slotCapacity));
@@ -203,6 +208,29 @@ public final class MemoryDevice implements NetDevice {
     /** Every frame this end dropped, whatever the reason. */
     public long dropped() {
         return droppedFull + droppedOversize + droppedClosed + droppedBatchSlotTooSmall;
+    }
+
+    /**
+     * Back to the state of a new end of a link of {@code mtu} (its slots must hold such frames: no
+     * larger than made with): nothing waiting to be received, counters at zero, open. For a test
+     * that reuses one link for many runs (the fuzz targets); no thread may use the end meanwhile.
+     */
+    public void reset(int mtu) {
+        int frame = slotCapacity(mtu, offloads);
+        if (frame > in.slotCapacity()) {
+            throw new IllegalArgumentException("MTU " + mtu + " needs slots of " + frame + " bytes, these hold "
+                    + in.slotCapacity());
+        }
+        this.mtu = mtu;
+        maxFrame = frame;
+        in.reset();
+        closed = false;
+        transmitted = 0;
+        received = 0;
+        droppedFull = 0;
+        droppedOversize = 0;
+        droppedClosed = 0;
+        droppedBatchSlotTooSmall = 0;
     }
 
     @Override

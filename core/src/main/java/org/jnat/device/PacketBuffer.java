@@ -50,6 +50,18 @@ public final class PacketBuffer {
         return new PacketBuffer(arena.allocate(capacity, 64));
     }
 
+    /**
+     * A slot over the first {@code capacity} bytes of {@code memory}: how an owner that is reset to
+     * a smaller frame size (a router's reset to other MTUs) sizes its slot again without
+     * allocating native memory, its capacity exactly that of a new slot of that size.
+     */
+    public static PacketBuffer over(MemorySegment memory, int capacity) {
+        if (capacity < 0 || capacity > memory.byteSize()) {
+            throw new IllegalArgumentException("a slot of " + capacity + " bytes in " + memory.byteSize());
+        }
+        return new PacketBuffer(memory.asSlice(0, capacity));
+    }
+
     /** A slot of {@link #DEFAULT_CAPACITY} bytes with its own automatic arena. */
     public static PacketBuffer allocate() {
         return allocate(Arena.ofAuto(), DEFAULT_CAPACITY);

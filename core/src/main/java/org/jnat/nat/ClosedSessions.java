@@ -21,6 +21,15 @@ final class ClosedSessions {
         this.hosts = hosts;
     }
 
+    /**
+     * No closed session listed, as new ({@link HostTable#reset} empties the heads).
+     * For a fuzzer that reuses one instance per configuration ({@link NatEngine#reset}): no
+     * allocation, every field as the constructor left it.
+     */
+    void reset() {
+        java.util.Arrays.fill(links, 0);
+    }
+
     /** Puts session {@code id} of {@code address} (which holds it) last on the host's list. */
     void append(int address, int id) {
         int slot = hosts.slot(address);

@@ -22,6 +22,16 @@ final class FilterTable {
         this.counts = new int[slots];
     }
 
+    /**
+     * No key, as a new table.
+     * For a fuzzer that reuses one instance per configuration ({@link NatEngine#reset}): no
+     * allocation, every field as the constructor left it.
+     */
+    void reset() {
+        java.util.Arrays.fill(keys, 0L);
+        java.util.Arrays.fill(counts, 0);
+    }
+
     static long key(int protocol, int externalPort, int remoteAddress) {
         // externalPort is addressIndex << 16 | port: 21 bits, below the protocol's 8.
         return ((long) protocol << 56) | ((long) externalPort << 32) | (remoteAddress & 0xffffffffL);

@@ -46,6 +46,13 @@ final class Forwards {
         return List.copyOf(rules);
     }
 
+    /** No rule, as new ({@link NatEngine#reset}). */
+    void clear() {
+        rules.clear();
+        keys = new int[0];
+        taking = new ForwardRule[0];
+    }
+
     /** Adds {@code rule} last. */
     void add(ForwardRule rule) {
         if (rule.protocol() != IpProtocol.TCP && rule.protocol() != IpProtocol.UDP) {

@@ -30,6 +30,18 @@ final class HostTable {
         this.capacity = capacity;
     }
 
+    /**
+     * No host, as a new table.
+     * For a fuzzer that reuses one instance per configuration ({@link NatEngine#reset}): no
+     * allocation, every field as the constructor left it.
+     */
+    void reset() {
+        java.util.Arrays.fill(addresses, 0);
+        java.util.Arrays.fill(counts, 0);
+        java.util.Arrays.fill(oldestClosed, 0);
+        size = 0;
+    }
+
     private int home(int address) {
         return Hashing.home(address & 0xffffffffL, slots);
     }

@@ -129,6 +129,21 @@ public final class InboundPolicy {
     // ---------------------------------------------------------------- run-time changes
 
     /**
+     * As new: these forwards (the allocator reset first, so no reservation is left), this DMZ host
+     * and unmatched answer, nothing held ({@link NatEngine#reset}). The DMZ's public address stays.
+     */
+    void reset(List<ForwardRule> rules, int dmzAddress, Unmatched unmatched) {
+        forwards.clear();
+        for (ForwardRule rule : rules) {
+            addForward(rule);
+        }
+        synHold.reset();
+        this.dmz = dmzAddress;
+        this.reject = unmatched == Unmatched.REJECT;
+    }
+
+
+    /**
      * Adds a port forward, after those there are (where they overlap, the earlier one keeps the
      * port). Its ports are kept from new mappings from now on; a port an outbound mapping holds now
      * is forwarded once that mapping ends. Throws IllegalArgumentException for a rule that is not

@@ -44,6 +44,23 @@ public final class MappingTable {
         }
     }
 
+    /**
+     * No mapping, every id on the free list in order, as a new table.
+     * For a fuzzer that reuses one instance per configuration ({@link NatEngine#reset}): no
+     * allocation, every field as the constructor left it.
+     */
+    void reset() {
+        java.util.Arrays.fill(rows, 0L);
+        java.util.Arrays.fill(references, 0);
+        java.util.Arrays.fill(addressIndexes, (byte) 0);
+        java.util.Arrays.fill(index, 0);
+        for (int id = 0; id < capacity; id++) {
+            rows[id * 2] = id + 1 < capacity ? id + 1 : NONE;
+        }
+        freeHead = 0;
+        size = 0;
+    }
+
     private static int hash(long inside, long remote) {
         return Hashing.hash(inside, remote >>> 16);
     }

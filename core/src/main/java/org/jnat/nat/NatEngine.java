@@ -103,6 +103,19 @@ public final class NatEngine implements Translator {
         this.hairpinning = config.hairpinning();
     }
 
+    /**
+     * Back to a new engine's state for {@code config} (whose sizes, port range, allocation mode,
+     * per-protocol mapping, filtering and inbound refresh must be the ones it was made with, and the
+     * same public pool), {@code forwards} and {@code seed}, without
+     * allocating tables: a fuzzer reuses one engine per configuration (NatResetTest shows that a
+     * reset engine and a new one answer alike). The counters are the caller's to zero.
+     */
+    void reset(NatConfig config, List<ForwardRule> forwards, long seed) {
+        table.reset(config, seed);
+        policy.reset(forwards, config.dmz(), config.unmatched());
+        this.hairpinning = config.hairpinning();
+    }
+
     /** The engine for a whole router configuration: the public addresses are the pool's (the outside address by default). */
     public static NatEngine of(RouterConfig config, Counters counters, long seed) {
         return new NatEngine(config.nat(), config.pool(), config.inside().address(), config.forwards(), counters,

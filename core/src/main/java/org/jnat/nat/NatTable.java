@@ -103,7 +103,15 @@ public final class NatTable {
         this.count = count;
     }
 
+    /** Empty, no pin, as new for {@code config} and {@code seed} ({@link NatEngine#reset}). */
+    void reset(NatConfig config, long seed) {
+        store.reset(config, seed);
+        pins.reset();
+        maxPerHost = config.maxSessionsPerHost();
+    }
+
     /** A new {@code max-sessions-per-host} (a reload): hosts above it keep their sessions but get no new one. */
+
     public void maxSessionsPerHost(int max) {
         this.maxPerHost = max;
     }

@@ -46,6 +46,21 @@ public final class PinnedMappings {
         freeHead = capacity > 0 ? 0 : NONE;
     }
 
+    /** No pin, every slot free in order, as new ({@link NatEngine#reset}). */
+    void reset() {
+        java.util.Arrays.fill(slotOf, (short) NONE);
+        java.util.Arrays.fill(filterCount, 0);
+        java.util.Arrays.fill(filterAddress, 0);
+        java.util.Arrays.fill(filterMask, 0);
+        java.util.Arrays.fill(filterPort, 0);
+        hosts.reset();
+        for (int i = 0; i < capacity; i++) {
+            mappingOf[i] = i + 1 < capacity ? -(i + 2) : NONE;
+        }
+        freeHead = capacity > 0 ? 0 : NONE;
+        size = 0;
+    }
+
     /**
      * Pins an endpoint-independent mapping of {@code inside} (TCP or UDP): the one it has (an
      * outbound mapping; or a pin already, a renewal, which the caller tells by {@link #slotOf}), else

@@ -101,6 +101,24 @@ public final class PortAllocator {
         this.chooser = new PortChooser(this, allocation, blocks, addresses, pooling, seed);
     }
 
+    /**
+     * Every port free and unreserved, no block given, the chooser's cursors and random sequence
+     * started from {@code seed}, as a new one.
+     * For a fuzzer that reuses one instance per configuration ({@link NatEngine#reset}): no
+     * allocation, every field as the constructor left it.
+     */
+    void reset(long seed) {
+        java.util.Arrays.fill(owners, FREE);
+        java.util.Arrays.fill(releasedAt, Long.MIN_VALUE);
+        java.util.Arrays.fill(releasedBy, 0);
+        java.util.Arrays.fill(reserved, 0L);
+        java.util.Arrays.fill(inUse, 0);
+        if (blocks != null) {
+            blocks.reset();
+        }
+        chooser.reset(seed);
+    }
+
     /** The most owners ports {@code low..high} of one address can have at once: one per port and protocol. */
     static int maxOwners(int low, int high) {
         return PROTOCOLS * (high - low + 1);

@@ -70,6 +70,19 @@ final class PortBlocks {
         this.freeCount = n;
     }
 
+    /** No block given, every block free in order, as new ({@link NatEngine#reset}). */
+    void reset() {
+        java.util.Arrays.fill(hostOf, 0);
+        java.util.Arrays.fill(held, 0);
+        java.util.Arrays.fill(index, 0);
+        java.util.Arrays.fill(counted, 0L);
+        for (int b = 0; b < free.length; b++) {
+            free[b] = b;
+        }
+        freeHead = 0;
+        freeCount = free.length;
+    }
+
     /** True if blocks follow RFC 7422's formula, false if they are given on first use. */
     boolean deterministic() {
         return deterministic;

@@ -72,6 +72,13 @@ final class PortChooser {
         this.random = seed;
     }
 
+    /** No cursor moved, the first address next, the random sequence from {@code seed}: as new ({@link NatEngine#reset}). */
+    void reset(long seed) {
+        java.util.Arrays.fill(cursor, 0);
+        nextAddress = 0;
+        random = seed;
+    }
+
     /** The external endpoint for a new mapping of {@code host}'s {@code insidePort} (protocol index {@code p}), or -1. */
     int choose(int p, int host, int insidePort, long now) {
         if (blocks != null) {

@@ -16,6 +16,11 @@ final class SessionGauges {
 
     private final long[] counts = new long[SIZE];
 
+    /** Every count zero, as new ({@link NatEngine#reset}). */
+    void reset() {
+        java.util.Arrays.fill(counts, 0L);
+    }
+
     static int kind(int protocol, int flags) {
         return switch (protocol) {
             case IpProtocol.TCP -> TcpTracker.phase(flags & TcpTracker.STATE_MASK);

@@ -74,6 +74,25 @@ final class SessionStore implements TimerWheel.Owner {
     }
 
     /**
+     * Empty, with {@code config}'s timeouts and no session log, the ports' random sequence started
+     * from {@code seed}: as a new store of the same sizes ({@link NatEngine#reset}).
+     */
+    void reset(NatConfig config, long seed) {
+        sessions.reset();
+        mappings.reset();
+        ports.reset(seed);
+        hosts.reset();
+        gauges.reset();
+        closed.reset();
+        if (filters != null) {
+            filters.reset();
+        }
+        wheel.reset();
+        timeouts(config.timeouts());
+        log = null;
+    }
+
+    /**
      * New idle timeouts (a reload). A live session keeps its expiry until its next refresh, which
      * takes the new timeout; one made shorter is then found expired by a lookup at once, and by the
      * timer wheel no later than the slot its longer expiry had.

@@ -89,6 +89,17 @@ public final class SessionTable {
         this.mask = slots - 1;
     }
 
+    /**
+     * Empties the table, as a new one.
+     * For a fuzzer that reuses one instance per configuration ({@link NatEngine#reset}): no
+     * allocation, every field as the constructor left it.
+     */
+    void reset() {
+        java.util.Arrays.fill(rows, 0L);
+        java.util.Arrays.fill(outsideIndex, 0L);
+        size = 0;
+    }
+
     /** A row's remote word: the remote endpoint's address and port, and the external port. */
     private static long remoteWord(long remote, int externalPort) {
         return (remote & ~0xffffL) | externalPort;

@@ -44,6 +44,21 @@ final class SynHold {
         this.busy = new boolean[slots];
     }
 
+    /**
+     * Nothing held, as new. The copies' bytes stay: a slot is read only after {@link #hold} wrote it.
+     * For a fuzzer that reuses one instance per configuration ({@link NatEngine#reset}): no
+     * allocation, every field as the constructor left it.
+     */
+    void reset() {
+        java.util.Arrays.fill(deadline, 0L);
+        java.util.Arrays.fill(externalPort, 0);
+        java.util.Arrays.fill(remoteAddress, 0);
+        java.util.Arrays.fill(remotePort, 0);
+        java.util.Arrays.fill(busy, false);
+        held = 0;
+        earliest = Deadlines.NONE;
+    }
+
     int held() {
         return held;
     }

@@ -45,6 +45,8 @@ public final class TimerWheel {
     private boolean started;
     /** Bit {@code s} set: slot {@code s} holds at least one entry. */
     private final long[] occupied;
+    /** As many words as {@link #occupied}, all zero: {@link #reset} finds the occupied words by {@code Arrays.mismatch}. */
+    private final long[] noBits;
     /** Entries on the wheel. */
     private int filed;
     /** The earliest time the slot under the cursor needs walking again, or NONE. */
@@ -69,10 +71,48 @@ public final class TimerWheel {
         this.tickShift = tickShift;
         this.links = new int[2 * (capacity + slots)];
         this.occupied = new long[(slots + 63) >>> 6];
+        this.noBits = new long[occupied.length];
         // Every id alone (Links.alone: both of its links point at itself), i.e. links[k] = k / 2.
         // Filled by the JDK's loop: the same values, and under a fuzzer's instrumentation it costs
         // one store per entry instead of an instrumented comparison (16 384 sentinels per table).
         java.util.Arrays.setAll(links, k -> k >> 1);
+    }
+
+    /**
+     * Empties the wheel, as a new one.
+     * For a fuzzer that reuses one instance per configuration ({@link NatEngine#reset}): no
+     * allocation, every field as the constructor left it.
+     */
+    void reset() {
+        // Every entry alone, and the sentinel of every occupied slot (an empty slot's sentinel is
+        // alone already): for a fuzzer's wheel of a few entries this is a few stores, where
+        // refilling all 16 384 sentinels cost as much as making a new wheel.
+        for (int id = 0; id < capacity; id++) {
+            Links.alone(links, id);
+        }
+        for (int word = nextOccupiedWord(0); word >= 0; word = nextOccupiedWord(word + 1)) {
+            for (long bits = occupied[word]; bits != 0; bits &= bits - 1) {
+                Links.alone(links, capacity + (word << 6) + Long.numberOfTrailingZeros(bits));
+            }
+            occupied[word] = 0;
+        }
+        cursor = 0;
+        started = false;
+        filed = 0;
+        cursorDue = Deadlines.NONE;
+        aheadDue = Deadlines.NONE;
+        aheadStale = false;
+    }
+
+    /**
+     * The first word of {@link #occupied} from {@code from} on with a bit set, or -1: the JDK's
+     * vectorized comparison against zeros, where a loop of ours over all 256 words cost a fuzzer
+     * an instrumented comparison per word on every reset.
+     */
+    private int nextOccupiedWord(int from) {
+        int found = from >= occupied.length ? -1
+                : java.util.Arrays.mismatch(occupied, from, occupied.length, noBits, from, occupied.length);
+        return found < 0 ? -1 : from + found;
     }
 
     /** 16384 slots of 2^26 ns (67 ms): a horizon of about 18 minutes, beyond UDP, ICMP and transitory TCP. */

@@ -100,6 +100,19 @@ final class Egress implements Fragmenter.Sink, Neighbors.Listener {
         arpFrame = PacketBuffer.allocate(arena, 64);
     }
 
+    /**
+     * Back to the state of a new egress whose largest frame is {@code maxFrame}: no neighbors,
+     * nothing held or being coalesced (a router's reset).
+     */
+    void reset(int maxFrame) {
+        neighbors.reset(maxFrame);
+        fragmenter.resize(maxFrame);
+        segmenter.resize(maxFrame);
+        if (coalescer != null) {
+            coalescer.reset();
+        }
+    }
+
     Neighbors neighbors() {
         return neighbors;
     }

@@ -1,6 +1,7 @@
 package org.jnat.router;
 
 import java.lang.foreign.Arena;
+import java.util.List;
 import org.jnat.config.RouterConfig;
 import org.jnat.config.StaticNeighbor;
 import org.jnat.device.FrameBatch;
@@ -63,6 +64,10 @@ public final class Router {
     private final LocalServices services;
     /** The NAT's public addresses ({@code [outside] addresses}; the outside address alone without a pool). */
     private final int[] publicAddresses;
+    private final Icmp icmp;
+    /** The largest frame either side carries, as made: a reset may lower it, not raise it. */
+    private final int madeMaxFrame;
+    private final RouterIcmp errors;
     private boolean started;
 
     public Router(RouterConfig config, NetDevice inside, NetDevice outside, Clock clock, Counters counters) {
@@ -89,11 +94,12 @@ public final class Router {
         routes = Routes.of(interfaces[Side.INSIDE], interfaces[Side.OUTSIDE], config.outside().gateway());
         Martians martians = new Martians(interfaces[Side.INSIDE], interfaces[Side.OUTSIDE],
                 config.pool().addresses().stream().mapToInt(Integer::intValue).toArray());
-        Icmp icmp = new Icmp(martians, RateLimiter.icmpDefault(), counters);
+        icmp = new Icmp(martians, RateLimiter.icmpDefault(), counters);
         int maxFrame = EthernetFrame.TAGGED_HEADER_LENGTH
                 + Math.max(interfaces[Side.INSIDE].mtu(), interfaces[Side.OUTSIDE].mtu());
         Drops drops = new Drops(counters);
-        RouterIcmp errors = new RouterIcmp(icmp, interfaces, routes, martians, this.translator, egress, maxFrame, drops);
+        madeMaxFrame = maxFrame;
+        errors = new RouterIcmp(icmp, interfaces, routes, martians, this.translator, egress, maxFrame, drops);
         Arena arena = Arena.ofAuto();
         for (int side = 0; side < 2; side++) {
             Interface in = interfaces[side];
@@ -105,11 +111,7 @@ public final class Router {
                     : Math.max(device.mtu(), in.mtu()) + EthernetFrame.TAGGED_HEADER_LENGTH);
             egress[side] = new Egress(in, maxFrame, config.dataPlane().udpCoalesce(), errors, counters, drops);
         }
-        for (StaticNeighbor n : config.neighbors()) {
-            // A static entry belongs to the side whose prefix holds it; else it is the gateway's side.
-            int side = interfaces[Side.INSIDE].onLink(n.address()) ? Side.INSIDE : Side.OUTSIDE;
-            egress[side].neighbors().addStatic(n.address(), n.mac());
-        }
+        addStaticNeighbors(config.neighbors());
         fragments = Fragments.withDefaults(counters);
         services = service == null ? null
                 : new LocalServices(service, interfaces[Side.INSIDE], routes, egress[Side.INSIDE], maxFrame);
@@ -118,6 +120,52 @@ public final class Router {
                 counters, drops);
         ingress = new Ingress(interfaces, egress, martians, fragments, forwarding, counters, drops);
         this.translator.attach(errors);
+    }
+
+    private void addStaticNeighbors(List<StaticNeighbor> neighbors) {
+        for (StaticNeighbor n : neighbors) {
+            // A static entry belongs to the side whose prefix holds it; else it is the gateway's side.
+            int side = interfaces[Side.INSIDE].onLink(n.address()) ? Side.INSIDE : Side.OUTSIDE;
+            egress[side].neighbors().addStatic(n.address(), n.mac());
+        }
+    }
+
+    /**
+     * Back to the state of a new router made with {@code config} on the same devices, for the fuzz
+     * targets, which reuse one router per configuration instead of allocating its native slots per
+     * input. {@code config} may differ from the one the router was made with in its MTUs (each
+     * no larger than made with, whatever the devices say) and static neighbors only; the devices
+     * must be reset first (their MTU counts). Back to new: the interfaces' MTUs and every frame
+     * sized by them (held frames, fragments, segments, the router's own messages), neighbor tables
+     * (static entries again) and held frames, reassembly, the UDP coalescers, the ICMP rate limiter
+     * and identification, and the gratuitous ARP again at the next poll. The receive batches keep
+     * their size: a device delivers no frame above its own MTU, which the batch holds. Not the
+     * translator, the counters or the devices, which are the caller's to reset (a NAT engine's
+     * {@code reset}, {@link Counters#zero}, {@code MemoryDevice.reset}). Set-up time only, never
+     * while a thread runs the router; refused for a router with a local service, whose state is its own.
+     * RouterResetTest shows that a reset router sends what a new one sends.
+     */
+    void reset(RouterConfig config) {
+        if (services != null) {
+            throw new IllegalStateException("a router with a local service can not be reset");
+        }
+        int inside = Interface.mtu(config.inside(), interfaces[Side.INSIDE].device());
+        int outside = Interface.mtu(config.outside(), interfaces[Side.OUTSIDE].device());
+        int maxFrame = EthernetFrame.TAGGED_HEADER_LENGTH + Math.max(inside, outside);
+        if (maxFrame > madeMaxFrame) {
+            throw new IllegalArgumentException("MTUs " + inside + " and " + outside + " exceed those the router was made with");
+        }
+        interfaces[Side.INSIDE].mtu(inside);
+        interfaces[Side.OUTSIDE].mtu(outside);
+        errors.resize(maxFrame);
+        egress[Side.INSIDE].reset(maxFrame);
+        egress[Side.OUTSIDE].reset(maxFrame);
+        addStaticNeighbors(config.neighbors());
+        fragments.reset();
+        icmp.reset();
+        batches[Side.INSIDE].count(0);
+        batches[Side.OUTSIDE].count(0);
+        started = false;
     }
 
     // ---- driving ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package org.jnat.router;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import org.jnat.device.PacketBuffer;
 import org.jnat.stack.Icmp;
 import org.jnat.stack.Interface;
@@ -32,7 +33,9 @@ final class RouterIcmp implements Responder {
     private final Egress[] egress;
     private final Drops drops;
     /** The frame the router writes its own messages into. */
-    private final PacketBuffer own;
+    private PacketBuffer own;
+    /** Its memory, as made; {@link #resize} sizes the frame within it. */
+    private final MemorySegment ownMemory;
     private final EthernetFrame ethernet = new EthernetFrame();
     private final Ipv4Packet ip = new Ipv4Packet();
 
@@ -50,6 +53,12 @@ final class RouterIcmp implements Responder {
         this.egress = egress;
         this.drops = drops;
         own = PacketBuffer.allocate(Arena.ofAuto(), maxFrame);
+        ownMemory = own.segment();
+    }
+
+    /** The largest frame is now {@code maxFrame}, no more than made with (a router's reset). */
+    void resize(int maxFrame) {
+        own = PacketBuffer.over(ownMemory, maxFrame);
     }
 
     @Override

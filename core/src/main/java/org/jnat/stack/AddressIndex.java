@@ -20,6 +20,12 @@ final class AddressIndex {
         mask = buckets - 1;
     }
 
+    /** Empties the index (set-up time: a table's reset). */
+    void clear() {
+        java.util.Arrays.fill(keys, 0);
+        java.util.Arrays.fill(entries, 0);
+    }
+
     /** The entry of {@code address}, or -1. */
     int find(int address) {
         int b = bucket(address);

@@ -22,7 +22,9 @@ public final class Fragmenter {
         void fragment(PacketBuffer fragment, int nextHop, long now);
     }
 
-    private final PacketBuffer scratch;
+    /** The scratch frame's memory, as made; {@link #resize} sizes the frame within it. */
+    private final MemorySegment memory;
+    private PacketBuffer scratch;
     private final MemorySegment copiedOptions = Arena.ofAuto().allocate(Ipv4Packet.MAX_HEADER_LENGTH);
     private final Ipv4Packet in = new Ipv4Packet();
     private final Ipv4Packet out = new Ipv4Packet();
@@ -30,6 +32,12 @@ public final class Fragmenter {
     /** A fragmenter whose fragments are at most {@code maxFrame} bytes with their link header. */
     public Fragmenter(int maxFrame) {
         scratch = PacketBuffer.allocate(Arena.ofAuto(), maxFrame);
+        memory = scratch.segment();
+    }
+
+    /** From now on fragments are at most {@code maxFrame} bytes, no more than made with (a router's reset). */
+    public void resize(int maxFrame) {
+        scratch = PacketBuffer.over(memory, maxFrame);
     }
 
     /**

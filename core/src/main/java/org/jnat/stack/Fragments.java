@@ -2,6 +2,7 @@ package org.jnat.stack;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
 import org.jnat.runtime.Deadlines;
@@ -286,6 +287,24 @@ public final class Fragments {
 
     public int maxBytes() {
         return maxBytes;
+    }
+
+    /**
+     * Back to a new store's state, every datagram in progress forgotten (the buffers keep their
+     * bytes, as when a slot is reused): a fuzzer reuses one router per configuration. Set-up time only.
+     */
+    public void reset() {
+        Arrays.fill(busy, false);
+        Arrays.fill(delivered, false);
+        for (int[] a : new int[][] {source, destination, protocolAndSide, id, received, total, headerLength,
+                linkLength, count, largest, starts, ends}) {
+            Arrays.fill(a, 0);
+        }
+        Arrays.fill(expires, 0);
+        Arrays.fill(started, 0);
+        busyCount = 0;
+        bytesHeld = 0;
+        earliest = Deadlines.NONE;
     }
 
     // ---- internals ------------------------------------------------------------------------

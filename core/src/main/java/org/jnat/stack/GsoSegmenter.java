@@ -54,7 +54,9 @@ public final class GsoSegmenter {
         }
     }
 
-    private final PacketBuffer scratch;
+    /** The scratch frame's memory, as made; {@link #resize} sizes the frame within it. */
+    private final MemorySegment memory;
+    private PacketBuffer scratch;
     private final Fragmenter fragmenter;
     private final GsoPacket packet = new GsoPacket();
     private final Ipv4Packet inIp = new Ipv4Packet();
@@ -65,7 +67,14 @@ public final class GsoSegmenter {
     /** A segmenter whose segments are at most {@code maxFrame} bytes, link header included. */
     public GsoSegmenter(int maxFrame) {
         scratch = PacketBuffer.allocate(Arena.ofAuto(), maxFrame);
+        memory = scratch.segment();
         fragmenter = new Fragmenter(maxFrame);
+    }
+
+    /** From now on segments are at most {@code maxFrame} bytes, no more than made with (a router's reset). */
+    public void resize(int maxFrame) {
+        scratch = PacketBuffer.over(memory, maxFrame);
+        fragmenter.resize(maxFrame);
     }
 
     /**

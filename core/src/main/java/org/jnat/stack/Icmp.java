@@ -149,6 +149,12 @@ public final class Icmp {
         return n;
     }
 
+    /** Back to a new instance's state: identification from the start, a full token bucket (set-up time). */
+    public void reset() {
+        identification = 0;
+        limit.reset();
+    }
+
     private int nextIdentification() {
         identification = (identification + 1) & 0xffff;
         return identification;

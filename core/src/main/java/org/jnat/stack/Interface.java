@@ -16,7 +16,7 @@ public final class Interface {
     private final int address;
     private final int prefixLength;
     private final int mask;
-    private final int mtu;
+    private int mtu;
 
     public Interface(int side, NetDevice device, long mac, int address, int prefixLength, int mtu) {
         if (mtu < 68) {
@@ -41,11 +41,13 @@ public final class Interface {
         long mac = config.mac() >= 0 ? config.mac()
                 : device.macAddress() >= 0 ? device.macAddress()
                 : MacAddress.locallyAdministered(((long) side << 32) | (config.address() & 0xffff_ffffL));
+        return new Interface(side, device, mac, config.address(), config.prefixLength(), mtu(config, device));
+    }
+
+    /** The MTU of a side: the smaller of the config's and the device's. */
+    public static int mtu(InterfaceConfig config, NetDevice device) {
         int mtu = config.mtu() > 0 ? config.mtu() : InterfaceConfig.DEFAULT_MTU;
-        if (device.mtu() > 0) {
-            mtu = Math.min(mtu, device.mtu());
-        }
-        return new Interface(side, device, mac, config.address(), config.prefixLength(), mtu);
+        return device.mtu() > 0 ? Math.min(mtu, device.mtu()) : mtu;
     }
 
     public int side() {
@@ -84,6 +86,14 @@ public final class Interface {
     /** The largest IPv4 packet one frame carries on this link. */
     public int mtu() {
         return mtu;
+    }
+
+    /** Sets the MTU (set-up time only: a router's reset). */
+    public void mtu(int mtu) {
+        if (mtu < 68) {
+            throw new IllegalArgumentException("MTU " + mtu + " is below the IPv4 minimum of 68");
+        }
+        this.mtu = mtu;
     }
 
     /** Whether {@code a} is on this side's connected prefix. */

@@ -1,6 +1,6 @@
 package org.jnat.stack;
 
-import java.lang.foreign.Arena;
+import java.util.Arrays;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
 import org.jnat.runtime.Deadlines;
@@ -70,16 +70,18 @@ public final class Neighbors {
     private final int[] pendingTail;
     private final int[] pendingCount;
     private int size;
+    /**
+     * Entries from here on have never been used, and so are free: {@link #allocate} takes the
+     * lowest free entry. The sweep of {@link #poll} stops here instead of walking all of them.
+     */
+    private int highWater;
     /** No entry's deadline comes before this (it may be early: entries confirmed or removed since); NONE if none. */
     private long earliest = Deadlines.NONE;
 
     private final AddressIndex index;
 
     // Held frames.
-    private final PacketBuffer[] slots;
-    private final int[] slotNext;
-    private final int[] freeSlots;
-    private int freeCount;
+    private final HeldFrames held;
 
     private final Counters counters;
     private final int cLearned, cUpdated, cExpired, cRequests, cHeld, cHeldDropped, cReleased, cUnresolved,
@@ -106,15 +108,7 @@ public final class Neighbors {
         pendingTail = new int[capacity];
         pendingCount = new int[capacity];
         index = new AddressIndex(capacity);
-        Arena arena = Arena.ofAuto();
-        slots = new PacketBuffer[pendingSlots];
-        slotNext = new int[pendingSlots];
-        freeSlots = new int[pendingSlots];
-        for (int i = 0; i < pendingSlots; i++) {
-            slots[i] = PacketBuffer.allocate(arena, slotCapacity);
-            freeSlots[i] = pendingSlots - 1 - i;
-        }
-        freeCount = pendingSlots;
+        held = new HeldFrames(pendingSlots, slotCapacity);
         this.counters = counters;
         String p = "arp." + side + ".";
         cLearned = counters.register(p + "learned", "neighbors learned on the " + side);
@@ -190,26 +184,24 @@ public final class Neighbors {
     }
 
     private int enqueue(int e, PacketBuffer frame) {
-        if (frame.length() > slots[0].capacity()) {
+        if (!held.fits(frame)) {
             counters.increment(cHeldDropped);
             return DROPPED;
         }
         if (pendingCount[e] == perNeighbor) {
             // Like Linux's unres_qlen: the oldest frame makes way for the newest.
-            freeSlot(popPending(e));
+            held.release(popPending(e));
             counters.increment(cHeldDropped);
         }
-        if (freeCount == 0) {
+        if (held.full()) {
             counters.increment(cHeldDropped);
             return DROPPED;
         }
-        int s = freeSlots[--freeCount];
-        slots[s].copyFrom(frame);
-        slotNext[s] = -1;
+        int s = held.hold(frame);
         if (pendingCount[e] == 0) {
             pendingHead[e] = s;
         } else {
-            slotNext[pendingTail[e]] = s;
+            held.link(pendingTail[e], s);
         }
         pendingTail[e] = s;
         pendingCount[e]++;
@@ -253,8 +245,8 @@ public final class Neighbors {
         while (pendingCount[e] > 0) {
             int s = popPending(e);
             counters.increment(cReleased);
-            listener.release(slots[s], senderMac);
-            freeSlot(s);
+            listener.release(held.frame(s), senderMac);
+            held.release(s);
         }
     }
 
@@ -263,7 +255,7 @@ public final class Neighbors {
         // Found again by this sweep; deadlines the listener sets meanwhile (it may resolve other
         // next hops from its callbacks) lower it through deadline(), wherever their entry is.
         earliest = Deadlines.NONE;
-        for (int e = 0; e < address.length; e++) {
+        for (int e = 0; e < highWater; e++) {
             byte s = state[e];
             if (s != INCOMPLETE && s != PROBE && s != REACHABLE) {
                 continue;
@@ -294,10 +286,10 @@ public final class Neighbors {
                 pendingCount[e] = 0;
                 remove(e);
                 for (int i = 0; i < n; i++) {
-                    int next = slotNext[slot];
+                    int next = held.next(slot);
                     counters.increment(cUnresolved);
-                    listener.unresolved(slots[slot], now);
-                    freeSlot(slot);
+                    listener.unresolved(held.frame(slot), now);
+                    held.release(slot);
                     slot = next;
                 }
             }
@@ -320,17 +312,39 @@ public final class Neighbors {
 
     /** Frames held now. */
     public int heldFrames() {
-        return slots.length - freeCount;
+        return held.held();
     }
 
     /** The most frames this table ever holds. */
     public int heldCapacity() {
-        return slots.length;
+        return held.capacity();
     }
 
     /** The most entries this table ever holds. */
     public int capacity() {
         return address.length;
+    }
+
+    /**
+     * Back to the state of a new table whose held frames are at most {@code slotCapacity} bytes
+     * (no more than made with), static entries gone (the owner adds those again): a fuzzer reuses
+     * one router per configuration. Set-up time only.
+     */
+    public void reset(int slotCapacity) {
+        // Entries from highWater on were never written: they are as new already.
+        for (int[] a : new int[][] {address, tries, pendingHead, pendingTail, pendingCount}) {
+            Arrays.fill(a, 0, highWater, 0);
+        }
+        for (long[] a : new long[][] {mac, deadline, updated}) {
+            Arrays.fill(a, 0, highWater, 0);
+        }
+        Arrays.fill(state, 0, highWater, FREE);
+        Arrays.fill(used, 0, highWater, false);
+        index.clear();
+        size = 0;
+        highWater = 0;
+        earliest = Deadlines.NONE;
+        held.reset(slotCapacity);
     }
 
     // ---- internals ------------------------------------------------------------------------
@@ -354,6 +368,7 @@ public final class Neighbors {
                     break;
                 }
             }
+            highWater = Math.max(highWater, e + 1);
         } else {
             long oldest = Long.MAX_VALUE;
             for (int i = 0; i < address.length; i++) {
@@ -388,12 +403,8 @@ public final class Neighbors {
 
     private int popPending(int e) {
         int s = pendingHead[e];
-        pendingHead[e] = slotNext[s];
+        pendingHead[e] = held.next(s);
         pendingCount[e]--;
         return s;
-    }
-
-    private void freeSlot(int s) {
-        freeSlots[freeCount++] = s;
     }
 }

@@ -28,6 +28,13 @@ public final class RateLimiter {
         return new RateLimiter(50, 1000);
     }
 
+    /** Back to a new limiter's state: full at the next {@link #tryAcquire} (set-up time). */
+    public void reset() {
+        started = false;
+        credit = 0;
+        last = 0;
+    }
+
     /** Takes one token if there is one at {@code nowNanos}. */
     public boolean tryAcquire(long nowNanos) {
         if (!started) {

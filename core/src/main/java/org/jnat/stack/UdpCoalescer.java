@@ -157,6 +157,15 @@ public final class UdpCoalescer {
         return start(frame, payload, stable);
     }
 
+    /**
+     * Back to a new coalescer's state, nothing pending (set-up time: a router's reset). The run's
+     * other fields are read only while a run is pending, and a run's start writes them all.
+     */
+    public void reset() {
+        count = 0;
+        first = null;
+    }
+
     /** Sends what is pending: a lone datagram as it came, two or more as one super-packet. */
     public void flush() {
         int n = count;

@@ -343,4 +343,64 @@ class TimerWheelTest {
             }
         }
     }
+
+    /**
+     * A reset wheel (NatEngine.reset, for the fuzzer) behaves as a new one: the same entries
+     * scheduled at the same times into the same slots the first use left occupied expire in the
+     * same order, with the same next deadlines.
+     */
+    @Test
+    void aResetWheelExpiresAsANewOne() {
+        TimerWheel used = new TimerWheel(64, 256, 10);
+        TimerWheel fresh = new TimerWheel(64, 256, 10);
+        long[] expiry = new long[64];
+        java.util.Random random = new java.util.Random(5);
+        for (int id = 0; id < 64; id++) {
+            expiry[id] = 1_000 + random.nextInt(200_000);
+        }
+        for (int id = 0; id < 64; id += 2) { // half filed, some cancelled, some expired: then reset
+            used.schedule(id, expiry[id], 0);
+        }
+        used.cancel(10);
+        used.advance(50_000, owner(expiry, used::cancel));
+        assertThat(used.size()).as("entries the first use left filed").isPositive();
+        used.reset();
+        assertThat(runToEnd(used, expiry)).isEqualTo(runToEnd(fresh, expiry));
+    }
+
+    /** Schedules every entry at time 0, then advances to the end: the ids in the order they expired, and each deadline. */
+    private static java.util.List<Long> runToEnd(TimerWheel wheel, long[] expiry) {
+        java.util.List<Long> seen = new java.util.ArrayList<>();
+        for (int id = 0; id < expiry.length; id++) {
+            wheel.schedule(id, expiry[id], 0);
+        }
+        TimerWheel.Owner owner = owner(expiry, id -> {
+            if (seen.size() > 10_000) {
+                throw new AssertionError("the wheel expires without end: a slot's list does not close");
+            }
+            seen.add((long) id);
+            wheel.cancel(id);
+        });
+        for (long now = 0; now <= 300_000 && seen.size() < 10_000; now += 3_000) {
+            wheel.advance(now, owner);
+            seen.add(-wheel.nextDeadline());
+        }
+        seen.add((long) wheel.size());
+        return seen;
+    }
+
+    /** An owner whose entry {@code id} expires at {@code expiry[id]}; {@code expired} takes each that does. */
+    private static TimerWheel.Owner owner(long[] expiry, java.util.function.IntConsumer expired) {
+        return new TimerWheel.Owner() {
+            @Override
+            public long expiryOf(int id) {
+                return expiry[id];
+            }
+
+            @Override
+            public void expire(int id, long now) {
+                expired.accept(id);
+            }
+        };
+    }
 }

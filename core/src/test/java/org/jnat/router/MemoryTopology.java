@@ -8,6 +8,8 @@ import org.jnat.config.RouterConfig;
 import org.jnat.config.StaticNeighbor;
 import org.jnat.device.MemoryDevice;
 import org.jnat.device.Offloads;
+import org.jnat.nat.NatEngine;
+import org.jnat.nat.NatEngines;
 import org.jnat.runtime.Counters;
 import org.jnat.runtime.ManualClock;
 import org.jnat.testing.Frames;
@@ -20,11 +22,14 @@ import org.jnat.testing.RouterLoop;
  */
 final class MemoryTopology implements ReferenceAddresses {
     static final long MS = 1_000_000L;
+    /** Where the clock starts. */
+    static final long START_NANOS = 1_000_000_000L;
 
     final MemoryDevice.Pair inside;
     final MemoryDevice.Pair outside;
-    final ManualClock clock = new ManualClock(1_000_000_000L);
+    final ManualClock clock = new ManualClock(START_NANOS);
     final Counters counters = new Counters();
+    RouterConfig config;
     final Router router;
 
     MemoryTopology() {
@@ -61,11 +66,37 @@ final class MemoryTopology implements ReferenceAddresses {
         inside = MemoryDevice.pair("inside", insideMtu, insideOffloads == Offloads.NONE ? ringSlots : 16, insideOffloads);
         outside = MemoryDevice.pair("outside", outsideMtu, outsideOffloads == Offloads.NONE ? ringSlots : 16,
                 outsideOffloads);
-        RouterConfig config = config(staticNeighbors, insideMtu, outsideMtu, nat);
+        config = config(staticNeighbors, insideMtu, outsideMtu, nat);
         router = new Router(config, inside.a(), outside.a(), clock, counters, translator.apply(config, counters));
+        start();
+    }
+
+    private void start() {
         router.pollOnce(clock.nanos());
         inside.b().drain();   // the gratuitous ARPs
         outside.b().drain();
+    }
+
+    /**
+     * Back to the state of a new lab made with the same translator, offloads, NAT and ring size
+     * but with these neighbors and MTUs (no larger than made with), without allocating its native
+     * slots again: the clock, the counters, both links, the router and the NAT engine, if it is one
+     * (reset with {@code natSeed}, the seed it was made with). RouterResetTest shows that a reset
+     * lab sends what a new one sends.
+     */
+    void reset(long natSeed, boolean staticNeighbors, int insideMtu, int outsideMtu) {
+        clock.set(START_NANOS);
+        counters.zero();
+        inside.a().reset(insideMtu);
+        inside.b().reset(insideMtu);
+        outside.a().reset(outsideMtu);
+        outside.b().reset(outsideMtu);
+        config = config(staticNeighbors, insideMtu, outsideMtu, config.nat());
+        router.reset(config);
+        if (router.translator() instanceof NatEngine nat) {
+            NatEngines.reset(nat, config, natSeed);
+        }
+        start();
     }
 
     static RouterConfig config(boolean staticNeighbors, int insideMtu, int outsideMtu) {

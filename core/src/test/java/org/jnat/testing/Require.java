@@ -38,6 +38,13 @@ public final class Require {
         }
     }
 
+    /** {@code min <= actual <= max}, or fails with {@code [what] expected between min and max but was: actual}. */
+    public static void between(long actual, long min, long max, String what) {
+        if (actual < min || actual > max) {
+            throw new AssertionError("[" + what + "] expected between " + min + " and " + max + " but was: " + actual);
+        }
+    }
+
     /** {@code actual <= max}, or fails with {@code [what arg] expected at most max but was: actual}. */
     public static void atMost(long actual, long max, String what, long arg) {
         if (actual > max) {

@@ -1,0 +1,92 @@
+package org.jnat.stack;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import org.jnat.device.PacketBuffer;
+
+/**
+ * The frames a neighbor table holds while their next hop resolves: slots allocated once, a free
+ * list, and a link from each slot to the next frame of the same neighbor (the table keeps each
+ * neighbor's first and last). Nothing is allocated after construction but by {@link #reset}.
+ */
+final class HeldFrames {
+    private final PacketBuffer[] slots;
+    /** The slots' memory, as made; {@link #reset} sizes the slots within it. */
+    private final MemorySegment[] memory;
+    private final int[] next;
+    private final int[] free;
+    private int freeCount;
+
+    HeldFrames(int count, int slotCapacity) {
+        Arena arena = Arena.ofAuto();
+        slots = new PacketBuffer[count];
+        memory = new MemorySegment[count];
+        next = new int[count];
+        free = new int[count];
+        for (int i = 0; i < count; i++) {
+            slots[i] = PacketBuffer.allocate(arena, slotCapacity);
+            memory[i] = slots[i].segment();
+        }
+        freeAll();
+    }
+
+    /** Whether {@code frame} fits a slot. */
+    boolean fits(PacketBuffer frame) {
+        return frame.length() <= slots[0].capacity();
+    }
+
+    boolean full() {
+        return freeCount == 0;
+    }
+
+    /** Copies {@code frame} into a free slot (there is one: not {@link #full}) and returns the slot, linked to none. */
+    int hold(PacketBuffer frame) {
+        int s = free[--freeCount];
+        slots[s].copyFrom(frame);
+        next[s] = -1;
+        return s;
+    }
+
+    PacketBuffer frame(int s) {
+        return slots[s];
+    }
+
+    /** The slot held after {@code s} for the same neighbor, or -1. */
+    int next(int s) {
+        return next[s];
+    }
+
+    /** Holds {@code s} after {@code tail}, for the same neighbor. */
+    void link(int tail, int s) {
+        next[tail] = s;
+    }
+
+    void release(int s) {
+        free[freeCount++] = s;
+    }
+
+    int held() {
+        return slots.length - freeCount;
+    }
+
+    int capacity() {
+        return slots.length;
+    }
+
+    /** Every slot free and at most {@code slotCapacity} bytes (no more than made with), as new (a table's reset). */
+    void reset(int slotCapacity) {
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = PacketBuffer.over(memory[i], slotCapacity);
+        }
+        Arrays.fill(next, 0);
+        freeAll();
+    }
+
+    private void freeAll() {
+        for (int i = 0; i < slots.length; i++) {
+            free[i] = slots.length - 1 - i;
+        }
+        freeCount = slots.length;
+    }
+}
