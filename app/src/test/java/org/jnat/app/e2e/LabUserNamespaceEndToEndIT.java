@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -99,21 +98,7 @@ class LabUserNamespaceEndToEndIT {
         up = new ProcessBuilder(asNobody(jnat("lab", "up", work.resolve("lab.toml").toString(), "--name", name)))
                 .directory(work.toFile()).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<String> started = CompletableFuture.supplyAsync(() -> {
-            StringBuilder text = new StringBuilder();
-            try {
-                for (String line; (line = out.readLine()) != null; ) {
-                    text.append(line).append('\n');
-                    if (line.contains("Ctrl-C ends the lab")) {
-                        break;
-                    }
-                }
-            } catch (IOException e) {
-                text.append(e);
-            }
-            return text.toString();
-        });
-        String summary = started.get(LONG.toSeconds(), TimeUnit.SECONDS);
+        String summary = Labs.readUntil(out, "Ctrl-C ends the lab", LONG);
         System.out.println(summary);
         assertThat(summary).contains("not root; running in a user namespace instead")
                 .contains("lab " + name + " is up");
