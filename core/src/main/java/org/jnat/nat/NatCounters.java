@@ -20,6 +20,7 @@ final class NatCounters {
     final int droppedNotPublic;
     final int droppedNoSession;
     final int droppedIcmpNoSession;
+    final int droppedIcmpErrorChecksum;
     final int droppedUnmatched;
     final int droppedHairpin;
     final int refusedTableFull;
@@ -48,6 +49,8 @@ final class NatCounters {
         droppedNotPublic = counters.register("nat.dropped.not_public", "inbound packets to an address other than the public one");
         droppedNoSession = counters.register("nat.dropped.no_session", "packets with no session that cannot make one (a RST, a stray reply)");
         droppedIcmpNoSession = counters.register("nat.dropped.icmp_error_no_session", "ICMP errors quoting no session");
+        droppedIcmpErrorChecksum = counters.register("nat.dropped.icmp_error_checksum",
+                "ICMP errors whose ICMP checksum or quoted IP header checksum is wrong");
         droppedUnmatched = counters.register("nat.dropped.unmatched", "inbound packets no session, forward or DMZ takes");
         droppedHairpin = counters.register("nat.dropped.hairpin", "hairpinned packets the owner's filtering refused, or hairpinning off");
         refusedTableFull = counters.register("nat.refused.table_full", "new sessions refused: max-sessions reached");

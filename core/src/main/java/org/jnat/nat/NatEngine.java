@@ -377,6 +377,9 @@ public final class NatEngine implements Translator {
         if (!icmp.wrapQuoted(quoted) || quoted.fragmentOffset() != 0) {
             return drop(count.droppedMalformed);
         }
+        if (!icmp.checksumValid() || !quoted.headerChecksumValid()) {
+            return drop(count.droppedIcmpErrorChecksum); // RFC 5508 REQ-3, 3a: not passed on still corrupt
+        }
         int a = outbound ? 0 : poolIndex(quoted.sourceAddress());
         if (a < 0) {
             return drop(count.droppedIcmpNoSession);

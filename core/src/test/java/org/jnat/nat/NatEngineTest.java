@@ -275,7 +275,7 @@ class NatEngineTest {
         assertThat(counters.get("nat.dropped.not_public")).isEqualTo(1);
     }
 
-    @Requirement("RFC 7857 section 13")
+    @Requirement("RFC 7857 section 12")
     @Test
     void pingsToThePublicAddressAreForTheRouter() {
         NatEngine nat = defaults();

@@ -152,7 +152,7 @@ class NatTableTest {
         assertThat(r.inbound(5000, of(UDP, Y1, 53), 0, udp)).isEqualTo(id);
     }
 
-    @Requirement({"RFC 5508 REQ-2", "RFC 7857 section 12"})
+    @Requirement({"RFC 5508 REQ-2", "RFC 7857 section 11"})
     @Test
     void icmpQueriesExpireAfterTheirTimeout() {
         NatTable t = new NatTable(small(16, 16), 1);
@@ -171,7 +171,7 @@ class NatTableTest {
                 : t.inbound(40000, of(TCP, Y1, 80), flags, now);
     }
 
-    @Requirement({"RFC 5382 REQ-5", "RFC 7857 section 2.2"})
+    @Requirement({"RFC 5382 REQ-5", "RFC 7857 section 2.1", "RFC 7857 section 2.2"})
     @Test
     void tcpTimeoutsFollowTheState() {
         Timeouts to = Timeouts.defaults();
@@ -188,7 +188,7 @@ class NatTableTest {
         assertThat(t.size()).isZero();
     }
 
-    @Requirement("RFC 7857 section 2.2")
+    @Requirement("RFC 7857 section 2.1")
     @Test
     void finsFromBothSidesEndInTransitory() {
         Timeouts to = Timeouts.defaults();

@@ -22,7 +22,7 @@ class PortAllocatorTest {
         assertThat(p.allocate(IpProtocol.TCP, B, 5000, 1, 0)).isEqualTo(5000);
     }
 
-    @Requirement({"RFC 4787 REQ-3a", "RFC 4787 REQ-4", "RFC 7857 section 9"})
+    @Requirement({"RFC 4787 REQ-3a", "RFC 4787 REQ-4", "RFC 7857 section 8"})
     @Test
     void neverGivesAnOwnedPortAgainKeepingClassAndParity() {
         PortAllocator p = new PortAllocator(1, 65535, HOLD, 1);

@@ -75,7 +75,7 @@ class ReclaimTest {
         return id;
     }
 
-    @Requirement("RFC 7857 section 2.3")
+    @Requirement("RFC 7857 section 2.2")
     @Test
     void quotaFullOfClosedSessionsTakesANewOneAndCountsIt() {
         Counters counters = new Counters();

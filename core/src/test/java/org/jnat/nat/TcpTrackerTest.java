@@ -10,7 +10,7 @@ import org.jnat.testing.Requirement;
 import org.junit.jupiter.api.Test;
 
 class TcpTrackerTest {
-    @Requirement({"RFC 5382 REQ-2", "RFC 7857 section 2.1"})
+    @Requirement({"RFC 5382 REQ-2", "RFC 7857 section 2"})
     @Test
     void threeWayHandshakeEstablishes() {
         int s = TcpTracker.initial(SYN, true);
@@ -21,7 +21,7 @@ class TcpTrackerTest {
         assertThat(TcpTracker.isEstablished(s)).isTrue();
     }
 
-    @Requirement({"RFC 5382 REQ-2a", "RFC 7857 section 2.1"})
+    @Requirement({"RFC 5382 REQ-2a", "RFC 7857 section 2"})
     @Test
     void simultaneousOpenEstablishes() {
         int s = TcpTracker.initial(SYN, true);
@@ -29,7 +29,7 @@ class TcpTrackerTest {
         assertThat(TcpTracker.isEstablished(s)).isTrue();
     }
 
-    @Requirement("RFC 7857 section 2.1")
+    @Requirement("RFC 7857 section 2")
     @Test
     void oneFinKeepsEstablishedBothFinsCloseForGood() {
         int s = TcpTracker.next(TcpTracker.initial(SYN, true), SYN | ACK, false);
@@ -42,7 +42,7 @@ class TcpTrackerTest {
         assertThat(TcpTracker.isEstablished(s)).isFalse();
     }
 
-    @Requirement("RFC 7857 section 2.3")
+    @Requirement("RFC 7857 section 2.2")
     @Test
     void rstIsTransitoryUntilAnotherSegment() {
         int s = TcpTracker.next(TcpTracker.initial(SYN, true), SYN | ACK, false);

@@ -357,6 +357,11 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    /** The names of the lab's network namespaces, one per host. */
+    public List<String> namespaces() {
+        return List.copyOf(namespaces);
+    }
+
     /** Starts a long-running command in host {@code host}; {@link #close()} stops it. */
     public Process spawn(String host, String... command) {
         Process p = Shell.start(Shell.concat(List.of("ip", "netns", "exec", ns(host)), command));

@@ -132,21 +132,7 @@ class LabEndToEndIT {
         Process up = new ProcessBuilder(javaCommand("lab", "up", file.toString(), "--name", name, "--foreground"))
                 .redirectErrorStream(true).start();
         BufferedReader upOut = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<String> started = CompletableFuture.supplyAsync(() -> {
-            StringBuilder text = new StringBuilder();
-            try {
-                for (String line; (line = upOut.readLine()) != null; ) {
-                    text.append(line).append('\n');
-                    if (line.startsWith("Try: ")) {
-                        break;
-                    }
-                }
-            } catch (IOException e) {
-                text.append(e);
-            }
-            return text.toString();
-        });
-        String summary = started.get(LONG.toSeconds(), TimeUnit.SECONDS);
+        String summary = Labs.readUntil(upOut, "Try: ", LONG);
         System.out.println(summary);
         assertThat(summary).contains("lab " + name + " is up");
         List<Long> pids = LabState.read(name).processes().stream().map(LabState.Proc::pid).toList();

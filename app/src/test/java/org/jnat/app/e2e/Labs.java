@@ -1,5 +1,6 @@
 package org.jnat.app.e2e;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.jnat.app.lab.JnatProcess;
 import org.jnat.app.lab.Lab;
 import org.jnat.app.lab.Shell;
@@ -53,5 +56,27 @@ final class Labs {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /**
+     * The lines {@code out} gives up to and with the first that contains {@code marker} (or up to its
+     * end), waiting at most {@code timeout}: what a foreground command printed until it was ready.
+     */
+    static String readUntil(BufferedReader out, String marker, Duration timeout) throws Exception {
+        CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {
+            StringBuilder text = new StringBuilder();
+            try {
+                for (String line; (line = out.readLine()) != null; ) {
+                    text.append(line).append('\n');
+                    if (line.contains(marker)) {
+                        break;
+                    }
+                }
+            } catch (IOException e) {
+                text.append(e);
+            }
+            return text.toString();
+        });
+        return read.get(timeout.toSeconds(), TimeUnit.SECONDS);
     }
 }
