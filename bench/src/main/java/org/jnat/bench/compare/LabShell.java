@@ -18,7 +18,7 @@ public final class LabShell {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 1 && !(args.length == 3 && args[1].equals("--dataplane"))) {
-            System.err.println("usage: bench/lab kernel|tap|afpacket [--dataplane 'realtime-priority = 50; ...']");
+            System.err.println("usage: bench/lab kernel|tap|afpacket|slirp4netns|pasta [--dataplane 'realtime-priority = 50; ...']");
             System.exit(2);
         }
         // As bench/compare's --dataplane: a [dataplane] table appended to jnat's config.
@@ -30,7 +30,7 @@ public final class LabShell {
             System.exit(1);
         }
         try (Lab lab = Lab.create(Lab.uniquePrefix("jl"), mode);
-             JnatProcess jnat = mode == Lab.Mode.KERNEL ? null : JnatProcess.start(lab, "drop", true, extraToml)) {
+             JnatProcess jnat = mode.isJnat() ? JnatProcess.start(lab, "drop", true, extraToml) : null) {
             Thread cleanup = new Thread(() -> {
                 try {
                     if (jnat != null) {
