@@ -19,17 +19,13 @@ public final class Interface {
     private int mtu;
 
     public Interface(int side, NetDevice device, long mac, int address, int prefixLength, int mtu) {
-        if (mtu < 68) {
-            // RFC 791: every internet module must be able to forward a datagram of 68 octets.
-            throw new IllegalArgumentException("MTU " + mtu + " is below the IPv4 minimum of 68");
-        }
+        mtu(mtu);
         this.side = side;
         this.device = device;
         this.mac = mac;
         this.address = address;
         this.prefixLength = prefixLength;
         this.mask = Ipv4Address.mask(prefixLength);
-        this.mtu = mtu;
     }
 
     /**
@@ -91,6 +87,7 @@ public final class Interface {
     /** Sets the MTU (set-up time only: a router's reset). */
     public void mtu(int mtu) {
         if (mtu < 68) {
+            // RFC 791: every internet module must be able to forward a datagram of 68 octets.
             throw new IllegalArgumentException("MTU " + mtu + " is below the IPv4 minimum of 68");
         }
         this.mtu = mtu;
