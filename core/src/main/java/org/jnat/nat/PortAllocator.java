@@ -44,6 +44,13 @@ public final class PortAllocator {
     private final int[] releasedBy;
     /** Bit {@code (address * 3 + protocolIndex) * 65536 + port}: reserved for a port forward. */
     private final long[] reserved;
+    /**
+     * The words of {@link #reserved} that a reservation may have set since construction or the
+     * last reset, {@code [reservedFrom, reservedTo)}: a reset clears only those (the bits are
+     * 24 KiB an address, most of a small allocator's reset where no forward is configured).
+     */
+    private int reservedFrom = Integer.MAX_VALUE;
+    private int reservedTo;
     private final int low;
     private final int high;
     private final int span;
@@ -111,7 +118,11 @@ public final class PortAllocator {
         java.util.Arrays.fill(owners, FREE);
         java.util.Arrays.fill(releasedAt, Long.MIN_VALUE);
         java.util.Arrays.fill(releasedBy, 0);
-        java.util.Arrays.fill(reserved, 0L);
+        if (reservedFrom < reservedTo) {
+            java.util.Arrays.fill(reserved, reservedFrom, reservedTo, 0L);
+        }
+        reservedFrom = Integer.MAX_VALUE;
+        reservedTo = 0;
         java.util.Arrays.fill(inUse, 0);
         if (blocks != null) {
             blocks.reset();
@@ -167,7 +178,10 @@ public final class PortAllocator {
      */
     public void reserve(int protocol, int external) {
         int bit = reservedBit(protocol, external);
-        reserved[bit >>> 6] |= 1L << bit;
+        int word = bit >>> 6;
+        reserved[word] |= 1L << bit;
+        reservedFrom = Math.min(reservedFrom, word);
+        reservedTo = Math.max(reservedTo, word + 1);
         if (inRange(external) && owners[slotOf(protocol, external)] == FREE) {
             owners[slotOf(protocol, external)] = RESERVED;
         }

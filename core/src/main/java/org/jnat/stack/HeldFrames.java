@@ -17,8 +17,13 @@ final class HeldFrames {
     private final int[] next;
     private final int[] free;
     private int freeCount;
+    /** The lowest {@link #freeCount} since construction or the last reset (see {@link #reset}). */
+    private int lowWater;
+    /** What the slots are sized to now. */
+    private int slotCapacity;
 
     HeldFrames(int count, int slotCapacity) {
+        this.slotCapacity = slotCapacity;
         Arena arena = Arena.ofAuto();
         slots = new PacketBuffer[count];
         memory = new MemorySegment[count];
@@ -43,6 +48,7 @@ final class HeldFrames {
     /** Copies {@code frame} into a free slot (there is one: not {@link #full}) and returns the slot, linked to none. */
     int hold(PacketBuffer frame) {
         int s = free[--freeCount];
+        lowWater = Math.min(lowWater, freeCount);
         slots[s].copyFrom(frame);
         next[s] = -1;
         return s;
@@ -74,13 +80,27 @@ final class HeldFrames {
         return slots.length;
     }
 
-    /** Every slot free and at most {@code slotCapacity} bytes (no more than made with), as new (a table's reset). */
+    /**
+     * Every slot free and at most {@code slotCapacity} bytes (no more than made with), as new (a
+     * table's reset). Only what changed since the last reset is redone: the slots are sized again
+     * only for another capacity ({@link #hold} overwrites a slot's frame and metadata whole, so a
+     * slot's old contents are never read), and the free list only where it was popped. A release
+     * pushes a slot back on top, so the positions below the lowest {@link #freeCount} still hold
+     * what {@link #freeAll} put there, and the slots taken are the first {@code count - lowWater}.
+     */
     void reset(int slotCapacity) {
-        for (int i = 0; i < slots.length; i++) {
-            slots[i] = PacketBuffer.over(memory[i], slotCapacity);
+        if (slotCapacity != this.slotCapacity) {
+            for (int i = 0; i < slots.length; i++) {
+                slots[i] = PacketBuffer.over(memory[i], slotCapacity);
+            }
+            this.slotCapacity = slotCapacity;
         }
-        Arrays.fill(next, 0);
-        freeAll();
+        Arrays.fill(next, 0, slots.length - lowWater, 0);
+        for (int p = lowWater; p < slots.length; p++) {
+            free[p] = slots.length - 1 - p;
+        }
+        freeCount = slots.length;
+        lowWater = slots.length;
     }
 
     private void freeAll() {
@@ -88,5 +108,6 @@ final class HeldFrames {
             free[i] = slots.length - 1 - i;
         }
         freeCount = slots.length;
+        lowWater = slots.length;
     }
 }
