@@ -48,11 +48,22 @@ class NatResetTest {
                 drive(new Random(mapping.ordinal() * 3 + filtering.ordinal()), used, other, false);
                 assertThat(used.table().size()).as("sessions the first run left (else the reset is not tried)")
                         .isPositive();
+                // A forward added since (a reload): the reset to FORWARDS leaves its ports unreserved.
+                used.policy().addForward(new ForwardRule(IpProtocol.UDP, 1050, 1052, HOSTS[0], 53));
 
                 usedCounters.zero();
                 used.reset(config, FORWARDS, 7);
                 Counters freshCounters = new Counters();
                 NatEngine fresh = new NatEngine(config, PUBLIC, NatProperties.ROUTER_INSIDE, FORWARDS, freshCounters, 7);
+                for (int protocol : new int[] {IpProtocol.TCP, IpProtocol.UDP}) {
+                    for (int port = 0; port < 65536; port++) {
+                        if (used.table().ports().isReserved(protocol, port) != fresh.table().ports().isReserved(protocol, port)) {
+                            throw new AssertionError("port " + port + " of protocol " + protocol + " reserved "
+                                    + used.table().ports().isReserved(protocol, port) + " after the reset, "
+                                    + fresh.table().ports().isReserved(protocol, port) + " in a new engine");
+                        }
+                    }
+                }
                 compared += drive(new Random(100 + mapping.ordinal() * 3 + filtering.ordinal()), used, fresh, true);
                 assertThat(usedCounters.snapshot()).as("counters after the same traffic").isEqualTo(freshCounters.snapshot());
             }
