@@ -1,7 +1,6 @@
 package org.jnat.stack;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import org.jnat.device.PacketBuffer;
 
@@ -12,33 +11,32 @@ import org.jnat.device.PacketBuffer;
  */
 final class HeldFrames {
     private final PacketBuffer[] slots;
-    /** The slots' memory, as made; {@link #reset} sizes the slots within it. */
-    private final MemorySegment[] memory;
     private final int[] next;
     private final int[] free;
     private int freeCount;
     /** The lowest {@link #freeCount} since construction or the last reset (see {@link #reset}). */
     private int lowWater;
-    /** What the slots are sized to now. */
+    /**
+     * The largest frame held now: the slots' capacity as made, or less after a {@link #reset}
+     * to a smaller frame size. The slots keep their memory; only {@link #fits} reads this.
+     */
     private int slotCapacity;
 
     HeldFrames(int count, int slotCapacity) {
         this.slotCapacity = slotCapacity;
         Arena arena = Arena.ofAuto();
         slots = new PacketBuffer[count];
-        memory = new MemorySegment[count];
         next = new int[count];
         free = new int[count];
         for (int i = 0; i < count; i++) {
             slots[i] = PacketBuffer.allocate(arena, slotCapacity);
-            memory[i] = slots[i].segment();
         }
         freeAll();
     }
 
     /** Whether {@code frame} fits a slot. */
     boolean fits(PacketBuffer frame) {
-        return frame.length() <= slots[0].capacity();
+        return frame.length() <= slotCapacity;
     }
 
     boolean full() {
@@ -82,19 +80,19 @@ final class HeldFrames {
 
     /**
      * Every slot free and at most {@code slotCapacity} bytes (no more than made with), as new (a
-     * table's reset). Only what changed since the last reset is redone: the slots are sized again
-     * only for another capacity ({@link #hold} overwrites a slot's frame and metadata whole, so a
-     * slot's old contents are never read), and the free list only where it was popped. A release
-     * pushes a slot back on top, so the positions below the lowest {@link #freeCount} still hold
-     * what {@link #freeAll} put there, and the slots taken are the first {@code count - lowWater}.
+     * table's reset). The slots stay as made: {@link #fits} bounds what is held by
+     * {@code slotCapacity}, and {@link #hold} overwrites a slot's frame and metadata whole, so a
+     * slot's old contents are never read (a held frame's capacity is read by no one; resizing 64
+     * slots per reset was most of a fuzzer's router reset). The free list is restored only where
+     * it was popped: a release pushes a slot back on top, so the positions below the lowest
+     * {@link #freeCount} still hold what {@link #freeAll} put there, and the slots taken are the
+     * first {@code count - lowWater}.
      */
     void reset(int slotCapacity) {
-        if (slotCapacity != this.slotCapacity) {
-            for (int i = 0; i < slots.length; i++) {
-                slots[i] = PacketBuffer.over(memory[i], slotCapacity);
-            }
-            this.slotCapacity = slotCapacity;
+        if (slotCapacity > slots[0].capacity()) {
+            throw new IllegalArgumentException("held frames of " + slotCapacity + " bytes in slots of " + slots[0].capacity());
         }
+        this.slotCapacity = slotCapacity;
         Arrays.fill(next, 0, slots.length - lowWater, 0);
         for (int p = lowWater; p < slots.length; p++) {
             free[p] = slots.length - 1 - p;
