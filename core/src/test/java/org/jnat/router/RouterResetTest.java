@@ -87,11 +87,7 @@ class RouterResetTest {
                 lab.fromInside(MemoryTopology.clToSv(1, payload, 0, new byte[payload]));
                 lab.run();
             }
-            List<String> out = new ArrayList<>();
-            lab.insideOut().forEach(f -> out.add("inside " + java.util.HexFormat.of().formatHex(f)));
-            lab.outsideOut().forEach(f -> out.add("outside " + java.util.HexFormat.of().formatHex(f)));
-            out.add("counters " + lab.counters.snapshot());
-            seen.add(out);
+            seen.add(sentAndCounted(lab));
         }
         assertThat(icmpErrors(seen.get(1).getLast())).as("time exceeded sent by a new router").isEqualTo(1);
         assertThat(seen.get(0)).as("what a reset router sent and counted, against a new one")
@@ -134,15 +130,20 @@ class RouterResetTest {
             lab.fromOutside(Frames.arp(MemoryTopology.RT_OUT_MAC, MemoryTopology.ISP_MAC, 2, MemoryTopology.ISP_MAC,
                     MemoryTopology.ISP, MemoryTopology.RT_OUT_MAC, MemoryTopology.RT_OUT));
             lab.run();
-            List<String> out = new ArrayList<>();
-            lab.insideOut().forEach(f -> out.add("inside " + java.util.HexFormat.of().formatHex(f)));
-            lab.outsideOut().forEach(f -> out.add("outside " + java.util.HexFormat.of().formatHex(f)));
-            out.add("counters " + lab.counters.snapshot());
-            seen.add(out);
+            seen.add(sentAndCounted(lab));
         }
         assertThat(seen.get(1).getLast()).as("a new router drops the frame it cannot hold").contains("arp.outside.dropped.queue_full=1");
         assertThat(seen.get(0)).as("what a reset router sent and counted, against a new one")
                 .containsExactlyElementsOf(seen.get(1));
+    }
+
+    /** The frames {@code lab}'s router sent on each side since the last call, then its counters. */
+    private static List<String> sentAndCounted(MemoryTopology lab) {
+        List<String> out = new ArrayList<>();
+        lab.insideOut().forEach(f -> out.add("inside " + java.util.HexFormat.of().formatHex(f)));
+        lab.outsideOut().forEach(f -> out.add("outside " + java.util.HexFormat.of().formatHex(f)));
+        out.add("counters " + lab.counters.snapshot());
+        return out;
     }
 
     /** {@code icmp.errors_sent} from a "counters {...}" line. */
