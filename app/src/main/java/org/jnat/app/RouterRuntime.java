@@ -26,6 +26,7 @@ import org.jnat.linux.PollLoop;
 import org.jnat.linux.PollableDevice;
 import org.jnat.linux.RealtimeGovernor;
 import org.jnat.linux.SystemCallException;
+import org.jnat.linux.TapDevice;
 import org.jnat.linux.ThreadScheduling;
 import org.jnat.nat.NatEngine;
 import org.jnat.pcp.PcpServer;
@@ -221,10 +222,25 @@ final class RouterRuntime implements AutoCloseable {
         if (!config.dataPlane().warmUp()) {
             return null;
         }
-        WarmUp.Result result = WarmUp.run(config, Translators.forConfig(config, new Counters()), in.offloads(),
-                out.offloads(), WarmUp.ROUNDS);
-        counters.add(frames, result.framesIn());
-        return result;
+        if (!(in instanceof TapDevice inTap) || !(out instanceof TapDevice outTap)) {
+            // Over memory links the router's device call sites would meet MemoryDevice first and be
+            // compiled for it, then deoptimised (and left bimorphic) by the first real frame: no
+            // warm-up rather than a slower path. AF_PACKET has no stand-in yet.
+            return null;
+        }
+        Counters scratch = new Counters();
+        TapDevice[] inside = TapDevice.socketPair("warm-up-inside", inTap.mtu(), inTap.receiveOffloadFlags(), scratch);
+        TapDevice[] outside = TapDevice.socketPair("warm-up-outside", outTap.mtu(), outTap.receiveOffloadFlags(), scratch);
+        try {
+            WarmUp.Result result = WarmUp.run(config, Translators.forConfig(config, scratch), inside[0], inside[1],
+                    outside[0], outside[1], WarmUp.ROUNDS);
+            counters.add(frames, result.framesIn());
+            return result;
+        } finally {
+            for (TapDevice d : new TapDevice[] {inside[0], inside[1], outside[0], outside[1]}) {
+                d.close();
+            }
+        }
     }
 
     /** With {@code [log] sessions}: the NAT reports sessions to a ring that the writer drains; else null. */

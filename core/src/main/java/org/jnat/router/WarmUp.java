@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import org.jnat.config.RouterConfig;
 import org.jnat.device.FrameBatch;
 import org.jnat.device.MemoryDevice;
+import org.jnat.device.NetDevice;
 import org.jnat.device.Offloads;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
@@ -56,7 +57,8 @@ public final class WarmUp {
 
     private final Router router;
     private final ManualClock clock = new ManualClock(1_000_000_000L);
-    private final MemoryDevice.Pair[] links = new MemoryDevice.Pair[2];
+    /** The router's end of each link, and the far end where the warm-up plays the hosts. */
+    private final NetDevice[] near = new NetDevice[2], far = new NetDevice[2];
     private final FrameBatch drain;
     private final PacketBuffer frame = PacketBuffer.allocate();
     private final PacketBuffer reply = PacketBuffer.allocate();
@@ -68,16 +70,18 @@ public final class WarmUp {
     private final int host;
     private final int remote;
     private final long hostMac = PEER_MAC_BASE | 1, remoteMac = PEER_MAC_BASE | 2;
-    private long framesIn, framesOut, repliesBack;
+    private long framesIn, framesOut, repliesBack, insideOut;
 
-    private WarmUp(RouterConfig config, Translator translator, Offloads insideOffloads, Offloads outsideOffloads) {
-        links[Side.INSIDE] = MemoryDevice.pair("warm-up-inside", config.inside().mtu(), MemoryDevice.DEFAULT_RING_SIZE,
-                insideOffloads);
-        links[Side.OUTSIDE] = MemoryDevice.pair("warm-up-outside", config.outside().mtu(),
-                MemoryDevice.DEFAULT_RING_SIZE, outsideOffloads);
-        router = new Router(config, links[Side.INSIDE].a(), links[Side.OUTSIDE].a(), clock, new Counters(), translator);
-        drain = new FrameBatch(Arena.ofAuto(), 64, links[Side.INSIDE].a().maxFrameLength()
-                + links[Side.OUTSIDE].a().maxFrameLength());
+    private WarmUp(RouterConfig config, Translator translator, NetDevice inside, NetDevice insideFar,
+                   NetDevice outside, NetDevice outsideFar) {
+        near[Side.INSIDE] = inside;
+        near[Side.OUTSIDE] = outside;
+        far[Side.INSIDE] = insideFar;
+        far[Side.OUTSIDE] = outsideFar;
+        router = new Router(config, inside, outside, clock, new Counters(), translator);
+        // The router sends no frame longer than an MTU and its Ethernet header (no offloads here).
+        drain = new FrameBatch(Arena.ofAuto(), 64, Math.max(config.inside().mtu(), config.outside().mtu())
+                + MemoryDevice.LINK_HEADROOM);
         host = neighborOf(config.inside().network(), config.inside().address());
         remote = config.outside().gateway() != 0 ? REMOTE
                 : neighborOf(config.outside().network(), config.outside().address());
@@ -90,13 +94,28 @@ public final class WarmUp {
 
     /**
      * Runs {@code rounds} rounds through a private router made from {@code config} with
-     * {@code translator} (a fresh one, used for nothing else), over memory links with the real
-     * devices' offloads.
+     * {@code translator} (a fresh one, used for nothing else), over memory links with the given
+     * offloads.
      */
     public static Result run(RouterConfig config, Translator translator, Offloads insideOffloads,
                              Offloads outsideOffloads, int rounds) {
+        MemoryDevice.Pair inside = MemoryDevice.pair("warm-up-inside", config.inside().mtu(),
+                MemoryDevice.DEFAULT_RING_SIZE, insideOffloads);
+        MemoryDevice.Pair outside = MemoryDevice.pair("warm-up-outside", config.outside().mtu(),
+                MemoryDevice.DEFAULT_RING_SIZE, outsideOffloads);
+        return run(config, translator, inside.a(), inside.b(), outside.a(), outside.b(), rounds);
+    }
+
+    /**
+     * As {@link #run(RouterConfig, Translator, Offloads, Offloads, int)} over links given as their
+     * two ends: the router's ({@code inside}, {@code outside}) and the far one, where the warm-up
+     * plays the hosts. The router's ends should be of the real devices' class, so that the
+     * router's device call sites meet no other class (see {@code TapDevice.socketPair}).
+     */
+    public static Result run(RouterConfig config, Translator translator, NetDevice inside, NetDevice insideFar,
+                             NetDevice outside, NetDevice outsideFar, int rounds) {
         long start = System.nanoTime();
-        WarmUp w = new WarmUp(config, translator, insideOffloads, outsideOffloads);
+        WarmUp w = new WarmUp(config, translator, inside, insideFar, outside, outsideFar);
         w.router.start(w.clock.nanos());
         for (int r = 0; r < rounds; r++) {
             w.round(r);
@@ -165,9 +184,9 @@ public final class WarmUp {
 
     /** A reply from the outside: counted as back when the router sent something to the inside host for it. */
     private void outsideReply(int length) {
-        long before = links[Side.INSIDE].b().transmitted() + links[Side.INSIDE].a().transmitted();
+        long before = insideOut;
         feed(length, Side.OUTSIDE);
-        if (links[Side.INSIDE].a().transmitted() + links[Side.INSIDE].b().transmitted() > before) {
+        if (insideOut > before) {
             repliesBack++;
         }
     }
@@ -190,10 +209,13 @@ public final class WarmUp {
         while (more) {
             more = false;
             for (int side = 0; side < 2; side++) {
-                int n = links[side].b().receive(drain);
+                int n = far[side].receive(drain);
                 for (int i = 0; i < n; i++) {
                     more = true;
                     framesOut++;
+                    if (side == Side.INSIDE) {
+                        insideOut++;
+                    }
                     PacketBuffer out = drain.get(i);
                     int type = SyntheticFrames.etherType(out.segment());
                     if (type == EtherType.ARP) {
