@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
  * no counter moved, no session in its NAT.
  */
 class WarmUpTest {
-    /** Replies from the outside in a round: SYN-ACK, data, FIN, UDP, the ICMP error, the echo reply. */
-    private static final int REPLIES_A_ROUND = 6;
+    /** Replies from the outside in a round: SYN-ACK, data, FIN, UDP, the ICMP error, the echo replies. */
+    private static final int REPLIES_A_ROUND = 5 + WarmUp.ECHOES;
 
     @Test
     void runsEveryExchangeAndLeavesTheRealRouterUntouched() {
