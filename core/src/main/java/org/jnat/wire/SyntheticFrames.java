@@ -28,14 +28,8 @@ public final class SyntheticFrames {
         EthernetFrame.writeHeader(frame, 0, destinationMac, sourceMac, EtherType.IPV4);
         Ipv4Packet.writeHeader(frame, IP, Ipv4Packet.MIN_HEADER_LENGTH + tcpLength, sequence & 0xffff, false, 64,
                 IpProtocol.TCP, source, destination);
-        frame.asSlice(L4, tcpLength).fill((byte) 0);
-        NetworkOrder.u16(frame, L4 + TransportHeader.SOURCE_PORT, sourcePort);
-        NetworkOrder.u16(frame, L4 + TransportHeader.DESTINATION_PORT, destinationPort);
-        NetworkOrder.i32(frame, L4 + TcpSegment.SEQUENCE_NUMBER, sequence);
-        NetworkOrder.i32(frame, L4 + TcpSegment.ACKNOWLEDGMENT_NUMBER, acknowledgment);
-        NetworkOrder.u8(frame, L4 + TcpSegment.DATA_OFFSET, (TcpSegment.MIN_HEADER_LENGTH / 4) << 4);
-        NetworkOrder.u8(frame, L4 + TcpSegment.FLAGS, flags);
-        NetworkOrder.u16(frame, L4 + TcpSegment.WINDOW, 0xffff);
+        frame.asSlice(L4 + TcpSegment.MIN_HEADER_LENGTH, payloadLength).fill((byte) 0);
+        TcpFrames.writeHeader(frame, L4, sourcePort, destinationPort, sequence, acknowledgment, flags, 0xffff);
         NetworkOrder.u16(frame, L4 + TcpSegment.CHECKSUM, Checksum.tcp(frame, L4, tcpLength, source, destination));
         return length;
     }
