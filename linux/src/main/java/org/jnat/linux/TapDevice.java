@@ -88,15 +88,6 @@ public final class TapDevice implements PollableDevice {
     private final Counters counters;
     private final Count count;
     private volatile boolean closed;
-    /**
-     * While frames come one at a time (the last batch read found one and then an empty queue), the
-     * next reads take one frame each and stop without a second read, which would only find the
-     * queue empty again: a ping's round trip then reads each TAP once, and the loop's poll(2) tells
-     * when more wait. After this many such reads a whole batch is read again, so a backlog behind
-     * single frames waits at most that many rounds for its batch. Data-plane thread only.
-     */
-    private int lightReads;
-    static final int LIGHT_READS = 8;
 
     /** The counters of one TAP, {@code linux.tap.NAME.*}: registered once, at open. */
     static final class Count {
@@ -280,8 +271,7 @@ public final class TapDevice implements PollableDevice {
     }
 
     /**
-     * Reads frames until the kernel has none left (EAGAIN) or the batch is full, or just one while
-     * frames come one at a time (see {@link #lightReads}). Each frame is
+     * Reads frames until the kernel has none left (EAGAIN) or the batch is full. Each frame is
      * read with one readv into a header scratch and the slot; the slot gets the frame at offset 0
      * and the header's offload fields. A frame longer than the slot (a GSO super-packet into
      * MTU-sized slots) is counted in {@code rx_truncated} and dropped. Never throws; errors are
@@ -290,9 +280,8 @@ public final class TapDevice implements PollableDevice {
     @Override
     public int receive(FrameBatch batch) {
         int n = 0;
-        int limit = lightReads > 0 ? 1 : batch.capacity();
-        boolean drained = false;
-        while (n < limit) {
+        int capacity = batch.capacity();
+        while (n < capacity) {
             PacketBuffer slot = batch.own(n);
             long room = Math.min(slot.capacity(), MAX_FRAME);
             rxIov.set(JAVA_LONG, 16, slot.segment().address());
@@ -306,7 +295,6 @@ public final class TapDevice implements PollableDevice {
                 if (errno != Errno.EAGAIN && errno != Errno.EINTR) {
                     counters.increment(count.rxErrors);
                 }
-                drained = true;
                 break;
             }
             long frameLength = read - VirtioNetHeader.SIZE;
@@ -321,13 +309,6 @@ public final class TapDevice implements PollableDevice {
         batch.count(n);
         if (n > 0) {
             counters.add(count.rxFrames, n);
-        }
-        if (limit == 1) {
-            // Took its one frame: one light read fewer before a whole batch looks for a backlog.
-            // Found none: batches again (an idle queue costs one read either way).
-            lightReads = n == 1 ? lightReads - 1 : 0;
-        } else {
-            lightReads = drained && n == 1 ? LIGHT_READS : 0;
         }
         return n;
     }

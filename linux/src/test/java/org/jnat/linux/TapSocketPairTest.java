@@ -48,32 +48,4 @@ class TapSocketPairTest {
             pair[1].close();
         }
     }
-
-    /**
-     * After a batch read that found one frame and then an empty queue, reads take one frame each
-     * (no second read to find the queue empty), and after {@link TapDevice#LIGHT_READS} of them a
-     * whole batch again, so a backlog waits no longer than that.
-     */
-    @Test
-    void singleFramesAreReadOneAtATimeAndABacklogGetsItsBatch() {
-        TapDevice[] pair = TapDevice.socketPair("tsl", 1500, 0, new Counters());
-        try {
-            FrameBatch batch = new FrameBatch(32);
-            PacketBuffer frame = PacketBuffer.allocate();
-            frame.length(60);
-            pair[0].transmit(frame);
-            assertThat(pair[1].receive(batch)).as("a single frame, read as a batch").isEqualTo(1);
-            for (int i = 0; i < 20; i++) {
-                pair[0].transmit(frame);
-            }
-            for (int i = 0; i < TapDevice.LIGHT_READS; i++) {
-                assertThat(pair[1].receive(batch)).as("light read %d", i).isEqualTo(1);
-            }
-            assertThat(pair[1].receive(batch)).as("the backlog, as a batch").isEqualTo(20 - TapDevice.LIGHT_READS);
-            assertThat(pair[1].receive(batch)).as("nothing left").isZero();
-        } finally {
-            pair[0].close();
-            pair[1].close();
-        }
-    }
 }
