@@ -26,6 +26,7 @@ import org.jnat.linux.PollLoop;
 import org.jnat.linux.PollableDevice;
 import org.jnat.linux.RealtimeGovernor;
 import org.jnat.linux.SystemCallException;
+import org.jnat.linux.TapDevice;
 import org.jnat.linux.ThreadScheduling;
 import org.jnat.nat.NatEngine;
 import org.jnat.pcp.PcpServer;
@@ -33,6 +34,7 @@ import org.jnat.nat.NatTable;
 import org.jnat.nat.SessionLog;
 import org.jnat.router.Router;
 import org.jnat.router.Translator;
+import org.jnat.router.WarmUp;
 import org.jnat.runtime.Clock;
 import org.jnat.runtime.ControlQueue;
 import org.jnat.runtime.Counters;
@@ -87,6 +89,8 @@ final class RouterRuntime implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private Thread dataPlane;
     private boolean closed;
+    /** What the start-up warm-up did, or null without one. */
+    private WarmUp.Result warmUp;
 
     /** The live capture's ring: 4 MiB, some 2 800 full-size frames between two reads of the admin thread. */
     static final long LIVE_CAPTURE_BYTES = 4L << 20;
@@ -179,10 +183,13 @@ final class RouterRuntime implements AutoCloseable {
         try {
             captures = captureDir == null ? null : Captures.open(captureDir, in, out);
             opening = "jnat: cannot open the session log " + config.log().sessionsPath() + " ([log] sessions)";
+            WarmUp.Result warmUp = warmUp(config, in, out, counters);
             Translator translator = Translators.forConfig(config, counters);
             Clock clock = Clock.system();
             sessionLog = openSessionLog(config, translator, clock, counters);
-            return new RouterRuntime(config, counters, in, out, translator, captures, clock, sessionLog);
+            RouterRuntime runtime = new RouterRuntime(config, counters, in, out, translator, captures, clock, sessionLog);
+            runtime.warmUp = warmUp;
+            return runtime;
         } catch (IOException e) {
             in.close();
             out.close();
@@ -200,6 +207,39 @@ final class RouterRuntime implements AutoCloseable {
                 sessionLog.close();
             }
             throw new StartupException("jnat: cannot build the router: " + e.getMessage());
+        }
+    }
+
+    /**
+     * With {@code [dataplane] warm-up} (the default): the JIT warm-up through a private router and
+     * NAT ({@link WarmUp}), before the real router exists, so that nothing of it can reach the
+     * real tables or devices. Its frames are counted under {@code dataplane.warm_up_frames}.
+     */
+    private static WarmUp.Result warmUp(RouterConfig config, PollableDevice in, PollableDevice out,
+                                        Counters counters) {
+        int frames = counters.register("dataplane.warm_up_frames",
+                "synthetic frames the start-up JIT warm-up ran through a private router ([dataplane] warm-up)");
+        if (!config.dataPlane().warmUp()) {
+            return null;
+        }
+        if (!(in instanceof TapDevice inTap) || !(out instanceof TapDevice outTap)) {
+            // Over memory links the router's device call sites would meet MemoryDevice first and be
+            // compiled for it, then deoptimised (and left bimorphic) by the first real frame: no
+            // warm-up rather than a slower path. AF_PACKET has no stand-in yet.
+            return null;
+        }
+        Counters scratch = new Counters();
+        TapDevice[] inside = TapDevice.socketPair("warm-up-inside", inTap.mtu(), inTap.receiveOffloadFlags(), scratch);
+        TapDevice[] outside = TapDevice.socketPair("warm-up-outside", outTap.mtu(), outTap.receiveOffloadFlags(), scratch);
+        try {
+            WarmUp.Result result = WarmUp.run(config, Translators.forConfig(config, scratch), inside[0], inside[1],
+                    outside[0], outside[1], WarmUp.ROUNDS);
+            counters.add(frames, result.framesIn());
+            return result;
+        } finally {
+            for (TapDevice d : new TapDevice[] {inside[0], inside[1], outside[0], outside[1]}) {
+                d.close();
+            }
         }
     }
 
@@ -229,8 +269,12 @@ final class RouterRuntime implements AutoCloseable {
         }
     }
 
-    /** One line per interface: device, MAC, address, MTU and offloads. */
+    /** One line per interface: device, MAC, address, MTU and offloads; and what the warm-up took. */
     void describe(PrintStream out) {
+        if (warmUp != null) {
+            out.printf(Locale.ROOT, "jnat: warm-up  %d synthetic frames in %d ms ([dataplane] warm-up = false to skip)%n",
+                    warmUp.framesIn(), warmUp.nanos() / 1_000_000);
+        }
         describe(out, "inside ", router.iface(Side.INSIDE), config.inside(), inside);
         describe(out, "outside", router.iface(Side.OUTSIDE), config.outside(), outside);
     }

@@ -18,9 +18,13 @@ package org.jnat.config;
  *                         GSO within one receive batch into one super-packet, which the kernel
  *                         segments back into the same datagrams (on by default: docs/PERFORMANCE.md
  *                         measures it; off sends each datagram as it is)
+ * @param warmUp           before the first real frame, run synthetic traffic of every kind through a
+ *                         private router and NAT over memory links, so that the JIT has compiled the
+ *                         packet path (the ICMP query path above all) before it is needed (issue 16;
+ *                         on by default: it costs a fraction of a second at start and nothing after)
  */
 public record DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu, Realtime realtime,
-                              boolean udpCoalesce) {
+                              boolean udpCoalesce, boolean warmUp) {
 
     /** When a data-plane thread with a {@code realtime-priority} runs under SCHED_FIFO. */
     public enum Realtime {
@@ -53,7 +57,7 @@ public record DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu,
      */
     public static final Realtime DEFAULT_REALTIME = Realtime.LIGHT_LOAD;
 
-    /** Nothing set: sleep when idle, default policy, any CPU, UDP coalescing on. */
+    /** Nothing set: sleep when idle, default policy, any CPU, UDP coalescing and the warm-up on. */
     public static final DataPlaneConfig DEFAULT = new DataPlaneConfig(0, 0, -1);
 
     public DataPlaneConfig {
@@ -63,7 +67,12 @@ public record DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu,
         }
     }
 
-    /** With UDP coalescing on. */
+    /** With the JIT warm-up on. */
+    public DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu, Realtime realtime, boolean udpCoalesce) {
+        this(busyPollNanos, realtimePriority, cpu, realtime, udpCoalesce, true);
+    }
+
+    /** With UDP coalescing and the JIT warm-up on. */
     public DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu, Realtime realtime) {
         this(busyPollNanos, realtimePriority, cpu, realtime, true);
     }

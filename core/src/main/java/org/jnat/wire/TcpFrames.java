@@ -52,17 +52,23 @@ public final class TcpFrames {
         long tcp = Ipv4Packet.writeHeader(frame, EthernetFrame.HEADER_LENGTH,
                 Ipv4Packet.MIN_HEADER_LENGTH + TcpSegment.MIN_HEADER_LENGTH, 0, true, IcmpFrames.TTL, IpProtocol.TCP,
                 source, destination);
+        writeHeader(frame, tcp, sourcePort, destinationPort, sequence, acknowledgment, resetFlags, 0);
+        NetworkOrder.u16(frame, tcp + TcpSegment.CHECKSUM,
+                Checksum.tcp(frame, tcp, TcpSegment.MIN_HEADER_LENGTH, source, destination));
+        return RESET_LENGTH;
+    }
+
+    /** Writes a 20-byte TCP header (no options) at {@code tcp}, its checksum and urgent pointer 0. */
+    static void writeHeader(MemorySegment frame, long tcp, int sourcePort, int destinationPort, int sequence,
+            int acknowledgment, int flags, int window) {
         NetworkOrder.u16(frame, tcp + TcpSegment.SOURCE_PORT, sourcePort);
         NetworkOrder.u16(frame, tcp + TcpSegment.DESTINATION_PORT, destinationPort);
         NetworkOrder.i32(frame, tcp + TcpSegment.SEQUENCE_NUMBER, sequence);
         NetworkOrder.i32(frame, tcp + TcpSegment.ACKNOWLEDGMENT_NUMBER, acknowledgment);
         NetworkOrder.u8(frame, tcp + TcpSegment.DATA_OFFSET, (TcpSegment.MIN_HEADER_LENGTH / 4) << 4);
-        NetworkOrder.u8(frame, tcp + TcpSegment.FLAGS, resetFlags);
-        NetworkOrder.u16(frame, tcp + TcpSegment.WINDOW, 0);
+        NetworkOrder.u8(frame, tcp + TcpSegment.FLAGS, flags);
+        NetworkOrder.u16(frame, tcp + TcpSegment.WINDOW, window);
         NetworkOrder.u16(frame, tcp + TcpSegment.CHECKSUM, 0);
         NetworkOrder.u16(frame, tcp + TcpSegment.URGENT_POINTER, 0);
-        NetworkOrder.u16(frame, tcp + TcpSegment.CHECKSUM,
-                Checksum.tcp(frame, tcp, TcpSegment.MIN_HEADER_LENGTH, source, destination));
-        return RESET_LENGTH;
     }
 }

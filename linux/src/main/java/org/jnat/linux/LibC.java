@@ -73,6 +73,8 @@ final class LibC {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle SOCKET = bind("socket",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
+    private static final MethodHandle SOCKETPAIR = bind("socketpair",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), ERRNO);
     private static final MethodHandle BIND = bind("bind",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
     private static final MethodHandle SETSOCKOPT = bind("setsockopt",
@@ -189,6 +191,15 @@ final class LibC {
     static int socket(MemorySegment state, int domain, int type, int protocol) {
         try {
             return (int) SOCKET.invokeExact(state, domain, type, protocol);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** socketpair(2): the two descriptors go into {@code fds} (two ints). */
+    static int socketpair(MemorySegment state, int domain, int type, int protocol, MemorySegment fds) {
+        try {
+            return (int) SOCKETPAIR.invokeExact(state, domain, type, protocol, fds);
         } catch (Throwable t) {
             throw rethrow(t);
         }

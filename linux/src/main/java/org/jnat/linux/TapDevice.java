@@ -182,6 +182,30 @@ public final class TapDevice implements PollableDevice {
         }
     }
 
+    static final int AF_UNIX = 1, SOCK_SEQPACKET = 5, SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
+
+    /**
+     * Two TAP devices joined by an AF_UNIX SOCK_SEQPACKET socket pair instead of a kernel TAP:
+     * what one transmits (virtio_net_hdr and frame, one message) the other receives, one frame a
+     * read, as from a TAP. No interface, nothing on any wire. The start-up JIT warm-up's links
+     * ({@code [dataplane] warm-up}): a private router over them meets this class at its device
+     * call sites, as the real router will, so the warm-up leaves no other class in their type
+     * profiles. Both ends take the offloads of a TAP that agreed {@code receiveOffloadFlags}.
+     */
+    public static TapDevice[] socketPair(String name, int mtu, int receiveOffloadFlags, Counters counters) {
+        CallState st = new CallState();
+        int[] fd = new int[2];
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(8, 4);
+            st.check(LibC.socketpair(st.segment, AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds),
+                    "socketpair(AF_UNIX, SOCK_SEQPACKET)", e -> null);
+            fd[0] = fds.get(JAVA_INT, 0);
+            fd[1] = fds.get(JAVA_INT, 4);
+        }
+        return new TapDevice[] {new TapDevice(name + "-a", fd[0], mtu, receiveOffloadFlags, counters),
+            new TapDevice(name + "-b", fd[1], mtu, receiveOffloadFlags, counters)};
+    }
+
     private static String openHint(int errno) {
         return switch (errno) {
             case Errno.ENOENT -> TUN_PATH + " is missing: run modprobe tun (or mknod /dev/net/tun c 10 200)";

@@ -73,12 +73,12 @@ public final class ConfigLoader {
         KEYS.put("forward", List.of("protocol", "port", "to", "address"));
         KEYS.put("neighbor", List.of("address", "mac"));
         KEYS.put("admin", List.of("listen", "token", "token-file"));
-        KEYS.put("dataplane", List.of("busy-poll", "realtime-priority", "realtime", "cpu", "udp-coalesce"));
+        KEYS.put("dataplane", List.of("busy-poll", "realtime-priority", "realtime", "cpu", "udp-coalesce", "warm-up"));
         KEYS.put("log", List.of("sessions"));
         KEYS.put("pcp", List.of("enabled", "max-lifetime", "max-mappings-per-host", "allow-third-party"));
     }
 
-    private static final Set<String> BOOLEAN_KEYS = Set.of("hairpinning", "inbound-refresh", "udp-coalesce",
+    private static final Set<String> BOOLEAN_KEYS = Set.of("hairpinning", "inbound-refresh", "udp-coalesce", "warm-up",
             "enabled", "allow-third-party", "deterministic");
     private static final Set<String> INTEGER_KEYS = Set.of("mtu", "max-sessions", "max-sessions-per-host",
             "realtime-priority", "cpu", "max-mappings-per-host", "port-stride", "port-block-size");
@@ -975,7 +975,8 @@ public final class ConfigLoader {
         }
         int cpu = (int) s.integer("cpu", 0, 1023, -1);
         boolean udpCoalesce = s.bool("udp-coalesce", DataPlaneConfig.DEFAULT.udpCoalesce());
-        return new DataPlaneConfig(busyPoll, priority, cpu, realtime, udpCoalesce);
+        boolean warmUp = s.bool("warm-up", DataPlaneConfig.DEFAULT.warmUp());
+        return new DataPlaneConfig(busyPoll, priority, cpu, realtime, udpCoalesce, warmUp);
     }
 
     // ---- [pcp] ----

@@ -93,6 +93,7 @@ public final class EffectiveConfig {
             entry(out, "cpu", Integer.toString(d.cpu()));
         }
         entry(out, "udp-coalesce", Boolean.toString(d.udpCoalesce()));
+        entry(out, "warm-up", Boolean.toString(d.warmUp()));
         if (config.log().logsSessions()) {
             out.append("\n[log]\n");
             entry(out, "sessions", quoted(config.log().sessions()));

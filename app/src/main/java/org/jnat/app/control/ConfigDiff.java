@@ -74,6 +74,8 @@ public record ConfigDiff(List<String> refused, List<String> changes) {
         differs(refused, "dataplane.realtime", da.realtime(), db.realtime());
         differs(refused, "dataplane.cpu", da.cpu(), db.cpu());
         differs(refused, "dataplane.udp-coalesce", da.udpCoalesce(), db.udpCoalesce());
+        // The warm-up runs once, before the first frame: like the other data-plane keys, a restart's.
+        differs(refused, "dataplane.warm-up", da.warmUp(), db.warmUp());
         // The PCP server is made, and announces itself, at start; its limits apply to requests from then on.
         PcpConfig pa = running.pcp(), pb = next.pcp();
         differs(refused, "pcp.enabled", pa.enabled(), pb.enabled());

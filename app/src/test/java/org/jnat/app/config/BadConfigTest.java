@@ -290,7 +290,7 @@ public class BadConfigTest {
                                 + " realtime-priority = 10; or remove realtime"),
                 bad(MINIMAL + "[dataplane]\nrealtimepolicy = \"always\"\n",
                         "router.toml:10: dataplane.realtimepolicy: unknown key; [dataplane] takes busy-poll,"
-                                + " realtime-priority, realtime, cpu, udp-coalesce"),
+                                + " realtime-priority, realtime, cpu, udp-coalesce, warm-up"),
                 bad(MINIMAL + "[dataplane]\nudp-coalesce = \"no\"\n",
                         "router.toml:10: dataplane.udp-coalesce: expected true or false, got \"no\""),
                 bad(MINIMAL + "[dataplane]\nudp-coalesce = off\n",
@@ -300,7 +300,9 @@ public class BadConfigTest {
                 bad(MINIMAL + "[ = \"dr\\E]\"\n", "router.toml:9: syntax error at column 8: invalid escape sequence '\\E'"),
                 bad(MINIMAL + "[dmz]\nhost = \"x\\uto\"\n", "router.toml:10: syntax error at column 10: invalid unicode escape sequence"),
                 bad(MINIMAL + "[dataplane]\nbusypoll = \"1ms\"\n",
-                        "router.toml:10: dataplane.busypoll: unknown key; did you mean \"busy-poll\"?"));
+                        "router.toml:10: dataplane.busypoll: unknown key; did you mean \"busy-poll\"?"),
+                bad(MINIMAL + "[dataplane]\nwarm-up = yes\n",
+                        "router.toml:10: dataplane.warm-up: expected true or false, got yes"));
     }
 
     private static Arguments bad(String toml, String expected) {

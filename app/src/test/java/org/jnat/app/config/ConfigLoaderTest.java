@@ -230,6 +230,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theWarmUpIsOnUnlessTheFileTurnsItOff() throws ConfigException {
+        assertThat(ConfigLoader.parse(BadConfigTest.MINIMAL, "r.toml").config().dataPlane().warmUp()).isTrue();
+        RouterConfig off = ConfigLoader.parse(BadConfigTest.MINIMAL + "[dataplane]\nwarm-up = false\n", "r.toml")
+                .config();
+        assertThat(off.dataPlane()).isEqualTo(new DataPlaneConfig(0, 0, -1, DataPlaneConfig.DEFAULT_REALTIME, true,
+                false));
+        String effective = EffectiveConfig.toToml(off);
+        assertThat(effective).contains("warm-up = false");
+        assertThat(ConfigLoader.parse(effective, "effective.toml").config()).isEqualTo(off);
+    }
+
+    @Test
     void udpCoalesceIsOnUnlessTheFileTurnsItOff() throws ConfigException {
         assertThat(ConfigLoader.parse(BadConfigTest.MINIMAL, "r.toml").config().dataPlane().udpCoalesce()).isTrue();
         assertThat(ConfigLoader.parse(BadConfigTest.MINIMAL + "[dataplane]\ncpu = 1\n", "r.toml").config().dataPlane()

@@ -120,6 +120,7 @@ public class ConfigDiffTest {
                 Arguments.of("busy-poll = \"0s\"", "busy-poll = \"100us\"", "dataplane.busy-poll"),
                 Arguments.of("udp-coalesce = true", "udp-coalesce = false", "dataplane.udp-coalesce"),
                 Arguments.of("[dataplane]\n", "[dataplane]\ncpu = 0\n", "dataplane.cpu"),
+                Arguments.of("[dataplane]\n", "[dataplane]\nwarm-up = false\n", "dataplane.warm-up"),
                 Arguments.of("[dataplane]\n", "[dataplane]\nrealtime-priority = 10\n", "dataplane.realtime-priority"),
                 Arguments.of("enabled = true", "enabled = false", "pcp.enabled"),
                 Arguments.of("[dataplane]\n", "[nat.udp]\nmapping = \"address-dependent\"\n\n[dataplane]\n",
