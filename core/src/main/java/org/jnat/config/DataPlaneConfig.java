@@ -19,7 +19,7 @@ package org.jnat.config;
  *                         segments back into the same datagrams (on by default: docs/PERFORMANCE.md
  *                         measures it; off sends each datagram as it is)
  * @param warmUp           before the first real frame, run synthetic traffic of every kind through a
- *                         private router and NAT over memory links, so that the JIT has compiled the
+ *                         private router and NAT over stand-ins of the TAPs, so that the JIT has compiled the
  *                         packet path (the ICMP query path above all) before it is needed (issue 16;
  *                         on by default: it costs a fraction of a second at start and nothing after)
  */

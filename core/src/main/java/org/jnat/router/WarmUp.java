@@ -17,9 +17,11 @@ import org.jnat.wire.EtherType;
 import org.jnat.wire.EthernetFrame;
 import org.jnat.wire.IcmpFrames;
 import org.jnat.wire.IcmpPacket;
+import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Packet;
 import org.jnat.wire.SyntheticFrames;
 import org.jnat.wire.TcpSegment;
+import org.jnat.wire.UdpDatagram;
 import org.jnat.wire.UdpFrames;
 
 /**
@@ -27,7 +29,8 @@ import org.jnat.wire.UdpFrames;
  * only carried bulk TCP and UDP meets its first pings with the ICMP query path still interpreted
  * or at C1, and pays 100 to 300 µs a round trip until C2 has compiled it. Before the data plane
  * takes its first real frame, this runs synthetic traffic of every kind a router sees through a
- * private {@link Router} and {@link Translator} over memory links, made from the same config:
+ * private {@link Router} and {@link Translator} over stand-ins of the real devices (socket pairs of
+ * TAPs in jnat, memory links in tests), made from the same config:
  * ARP, a TCP connection (handshake, data both ways, FIN), UDP out and back with an ICMP error
  * about it, ICMP echo out and back, an echo to the router itself, a datagram whose TTL runs out,
  * and a fragmented datagram. A host on each side answers ARP. Everything is thrown away after:
@@ -65,8 +68,8 @@ public final class WarmUp {
 
     private final Router router;
     private final ManualClock clock = new ManualClock(1_000_000_000L);
-    /** The router's end of each link, and the far end where the warm-up plays the hosts. */
-    private final NetDevice[] near = new NetDevice[2], far = new NetDevice[2];
+    /** The far end of each link, where the warm-up plays the hosts. */
+    private final NetDevice[] far = new NetDevice[2];
     private final FrameBatch drain;
     private final PacketBuffer frame = PacketBuffer.allocate();
     private final PacketBuffer reply = PacketBuffer.allocate();
@@ -75,6 +78,12 @@ public final class WarmUp {
     private final PacketBuffer whole = PacketBuffer.allocate();
     private final ArpPacket arp = new ArpPacket();
     private final Ipv4Packet quoted = new Ipv4Packet();
+    /** Views for reading what the router sent. */
+    private final EthernetFrame ethernet = new EthernetFrame();
+    private final Ipv4Packet sent = new Ipv4Packet();
+    private final TcpSegment tcp = new TcpSegment();
+    private final UdpDatagram udp = new UdpDatagram();
+    private final IcmpPacket query = new IcmpPacket();
     private final int host;
     private final int remote;
     private final long hostMac = PEER_MAC_BASE | 1, remoteMac = PEER_MAC_BASE | 2;
@@ -82,8 +91,6 @@ public final class WarmUp {
 
     private WarmUp(RouterConfig config, Translator translator, NetDevice inside, NetDevice insideFar,
                    NetDevice outside, NetDevice outsideFar) {
-        near[Side.INSIDE] = inside;
-        near[Side.OUTSIDE] = outside;
         far[Side.INSIDE] = insideFar;
         far[Side.OUTSIDE] = outsideFar;
         router = new Router(config, inside, outside, clock, new Counters(), translator);
@@ -167,7 +174,7 @@ public final class WarmUp {
             inside(SyntheticFrames.icmpQuery(f, hostMac, routerIn, host, remote, IcmpPacket.ECHO_REQUEST, port,
                     sequence, 56));
             outsideReply(SyntheticFrames.icmpQuery(f, remoteMac, routerOut, remote, lastSource(),
-                    IcmpPacket.ECHO_REPLY, SyntheticFrames.queryIdentifier(lastOut.segment()), sequence, 56));
+                    IcmpPacket.ECHO_REPLY, lastQueryIdentifier(), sequence, 56));
         }
         // The router's own ICMP: an echo to it, and a datagram whose TTL runs out on it.
         inside(SyntheticFrames.icmpQuery(f, hostMac, routerIn, host, insideAddress, IcmpPacket.ECHO_REQUEST, port,
@@ -181,12 +188,27 @@ public final class WarmUp {
         inside(SyntheticFrames.fragment(w, f, 40, data - 40, false));
     }
 
-    private int lastSource() {
-        return SyntheticFrames.sourceAddress(lastOut.segment());
+    /** The last IPv4 frame the router sent on the outside, in {@link #sent}; its payload's offset. */
+    private long lastOutPayload() {
+        sent.wrap(lastOut.segment(), EthernetFrame.HEADER_LENGTH);
+        return EthernetFrame.HEADER_LENGTH + sent.headerLength();
     }
 
+    private int lastSource() {
+        lastOutPayload();
+        return sent.sourceAddress();
+    }
+
+    /** The translated source port of the last TCP segment or UDP datagram sent on the outside. */
     private int lastPort() {
-        return SyntheticFrames.sourcePort(lastOut.segment());
+        long at = lastOutPayload();
+        return sent.protocol() == IpProtocol.TCP ? tcp.wrap(lastOut.segment(), at).sourcePort()
+                : udp.wrap(lastOut.segment(), at).sourcePort();
+    }
+
+    /** The translated identifier of the last ICMP query sent on the outside. */
+    private int lastQueryIdentifier() {
+        return query.wrap(lastOut.segment(), lastOutPayload()).identifier();
     }
 
     private void inside(int length) {
@@ -228,7 +250,7 @@ public final class WarmUp {
                         insideOut++;
                     }
                     PacketBuffer out = drain.get(i);
-                    int type = SyntheticFrames.etherType(out.segment());
+                    int type = ethernet.wrap(out.segment(), 0).etherType();
                     if (type == EtherType.ARP) {
                         answerArp(out, side);
                     } else if (type == EtherType.IPV4 && side == Side.OUTSIDE) {

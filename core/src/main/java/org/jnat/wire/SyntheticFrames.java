@@ -73,24 +73,4 @@ public final class SyntheticFrames {
         NetworkOrder.u16(frame, IP + Ipv4Packet.CHECKSUM, Checksum.ipv4Header(frame, IP, Ipv4Packet.MIN_HEADER_LENGTH));
         return length;
     }
-
-    /** The source port of the frame's TCP or UDP datagram (20-byte header). */
-    public static int sourcePort(MemorySegment frame) {
-        return NetworkOrder.u16(frame, L4 + TransportHeader.SOURCE_PORT);
-    }
-
-    /** The identifier of the frame's ICMP query (20-byte header). */
-    public static int queryIdentifier(MemorySegment frame) {
-        return NetworkOrder.u16(frame, L4 + IcmpPacket.IDENTIFIER);
-    }
-
-    /** The IPv4 source address of an IPv4 frame. */
-    public static int sourceAddress(MemorySegment frame) {
-        return NetworkOrder.i32(frame, IP + Ipv4Packet.SOURCE);
-    }
-
-    /** The EtherType of the frame. */
-    public static int etherType(MemorySegment frame) {
-        return NetworkOrder.u16(frame, EthernetFrame.ETHER_TYPE);
-    }
 }
