@@ -84,6 +84,11 @@ public final class MappingTable {
         }
     }
 
+    /** Reads the index slot {@link #find} and {@link #insert} start from for this key ({@link NatTable}'s read-ahead); changes nothing. */
+    int prefetch(long inside, long remote) {
+        return index[Hashing.hash(inside, remote >>> 16) & mask];
+    }
+
     /**
      * Adds a mapping (the key of {@link #find}) with no references yet; {@link #NONE} if full.
      * {@code external} is {@code addressIndex << 16 | port}.

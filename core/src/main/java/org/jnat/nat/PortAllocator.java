@@ -224,6 +224,23 @@ public final class PortAllocator {
         return at == Long.MIN_VALUE || releasedBy[slot] == host || now - at >= holdNanos;
     }
 
+    /**
+     * The external endpoint a new mapping of {@code host}'s {@code insidePort} would get if it is
+     * free, when the mode says so before looking ({@link PortChooser#firstTry}); else -1.
+     */
+    int firstTry(int host, int insidePort) {
+        return chooser.firstTry(host, insidePort);
+    }
+
+    /**
+     * Reads the state of {@code external} (within the range) that {@link #allocate} looks at
+     * first ({@link NatTable}'s read-ahead of a set-up); changes nothing.
+     */
+    long prefetch(int protocol, int external) {
+        int slot = slotOf(protocol, external);
+        return owners[slot] + releasedAt[slot];
+    }
+
     /** Gives exactly {@code external} to {@code owner} if it is available (the DMZ host keeps the port). */
     public boolean claim(int protocol, int external, int host, int owner, long now) {
         if (!inRange(external) || !available(slotOf(protocol, external), host, now)) {

@@ -98,6 +98,16 @@ final class PortChooser {
         return -1;
     }
 
+    /**
+     * The external endpoint {@link #choose} tries first for {@code host}'s {@code insidePort}, when
+     * that is known before looking: the inside port itself on the host's address (preserve mode,
+     * paired pooling or one address); else -1.
+     */
+    int firstTry(int host, int insidePort) {
+        return mode == PRESERVE && blocks == null && (paired || addresses == 1) && insidePort >= low && insidePort <= high
+                ? PublicAddresses.external(pairedAddress(host), insidePort) : -1;
+    }
+
     /** The address index of inside host {@code host} under paired pooling: a hash of it, stable for its life. */
     int pairedAddress(int host) {
         if (addresses == 1) {

@@ -154,6 +154,14 @@ public final class SessionTable {
     }
 
     /**
+     * Reads the outside index slot a session with external endpoint {@code external} and remote
+     * endpoint {@code remote} would be filed at ({@link NatTable}'s read-ahead of a set-up); changes nothing.
+     */
+    long prefetchOutside(int external, long remote) {
+        return outsideIndex[outsideHash(external, remote) & mask];
+    }
+
+    /**
      * Brings into the cache, for {@code count} lookups about to happen, where each will look: for
      * inside lookups the home chunk (and the next one when sessions overflowed from it), for
      * outside ones the index slot and then the row of the first entry there with the same hash;

@@ -12,6 +12,7 @@ import java.util.Set;
 import org.jnat.config.NatConfig;
 import org.jnat.config.PortAllocation;
 import org.jnat.config.PortAllocation.Mode;
+import org.jnat.config.PublicPool.Pooling;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
 import org.jnat.testing.Frames;
@@ -209,5 +210,42 @@ class PortAllocationTest {
             assertThat(nat.outbound(refused, IP, 0)).as(mode.toString()).isNotEqualTo(NatVerdict.FORWARD);
             assertThat(counters.get("nat.refused.no_port")).as(mode + ": counted").isEqualTo(1);
         }
+    }
+
+    /**
+     * {@link PortAllocator#firstTry} tells a set-up's read-ahead ({@link NatTable}) which port state
+     * to read before the allocation: it must be the endpoint the allocation then gives when that is
+     * free, on the host's own address of a pool, and -1 wherever the mode does not try the inside
+     * port first (a wrong answer would cost only speed, so only this test can see it).
+     */
+    @Test
+    void firstTryIsWhatAPreservingAllocationGivesWhenFree() {
+        for (Pooling pooling : Pooling.values()) {
+            for (int addresses : new int[] {1, 4}) {
+                PortAllocator ports = new PortAllocator(1024, 65535, PortAllocation.defaults(), addresses, pooling,
+                        PortAllocator.DEFAULT_HOLD_NANOS, 3);
+                for (int i = 0; i < 64; i++) {
+                    int host = X + i;
+                    int port = 2000 + 2 * i;
+                    int first = ports.firstTry(host, port);
+                    int given = ports.allocate(UDP, host, port, i, 0);
+                    if (addresses == 1 || pooling == Pooling.PAIRED) {
+                        assertThat(first).as("%s, %d addresses, host %d", pooling, addresses, i).isEqualTo(given);
+                        assertThat(PublicAddresses.port(given)).isEqualTo(port);
+                    } else {
+                        assertThat(first).as("arbitrary pooling picks the address as it goes").isEqualTo(-1);
+                    }
+                }
+            }
+        }
+        for (Mode mode : List.of(Mode.RANDOM, Mode.SEQUENTIAL, Mode.BLOCK)) {
+            PortAllocator ports = new PortAllocator(1024, 65535, PortAllocation.of(mode), 1, Pooling.PAIRED,
+                    PortAllocator.DEFAULT_HOLD_NANOS, 3);
+            assertThat(ports.firstTry(X, 5000)).as("%s", mode).isEqualTo(-1);
+        }
+        PortAllocator narrow = new PortAllocator(20000, 20999, PortAllocation.defaults(), 1, Pooling.PAIRED,
+                PortAllocator.DEFAULT_HOLD_NANOS, 3);
+        assertThat(narrow.firstTry(X, 5000)).as("an inside port outside the range is never kept").isEqualTo(-1);
+        assertThat(narrow.firstTry(X, 20500)).isEqualTo(20500);
     }
 }
