@@ -3,6 +3,10 @@ package org.jnat.runtime;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -113,8 +117,31 @@ public final class ControlQueue {
         this.cpuTimer = cpuTimer;
     }
 
-    private record Entry<T>(Command<T> command, CompletableFuture<T> result) {
+    /**
+     * A command's future, which the data plane takes before it runs the command and a caller that
+     * gave up cancels: whichever comes first wins, so a command a caller was told failed never runs
+     * later (a reload or a forward that timed out changes nothing).
+     */
+    private static final class Call<T> extends CompletableFuture<T> {
+        private final AtomicBoolean taken = new AtomicBoolean();
+
+        /** True if the command may run: nobody cancelled it first. */
+        boolean take() {
+            return taken.compareAndSet(false, true);
+        }
+
+        /** Cancels only a command the data plane has not taken; false once it runs or ran. */
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return taken.compareAndSet(false, true) && super.cancel(mayInterruptIfRunning);
+        }
+    }
+
+    private record Entry<T>(Command<T> command, Call<T> result) {
         void run(long now) {
+            if (!result.take()) {
+                return; // withdrawn by its caller (callWithin timed out): it must not run late
+            }
             try {
                 result.complete(command.run(now));
             } catch (RuntimeException | Error e) {
@@ -136,7 +163,7 @@ public final class ControlQueue {
      * taking commands (stopped, or far behind).
      */
     public <T> CompletableFuture<T> call(Command<T> command) {
-        CompletableFuture<T> result = new CompletableFuture<>();
+        Call<T> result = new Call<>();
         synchronized (producer) {
             long t = tail.get();
             if (t - head.get() >= CAPACITY) {
@@ -149,6 +176,27 @@ public final class ControlQueue {
         }
         wakeUp.run();
         return result;
+    }
+
+    /**
+     * Queues {@code command} and waits for its result at most {@code timeout}. When the data plane
+     * has not taken the command by then, the command is withdrawn, never to run, and this throws
+     * {@link TimeoutException}: the caller can say that nothing changed. One the data plane took
+     * in time is waited for to the end (a command is short) and its result returned.
+     *
+     * @throws ExecutionException what the command threw, or the full ring's {@link IllegalStateException}
+     */
+    public <T> T callWithin(Command<T> command, long timeout, TimeUnit unit)
+            throws TimeoutException, ExecutionException, InterruptedException {
+        CompletableFuture<T> result = call(command);
+        try {
+            return result.get(timeout, unit);
+        } catch (TimeoutException e) {
+            if (result.cancel(false)) {
+                throw e;
+            }
+            return result.get(); // taken just in time: running or done
+        }
     }
 
     /**

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jnat.testing.Allocations;
@@ -42,6 +44,61 @@ class ControlQueueTest {
         assertThat(queue.drain(0, 10)).isEqualTo(2);
         assertThatThrownBy(bad::get).isInstanceOf(ExecutionException.class).hasMessageContaining("no such forward");
         assertThat(good).isCompletedWithValue(7);
+    }
+
+    /**
+     * A caller that gave up (a reload or a forward answered 503 after its wait) must be able to say
+     * "nothing was changed": the withdrawn command never runs, even when the data plane reaches it
+     * later.
+     */
+    @Test
+    void aCommandWithdrawnAfterItsTimeoutNeverRunsLater() throws Exception {
+        ControlQueue queue = new ControlQueue();
+        AtomicBoolean ran = new AtomicBoolean();
+        assertThatThrownBy(() -> queue.callWithin(now -> ran.getAndSet(true), 20, TimeUnit.MILLISECONDS))
+                .isInstanceOf(TimeoutException.class);
+        CompletableFuture<Integer> next = queue.call(now -> 5);
+        assertThat(queue.drain(0, 10)).as("both taken from the ring").isEqualTo(2);
+        assertThat(ran).as("the withdrawn command ran late").isFalse();
+        assertThat(next).isCompletedWithValue(5);
+    }
+
+    /** One the data plane takes before the wait is over is waited for, and its result returned. */
+    @Test
+    void aCommandTakenInTimeGivesItsResultAfterAll() throws Exception {
+        ControlQueue queue = new ControlQueue();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        Thread dataPlane = new Thread(() -> {
+            while (queue.drain(0, 1) == 0) {
+                Thread.onSpinWait();
+            }
+        });
+        dataPlane.start();
+        CompletableFuture<Integer> caller = CompletableFuture.supplyAsync(() -> {
+            try {
+                return queue.callWithin(now -> {
+                    started.countDown();
+                    await(finish); // still running when the caller's 50 ms are over
+                    return 42;
+                }, 50, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(200); // past the caller's wait: it now tries to withdraw a command that runs
+        finish.countDown();
+        assertThat(caller.get(30, TimeUnit.SECONDS)).isEqualTo(42);
+        dataPlane.join();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

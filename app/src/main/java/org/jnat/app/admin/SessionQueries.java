@@ -31,9 +31,10 @@ public final class SessionQueries {
     /** Runs {@code command} on the data plane and waits for it. */
     <T> T call(ControlQueue.Command<T> command) throws ApiException {
         try {
-            return control.call(command).get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            return control.callWithin(command, TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw unavailable("the data plane did not take the request within " + TIMEOUT_MILLIS + " ms");
+            throw unavailable("the data plane did not take the request within " + TIMEOUT_MILLIS
+                    + " ms, so nothing was done");
         } catch (ExecutionException e) {
             throw unavailable("the data plane refused the request (" + e.getCause().getMessage() + ")");
         } catch (InterruptedException e) {

@@ -199,10 +199,10 @@ public final class LiveForwards {
      */
     public static <T> T onDataPlane(ControlQueue control, ControlQueue.Command<T> command) throws ApiException {
         try {
-            return control.call(command).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            return control.callWithin(command, WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             throw new ApiException(503, "the data plane did not take the change within " + WAIT_SECONDS
-                    + " s; is the router running?", null);
+                    + " s, so nothing was changed; is the router running?", null);
         } catch (ExecutionException e) {
             throw new ApiException(e.getCause() instanceof IllegalStateException ? 503 : 500,
                     "the data plane refused the change: " + e.getCause().getMessage(), null);
