@@ -34,7 +34,7 @@ public final class SessionQueries {
             return control.callWithin(command, TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw unavailable("the data plane did not take the request within " + TIMEOUT_MILLIS
-                    + " ms, so nothing was done");
+                    + " ms, so it was not done");
         } catch (ExecutionException e) {
             throw unavailable("the data plane refused the request (" + e.getCause().getMessage() + ")");
         } catch (InterruptedException e) {

@@ -202,7 +202,7 @@ public final class LiveForwards {
             return control.callWithin(command, WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             throw new ApiException(503, "the data plane did not take the change within " + WAIT_SECONDS
-                    + " s, so nothing was changed; is the router running?", null);
+                    + " s, so it was not made; is the router running?", null);
         } catch (ExecutionException e) {
             throw new ApiException(e.getCause() instanceof IllegalStateException ? 503 : 500,
                     "the data plane refused the change: " + e.getCause().getMessage(), null);
