@@ -86,7 +86,7 @@ public final class MappingTable {
 
     /** Reads the index slot {@link #find} and {@link #insert} start from for this key ({@link NatTable}'s read-ahead); changes nothing. */
     int prefetch(long inside, long remote) {
-        return index[Hashing.hash(inside, remote >>> 16) & mask];
+        return index[hash(inside, remote) & mask];
     }
 
     /**

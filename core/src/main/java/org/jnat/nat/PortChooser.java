@@ -104,7 +104,7 @@ final class PortChooser {
      * paired pooling or one address); else -1.
      */
     int firstTry(int host, int insidePort) {
-        return mode == PRESERVE && blocks == null && (paired || addresses == 1) && insidePort >= low && insidePort <= high
+        return mode == PRESERVE && (paired || addresses == 1) && insidePort >= low && insidePort <= high
                 ? PublicAddresses.external(pairedAddress(host), insidePort) : -1;
     }
 
