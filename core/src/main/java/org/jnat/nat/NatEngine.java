@@ -253,9 +253,11 @@ public final class NatEngine implements Translator {
         int from = single ? publicAddress : pool.address(sessions.externalAddressIndex(id));
         rewrite.endpoint(protocol, true, from, external, partial);
         counters.increment(count.outboundTranslated);
-        int hairpin = poolIndex(destination);
-        if (hairpin >= 0) {
-            return hairpin(protocol, hairpin, partial, now);
+        // Not poolIndex(destination) >= 0: written out so that with one public address the
+        // established path is one comparison and no call (the compiler ran out of node budget
+        // before inlining poolIndex here; PERFORMANCE, session 11).
+        if (destination == publicAddress || !single && pool.indexOf(destination) >= 0) {
+            return hairpin(protocol, poolIndex(destination), partial, now);
         }
         return NatVerdict.FORWARD;
     }

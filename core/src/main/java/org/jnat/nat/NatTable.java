@@ -158,9 +158,16 @@ public final class NatTable {
     public int outbound(long inside, long remote, int tcpFlags, long now) {
         int protocol = Endpoint.protocol(inside);
         int id = store.use(sessions.findInside(inside, remote), protocol, tcpFlags, true, now);
-        if (id >= 0) {
-            return id;
-        }
+        return id >= 0 ? id : setUp(inside, remote, protocol, tcpFlags, now);
+    }
+
+    /**
+     * A new session of {@code inside} to {@code remote}, the inside lookup having missed. A method
+     * of its own so that it stays out of the established path's compiled code: inlined there, it
+     * took enough of the compiler's node budget that small methods on the path (the pool check,
+     * the counters) were left as calls (PERFORMANCE, session 11).
+     */
+    private int setUp(long inside, long remote, int protocol, int tcpFlags, long now) {
         long mapped = remote & mappingMask[protocol];
         readAhead(inside, remote, mapped);
         int refusal = admit(inside, tcpFlags, MappingTable.NONE, now);

@@ -140,6 +140,21 @@ class PublicPoolTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** An inside host reaching a forward on any pool address, not only the first, goes back in (hairpinning). */
+    @Test
+    void everyAddressOfThePoolIsHairpinned() {
+        int server = host(5);
+        int client = host(1);
+        NatEngine nat = engine(Pooling.PAIRED, 0, 0, new ForwardRule(IpProtocol.UDP, 5000, 5000, server, 53));
+        for (int a : POOL) {
+            PacketBuffer p = Frames.udpPacket(client, 40000 + (a & 0xff), a, 5000, 8);
+            assertThat(nat.outbound(p, IP, 0)).as(Ipv4Address.toString(a)).isEqualTo(NatVerdict.FORWARD);
+            assertThat(ip(p).destinationAddress()).as(Ipv4Address.toString(a)).isEqualTo(server);
+            assertThat(destinationPort(p)).isEqualTo(53);
+            assertThat(POOL).contains(ip(p).sourceAddress()); // the client as the outside sees it
+        }
+    }
+
     @Test
     void theDmzTakesOnlyItsAddress() {
         int dmz = host(7);
