@@ -253,13 +253,14 @@ public final class NatEngine implements Translator {
         int from = single ? publicAddress : pool.address(sessions.externalAddressIndex(id));
         rewrite.endpoint(protocol, true, from, external, partial);
         counters.increment(count.outboundTranslated);
-        // Not poolIndex(destination) >= 0: written out so that with one public address the
+        // Not poolIndex(destination): written out so that with one public address the
         // established path is one comparison and no call (the compiler ran out of node budget
         // before inlining poolIndex here; PERFORMANCE, session 11).
-        if (destination == publicAddress || !single && pool.indexOf(destination) >= 0) {
-            return hairpin(protocol, poolIndex(destination), partial, now);
+        if (destination == publicAddress) {
+            return hairpin(protocol, 0, partial, now);
         }
-        return NatVerdict.FORWARD;
+        int a = single ? -1 : pool.indexOf(destination);
+        return a >= 0 ? hairpin(protocol, a, partial, now) : NatVerdict.FORWARD;
     }
 
     private int outboundIcmp(int source, int destination, boolean partial, long now) {
