@@ -6,6 +6,7 @@ import org.jnat.app.admin.AdminServer;
 import org.jnat.app.config.LoadedConfig;
 import org.jnat.app.control.Reloader;
 import org.jnat.config.RouterConfig;
+import org.jnat.linux.HangUpSignal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,8 +55,17 @@ final class RunCommand implements Callable<Integer> {
             // A signal only asks the data plane to stop; this thread then closes the devices.
             Signal.handle(new Signal("INT"), s -> runtime.stop());
             Signal.handle(new Signal("TERM"), s -> runtime.stop());
-            // SIGHUP reloads the file; a refusal is logged, and the router goes on as it was.
+            // SIGHUP reloads the file; a refusal is logged, and the router goes on as it was. Started
+            // with SIGHUP ignored (nohup), the JVM would silently refuse the handler: take it back first.
+            boolean hangUpTakenBack = HangUpSignal.takeBackIfIgnored();
             Signal.handle(new Signal("HUP"), s -> reloader.reloadAndLog());
+            if (hangUpTakenBack) {
+                System.out.println("jnat: SIGHUP was ignored by the process that started jnat (nohup?);"
+                        + " jnat takes it back: SIGHUP reloads the config");
+            } else if (HangUpSignal.ignored()) {
+                System.out.println("jnat: SIGHUP stays ignored (inherited from the process that started jnat);"
+                        + " reload through the admin API ([admin], POST /api/v1/reload) instead");
+            }
             try {
                 runtime.start();
             } catch (RouterRuntime.StartupException e) {

@@ -70,9 +70,24 @@ public final class JnatProcess implements AutoCloseable {
     /** As above, with the whole config file's text (e.g. the lab's with keys added to its tables). */
     public static JnatProcess startWith(Lab lab, String configText, boolean echo, List<String> runOptions)
             throws IOException {
+        return launch(lab, configText, echo, runOptions, List.of());
+    }
+
+    /**
+     * As {@link #startWith}, but started as {@code nohup} starts it: with SIGHUP ignored, a
+     * disposition the JVM inherits (as under many supervisors and shell scripts).
+     */
+    public static JnatProcess startIgnoringHangUp(Lab lab, String configText) throws IOException {
+        // nohup execs `ip netns exec`, which execs java: the process started is still jnat's JVM.
+        return launch(lab, configText, true, List.of(), List.of("nohup"));
+    }
+
+    private static JnatProcess launch(Lab lab, String configText, boolean echo, List<String> runOptions,
+            List<String> launcher) throws IOException {
         Path config = Files.createTempFile("jnat-e2e", ".toml");
         Files.writeString(config, configText);
-        List<String> command = new ArrayList<>(command(lab, config));
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(command(lab, config));
         command.addAll(runOptions);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         JnatProcess jnat = new JnatProcess(p, config, echo);
