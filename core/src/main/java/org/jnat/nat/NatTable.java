@@ -6,7 +6,6 @@ import org.jnat.config.PublicPool.Pooling;
 import org.jnat.config.Timeouts;
 import org.jnat.runtime.Counters;
 import org.jnat.wire.IpProtocol;
-import org.jnat.wire.TcpSegment;
 
 /**
  * The NAT's rules for sessions, apart from the rewrite of packets: which session a packet belongs
@@ -21,7 +20,7 @@ import org.jnat.wire.TcpSegment;
  * {@code max-sessions}: a full table refuses new sessions cleanly and never evicts a live connection
  * (RFC 5508 REQ-8 asks for refusal, not eviction). The one exception is a TCP session already
  * closed (both FINs or a RST), which a new session of the same host may take the place of: see
- * {@link #reclaim}. Every new session, whatever made it, passes the one {@link #admit admission step}.
+ * {@link Admission}. Every new session, whatever made it, passes the one {@link Admission admission step}.
  *
  * <p>Single-threaded: the data-plane thread is the only writer (DESIGN section 3).
  */
@@ -38,8 +37,6 @@ public final class NatTable {
     public static final int NO_MAPPING = -5;
     /** Inbound: the port is mapped, but the filtering behaviour refuses this remote endpoint. */
     public static final int FILTERED = -6;
-    /** What {@link #admit} answers when the new session may be made. */
-    private static final int ADMITTED = 0;
 
     /** Session flag bits above the {@link TcpTracker} state. */
     public static final int INBOUND = 1 << 8, FORWARD = 1 << 9, DMZ = 1 << 10;
@@ -70,8 +67,7 @@ public final class NatTable {
     private final Behavior[] filtering = new Behavior[IpProtocol.UDP + 1];
     /** What {@link #readAhead} read, kept so that its loads are not dead code. */
     private long readAhead;
-    /** Written only by the data-plane thread ({@link #maxSessionsPerHost(int)}, a reload). */
-    private int maxPerHost;
+    private final Admission admission;
     private final Counters counters;
     private final NatCounters count;
 
@@ -100,7 +96,7 @@ public final class NatTable {
             };
             filtering[protocol] = b.filtering();
         }
-        this.maxPerHost = config.maxSessionsPerHost();
+        this.admission = new Admission(store, pins, config.maxSessionsPerHost(), count);
         this.counters = count.counters;
         this.count = count;
     }
@@ -109,13 +105,13 @@ public final class NatTable {
     void reset(NatConfig config, long seed) {
         store.reset(config, seed);
         pins.reset();
-        maxPerHost = config.maxSessionsPerHost();
+        admission.maxPerHost(config.maxSessionsPerHost());
     }
 
     /** A new {@code max-sessions-per-host} (a reload): hosts above it keep their sessions but get no new one. */
 
     public void maxSessionsPerHost(int max) {
-        this.maxPerHost = max;
+        admission.maxPerHost(max);
     }
 
     /** New idle timeouts (a reload): live sessions take them at their next refresh ({@link SessionStore#timeouts}). */
@@ -170,8 +166,8 @@ public final class NatTable {
     private int setUp(long inside, long remote, int protocol, int tcpFlags, long now) {
         long mapped = remote & mappingMask[protocol];
         readAhead(inside, remote, mapped);
-        int refusal = admit(inside, tcpFlags, MappingTable.NONE, now);
-        if (refusal != ADMITTED) {
+        int refusal = admission.admit(inside, tcpFlags, MappingTable.NONE, now);
+        if (refusal != Admission.ADMITTED) {
             return refusal;
         }
         int m = mappings.find(inside, mapped);
@@ -215,7 +211,7 @@ public final class NatTable {
         int host = Endpoint.address(inside);
         int insidePort = Endpoint.port(inside);
         int external = ports.allocate(protocol, host, insidePort, m, now);
-        if (external < 0 && protocol == IpProtocol.TCP && reclaimPort(host, now)) {
+        if (external < 0 && protocol == IpProtocol.TCP && admission.reclaimPort(host, now)) {
             external = ports.allocate(protocol, host, insidePort, m, now); // this host may have it back at once
         }
         if (external < 0) {
@@ -254,8 +250,8 @@ public final class NatTable {
                 || ports.owner(protocol, external) != m) { // (removing an expired one may not free m)
             return FILTERED;
         }
-        int refusal = admit(inside, tcpFlags, m, now);
-        if (refusal != ADMITTED) {
+        int refusal = admission.admit(inside, tcpFlags, m, now);
+        if (refusal != Admission.ADMITTED) {
             return refusal;
         }
         return store.add(inside, remote, external, m, INBOUND | tcpState(protocol, tcpFlags, false), now);
@@ -283,8 +279,8 @@ public final class NatTable {
         if (store.live(sessions.findInside(inside, remote), now) >= 0) {
             return FILTERED;
         }
-        int refusal = admit(inside, tcpFlags, MappingTable.NONE, now);
-        if (refusal != ADMITTED) {
+        int refusal = admission.admit(inside, tcpFlags, MappingTable.NONE, now);
+        if (refusal != Admission.ADMITTED) {
             return refusal;
         }
         int state = INBOUND | FORWARD | tcpState(Endpoint.protocol(inside), tcpFlags, false);
@@ -305,8 +301,8 @@ public final class NatTable {
         if (mappings.find(inside, mapped) >= 0) {
             return FILTERED; // its mapping holds another external port
         }
-        int refusal = admit(inside, tcpFlags, MappingTable.NONE, now);
-        if (refusal != ADMITTED) {
+        int refusal = admission.admit(inside, tcpFlags, MappingTable.NONE, now);
+        if (refusal != Admission.ADMITTED) {
             return refusal;
         }
         int m = mappings.insert(inside, mapped, external);
@@ -318,37 +314,6 @@ public final class NatTable {
             return NO_PORT;
         }
         return store.add(inside, remote, external, m, INBOUND | DMZ | tcpState(protocol, tcpFlags, false), now);
-    }
-
-    /**
-     * The admission step of every new session of {@code inside}: a TCP RST never makes one
-     * ({@link #NONE}); then a full table ({@link #TABLE_FULL}) and the host's quota
-     * ({@link #HOST_QUOTA}) refuse it, unless the host's oldest closed TCP session makes room
-     * ({@link #reclaim}). {@code keep} is the mapping the new session joins, or
-     * {@link MappingTable#NONE}: its last session is never reclaimed for it, and if making room
-     * expired it after all, {@link #NO_MAPPING}. {@link #ADMITTED} when the session may be made.
-     */
-    private int admit(long inside, int tcpFlags, int keep, long now) {
-        if (Endpoint.protocol(inside) == IpProtocol.TCP && (tcpFlags & TcpSegment.RST) != 0) {
-            return NONE;
-        }
-        int host = Endpoint.address(inside);
-        if (store.full(now) && !reclaim(host, keep, now)) {
-            return TABLE_FULL;
-        }
-        if (keep >= 0 && mappings.references(keep) == 0) {
-            return NO_MAPPING; // the expiry that made room took the mapping's last session
-        }
-        if (heldBy(host) >= maxPerHost && !reclaim(host, keep, now)) {
-            return HOST_QUOTA;
-        }
-        return ADMITTED;
-    }
-
-    /** What counts in {@code host}'s quota: its sessions and its pinned mappings. */
-    private int heldBy(int host) {
-        int n = store.sessionsOf(host);
-        return pins.size() == 0 ? n : n + pins.of(host);
     }
 
     // ---------------------------------------------------------------- pinned mappings (PCP, NAT-PMP)
@@ -363,7 +328,7 @@ public final class NatTable {
      * pin counts in the host's quota ({@link #HOST_QUOTA} when it is full).
      */
     public int pin(long inside, int suggested, boolean exact, long now) {
-        return pins.pin(inside, suggested, exact, maxPerHost - store.sessionsOf(Endpoint.address(inside)), now);
+        return pins.pin(inside, suggested, exact, admission.leftForPins(Endpoint.address(inside)), now);
     }
 
     /** Ends pin {@code slot}: see {@link PinnedMappings#unpin}. */
@@ -373,58 +338,6 @@ public final class NatTable {
 
     private static int tcpState(int protocol, int tcpFlags, boolean outbound) {
         return protocol == IpProtocol.TCP ? TcpTracker.initial(tcpFlags, outbound) : 0;
-    }
-
-    /**
-     * Makes room for a new session of {@code host} by deleting the TCP session it closed first
-     * (both FINs seen, or a RST), if it has one that is not the last session of mapping
-     * {@code keep}; true if it did. O(1): the host's closed sessions are a list, oldest first
-     * ({@link ClosedSessions}).
-     *
-     * <p>Why a closed session may go before its transitory timeout: RFC 5382 REQ-5 sets the
-     * 4-minute floor for abandoning a session when the NAT "cannot determine whether the endpoints
-     * of a TCP connection are active"; after both FINs or a RST it can, the connection is over,
-     * and the row is kept only for the segments still in flight (the last ACK, a retransmitted FIN:
-     * the endpoints' TIME-WAIT). RFC 7857 section 2.1 lets a NAT treat the closing phase apart from
-     * the partially open one and configure the transitory timeout below 4 minutes; Linux conntrack
-     * likewise lets new connections push out entries in TIME_WAIT or CLOSE. Refusing a host's new
-     * connection because of thousands it has already closed would be worse than losing a late ACK
-     * of the oldest of them (at worst its peer sees no session and the host's stack answers nothing:
-     * the connection is closed on both sides already). The freed external port stays held from
-     * other hosts ({@link PortAllocator}, RFC 6888 REQ-8), so a late segment reaches no one else.
-     * Half-open handshakes, established connections, UDP and ICMP sessions are never reclaimed.
-     */
-    private boolean reclaim(int host, int keep, long now) {
-        int id = store.oldestClosed(host);
-        if (id < 0 || lastOfMapping(id, keep)) {
-            return false;
-        }
-        reclaimSession(id, now);
-        return true;
-    }
-
-    /**
-     * As {@link #reclaim}, for a new TCP mapping that found no free port: reclaims the host's
-     * oldest closed session only if that frees its external port (it is its mapping's last session),
-     * which the same host may then have at once.
-     */
-    private boolean reclaimPort(int host, long now) {
-        int id = store.oldestClosed(host);
-        if (id < 0 || !lastOfMapping(id, sessions.mapping(id))) {
-            return false;
-        }
-        reclaimSession(id, now);
-        return true;
-    }
-
-    /** True if session {@code id} is the last session of mapping {@code m} (never for no mapping). */
-    private boolean lastOfMapping(int id, int m) {
-        return m >= 0 && sessions.mapping(id) == m && mappings.references(m) == 1;
-    }
-
-    private void reclaimSession(int id, long now) {
-        store.delete(id, now, SessionLog.Reason.RECLAIMED);
-        counters.increment(count.reclaimed);
     }
 
     /**

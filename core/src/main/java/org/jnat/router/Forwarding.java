@@ -52,7 +52,7 @@ final class Forwarding {
             ttlExpired = counters.register("ipv4.dropped.ttl_expired", "packets whose TTL ran out here");
             ttlExpiredTranslated = counters.register("ipv4.dropped.ttl_expired_translated", "packets to our address, translated towards a host, whose TTL ran out (dropped without an error)");
             forwarded = counters.register("ipv4.forwarded", "packets forwarded");
-            translatorDropped = counters.register("translator.dropped", "packets the translator dropped");
+            translatorDropped = counters.register("translator.dropped", "packets the translator dropped, whatever the reason: a total, each also counted under its reason (nat.dropped.*)");
             translatorConsumed = counters.register("translator.consumed", "packets the translator kept");
         }
     }
