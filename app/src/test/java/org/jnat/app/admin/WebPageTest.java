@@ -283,9 +283,16 @@ class WebPageTest {
         return v == null ? absent : v;
     }
 
+    /**
+     * The legend's rate for {@code counter}, 0 if it shows none. Read in one script: the page
+     * redraws the legend every second, and an element found first and read after may be gone
+     * (StaleElementReferenceException, seen in CI).
+     */
     private static double rate(WebDriver d, String counter) {
-        List<WebElement> items = d.findElements(By.cssSelector("#legend li[data-counter='" + counter + "']"));
-        return items.isEmpty() ? 0 : Double.parseDouble(items.getFirst().getAttribute("data-rate"));
+        Object rate = ((JavascriptExecutor) d).executeScript(
+                "const e = document.querySelector(\"#legend li[data-counter='\" + arguments[0] + \"']\");"
+                        + " return e ? e.getAttribute('data-rate') : null;", counter);
+        return rate == null ? 0 : Double.parseDouble(rate.toString());
     }
 
     private static String chartPixels(WebDriver d) {
