@@ -19,8 +19,8 @@ import org.jnat.wire.IpProtocol;
  * input from the network and never allocates. Everything is sized at construction from
  * {@code max-sessions}: a full table refuses new sessions cleanly and never evicts a live connection
  * (RFC 5508 REQ-8 asks for refusal, not eviction). The one exception is a TCP session already
- * closed (both FINs or a RST), which a new session of the same host may take the place of: see
- * {@link Admission}. Every new session, whatever made it, passes the one {@link Admission admission step}.
+ * closed (both FINs or a RST), which a new session of the same host may take the place of. Every
+ * new session, whatever made it, passes the one admission step, {@link Admission}, which decides both.
  *
  * <p>Single-threaded: the data-plane thread is the only writer (DESIGN section 3).
  */
@@ -109,7 +109,6 @@ public final class NatTable {
     }
 
     /** A new {@code max-sessions-per-host} (a reload): hosts above it keep their sessions but get no new one. */
-
     public void maxSessionsPerHost(int max) {
         admission.maxPerHost(max);
     }
