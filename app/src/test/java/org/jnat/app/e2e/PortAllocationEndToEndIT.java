@@ -29,7 +29,7 @@ class PortAllocationEndToEndIT {
 
     @BeforeEach
     void lab() throws IOException {
-        Labs.assumeLab(getClass());
+        Labs.assumeLab(getClass(), "ping");
         work = Files.createTempDirectory("jnat-al");
         lab = Lab.create(Lab.uniquePrefix("al"), Lab.Mode.TAP);
     }

@@ -35,7 +35,7 @@ class PublicPoolEndToEndIT {
 
     @BeforeEach
     void lab() throws IOException {
-        Labs.assumeLab(getClass(), "curl");
+        Labs.assumeLab(getClass(), "ping", "curl");
         work = Files.createTempDirectory("jnat-al");
         lab = Lab.create(Lab.uniquePrefix("al"), Lab.Mode.TAP);
     }
