@@ -47,8 +47,12 @@ public final class Router {
     public static final long ARP_RETRY_NANOS = 1_000_000_000L;
     /** ...this many times in all before the held frames get host unreachable (Linux's mcast_solicit). */
     public static final int ARP_TRIES = 3;
-    /** Frames held per unresolved next hop, and in all per side. */
-    public static final int ARP_HELD_PER_NEIGHBOR = 4, ARP_HELD_FRAMES = 64;
+    /**
+     * Frames held per unresolved next hop, and in all per side (each slot is a whole frame, made at
+     * start). 16 holds a burst of traceroute probes or of ICE's first checks; Linux holds up to
+     * unres_qlen_bytes (some 200 KB) per neighbor, FreeBSD 16 frames (net.link.ether.inet.maxhold).
+     */
+    public static final int ARP_HELD_PER_NEIGHBOR = 16, ARP_HELD_FRAMES = 64;
     public static final int ARP_ENTRIES = 1024;
 
     private final Interface[] interfaces = new Interface[2];

@@ -107,13 +107,14 @@ class RouterResetTest {
     void framesHeldForANextHopAreBoundedByTheMtusTheRouterIsResetTo() {
         RouterProperties.LabKey key = new RouterProperties.LabKey(false, 400, 400, false, true, true);
         MemoryTopology reset = RouterProperties.newLab(new RouterProperties.LabKey(false, 1500, 1500, false, true, true));
-        // Reset while frames are held: five for one next hop, the fifth making way by releasing
-        // the oldest (slots taken, given back and taken again before the reset).
-        for (int i = 0; i < 5; i++) {
-            reset.fromInside(MemoryTopology.clToSv(64, 0x40 + i, 0, new byte[40]));
+        // Reset while frames are held: one more for one next hop than it may hold, the last making
+        // way by releasing the oldest (slots taken, given back and taken again before the reset).
+        for (int i = 0; i <= Router.ARP_HELD_PER_NEIGHBOR; i++) {
+            reset.fromInside(MemoryTopology.clToSv(64, 0x200 + i, 0, new byte[40]));
             reset.run();
         }
-        assertThat(reset.router.neighbors(org.jnat.stack.Side.OUTSIDE).heldFrames()).as("held at the reset").isEqualTo(4);
+        assertThat(reset.router.neighbors(org.jnat.stack.Side.OUTSIDE).heldFrames()).as("held at the reset")
+                .isEqualTo(Router.ARP_HELD_PER_NEIGHBOR);
         reset.reset(1, false, 400, 400);
         MemoryTopology fresh = RouterProperties.newLab(key);
         PacketBuffer slot = PacketBuffer.allocate();

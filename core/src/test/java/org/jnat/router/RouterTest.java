@@ -96,6 +96,28 @@ class RouterTest {
     }
 
     @Test
+    void aTracerouteBurstIsHeldWholeWhileItsNextHopResolves() {
+        // traceroute sends 16 probes at once (-N 16) and a STUN agent's first checks come as a
+        // burst: all of them wait for the ARP reply, none is dropped to make room (with 4 held,
+        // the first traceroute through a fresh router lost hops 3 to 5).
+        MemoryTopology lab = new MemoryTopology(false, 1500, 1500, Translator.ROUTING);
+        for (int id = 1; id <= 16; id++) {
+            lab.fromInside(MemoryTopology.clToSv(64, id, 0, new byte[32]));
+        }
+        lab.run();
+        assertThat(lab.outsideOut()).as("one ARP request").hasSize(1);
+        assertThat(lab.router.neighbors(Side.OUTSIDE).heldFrames()).isEqualTo(16);
+
+        lab.fromOutside(Frames.arp(RT_OUT_MAC, ISP_MAC, 2, ISP_MAC, ISP, RT_OUT_MAC, RT_OUT));
+        lab.run();
+        List<byte[]> out = lab.outsideOut();
+        assertThat(out).hasSize(16);
+        for (int i = 0; i < 16; i++) {
+            assertThat(FrameFields.ip(out.get(i)).identification()).as("in the order they came").isEqualTo(i + 1);
+        }
+    }
+
+    @Test
     void aFreshRouterHasNothingPending() {
         assertThat(new MemoryTopology().router.nextDeadline()).isEqualTo(Deadlines.NONE);
         MemoryTopology learning = new MemoryTopology(false, 1500, 1500, Translator.ROUTING);
