@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Locale;
+import org.jnat.linux.ProbeSocket;
 import org.jnat.wire.IcmpPacket;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Address;
