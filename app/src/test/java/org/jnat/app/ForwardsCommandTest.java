@@ -12,6 +12,7 @@ import org.jnat.app.admin.AdminServer;
 import org.jnat.app.admin.Json;
 import org.jnat.app.admin.RouterStatus;
 import org.jnat.app.config.ConfigLoader;
+import org.jnat.app.config.Origins;
 import org.jnat.app.control.ConfigDiffTest;
 import org.jnat.app.control.Reloader;
 import org.jnat.config.RouterConfig;
@@ -47,7 +48,7 @@ class ForwardsCommandTest {
             }
         });
         server = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), AdminApi.routes(
-                new Reloader(first, config, control, nat), counters, new RouterStatus("1", "203.0.113.1", List.of())));
+                new Reloader(first, config, new Origins(), control, nat, null), counters, new RouterStatus("1", "203.0.113.1", List.of())));
         file = dir.resolve("router.toml");
         Files.writeString(file, ConfigDiffTest.BASE.replace("listen = \"127.0.0.1:8080\"",
                 "listen = \"127.0.0.1:" + server.address().getPort() + "\""));

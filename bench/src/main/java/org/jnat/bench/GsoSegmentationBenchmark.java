@@ -67,7 +67,8 @@ public class GsoSegmentationBenchmark extends AverageTimeBenchmark {
                 new InterfaceConfig("memory:inside", rtIn, 24, 0x0a00_0000_0001L, 0, 1500),
                 new InterfaceConfig("memory:outside", rtOut, 24, 0x0a00_0000_0003L, isp, 1500),
                 NatConfig.defaults(), List.of(),
-                List.of(new StaticNeighbor(SOURCE, 0x0a00_0000_0002L), new StaticNeighbor(isp, 0x0a00_0000_0004L)), null);
+                List.of(new StaticNeighbor(SOURCE, 0x0a00_0000_0002L), new StaticNeighbor(isp, 0x0a00_0000_0004L)),
+                null, null, null, null, null);
         inside = MemoryDevice.pair("inside", 1500, 256, Offloads.ALL);
         outside = MemoryDevice.pair("outside", 1500, 256, Offloads.NONE);
         Counters counters = new Counters();

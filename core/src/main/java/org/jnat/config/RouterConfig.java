@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * The whole, validated configuration of one router: the records the TOML file of DESIGN section 4
  * is loaded into. Everything here has been checked; code that takes a RouterConfig need not check
- * again.
+ * again. {@code dataPlane}, {@code log}, {@code pcp} and {@code pool} may be given as null: their
+ * defaults (the default {@code [dataplane]}, no session log, no PCP server, the outside address as the
+ * one public address).
  */
 public record RouterConfig(
         InterfaceConfig inside,
@@ -36,28 +38,8 @@ public record RouterConfig(
         }
     }
 
-    /** A configuration without a PCP server, whose only public address is the outside interface's. */
-    public RouterConfig(InterfaceConfig inside, InterfaceConfig outside, NatConfig nat, List<ForwardRule> forwards,
-                        List<StaticNeighbor> neighbors, AdminConfig admin, DataPlaneConfig dataPlane, LogConfig log) {
-        this(inside, outside, nat, forwards, neighbors, admin, dataPlane, log, PcpConfig.DEFAULT, null);
-    }
-
-    /** A configuration whose only public address is the outside interface's. */
-    public RouterConfig(InterfaceConfig inside, InterfaceConfig outside, NatConfig nat, List<ForwardRule> forwards,
-                        List<StaticNeighbor> neighbors, AdminConfig admin, DataPlaneConfig dataPlane, LogConfig log,
-                        PcpConfig pcp) {
-        this(inside, outside, nat, forwards, neighbors, admin, dataPlane, log, pcp, null);
-    }
-
-    /** A configuration without a session log. */
-    public RouterConfig(InterfaceConfig inside, InterfaceConfig outside, NatConfig nat, List<ForwardRule> forwards,
-                        List<StaticNeighbor> neighbors, AdminConfig admin, DataPlaneConfig dataPlane) {
-        this(inside, outside, nat, forwards, neighbors, admin, dataPlane, LogConfig.NONE, PcpConfig.DEFAULT);
-    }
-
-    /** A configuration with the default {@code [dataplane]} settings. */
-    public RouterConfig(InterfaceConfig inside, InterfaceConfig outside, NatConfig nat, List<ForwardRule> forwards,
-                        List<StaticNeighbor> neighbors, AdminConfig admin) {
-        this(inside, outside, nat, forwards, neighbors, admin, DataPlaneConfig.DEFAULT, LogConfig.NONE, PcpConfig.DEFAULT);
+    /** This configuration with {@code forwards} instead of its own (a reload's, or the API's, in force). */
+    public RouterConfig withForwards(List<ForwardRule> forwards) {
+        return new RouterConfig(inside, outside, nat, forwards, neighbors, admin, dataPlane, log, pcp, pool);
     }
 }

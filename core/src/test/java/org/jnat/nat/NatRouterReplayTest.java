@@ -59,7 +59,7 @@ class NatRouterReplayTest {
                 List.of(new StaticNeighbor(Ipv4Address.parse("192.168.1.10"), CL_MAC),
                         new StaticNeighbor(Ipv4Address.parse("192.168.1.11"), CL_MAC),
                         new StaticNeighbor(Ipv4Address.parse("203.0.113.254"), ISP_MAC)),
-                null);
+                null, null, null, null, null);
     }
 
     static List<byte[]> datagrams(List<byte[]> frames, long sourceMac) {

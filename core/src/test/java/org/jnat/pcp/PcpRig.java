@@ -59,7 +59,7 @@ final class PcpRig implements ReferenceAddresses {
                 new InterfaceConfig("memory:outside", RT_OUT, 24, RT_OUT_MAC, ISP, 1500),
                 natConfig, forwards, List.of(new StaticNeighbor(CL, CL_MAC), new StaticNeighbor(CL2, CL_MAC),
                 new StaticNeighbor(parse("192.168.1.12"), CL_MAC), new StaticNeighbor(parse("192.168.1.20"), CL_MAC),
-                new StaticNeighbor(ISP, ISP_MAC)), null, null, null, pcp);
+                new StaticNeighbor(ISP, ISP_MAC)), null, null, null, pcp, null);
         nat = NatEngine.of(config, counters, 1);
         server = PcpServer.of(config, nat.table(), counters);
         router = new Router(config, inside.a(), outside.a(), clock, counters,

@@ -43,7 +43,8 @@ class DeadlineDrivenRouterTest {
         NatConfig d = NatConfig.defaults();
         NatConfig nat = new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), 4096, 256, true,
                 NatConfig.Unmatched.REJECT, 0, new Timeouts(3 * SECOND, 20 * SECOND, 5 * SECOND, 2 * SECOND), false);
-        return new RouterConfig(c.inside(), c.outside(), nat, c.forwards(), c.neighbors(), c.admin(), c.dataPlane());
+        return new RouterConfig(c.inside(), c.outside(), nat, c.forwards(), c.neighbors(), c.admin(), c.dataPlane(),
+                null, null, null);
     }
 
     private static MemoryTopology lab() {

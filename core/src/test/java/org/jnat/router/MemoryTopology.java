@@ -112,7 +112,7 @@ final class MemoryTopology implements ReferenceAddresses {
         return new RouterConfig(
                 new InterfaceConfig("memory:inside", RT_IN, 24, RT_IN_MAC, 0, insideMtu),
                 new InterfaceConfig("memory:outside", RT_OUT, 24, RT_OUT_MAC, ISP, outsideMtu),
-                nat, List.of(), neighbors, null);
+                nat, List.of(), neighbors, null, null, null, null, null);
     }
 
     /** cl sends a frame to the router. */

@@ -53,7 +53,8 @@ class NatReplayTest {
         RouterConfig plain = ReplayTest.config(1500);
         // The kernel's rule: tcp dport 8080 dnat to 192.168.1.10:8000.
         RouterConfig config = new RouterConfig(plain.inside(), plain.outside(), plain.nat(),
-                List.of(new ForwardRule(IpProtocol.TCP, 8080, 8080, MemoryTopology.CL, 8000)), plain.neighbors(), null);
+                List.of(new ForwardRule(IpProtocol.TCP, 8080, 8080, MemoryTopology.CL, 8000)), plain.neighbors(),
+                null, null, null, null, null);
         Counters counters = new Counters();
         Replay.run(config, Pcaps.linuxNat(scenario + "-inside"), Pcaps.linuxNat(scenario + "-outside"), dir, counters,
                 NatEngine.of(config, counters, 1));
@@ -68,7 +69,8 @@ class NatReplayTest {
         NatConfig reject = new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), d.maxSessions(),
                 d.maxSessionsPerHost(), d.hairpinning(), NatConfig.Unmatched.REJECT, d.dmz(), d.timeouts(),
                 d.inboundRefresh());
-        RouterConfig config = new RouterConfig(plain.inside(), plain.outside(), reject, List.of(), plain.neighbors(), null);
+        RouterConfig config = new RouterConfig(plain.inside(), plain.outside(), reject, List.of(), plain.neighbors(),
+                null, null, null, null, null);
         Counters counters = new Counters();
         // Run on 10 s past the last frame: the NAT holds an unsolicited SYN 6 s.
         Replay.run(config, Pcaps.linuxNat("unsolicited-inbound-inside"), Pcaps.linuxNat("unsolicited-inbound-outside"),

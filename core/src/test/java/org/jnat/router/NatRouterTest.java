@@ -134,7 +134,7 @@ class NatRouterTest {
                 new InterfaceConfig("tap:unused1", publicAddress, 24, ROUTER_OUT_MAC, gateway, 1500), natConfig,
                 List.of(), List.of(new StaticNeighbor(gateway, GATEWAY_MAC),
                         new StaticNeighbor(HOST, HOST_MAC),
-                        new StaticNeighbor(OTHER_HOST, HOST_MAC)), null);
+                        new StaticNeighbor(OTHER_HOST, HOST_MAC)), null, null, null, null, null);
         nat = NatEngine.of(config, counters, 1);
         router = new Router(config, inside.a(), outside.a(), clock, counters, nat);
         router.start(clock.nanos());

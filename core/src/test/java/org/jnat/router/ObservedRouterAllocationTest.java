@@ -45,7 +45,8 @@ class ObservedRouterAllocationTest {
                 d.maxSessionsPerHost(), d.hairpinning(), d.unmatched(), d.dmz(),
                 new Timeouts(TimeUnit.MILLISECONDS.toNanos(10), d.timeouts().tcpEstablishedNanos(),
                         d.timeouts().tcpTransitoryNanos(), d.timeouts().icmpNanos()), d.inboundRefresh());
-        RouterConfig config = new RouterConfig(plain.inside(), plain.outside(), nat, List.of(), plain.neighbors(), null);
+        RouterConfig config = new RouterConfig(plain.inside(), plain.outside(), nat, List.of(), plain.neighbors(),
+                null, null, null, null, null);
         NatEngine engine = NatEngine.of(config, counters, 1);
         SessionLog log = new SessionLog(1 << 12, counters);
         engine.table().log(log);

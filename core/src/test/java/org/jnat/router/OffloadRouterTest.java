@@ -54,7 +54,7 @@ class OffloadRouterTest {
             RouterConfig lab = MemoryTopology.config(true, 1500, outsideMtu);
             RouterConfig config = new RouterConfig(lab.inside(), lab.outside(), lab.nat(), lab.forwards(),
                     lab.neighbors(), lab.admin(), new DataPlaneConfig(0, 0, -1, DataPlaneConfig.DEFAULT_REALTIME,
-                    udpCoalesce));
+                    udpCoalesce), null, null, null);
             router = new Router(config, inside.a(), outside.a(), clock, counters,
                     nat ? org.jnat.nat.NatEngine.of(config, counters, 1) : Translator.ROUTING);
             router.pollOnce(clock.nanos());

@@ -41,7 +41,7 @@ class ReplayTest {
                 new InterfaceConfig("tap:ignored1", RT_OUT, 24, MemoryTopology.RT_OUT_MAC, parse("203.0.113.254"), outsideMtu),
                 NatConfig.defaults(), List.of(),
                 List.of(new StaticNeighbor(CL, MemoryTopology.CL_MAC), new StaticNeighbor(parse("203.0.113.254"), MemoryTopology.ISP_MAC)),
-                null);
+                null, null, null, null, null);
     }
 
     /** What the kernel's rt sent, from a capture: frames whose source MAC is rt's. */

@@ -45,22 +45,11 @@ public final class Reloader {
     /** Where each value of {@link #running} came from, as its load noted; changed only by {@link #reload}. */
     private volatile Origins origins;
 
-    /** {@code file}: the config file to reload, or null for a router started without one (the demo). */
-    public Reloader(Path file, RouterConfig running, ControlQueue control, NatEngine nat) {
-        this(file, running, new Origins(), control, nat, null);
-    }
-
-    /** As above, for a router that runs {@code pcp} (null: none), whose live settings a reload changes. */
-    public Reloader(Path file, RouterConfig running, ControlQueue control, NatEngine nat, PcpServer pcp) {
-        this(file, running, new Origins(), control, nat, pcp);
-    }
-
-    /** As above, with the origins of {@code running}'s values ({@link LoadedConfig#origins()}). */
-    public Reloader(Path file, RouterConfig running, Origins origins, ControlQueue control, NatEngine nat) {
-        this(file, running, origins, control, nat, null);
-    }
-
-    /** The whole: origins of {@code running}'s values, and {@code pcp} (null: none). */
+    /**
+     * {@code file}: the config file to reload, or null for a router started without one (the demo);
+     * {@code origins}: where each value of {@code running} came from ({@link LoadedConfig#origins()});
+     * {@code pcp}: the PCP server whose live settings a reload changes, or null when there is none.
+     */
     public Reloader(Path file, RouterConfig running, Origins origins, ControlQueue control, NatEngine nat,
             PcpServer pcp) {
         this.pcp = pcp;
@@ -83,9 +72,7 @@ public final class Reloader {
 
     /** The config in force: the file's last accepted one, with the forwards in force now (the API's too). */
     public RouterConfig inForce() {
-        RouterConfig r = running;
-        return new RouterConfig(r.inside(), r.outside(), r.nat(), forwards.rules(), r.neighbors(), r.admin(),
-                r.dataPlane(), r.log(), r.pcp());
+        return running.withForwards(forwards.rules()); // the rest as loaded, the pool (and its DMZ) included
     }
 
     /**

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.jnat.app.config.ConfigLoader;
 import org.jnat.app.config.LoadedConfig;
+import org.jnat.app.config.Origins;
 import org.jnat.app.control.ConfigDiffTest;
 import org.jnat.app.control.Reloader;
 import org.jnat.config.ForwardRule;
@@ -55,8 +56,12 @@ class ForwardsApiTest {
 
     @BeforeEach
     void start() throws Exception {
+        start(ConfigDiffTest.BASE);
+    }
+
+    private void start(String toml) throws Exception {
         file = dir.resolve("router.toml");
-        Files.writeString(file, ConfigDiffTest.BASE);
+        Files.writeString(file, toml);
         LoadedConfig loaded = ConfigLoader.loadWithWarnings(file);
         RouterConfig config = loaded.config();
         nat = NatEngine.of(config, counters, 1);
@@ -66,7 +71,7 @@ class ForwardsApiTest {
                 control.drain(System.nanoTime(), ControlQueue.CAPACITY);
             }
         });
-        Reloader reloader = new Reloader(file, config, loaded.origins(), control, nat);
+        Reloader reloader = new Reloader(file, config, loaded.origins(), control, nat, null);
         server = AdminServer.start(new InetSocketAddress("127.0.0.1", 0),
                 AdminApi.routes(reloader, counters, AdminServerTest.status()));
         base = "http://127.0.0.1:" + server.address().getPort();
@@ -76,6 +81,21 @@ class ForwardsApiTest {
     void stop() {
         server.close();
         http.close();
+    }
+
+    @Test
+    void aRouterWithAPoolKeepsItInForceForTheApi() throws Exception {
+        server.close();
+        start(ConfigDiffTest.BASE.replace("gateway = \"203.0.113.254\"\n",
+                "gateway = \"203.0.113.254\"\naddresses = [\"203.0.113.1\", \"203.0.113.2\"]\n"
+                        + "pooling = \"arbitrary\"\n")
+                .replace("[pcp]\nenabled = true", "[pcp]\nenabled = false")); // (PCP answers for one address only)
+        // A forward on the pool's second address: the API checks it against the pool in force.
+        HttpResponse<String> r = post("/api/v1/forwards",
+                "{\"protocol\": \"tcp\", \"port\": 9090, \"to\": \"192.168.1.10:90\", \"address\": \"203.0.113.2\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String config = send("GET", "/api/v1/config", null, TOKEN).body();
+        assertThat(config).contains("203.0.113.2").contains("arbitrary").doesNotContain("addresses is not set");
     }
 
     private HttpResponse<String> send(String method, String path, String body, String token) throws Exception {
@@ -332,7 +352,7 @@ class ForwardsApiTest {
     void aReloadWithoutAFileIsRefused() throws Exception {
         server.close();
         ControlQueue control = new ControlQueue();
-        Reloader none = new Reloader(null, ConfigLoader.load(file), control, nat);
+        Reloader none = new Reloader(null, ConfigLoader.load(file), new Origins(), control, nat, null);
         server = AdminServer.start(new InetSocketAddress("127.0.0.1", 0),
                 AdminApi.routes(none, counters, AdminServerTest.status()));
         base = "http://127.0.0.1:" + server.address().getPort();

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.jnat.app.config.ConfigLoader;
+import org.jnat.app.config.Origins;
 import org.jnat.app.control.ConfigDiffTest;
 import org.jnat.app.control.Reloader;
 import org.jnat.config.RouterConfig;
@@ -62,7 +63,7 @@ class PcpApiTest {
                 control.drain(now, ControlQueue.CAPACITY);
             }
         });
-        Reloader reloader = new Reloader(file, config, control, nat, pcp);
+        Reloader reloader = new Reloader(file, config, new Origins(), control, nat, pcp);
         server = AdminServer.start(new InetSocketAddress("127.0.0.1", 0),
                 AdminApi.routes(reloader, counters, AdminServerTest.status(), new DataPlane(control, nat, pcp)));
         base = "http://127.0.0.1:" + server.address().getPort();

@@ -108,7 +108,7 @@ class ConfigLoaderTest {
             List.of(new StaticNeighbor(Ipv4Address.parse("198.51.100.3"), MacAddress.parse("0a:00:00:00:00:fe")),
                     new StaticNeighbor(Ipv4Address.parse("10.20.0.20"), MacAddress.parse("0a:00:00:00:00:20"))),
             new AdminConfig("[::1]:9090"),
-            new DataPlaneConfig(200_000, 10, 1));
+            new DataPlaneConfig(200_000, 10, 1), null, null, null);
 
     @Test
     void aFullFileLoadsToTheExpectedRecords() throws ConfigException {
@@ -125,7 +125,7 @@ class ConfigLoaderTest {
                 new InterfaceConfig("tap:jnat0", Ipv4Address.parse("192.168.1.1"), 24, -1, 0, 1500),
                 new InterfaceConfig("tap:jnat1", Ipv4Address.parse("203.0.113.1"), 24, -1,
                         Ipv4Address.parse("203.0.113.254"), 1500),
-                NatConfig.defaults(), List.of(), List.of(), null));
+                NatConfig.defaults(), List.of(), List.of(), null, null, null, null, null));
         assertThat(config.admin()).as("no [admin]: the admin API is off").isNull();
         assertThat(config.nat().timeouts()).isEqualTo(Timeouts.defaults());
     }
