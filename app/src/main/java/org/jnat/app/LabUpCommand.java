@@ -59,6 +59,7 @@ final class LabUpCommand implements Callable<Integer> {
             System.err.println("jnat lab up: " + e.getMessage());
             return 1;
         }
+        topology.warnings().forEach(w -> System.err.println("jnat lab up: " + w));
         String lab = name != null ? name.toLowerCase(Locale.ROOT) : defaultName(file);
         if (!lab.matches("[a-z0-9]{1,16}")) {
             System.err.println("jnat lab up: --name: expected 1 to 16 lowercase letters and digits, got \"" + name + "\"");

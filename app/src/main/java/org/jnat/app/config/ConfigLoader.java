@@ -25,6 +25,7 @@ import org.jnat.config.ForwardRule;
 import org.jnat.config.InterfaceConfig;
 import org.jnat.config.LogConfig;
 import org.jnat.config.NatConfig;
+import org.jnat.config.PortAllocation;
 import org.jnat.config.PublicPool;
 import org.jnat.config.RouterConfig;
 import org.jnat.config.StaticNeighbor;
@@ -171,6 +172,11 @@ public final class ConfigLoader {
         NatConfig nat = natConfig(toml, table(toml, "nat"), inside);
         sharedAddressSpace(inside);
         PublicPool pool = PoolKeys.read(outsideSection, table(toml, "nat"), inside, outside);
+        if (pool.pooling() == PublicPool.Pooling.ARBITRARY && pool.addresses().size() > 1
+                && nat.allocation().mode() == PortAllocation.Mode.BLOCK) {
+            warnings.add(outsideSection.warning("pooling", "\"arbitrary\" changes nothing while nat.port-allocation"
+                    + " is \"block\": a host's port block lies on one address, so the host keeps that address"));
+        }
         List<ForwardRule> forwards = forwards(entries(toml, "forward"), inside, pool.addresses());
         List<StaticNeighbor> neighbors = neighbors(entries(toml, "neighbor"), inside, outside);
         AdminConfig admin = admin(table(toml, "admin"));

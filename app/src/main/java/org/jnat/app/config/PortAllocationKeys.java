@@ -29,11 +29,12 @@ final class PortAllocationKeys {
                     + low + "-" + high + ", got " + blockSize);
         }
         boolean deterministic = s.bool("deterministic", d.deterministic());
-        if (mode != PortAllocation.Mode.SEQUENTIAL && s.has("port-stride")) {
+        // Only keys the file sets: a profile's block size under a file's other allocation is no mistake.
+        if (mode != PortAllocation.Mode.SEQUENTIAL && s.inFile("port-stride")) {
             warnings.add(s.warning("port-stride", "has no effect unless port-allocation = \"sequential\""));
         }
-        if (mode != PortAllocation.Mode.BLOCK && (s.has("port-block-size") || s.has("deterministic"))) {
-            String key = s.has("port-block-size") ? "port-block-size" : "deterministic";
+        if (mode != PortAllocation.Mode.BLOCK && (s.inFile("port-block-size") || s.inFile("deterministic"))) {
+            String key = s.inFile("port-block-size") ? "port-block-size" : "deterministic";
             warnings.add(s.warning(key, "has no effect unless port-allocation = \"block\""));
         }
         // Index 0 of RFC 7422's formula is the inside prefix's network address (only block mode reads it).

@@ -37,18 +37,22 @@ public final class TopologyLoader {
     /** The keys of each table; {@code [[nat]]} passes any other key to the router's {@code [nat]}. */
     private static final Map<String, List<String>> KEYS = Map.of(
             "network", List.of("name", "prefix"),
-            "nat", List.of("name", "profile", "outside", "inside", "address"),
+            "nat", List.of("name", "profile", "outside", "inside", "address", "addresses", "pooling"),
             "host", List.of("name", "network", "address"),
             "stun", List.of("network", "address", "other"));
     private static final List<String> TOP = List.of("network", "nat", "host", "stun");
     /** Every router of a lab starts with this table size unless the file sets max-sessions: a lab is small. */
     static final int LAB_MAX_SESSIONS = 65536;
+    /** The most public addresses a NAT's pool holds (the router's own limit). */
+    private static final int MAX_POOL = 32;
 
     private final String file;
     private final TomlTable root;
     /** Addresses taken, per network name. */
     private final Map<String, Set<Integer>> taken = new HashMap<>();
     private final Map<String, Topology.Network> networks = new LinkedHashMap<>();
+    /** What the routers' loaders warned of, at this file's lines. */
+    private final List<String> warnings = new ArrayList<>();
 
     private TopologyLoader(String file, TomlTable root) {
         this.file = file;
@@ -168,7 +172,7 @@ public final class TopologyLoader {
             int address = hostAddresses.get(s) != 0 ? hostAddresses.get(s) : next(s, "address", network);
             hosts.add(new Topology.Host(s.table.getString("name"), network, address, networks.get(network).gateway()));
         }
-        return new Topology(file, List.copyOf(networks.values()), nats, hosts, stun);
+        return new Topology(file, List.copyOf(networks.values()), nats, hosts, stun, List.copyOf(warnings));
     }
 
     private List<Section> entries(String name) throws ConfigException {
@@ -324,6 +328,13 @@ public final class TopologyLoader {
         if (address == 0) {
             address = next(s, "address", outside);
         }
+        // A pool of public addresses ([outside] addresses): its own, then the next free ones.
+        int count = (int) s.integer("addresses", 1, MAX_POOL, 1);
+        List<Integer> pool = new ArrayList<>(List.of(address));
+        while (pool.size() < count) {
+            pool.add(next(s, "addresses", outside));
+        }
+        String pooling = s.optionalString("pooling", "\"paired\" or \"arbitrary\"");
         StringBuilder scalars = new StringBuilder();
         StringBuilder tables = new StringBuilder();
         Set<String> passed = new HashSet<>();
@@ -345,7 +356,7 @@ public final class TopologyLoader {
         Topology.Network out = networks.get(outside);
         int gateway = out.gateway() != 0 ? out.gateway() : out.address() + 1;
         Topology.Nat nat = new Topology.Nat(s.table.getString("name"), profile, outside, inside, address, gateway,
-                networks.get(inside).gateway(), toml);
+                networks.get(inside).gateway(), List.copyOf(pool), pooling, toml);
         checkRouterConfig(s, nat);
         return nat;
     }
@@ -353,20 +364,31 @@ public final class TopologyLoader {
     /**
      * Loads the router's config as {@code jnat run} will, so that a bad key passed through (or a
      * profile's value the router refuses) stops the lab before anything is built, with this file's
-     * line: "topo.toml:12: nat.mappin: unknown key; did you mean ...".
+     * line: "topo.toml:12: nat.mappin: unknown key; did you mean ...". Its warnings are kept, at this
+     * file's lines too.
      */
     private void checkRouterConfig(Section s, Topology.Nat nat) throws ConfigException {
         String generated = "<nat " + nat.name() + ">";
+        LoadedConfig loaded;
         try {
-            ConfigLoader.parse(LabRouterConfig.text(nat, networks.get(nat.inside()), networks.get(nat.outside())),
-                    generated);
+            loaded = ConfigLoader.parse(LabRouterConfig.text(nat, networks.get(nat.inside()),
+                    networks.get(nat.outside())), generated);
         } catch (ConfigException e) {
-            String message = e.getMessage().replaceFirst("^" + Pattern.quote(generated) + "(:\\d+)?: ", "");
-            Matcher key = Pattern.compile("^nat\\.([a-z0-9-]+)").matcher(message);
-            int line = key.find() ? s.line(key.group(1)) : s.line;
-            throw new ConfigException(s.where(line) + message + (message.startsWith("nat.") ? ""
-                    : " (in the config of NAT \"" + nat.name() + "\")"), e);
+            throw new ConfigException(inThisFile(s, nat, generated, e.getMessage()), e);
         }
+        for (String warning : loaded.warnings()) {
+            warnings.add(inThisFile(s, nat, generated, warning));
+        }
+    }
+
+    /** A line of the router loader's about the config made for {@code nat}, placed in this file. */
+    private static String inThisFile(Section s, Topology.Nat nat, String generated, String line) {
+        String message = line.replaceFirst("^" + Pattern.quote(generated) + "(:\\d+)?: ", "")
+                .replaceFirst("^outside\\.(pooling|addresses):", "nat.$1:"); // (keys of [[nat]] in this file)
+        Matcher key = Pattern.compile("^nat\\.([a-z0-9-]+)").matcher(message);
+        int at = key.find() ? s.line(key.group(1)) : s.line;
+        return s.where(at) + message + (message.startsWith("nat.") ? "" : " (in the config of NAT \"" + nat.name()
+                + "\")");
     }
 
     private static String tomlValue(Object value) {

@@ -1,5 +1,6 @@
 package org.jnat.app.lab;
 
+import java.util.stream.Collectors;
 import org.jnat.wire.Ipv4Address;
 
 /**
@@ -29,7 +30,7 @@ public final class LabRouterConfig {
                 device  = "afpacket:%s"
                 address = "%s/%d"
                 gateway = "%s"
-
+                %s
                 [admin]
                 listen = "%s"
 
@@ -37,6 +38,14 @@ public final class LabRouterConfig {
                 %s""".formatted(nat.name(), nat.profile() == null ? "jnat's defaults" : nat.profile(), outside.name(),
                 inside.name(), INSIDE, Ipv4Address.toString(nat.insideAddress()), inside.prefixLength(), OUTSIDE,
                 Ipv4Address.toString(nat.outsideAddress()), outside.prefixLength(),
-                Ipv4Address.toString(nat.outsideGateway()), ADMIN, nat.natToml());
+                Ipv4Address.toString(nat.outsideGateway()), pool(nat), ADMIN, nat.natToml());
+    }
+
+    /** The pool's keys of {@code [outside]}, each on a line of its own; none for one address and the profile's pooling. */
+    private static String pool(Topology.Nat nat) {
+        String addresses = nat.pool().size() == 1 ? ""
+                : nat.pool().stream().map(a -> "\"" + Ipv4Address.toString(a) + "\"")
+                        .collect(Collectors.joining(", ", "addresses = [", "]\n"));
+        return addresses + (nat.pooling() == null ? "" : "pooling = \"" + nat.pooling() + "\"\n");
     }
 }

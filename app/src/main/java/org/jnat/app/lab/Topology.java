@@ -7,8 +7,10 @@ import org.jnat.wire.Ipv4Address;
  * A lab's topology as {@code jnat lab up} builds it: the networks, the NAT routers between them, the
  * hosts and the STUN server, every address already chosen (by {@code config.TopologyLoader}, which
  * reads the file and checks it). Addresses are {@code int}s as in {@code wire.Ipv4Address}.
+ * {@code warnings}: what the routers' loaders warned of, each naming this file's line.
  */
-public record Topology(String file, List<Network> networks, List<Nat> nats, List<Host> hosts, Stun stun) {
+public record Topology(String file, List<Network> networks, List<Nat> nats, List<Host> hosts, Stun stun,
+                       List<String> warnings) {
 
     /**
      * A network: one Ethernet segment (a bridge). {@code gateway} is its NAT router's inside address,
@@ -21,12 +23,14 @@ public record Topology(String file, List<Network> networks, List<Nat> nats, List
     }
 
     /**
-     * A NAT router: jnat between {@code outside} and {@code inside}. {@code natToml} is the body of its
-     * {@code [nat]} table (the profile's keys and those passed through from the file, as TOML
+     * A NAT router: jnat between {@code outside} and {@code inside}. {@code pool} is its public
+     * addresses, {@code outsideAddress} first ({@code [outside] addresses}); {@code pooling} is
+     * {@code "paired"} or {@code "arbitrary"}, or null for the profile's. {@code natToml} is the body
+     * of its {@code [nat]} table (the profile's keys and those passed through from the file, as TOML
      * lines), written into the router's config file as it stands.
      */
     public record Nat(String name, String profile, String outside, String inside, int outsideAddress,
-                      int outsideGateway, int insideAddress, String natToml) {
+                      int outsideGateway, int insideAddress, List<Integer> pool, String pooling, String natToml) {
     }
 
     /** A host: a namespace with one interface on {@code network}; {@code gateway} 0: no default route. */

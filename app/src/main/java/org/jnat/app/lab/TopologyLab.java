@@ -120,10 +120,10 @@ public final class TopologyLab {
         }
         for (Topology.Nat nat : topology.nats()) {
             Topology.Network in = topology.network(nat.inside());
-            lines.add(String.format("nat  %-12s %-18s on %s, inside %s/%d on %s, %s", nat.name(),
+            lines.add(String.format("nat  %-12s %-18s on %s, inside %s/%d on %s, %s%s", nat.name(),
                     ip(nat.outsideAddress()) + "/" + topology.network(nat.outside()).prefixLength(), nat.outside(),
                     ip(nat.insideAddress()), in.prefixLength(), nat.inside(),
-                    nat.profile() == null ? "jnat's default behaviour" : nat.profile()));
+                    nat.profile() == null ? "jnat's default behaviour" : nat.profile(), pool(nat)));
         }
         Topology.Stun s = topology.stun();
         if (s != null) {
@@ -131,6 +131,15 @@ public final class TopologyLab {
                     s.network(), ip(s.other()), STUN_OTHER_PORT, stunLabel));
         }
         return lines;
+    }
+
+    /** ", public addresses A, B, C (pooling)" for a NAT with a pool; nothing for one address. */
+    private static String pool(Topology.Nat nat) {
+        if (nat.pool().size() == 1) {
+            return nat.pooling() == null ? "" : ", " + nat.pooling() + " pooling";
+        }
+        return ", public addresses " + String.join(", ", nat.pool().stream().map(TopologyLab::ip).toList())
+                + (nat.pooling() == null ? "" : " (" + nat.pooling() + ")");
     }
 
     private static String ip(int address) {

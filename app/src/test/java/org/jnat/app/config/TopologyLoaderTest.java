@@ -8,6 +8,7 @@ import java.util.List;
 import org.jnat.app.lab.LabRouterConfig;
 import org.jnat.app.lab.Topology;
 import org.jnat.config.NatConfig;
+import org.jnat.config.PublicPool;
 import org.jnat.wire.Ipv4Address;
 import org.junit.jupiter.api.Test;
 
@@ -103,6 +104,33 @@ class TopologyLoaderTest {
         assertThat(router.config().nat().mapping()).isEqualTo(NatConfig.Behavior.ADDRESS_AND_PORT_DEPENDENT);
     }
 
+    @Test
+    void aNatWithAPoolTakesTheNextFreeAddressesAndPassesPooling() throws ConfigException {
+        Topology t = TopologyLoader.parse(NESTED.replace("inside = \"isp\"",
+                "inside = \"isp\"\naddresses = 3\npooling = \"arbitrary\""), "topo.toml");
+        Topology.Nat cgn = t.nats().get(0);
+        // Its own address first, the next two after it; the STUN server and hosts go round them.
+        assertThat(cgn.pool()).extracting(TopologyLoaderTest::ip)
+                .containsExactly("198.51.100.2", "198.51.100.3", "198.51.100.4");
+        assertThat(ip(t.stun().address())).isEqualTo("198.51.100.5");
+        LoadedConfig router = ConfigLoader.parse(LabRouterConfig.text(cgn, t.network("isp"), t.network("internet")),
+                "cgn.toml");
+        assertThat(router.config().pool().addresses()).extracting(TopologyLoaderTest::ip)
+                .containsExactly("198.51.100.2", "198.51.100.3", "198.51.100.4");
+        assertThat(router.config().pool().pooling()).isEqualTo(PublicPool.Pooling.ARBITRARY);
+        // The cgn profile's port blocks keep a host on one address: the router's loader says so, at this file's line.
+        assertThat(t.warnings()).containsExactly("topo.toml:23: nat.pooling: warning: \"arbitrary\" changes nothing"
+                + " while nat.port-allocation is \"block\": a host's port block lies on one address, so the host keeps"
+                + " that address");
+        assertThat(TopologyLoader.parse(NESTED.replace("inside = \"isp\"", "inside = \"isp\"\naddresses = 3\n"
+                + "pooling = \"arbitrary\"\nport-allocation = \"random\""), "topo.toml").warnings()).isEmpty();
+        // Without either key the router has one address and its profile's pooling (cgn: paired).
+        Topology.Nat plain = TopologyLoader.parse(NESTED, "topo.toml").nats().get(0);
+        assertThat(plain.pool()).containsExactly(plain.outsideAddress());
+        assertThat(ConfigLoader.parse(LabRouterConfig.text(plain, t.network("isp"), t.network("internet")), "cgn.toml")
+                .config().pool().addresses()).containsExactly(plain.outsideAddress());
+    }
+
     /**
      * topology-mistakes.txt: each case changes one spot of {@link #NESTED} ("replace:" text, "with:"
      * text, both with \\n for a line break) and gives the one line expected ("error:").
@@ -133,6 +161,6 @@ class TopologyLoaderTest {
                 cases++;
             }
         }
-        assertThat(cases).isEqualTo(11);
+        assertThat(cases).isEqualTo(13);
     }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -151,6 +152,47 @@ class LabEndToEndIT {
         assertThat(up.exitValue()).as(rest).isZero();
         assertThat(rest).contains("lab " + name + " is down");
         assertNothingLeft(pids);
+    }
+
+    @Test
+    void aCgnWithAPoolOfThreeAnswersOnEachAndSpreadsAHostOverThemWhenArbitrary() throws Exception {
+        Labs.assumeLab(getClass(), "ping", "bash");
+        Path file = topology("full-cone");
+        Files.writeString(file, Files.readString(file).replace("inside = \"isp\"\n",
+                "inside = \"isp\"\naddresses = 3\npooling = \"arbitrary\"\nport-allocation = \"preserve\"\n"));
+        Shell.Result up = jnat(LONG, "lab", "up", file.toString(), "--name", name);
+        System.out.println(up.stdout() + up.stderr());
+        assertThat(up.exitCode()).as(up.stderr()).isZero();
+        Matcher listed = Pattern.compile("(?m)^\\s*nat\\s+cgn\\s.*, public addresses ([0-9., ]+) \\(arbitrary\\)$")
+                .matcher(up.stdout());
+        assertThat(listed.find()).as(up.stdout()).isTrue();
+        List<String> pool = List.of(listed.group(1).split(", "));
+        assertThat(pool).hasSize(3).startsWith(address(up.stdout(), "nat", "cgn"));
+
+        // The CGN answers ARP and ping on every address of its pool.
+        for (String a : pool) {
+            Shell.Result ping = jnat(LONG, "lab", "exec", "--name", name, "server", "ping", "-c", "1", "-W", "5", a);
+            assertThat(ping.exitCode()).as(a + ": " + ping.stdout() + ping.stderr()).isZero();
+        }
+        // Twelve flows from alice (one source port each): arbitrary pooling gives the addresses in turn,
+        // mapping after mapping (the cgn profile's port blocks would keep a host on one: hence preserve).
+        String server = address(up.stdout(), "host", "server");
+        Shell.Result sent = jnat(LONG, "lab", "exec", "--name", name, "alice", "--", "bash", "-c",
+                "for i in $(seq 12); do echo probe > /dev/udp/" + server + "/9; done");
+        assertThat(sent.exitCode()).as(sent.stderr()).isZero();
+        Shell.Result status = jnat(LONG, "lab", "status", "--name", name);
+        String cgn = status.stdout().split("== nat cgn: sessions")[1].split("== nat ")[0];
+        Set<String> used = new TreeSet<>();
+        Matcher row = Pattern.compile("(?m)^udp\\s+\\S+\\s+\\S+\\s+([0-9.]+):\\d+\\s+" + Pattern.quote(server) + ":9\\s")
+                .matcher(cgn);
+        int flows = 0;
+        while (row.find()) {
+            used.add(row.group(1));
+            flows++;
+        }
+        assertThat(flows).as(cgn).isEqualTo(12);
+        assertThat(used).as("public addresses alice's flows left from").containsExactlyInAnyOrderElementsOf(pool);
+        assertThat(jnat(LONG, "lab", "down", "--name", name).exitCode()).isZero();
     }
 
     @Test
