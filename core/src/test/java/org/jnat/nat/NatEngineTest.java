@@ -439,6 +439,22 @@ class NatEngineTest {
         assertForwarded(nat.outbound(reply, IP, 0), reply, PUBLIC, 7000, a, 7000);
     }
 
+    /**
+     * A host that sends to its own external endpoint gets the datagram back, from that endpoint
+     * (turnutils_natdiscovery -H, RFC 5780 section 4.5, does this), whatever the filtering.
+     */
+    @Requirement("RFC 4787 REQ-9")
+    @Test
+    void aHostReachesItselfThroughItsOwnMapping() {
+        for (Behavior filtering : Behavior.values()) {
+            NatEngine nat = engine(config(Behavior.ENDPOINT_INDEPENDENT, filtering, 64, 64, Unmatched.DROP, 0));
+            int a = addr("192.168.1.5");
+            nat.outbound(Frames.udpPacket(a, 7000, addr("8.8.8.8"), 3478, 4), IP, 0); // its mapping: public:7000
+            PacketBuffer p = Frames.udpPacket(a, 7000, PUBLIC, 7000, 12);
+            assertForwarded(nat.outbound(p, IP, 0), p, PUBLIC, 7000, a, 7000);
+        }
+    }
+
     @Requirement({"RFC 4787 REQ-9", "RFC 5382 REQ-8"})
     @Test
     void hairpinningOffDropsPacketsToThePublicAddress() {

@@ -47,7 +47,8 @@ public final class StunMessage {
     public static final int XOR_MAPPED_ADDRESS = 0x0020, SOFTWARE = 0x8022, FINGERPRINT = 0x8028,
             ERROR_CODE = 0x0009, UNKNOWN_ATTRIBUTES = 0x000A;
     /** RFC 5780 attributes. */
-    public static final int RESPONSE_ORIGIN = 0x802B, OTHER_ADDRESS = 0x802C;
+    public static final int RESPONSE_ORIGIN = 0x802B, OTHER_ADDRESS = 0x802C, PADDING = 0x0026,
+            RESPONSE_PORT = 0x0027;
 
     /** CHANGE-REQUEST flags (RFC 5780 section 7.2). */
     public static final int CHANGE_IP = 0x4;
@@ -111,6 +112,12 @@ public final class StunMessage {
         return u16(valueOffset - 2);
     }
 
+    /** The RESPONSE-PORT (RFC 5780 section 7.5: a port, then 2 bytes of padding), or -1 without a well-formed one. */
+    public int responsePort() {
+        int v = find(RESPONSE_PORT);
+        return v < 0 || valueLength(v) != 4 ? -1 : u16(v);
+    }
+
     /** The CHANGE-REQUEST flags ({@link #CHANGE_IP}, {@link #CHANGE_PORT}), 0 without one. */
     public int changeRequest() {
         int v = find(CHANGE_REQUEST);
@@ -123,15 +130,15 @@ public final class StunMessage {
      * 0x000B (RESPONSE-ADDRESS, USERNAME, PASSWORD, MESSAGE-INTEGRITY and REFLECTED-FROM are read
      * and ignored: no authentication, and the answer always goes to the source), REALM, NONCE,
      * XOR-MAPPED-ADDRESS, and ICE's PRIORITY and USE-CANDIDATE (RFC 8445; ignored, so that a
-     * connectivity check such as RFC 5769's sample request gets its address). RFC 5780's PADDING and RESPONSE-PORT are not supported, so they are
-     * unknown: RFC 5780 section 7.5 tells the client to expect 420 then.
+     * connectivity check such as RFC 5769's sample request gets its address), and RFC 5780's
+     * PADDING and RESPONSE-PORT.
      */
     public int unknownComprehensionRequired(int[] types) {
         int n = 0;
         for (int p = HEADER; p + 4 <= len && n < types.length; p += 4 + padded(u16(p + 2))) {
             int type = u16(p);
             boolean known = type <= 0x000B || type == 0x0014 || type == 0x0015 || type == XOR_MAPPED_ADDRESS
-                    || type == 0x0024 || type == 0x0025;
+                    || type == 0x0024 || type == 0x0025 || type == PADDING || type == RESPONSE_PORT;
             if (type < 0x8000 && !known) {
                 types[n++] = type;
             }

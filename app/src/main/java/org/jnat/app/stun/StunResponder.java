@@ -14,10 +14,15 @@ import org.jnat.runtime.Counters;
  * port flips bit 0, and the "other address" of a socket (RFC 5780 OTHER-ADDRESS, RFC 3489
  * CHANGED-ADDRESS) differs in both: {@code index ^ 3}.
  *
+ * <p>RFC 5780's tests of a NAT: RESPONSE-PORT sends the answer to that port of the request's source
+ * address (section 4.6, the mapping's lifetime); PADDING gets a PADDING of {@link #PADDING_LENGTH}
+ * bytes back, so that the answer, too, is cut into IP fragments (section 7.6: the MTU of the
+ * outgoing interface, here Ethernet's). A request with both, or with RESPONSE-PORT 0, gets 400.
+ *
  * <p>Attributes the server knows but does not use (USERNAME, MESSAGE-INTEGRITY, RESPONSE-ADDRESS,
- * ...) are ignored: there is no authentication, and the answer always goes back to the request's
- * source. A comprehension-required attribute it does not know (PADDING and RESPONSE-PORT among
- * them) gets a 420 error response with UNKNOWN-ATTRIBUTES.
+ * ...) are ignored: there is no authentication, and the answer goes back to the request's source
+ * address. A comprehension-required attribute it does not know gets a 420 error response with
+ * UNKNOWN-ATTRIBUTES.
  * A datagram that is not a well-formed Binding request, or whose FINGERPRINT does not match, is
  * counted and dropped.
  */
@@ -25,19 +30,23 @@ public final class StunResponder {
     public static final String SOFTWARE_NAME = "jnat stun-server";
     /** RFC 3489 wants a reason phrase a multiple of 4 bytes long: 17 letters and 3 spaces. */
     private static final String UNKNOWN_ATTRIBUTE = "Unknown Attribute   ";
+    private static final String BAD_REQUEST = "Bad Request ";
+    /** The PADDING an answer gets when its request had one: Ethernet's MTU, a multiple of 4. */
+    static final int PADDING_LENGTH = 1500;
 
     private final InetSocketAddress[] sockets;
     private final Counters counters;
     private final Count count;
     private final StunMessage request = new StunMessage();
-    private final byte[] out = new byte[548];
+    private final byte[] out = new byte[548 + 4 + PADDING_LENGTH];
     private final StunResponseWriter writer = new StunResponseWriter(out);
     private final int[] unknown = new int[8];
     private int answerFrom;
+    private int answerPort;
 
     /** What the STUN server counts: one slot per event, registered once. */
-    record Count(int rfc5389, int rfc3489, int changed, int unknownAttribute, int malformed, int badFingerprint,
-                 int notBinding) {
+    record Count(int rfc5389, int rfc3489, int changed, int unknownAttribute, int badRequest, int malformed,
+                 int badFingerprint, int notBinding) {
         static Count register(Counters c) {
             return new Count(
                     c.register("stun.answered.rfc5389", "Binding requests with the magic cookie answered"),
@@ -45,6 +54,8 @@ public final class StunResponder {
                     c.register("stun.answered.changed", "answers sent from another address or port, as CHANGE-REQUEST asked"),
                     c.register("stun.answered.unknown_attribute",
                             "requests with a comprehension-required attribute the server does not know, answered 420"),
+                    c.register("stun.answered.bad_request",
+                            "requests with both RESPONSE-PORT and PADDING, or RESPONSE-PORT 0, answered 400 (RFC 5780)"),
                     c.register("stun.dropped.malformed", "datagrams that are not STUN messages: too short, bad length, attributes overrunning"),
                     c.register("stun.dropped.bad_fingerprint", "STUN messages whose FINGERPRINT does not match"),
                     c.register("stun.dropped.not_binding_request", "well-formed STUN messages that are not Binding requests"));
@@ -81,6 +92,7 @@ public final class StunResponder {
             counters.increment(count.badFingerprint());
             return -1;
         }
+        answerPort = from.getPort();
         int unknowns = m.unknownComprehensionRequired(unknown);
         if (unknowns > 0) {
             // RFC 5389 section 7.3.1 (and RFC 3489 section 8.2.2): 420 naming them, from where it came in.
@@ -93,6 +105,23 @@ public final class StunResponder {
             }
             writer.software(SOFTWARE_NAME);
             return fingerprint ? writer.finishWithFingerprint() : writer.finish();
+        }
+        int responsePort = m.responsePort();
+        boolean padding = m.find(StunMessage.PADDING) >= 0;
+        if (responsePort == 0 || responsePort > 0 && padding) {
+            // RFC 5780 section 7.5: a request with both MUST NOT be processed (an answer cut into
+            // fragments, sent to another port, would be a reflector's gift).
+            counters.increment(count.badRequest());
+            answerFrom = receivedOn;
+            writer.start(StunMessage.BINDING_ERROR, in, 0).errorCode(400, BAD_REQUEST);
+            if (!m.hasMagicCookie()) {
+                return writer.finish();
+            }
+            writer.software(SOFTWARE_NAME);
+            return fingerprint ? writer.finishWithFingerprint() : writer.finish();
+        }
+        if (responsePort > 0) {
+            answerPort = responsePort;
         }
         int change = m.changeRequest();
         answerFrom = receivedOn ^ ((change & StunMessage.CHANGE_IP) != 0 ? 2 : 0)
@@ -110,14 +139,20 @@ public final class StunResponder {
                     .address(StunMessage.RESPONSE_ORIGIN, origin, false)
                     .address(StunMessage.OTHER_ADDRESS, other, false)
                     .software(SOFTWARE_NAME);
+            if (padding) {
+                writer.padding(PADDING_LENGTH);
+            }
             return fingerprint ? writer.finishWithFingerprint() : writer.finish();
         }
         // RFC 3489: its clients know neither XOR-MAPPED-ADDRESS nor the RFC 5780 attributes.
         counters.increment(count.rfc3489());
-        return writer.address(StunMessage.MAPPED_ADDRESS, from, false)
+        writer.address(StunMessage.MAPPED_ADDRESS, from, false)
                 .address(StunMessage.SOURCE_ADDRESS, origin, false)
-                .address(StunMessage.CHANGED_ADDRESS, other, false)
-                .finish();
+                .address(StunMessage.CHANGED_ADDRESS, other, false);
+        if (padding) {
+            writer.padding(PADDING_LENGTH);
+        }
+        return writer.finish();
     }
 
     /** The buffer holding the last answer. */
@@ -128,5 +163,10 @@ public final class StunResponder {
     /** The socket (numbered as above) the last answer must be sent from. */
     public int answerFrom() {
         return answerFrom;
+    }
+
+    /** The port of the request's source address the last answer goes to: its source port, or RESPONSE-PORT's. */
+    public int answerPort() {
+        return answerPort;
     }
 }

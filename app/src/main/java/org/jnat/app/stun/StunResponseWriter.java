@@ -85,6 +85,12 @@ public final class StunResponseWriter {
     }
 
     /** Sets the length field and returns the message's total length. */
+    /** PADDING (RFC 5780 section 7.6) of {@code length} zero bytes. */
+    public StunResponseWriter padding(int length) {
+        attribute(StunMessage.PADDING, length);
+        return this;
+    }
+
     public int finish() {
         put16(2, pos - StunMessage.HEADER);
         return pos;

@@ -87,7 +87,7 @@ public final class StunServer implements AutoCloseable {
 
     /** Answers requests until {@link #stop()}. */
     public void serve() throws IOException {
-        ByteBuffer in = ByteBuffer.allocate(2048);
+        ByteBuffer in = ByteBuffer.allocate(65536); // a request with PADDING may be up to 64 KiB (RFC 5780 section 7.6)
         while (!stopping) {
             selector.select(1000);
             for (var it = selector.selectedKeys().iterator(); it.hasNext(); ) {
@@ -98,7 +98,9 @@ public final class StunServer implements AutoCloseable {
                 for (InetSocketAddress from; (from = receive(channels[index], in)) != null; ) {
                     int length = responder.respond(index, in.array(), in.position(), from);
                     if (length > 0) {
-                        send(channels[responder.answerFrom()], ByteBuffer.wrap(responder.answer(), 0, length), from);
+                        InetSocketAddress to = responder.answerPort() == from.getPort() ? from
+                                : new InetSocketAddress(from.getAddress(), responder.answerPort()); // RESPONSE-PORT
+                        send(channels[responder.answerFrom()], ByteBuffer.wrap(responder.answer(), 0, length), to);
                     }
                 }
             }

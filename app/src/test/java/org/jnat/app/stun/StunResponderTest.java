@@ -91,9 +91,9 @@ class StunResponderTest {
 
     @Test
     void unknownComprehensionRequiredAttributesGet420NamingThem() {
-        // RESPONSE-PORT (0x0027, not supported) and 0x7fff; 0x8000+ (comprehension-optional) and
-        // USERNAME (known, ignored) are not named.
-        byte[] req = request("2112a442", "00270004" + "12340000" + "7fff0000" + "80000000" + "00060004" + "61626364");
+        // 0x0031 and 0x7fff (unassigned); 0x8000+ (comprehension-optional) and USERNAME (known,
+        // ignored) are not named.
+        byte[] req = request("2112a442", "00310004" + "12340000" + "7fff0000" + "80000000" + "00060004" + "61626364");
         int n = responder.respond(1, req, req.length, CLIENT);
         answer.wrap(responder.answer(), 0, n);
         assertThat(answer.wellFormed()).isTrue();
@@ -102,7 +102,7 @@ class StunResponderTest {
         int code = answer.find(StunMessage.ERROR_CODE);
         assertThat(HexFormat.of().formatHex(responder.answer(), code, code + 4)).isEqualTo("00000414"); // 4, 20
         int unknown = answer.find(StunMessage.UNKNOWN_ATTRIBUTES);
-        assertThat(HexFormat.of().formatHex(responder.answer(), unknown - 4, unknown + 4)).isEqualTo("000a0004" + "00277fff");
+        assertThat(HexFormat.of().formatHex(responder.answer(), unknown - 4, unknown + 4)).isEqualTo("000a0004" + "00317fff");
         assertThat(answer.find(StunMessage.MAPPED_ADDRESS)).isEqualTo(-1);
         assertThat(counters.get("stun.answered.unknown_attribute")).isEqualTo(1);
         assertThat(counters.get("stun.answered.rfc5389")).isZero();
@@ -110,15 +110,57 @@ class StunResponderTest {
 
     @Test
     void rfc3489ClientGetsAnEvenUnknownAttributesList() {
-        byte[] req = request("a1b2c3d4", "00030004" + "00000000" + "00260000");
+        byte[] req = request("a1b2c3d4", "00030004" + "00000000" + "00310000");
         int n = responder.respond(0, req, req.length, CLIENT);
         answer.wrap(responder.answer(), 0, n);
         assertThat(answer.wellFormed()).isTrue();
         assertThat(answer.type()).isEqualTo(StunMessage.BINDING_ERROR);
         int unknown = answer.find(StunMessage.UNKNOWN_ATTRIBUTES);
-        // One unknown (PADDING), repeated so that the value is a multiple of 4 without padding.
-        assertThat(HexFormat.of().formatHex(responder.answer(), unknown - 4, unknown + 4)).isEqualTo("000a0004" + "00260026");
+        // One unknown, repeated so that the value is a multiple of 4 without padding.
+        assertThat(HexFormat.of().formatHex(responder.answer(), unknown - 4, unknown + 4)).isEqualTo("000a0004" + "00310031");
         assertThat(answer.find(StunMessage.SOFTWARE)).isEqualTo(-1);
+    }
+
+    /** RFC 5780 section 4.6's lifetime test asks for the answer on another port of the same address. */
+    @Test
+    void responsePortSendsTheAnswerToThatPort() {
+        StunMessage a = respond(0, request("2112a442", "00270004" + "9c400000")); // port 0x9c40
+        assertThat(responder.answerPort()).isEqualTo(0x9c40);
+        assertThat(a.address(a.find(StunMessage.XOR_MAPPED_ADDRESS), true)).as("the request's source").isEqualTo(CLIENT);
+        respond(0, request("2112a442", ""));
+        assertThat(responder.answerPort()).as("without it, the source port").isEqualTo(CLIENT.getPort());
+    }
+
+    /** RFC 5780 section 7.6: PADDING asks for an answer large enough to be cut into IP fragments. */
+    @Test
+    void paddingGetsAnAnswerPaddedToTheMtu() {
+        byte[] req = request("2112a442", "00260008" + "0000000000000000" + "80280004" + "00000000");
+        int crc = StunMessage.fingerprintOf(req, 0, req.length - 8);
+        for (int i = 0; i < 4; i++) {
+            req[req.length - 4 + i] = (byte) (crc >>> (24 - 8 * i));
+        }
+        StunMessage a = respond(0, req);
+        int padding = a.find(StunMessage.PADDING);
+        assertThat(padding).isPositive();
+        assertThat(a.valueLength(padding)).isEqualTo(StunResponder.PADDING_LENGTH);
+        assertThat(a.fingerprintMatches()).as("FINGERPRINT stays last and covers the padding").isTrue();
+        assertThat(a.address(a.find(StunMessage.XOR_MAPPED_ADDRESS), true)).isEqualTo(CLIENT);
+    }
+
+    @Test
+    void responsePortWithPaddingOrZeroIsABadRequest() {
+        for (String attributes : new String[] {"00270004" + "9c400000" + "00260004" + "00000000",
+                "00270004" + "00000000"}) {
+            byte[] req = request("2112a442", attributes);
+            int n = responder.respond(2, req, req.length, CLIENT);
+            answer.wrap(responder.answer(), 0, n);
+            assertThat(answer.type()).isEqualTo(StunMessage.BINDING_ERROR);
+            int code = answer.find(StunMessage.ERROR_CODE);
+            assertThat(HexFormat.of().formatHex(responder.answer(), code, code + 4)).isEqualTo("00000400"); // 4, 00
+            assertThat(responder.answerFrom()).isEqualTo(2);
+            assertThat(responder.answerPort()).isEqualTo(CLIENT.getPort());
+        }
+        assertThat(counters.get("stun.answered.bad_request")).isEqualTo(2);
     }
 
     @Test
