@@ -37,7 +37,7 @@ public final class TopologyLoader {
     /** The keys of each table; {@code [[nat]]} passes any other key to the router's {@code [nat]}. */
     private static final Map<String, List<String>> KEYS = Map.of(
             "network", List.of("name", "prefix"),
-            "nat", List.of("name", "profile", "outside", "inside", "address", "addresses", "pooling"),
+            "nat", List.of("name", "profile", "outside", "inside", "address", "addresses", "pooling", "pcp"),
             "host", List.of("name", "network", "address"),
             "stun", List.of("network", "address", "other"));
     private static final List<String> TOP = List.of("network", "nat", "host", "stun");
@@ -335,6 +335,7 @@ public final class TopologyLoader {
             pool.add(next(s, "addresses", outside));
         }
         String pooling = s.optionalString("pooling", "\"paired\" or \"arbitrary\"");
+        boolean pcp = s.bool("pcp", false);
         StringBuilder scalars = new StringBuilder();
         StringBuilder tables = new StringBuilder();
         Set<String> passed = new HashSet<>();
@@ -356,7 +357,7 @@ public final class TopologyLoader {
         Topology.Network out = networks.get(outside);
         int gateway = out.gateway() != 0 ? out.gateway() : out.address() + 1;
         Topology.Nat nat = new Topology.Nat(s.table.getString("name"), profile, outside, inside, address, gateway,
-                networks.get(inside).gateway(), List.copyOf(pool), pooling, toml);
+                networks.get(inside).gateway(), List.copyOf(pool), pooling, pcp, toml);
         checkRouterConfig(s, nat);
         return nat;
     }
@@ -384,7 +385,8 @@ public final class TopologyLoader {
     /** A line of the router loader's about the config made for {@code nat}, placed in this file. */
     private static String inThisFile(Section s, Topology.Nat nat, String generated, String line) {
         String message = line.replaceFirst("^" + Pattern.quote(generated) + "(:\\d+)?: ", "")
-                .replaceFirst("^outside\\.(pooling|addresses):", "nat.$1:"); // (keys of [[nat]] in this file)
+                .replaceFirst("^outside\\.(pooling|addresses):", "nat.$1:") // (keys of [[nat]] in this file)
+                .replaceFirst("^pcp\\.enabled:", "nat.pcp:");
         Matcher key = Pattern.compile("^nat\\.([a-z0-9-]+)").matcher(message);
         int at = key.find() ? s.line(key.group(1)) : s.line;
         return s.where(at) + message + (message.startsWith("nat.") ? "" : " (in the config of NAT \"" + nat.name()

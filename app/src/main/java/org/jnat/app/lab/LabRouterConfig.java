@@ -5,9 +5,10 @@ import org.jnat.wire.Ipv4Address;
 
 /**
  * The config file of one lab router: jnat on AF_PACKET sockets bound to the veths {@code inside} and
- * {@code outside} of its namespace, with the addresses its networks imply, its {@code [nat]} keys,
- * and its admin API on the namespace's own loopback (every router's namespace has its own, so all
- * use the same port; {@code jnat lab status} asks each from inside it).
+ * {@code outside} of its namespace, with the addresses its networks imply (a pool's too), its
+ * {@code [nat]} keys, PCP when the topology asks, and its admin API on the namespace's own loopback
+ * (every router's namespace has its own, so all use the same port; {@code jnat lab status} asks
+ * each from inside it).
  */
 public final class LabRouterConfig {
     /** The veths of a router's namespace: the names jnat's AF_PACKET devices bind to. */
@@ -34,11 +35,13 @@ public final class LabRouterConfig {
                 [admin]
                 listen = "%s"
 
+                %s
                 [nat]
                 %s""".formatted(nat.name(), nat.profile() == null ? "jnat's defaults" : nat.profile(), outside.name(),
                 inside.name(), INSIDE, Ipv4Address.toString(nat.insideAddress()), inside.prefixLength(), OUTSIDE,
                 Ipv4Address.toString(nat.outsideAddress()), outside.prefixLength(),
-                Ipv4Address.toString(nat.outsideGateway()), pool(nat), ADMIN, nat.natToml());
+                Ipv4Address.toString(nat.outsideGateway()), pool(nat), ADMIN,
+                nat.pcp() ? "[pcp]\nenabled = true\n" : "", nat.natToml());
     }
 
     /** The pool's keys of {@code [outside]}, each on a line of its own; none for one address and the profile's pooling. */

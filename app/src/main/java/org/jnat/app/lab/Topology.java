@@ -25,12 +25,14 @@ public record Topology(String file, List<Network> networks, List<Nat> nats, List
     /**
      * A NAT router: jnat between {@code outside} and {@code inside}. {@code pool} is its public
      * addresses, {@code outsideAddress} first ({@code [outside] addresses}); {@code pooling} is
-     * {@code "paired"} or {@code "arbitrary"}, or null for the profile's. {@code natToml} is the body
+     * {@code "paired"} or {@code "arbitrary"}, or null for the profile's; {@code pcp}: the router
+     * answers PCP and NAT-PMP on its inside address ({@code [pcp] enabled}). {@code natToml} is the body
      * of its {@code [nat]} table (the profile's keys and those passed through from the file, as TOML
      * lines), written into the router's config file as it stands.
      */
     public record Nat(String name, String profile, String outside, String inside, int outsideAddress,
-                      int outsideGateway, int insideAddress, List<Integer> pool, String pooling, String natToml) {
+                      int outsideGateway, int insideAddress, List<Integer> pool, String pooling, boolean pcp,
+                      String natToml) {
     }
 
     /** A host: a namespace with one interface on {@code network}; {@code gateway} 0: no default route. */

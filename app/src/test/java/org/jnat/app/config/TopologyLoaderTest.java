@@ -131,6 +131,19 @@ class TopologyLoaderTest {
                 .config().pool().addresses()).containsExactly(plain.outsideAddress());
     }
 
+    @Test
+    void aNatWithPcpAnswersOnItsInsideAddress() throws ConfigException {
+        Topology t = TopologyLoader.parse(NESTED.replace("hairpinning = false", "hairpinning = false\npcp = true"),
+                "topo.toml");
+        Topology.Nat home1 = t.nats().get(1);
+        assertThat(home1.pcp()).isTrue();
+        assertThat(t.nats().get(0).pcp()).isFalse();
+        LoadedConfig router = ConfigLoader.parse(LabRouterConfig.text(home1, t.network("lan1"), t.network("isp")),
+                "home1.toml");
+        assertThat(router.config().pcp().enabled()).isTrue();
+        assertThat(router.config().nat().hairpinning()).as("the [nat] keys still reach [nat]").isFalse();
+    }
+
     /**
      * topology-mistakes.txt: each case changes one spot of {@link #NESTED} ("replace:" text, "with:"
      * text, both with \\n for a line break) and gives the one line expected ("error:").
@@ -161,6 +174,6 @@ class TopologyLoaderTest {
                 cases++;
             }
         }
-        assertThat(cases).isEqualTo(13);
+        assertThat(cases).isEqualTo(14);
     }
 }

@@ -196,6 +196,27 @@ class LabEndToEndIT {
     }
 
     @Test
+    void aHomeNatWithPcpGivesItsHostsAMapping() throws Exception {
+        Labs.assumeLab(getClass(), "natpmpc");
+        Path file = topology("port-restricted-cone");
+        Files.writeString(file, Files.readString(file).replace("inside = \"lan1\"\n", "inside = \"lan1\"\npcp = true\n"));
+        Shell.Result up = jnat(LONG, "lab", "up", file.toString(), "--name", name);
+        assertThat(up.exitCode()).as(up.stderr()).isZero();
+        String home1 = address(up.stdout(), "nat", "home1");
+        // NAT-PMP (RFC 6886) from alice to her router, home1: its public address, then a mapping.
+        Shell.Result asked = jnat(LONG, "lab", "exec", "--name", name, "alice", "--", "natpmpc", "-g", "192.168.1.1",
+                "-a", "5000", "5000", "udp", "60");
+        System.out.println(asked.stdout() + asked.stderr());
+        assertThat(asked.exitCode()).as(asked.stdout() + asked.stderr()).isZero();
+        assertThat(asked.stdout()).contains("Public IP address : " + home1)
+                .containsPattern("Mapped public port \\d+ protocol UDP to local port 5000");
+        // home2 has no [pcp]: nothing answers there.
+        Shell.Result none = jnat(LONG, "lab", "exec", "--name", name, "bob", "--", "natpmpc", "-g", "192.168.2.1");
+        assertThat(none.stdout() + none.stderr()).doesNotContain("Public IP address :");
+        assertThat(jnat(LONG, "lab", "down", "--name", name).exitCode()).isZero();
+    }
+
+    @Test
     void aFailurePartWayTakesDownWhatItBuiltAndSaysWhyInOneLine() throws Exception {
         // A namespace in the way of the last one up makes: the STUN server's.
         String inTheWay = name + "-stun";
