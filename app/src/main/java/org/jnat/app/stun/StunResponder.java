@@ -100,11 +100,7 @@ public final class StunResponder {
             answerFrom = receivedOn;
             writer.start(StunMessage.BINDING_ERROR, in, 0).errorCode(420, UNKNOWN_ATTRIBUTE)
                     .unknownAttributes(unknown, unknowns, !m.hasMagicCookie());
-            if (!m.hasMagicCookie()) {
-                return writer.finish();
-            }
-            writer.software(SOFTWARE_NAME);
-            return fingerprint ? writer.finishWithFingerprint() : writer.finish();
+            return finishError(m.hasMagicCookie(), fingerprint);
         }
         int responsePort = m.responsePort();
         boolean padding = m.find(StunMessage.PADDING) >= 0;
@@ -114,11 +110,7 @@ public final class StunResponder {
             counters.increment(count.badRequest());
             answerFrom = receivedOn;
             writer.start(StunMessage.BINDING_ERROR, in, 0).errorCode(400, BAD_REQUEST);
-            if (!m.hasMagicCookie()) {
-                return writer.finish();
-            }
-            writer.software(SOFTWARE_NAME);
-            return fingerprint ? writer.finishWithFingerprint() : writer.finish();
+            return finishError(m.hasMagicCookie(), fingerprint);
         }
         if (responsePort > 0) {
             answerPort = responsePort;
@@ -139,20 +131,26 @@ public final class StunResponder {
                     .address(StunMessage.RESPONSE_ORIGIN, origin, false)
                     .address(StunMessage.OTHER_ADDRESS, other, false)
                     .software(SOFTWARE_NAME);
-            if (padding) {
-                writer.padding(PADDING_LENGTH);
-            }
-            return fingerprint ? writer.finishWithFingerprint() : writer.finish();
+        } else {
+            // RFC 3489: its clients know neither XOR-MAPPED-ADDRESS nor the RFC 5780 attributes.
+            counters.increment(count.rfc3489());
+            writer.address(StunMessage.MAPPED_ADDRESS, from, false)
+                    .address(StunMessage.SOURCE_ADDRESS, origin, false)
+                    .address(StunMessage.CHANGED_ADDRESS, other, false);
         }
-        // RFC 3489: its clients know neither XOR-MAPPED-ADDRESS nor the RFC 5780 attributes.
-        counters.increment(count.rfc3489());
-        writer.address(StunMessage.MAPPED_ADDRESS, from, false)
-                .address(StunMessage.SOURCE_ADDRESS, origin, false)
-                .address(StunMessage.CHANGED_ADDRESS, other, false);
         if (padding) {
             writer.padding(PADDING_LENGTH);
         }
-        return writer.finish();
+        return m.hasMagicCookie() && fingerprint ? writer.finishWithFingerprint() : writer.finish();
+    }
+
+    /** The end of an error answer: an RFC 3489 one as it is, else with SOFTWARE and (if asked) FINGERPRINT. */
+    private int finishError(boolean rfc5389, boolean fingerprint) {
+        if (!rfc5389) {
+            return writer.finish();
+        }
+        writer.software(SOFTWARE_NAME);
+        return fingerprint ? writer.finishWithFingerprint() : writer.finish();
     }
 
     /** The buffer holding the last answer. */

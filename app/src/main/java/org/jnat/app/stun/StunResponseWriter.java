@@ -84,13 +84,13 @@ public final class StunResponseWriter {
         return pos;
     }
 
-    /** Sets the length field and returns the message's total length. */
     /** PADDING (RFC 5780 section 7.6) of {@code length} zero bytes. */
     public StunResponseWriter padding(int length) {
         attribute(StunMessage.PADDING, length);
         return this;
     }
 
+    /** Sets the length field and returns the message's total length. */
     public int finish() {
         put16(2, pos - StunMessage.HEADER);
         return pos;
