@@ -91,7 +91,9 @@ final class LabCommand implements Callable<Integer> {
                 throw new LabException("lab " + lab + " has no host " + host + "; its hosts are " + String.join(", ",
                         state.nodes().stream().filter(n -> n.kind().equals("host")).map(LabState.Node::name).toList()));
             }
-            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", node.namespace()));
+            // Through env, as a shell would run it: a command that is not found exits 127, one that
+            // cannot be run 126 (ip netns exec's own failure is 1, the same as a command's "false").
+            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", node.namespace(), "env", "--"));
             // Past HOST everything is the command's (Main stops option parsing there), "--" too.
             List<String> own = command.getFirst().equals("--") ? command.subList(1, command.size()) : command;
             if (own.isEmpty()) {

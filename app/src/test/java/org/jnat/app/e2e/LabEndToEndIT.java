@@ -93,6 +93,10 @@ class LabEndToEndIT {
                 address(up.stdout(), "host", "server"));
         assertThat(ping.exitCode()).as(ping.stdout() + ping.stderr()).isZero();
         assertThat(jnat(LONG, "lab", "exec", "--name", name, "alice", "--", "sh", "-c", "exit 7").exitCode()).isEqualTo(7);
+        // A command that is not there exits 127, as in a shell, and says which.
+        Shell.Result missing = jnat(LONG, "lab", "exec", "--name", name, "alice", "--", "no-such-command-jnat");
+        assertThat(missing.exitCode()).isEqualTo(127);
+        assertThat(missing.stderr()).contains("no-such-command-jnat");
 
         Shell.Result status = jnat(LONG, "lab", "status", "--name", name);
         System.out.println(status.stdout() + status.stderr());
