@@ -61,10 +61,9 @@ class HashingTest {
 
     @Test
     void outsideKeysOfTheThreeProtocolsOnOnePortAreApart() {
-        long remote = Endpoint.of(0, SERVER, 443);
-        int udp = SessionTable.outsideHash(7000, remote | (long) IpProtocol.UDP << 8);
-        int tcp = SessionTable.outsideHash(7000, remote | (long) IpProtocol.TCP << 8);
-        int icmp = SessionTable.outsideHash(7000, remote | (long) IpProtocol.ICMP << 8);
+        int udp = SessionTable.outsideHash(7000, Endpoint.of(IpProtocol.UDP, SERVER, 443));
+        int tcp = SessionTable.outsideHash(7000, Endpoint.of(IpProtocol.TCP, SERVER, 443));
+        int icmp = SessionTable.outsideHash(7000, Endpoint.of(IpProtocol.ICMP, SERVER, 443));
         assertThat(new int[] {udp & 0xffff, tcp & 0xffff, icmp & 0xffff}).doesNotHaveDuplicates();
     }
 
