@@ -8,12 +8,15 @@ import static org.jnat.testing.FrameFields.ip;
 import static org.jnat.testing.FrameFields.sourcePort;
 import static org.jnat.testing.Frames.IP;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.List;
 import org.jnat.config.NatConfig;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
 import org.jnat.testing.Frames;
 import org.jnat.testing.Requirement;
+import org.jnat.wire.Checksum;
 import org.jnat.wire.IcmpPacket;
 import org.jnat.wire.IpProtocol;
 import org.jnat.wire.Ipv4Packet;
@@ -22,8 +25,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * RFC 5508 section 4's handling of the ICMP errors the other NAT tests do not send: a quote whose
- * header carries IP options, errors with a bad ICMP or quoted-header checksum (dropped and counted,
- * not passed on still corrupt), and ICMP messages that are neither queries nor errors.
+ * header carries IP options, errors carrying RFC 4884 extensions, errors with a bad ICMP or
+ * quoted-header checksum (dropped and counted, not passed on still corrupt), and ICMP messages
+ * that are neither queries nor errors.
  */
 class IcmpErrorQuoteTest {
     static final int INSIDE = addr("192.168.1.5");
@@ -61,6 +65,69 @@ class IcmpErrorQuoteTest {
         assertThat(NetworkOrder.u16(error.segment(), QUOTE + 24)).as("the quote's source port, past the options")
                 .isEqualTo(5000);
         assertThat(checksumsValid(error)).as("every checksum of the translated error").isTrue();
+    }
+
+    /**
+     * An RFC 4884 error: {@code datagram} zero-padded to 128 bytes, the length attribute (32 words)
+     * in the header, then an extension structure with one MPLS label stack object (RFC 4950), as
+     * routers inside an MPLS core quote traceroute's probes.
+     */
+    static PacketBuffer extendedError(int source, int destination, int type, int code, byte[] datagram) {
+        byte[] extension = Frames.hex("20000000" + "00080101" + "03e80101"); // version 2; label 16000, S, TTL 1
+        MemorySegment header = MemorySegment.ofArray(extension);
+        NetworkOrder.u16(header, 2, Checksum.finish(Checksum.sum(header, 0, extension.length))); // RFC 4884 7
+        byte[] data = new byte[128 + extension.length];
+        System.arraycopy(datagram, 0, data, 0, datagram.length);
+        System.arraycopy(extension, 0, data, 128, extension.length);
+        return Frames.ipv4(Frames.buffer(), source, destination, IpProtocol.ICMP, 0x0202, 0, new byte[0],
+                Frames.icmp(type, code, 128 / 4 << 16, data));
+    }
+
+    /** What follows the quoted datagram in {@code error}: the padding and the extension structure. */
+    static byte[] afterQuote(PacketBuffer error, int datagramLength) {
+        return error.segment().asSlice(QUOTE + datagramLength, IP + ip(error).totalLength() - QUOTE - datagramLength)
+                .toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    @Requirement("RFC 5508 REQ-3d")
+    @Test
+    void anErrorWithIcmpExtensionsIsTranslatedAndTheQuotedChecksumLeavesThemOut() {
+        int port = session();
+        // Time exceeded from a hop, quoting the whole 36-byte datagram that left: every byte of the
+        // quoted UDP checksum is known, so a checksum summed over the padding or extensions shows.
+        byte[] sent = Frames.bytes(Frames.ipv4(Frames.buffer(), PUBLIC, REMOTE, IpProtocol.UDP, 0x0101, Frames.DF,
+                new byte[0], Frames.udp(PUBLIC, REMOTE, port, 53, Frames.pattern(8))));
+        byte[] datagram = java.util.Arrays.copyOfRange(sent, IP, sent.length);
+        PacketBuffer error = extendedError(HOP, PUBLIC, IcmpPacket.TIME_EXCEEDED, 0, datagram);
+        byte[] extensions = afterQuote(error, datagram.length);
+
+        assertThat(nat.inbound(error, IP, 1)).isEqualTo(NatVerdict.FORWARD);
+        assertThat(ip(error).destinationAddress()).isEqualTo(INSIDE);
+        assertThat(NetworkOrder.u16(error.segment(), QUOTE + 20)).as("the quote's source port").isEqualTo(5000);
+        assertThat(checksumsValid(error)).as("the ICMP checksum, and the quoted UDP checksum over the datagram alone")
+                .isTrue();
+        assertThat(afterQuote(error, datagram.length)).as("padding and extensions, untouched").isEqualTo(extensions);
+        assertThat(NetworkOrder.u8(error.segment(), IP + 20 + 5)).as("the length attribute").isEqualTo(32);
+    }
+
+    @Requirement("RFC 5508 REQ-3d")
+    @Test
+    void anErrorWithIcmpExtensionsFromInsideIsTranslatedAndKeepsThem() {
+        int port = session();
+        // The reply came in and reached INSIDE:5000; INSIDE answers port unreachable, with extensions.
+        PacketBuffer reply = Frames.udpPacket(REMOTE, 53, PUBLIC, port, 8);
+        assertThat(nat.inbound(reply, IP, 1)).isEqualTo(NatVerdict.FORWARD);
+        byte[] delivered = Frames.bytes(reply);
+        byte[] datagram = java.util.Arrays.copyOfRange(delivered, IP, IP + ip(reply).totalLength());
+        PacketBuffer error = extendedError(INSIDE, REMOTE, IcmpPacket.DESTINATION_UNREACHABLE, 3, datagram);
+        byte[] extensions = afterQuote(error, datagram.length);
+
+        assertThat(nat.outbound(error, IP, 2)).isEqualTo(NatVerdict.FORWARD);
+        assertThat(ip(error).sourceAddress()).isEqualTo(PUBLIC);
+        assertThat(NetworkOrder.u16(error.segment(), QUOTE + 22)).as("the quote's destination port").isEqualTo(port);
+        assertThat(checksumsValid(error)).as("the ICMP checksum, and the quoted UDP checksum over the datagram alone")
+                .isTrue();
+        assertThat(afterQuote(error, datagram.length)).as("padding and extensions, untouched").isEqualTo(extensions);
     }
 
     @Requirement("RFC 5508 REQ-3")
