@@ -97,6 +97,11 @@ class LabEndToEndIT {
         Shell.Result missing = jnat(LONG, "lab", "exec", "--name", name, "alice", "--", "no-such-command-jnat");
         assertThat(missing.exitCode()).isEqualTo(127);
         assertThat(missing.stderr()).contains("no-such-command-jnat");
+        // Leading NAME=value words set variables for the command (env runs it).
+        Shell.Result variable = jnat(LONG, "lab", "exec", "--name", name, "alice", "--", "JNAT_LAB_VAR=seen", "sh", "-c",
+                "echo \"$JNAT_LAB_VAR\"");
+        assertThat(variable.exitCode()).as(variable.stderr()).isZero();
+        assertThat(variable.stdout().strip()).isEqualTo("seen");
 
         Shell.Result status = jnat(LONG, "lab", "status", "--name", name);
         System.out.println(status.stdout() + status.stderr());
