@@ -23,6 +23,7 @@ import org.jnat.app.Main;
 import org.jnat.app.lab.Lab;
 import org.jnat.app.lab.LabState;
 import org.jnat.app.lab.Shell;
+import org.jnat.testing.Requirement;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,8 @@ import picocli.CommandLine;
  * host learns its mapping from the STUN server, the test hands each the other's, and both punch
  * (RFC 5128 section 3.3; {@link HolePunchPeer}). As RFC 5128 predicts, this works when the home
  * NATs are cones (endpoint-independent mapping) and fails when both are symmetric. Both ways the
- * datagrams between the two hairpin at the CGN. Then {@code jnat lab down}, or Ctrl-C (SIGINT) of
+ * datagrams between the two hairpin at the CGN. The same holds for TCP, punched by simultaneous open
+ * ({@link TcpHolePunchPeer}, mappings learnt from a socat reflector). Then {@code jnat lab down}, or Ctrl-C (SIGINT) of
  * {@code jnat lab up --foreground}, must leave no namespace, link or process behind, also after a
  * router crashed. Needs root; skips, saying why, otherwise.
  */
@@ -122,6 +124,37 @@ class LabEndToEndIT {
         assertThat(down.exitCode()).as(down.stderr()).isZero();
         assertThat(down.stdout()).contains("lab " + name + " is down");
         assertNothingLeft(pids);
+    }
+
+    @Requirement("RFC 5382 REQ-2")
+    @Test
+    void tcpHolePunchingBySimultaneousOpenBetweenConesBehindACgnWorks() throws Exception {
+        Labs.assumeLab(getClass(), "socat", "ss");
+        Shell.Result up = jnat(LONG, "lab", "up", topology("port-restricted-cone").toString(), "--name", name);
+        assertThat(up.exitCode()).as(up.stderr()).isZero();
+        Punch punch = tcpPunch(up.stdout());
+        assertThat(punch.alice().mapped()).as("both appear from the CGN's public address")
+                .startsWith(address(up.stdout(), "nat", "cgn") + ":");
+        assertThat(punch.alice().exit()).as(punch.toString()).isZero();
+        assertThat(punch.bob().exit()).as(punch.toString()).isZero();
+        // One connection, each end at the other's mapping: the SYNs crossed through three NATs.
+        assertThat(punch.alice().got()).isEqualTo("tcp from bob FROM " + punch.bob().mapped());
+        assertThat(punch.bob().got()).isEqualTo("tcp from alice FROM " + punch.alice().mapped());
+        assertThat(jnat(LONG, "lab", "down", "--name", name).exitCode()).isZero();
+    }
+
+    @Test
+    void tcpHolePunchingBetweenSymmetricNatsFails() throws Exception {
+        Labs.assumeLab(getClass(), "socat", "ss");
+        Shell.Result up = jnat(LONG, "lab", "up", topology("symmetric").toString(), "--name", name);
+        assertThat(up.exitCode()).as(up.stderr()).isZero();
+        // Each SYN to the peer leaves from a new mapping, not the one the reflector saw.
+        Punch punch = tcpPunch(up.stdout());
+        assertThat(punch.alice().exit()).as(punch.toString()).isEqualTo(1);
+        assertThat(punch.bob().exit()).as(punch.toString()).isEqualTo(1);
+        assertThat(punch.alice().got()).isNull();
+        assertThat(punch.bob().got()).isNull();
+        assertThat(jnat(LONG, "lab", "down", "--name", name).exitCode()).isZero();
     }
 
     @Test
@@ -269,6 +302,46 @@ class LabEndToEndIT {
         List<String> cmd = javaCommand("lab", "exec", "--name", name, host, "--", java(), "-cp",
                 System.getProperty("java.class.path"), HolePunchPeer.class.getName(), address, stun, "3478", host,
                 "" + PUNCH_SECONDS);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    /**
+     * Runs {@link TcpHolePunchPeer} in alice (local port 40001) and bob (40002) at once, with a
+     * reflector on the server, hands each the other's mapping, and waits.
+     */
+    private Punch tcpPunch(String summary) throws Exception {
+        // The reflector: each connection gets the address it came from ("ip port": a colon would end
+        // socat's address), and stays open, so that the NATs keep the mapping.
+        String server = address(summary, "host", "server");
+        Process reflector = new ProcessBuilder(javaCommand("lab", "exec", "--name", name, "server", "--", "socat",
+                "TCP-LISTEN:7000,fork,reuseaddr", "SYSTEM:echo $SOCAT_PEERADDR $SOCAT_PEERPORT; cat"))
+                .redirectErrorStream(true).start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!jnat(LONG, "lab", "exec", "--name", name, "server", "--", "ss", "-Hltn", "sport = :7000").stdout()
+                    .contains(":7000") && System.nanoTime() - deadline < 0) {
+                Thread.sleep(100);
+            }
+            Process alice = tcpPeer("alice", address(summary, "host", "alice"), 40001, server);
+            Process bob = tcpPeer("bob", address(summary, "host", "bob"), 40002, server);
+            BufferedReader aliceOut = reader(alice);
+            BufferedReader bobOut = reader(bob);
+            String aliceMapped = mapped(aliceOut, alice);
+            String bobMapped = mapped(bobOut, bob);
+            give(alice, bobMapped);
+            give(bob, aliceMapped);
+            Punch punch = new Punch(finish(alice, aliceOut, aliceMapped), finish(bob, bobOut, bobMapped));
+            System.out.println(punch);
+            return punch;
+        } finally {
+            reflector.destroy();
+        }
+    }
+
+    private Process tcpPeer(String host, String address, int port, String reflector) throws IOException {
+        List<String> cmd = javaCommand("lab", "exec", "--name", name, host, "--", java(), "-cp",
+                System.getProperty("java.class.path"), TcpHolePunchPeer.class.getName(), address, "" + port, reflector,
+                "7000", host, "" + PUNCH_SECONDS * 2); // longer: a lost SYN is sent again after 1 s, then 3 s
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 
