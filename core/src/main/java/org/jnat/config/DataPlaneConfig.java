@@ -58,7 +58,7 @@ public record DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu,
     public static final Realtime DEFAULT_REALTIME = Realtime.LIGHT_LOAD;
 
     /** Nothing set: sleep when idle, default policy, any CPU, UDP coalescing and the warm-up on. */
-    public static final DataPlaneConfig DEFAULT = new DataPlaneConfig(0, 0, -1);
+    public static final DataPlaneConfig DEFAULT = new DataPlaneConfig(0, 0, -1, DEFAULT_REALTIME, true, true);
 
     public DataPlaneConfig {
         if (busyPollNanos < 0 || realtimePriority < 0 || realtimePriority > 99 || cpu < -1 || realtime == null) {
@@ -67,18 +67,36 @@ public record DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu,
         }
     }
 
-    /** With the JIT warm-up on. */
-    public DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu, Realtime realtime, boolean udpCoalesce) {
-        this(busyPollNanos, realtimePriority, cpu, realtime, udpCoalesce, true);
+    // The withers below let a caller (mostly a test) say which keys differ from DEFAULT by
+    // name, instead of in a positional list of numbers and booleans.
+
+    /** With {@code busy-poll} of {@code nanos} nanoseconds. */
+    public DataPlaneConfig withBusyPoll(long nanos) {
+        return new DataPlaneConfig(nanos, realtimePriority, cpu, realtime, udpCoalesce, warmUp);
     }
 
-    /** With UDP coalescing and the JIT warm-up on. */
-    public DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu, Realtime realtime) {
-        this(busyPollNanos, realtimePriority, cpu, realtime, true);
+    /** With {@code realtime-priority}. */
+    public DataPlaneConfig withRealtimePriority(int priority) {
+        return new DataPlaneConfig(busyPollNanos, priority, cpu, realtime, udpCoalesce, warmUp);
     }
 
-    /** With {@link #DEFAULT_REALTIME} and UDP coalescing on. */
-    public DataPlaneConfig(long busyPollNanos, int realtimePriority, int cpu) {
-        this(busyPollNanos, realtimePriority, cpu, DEFAULT_REALTIME);
+    /** With {@code realtime}. */
+    public DataPlaneConfig withRealtime(Realtime realtime) {
+        return new DataPlaneConfig(busyPollNanos, realtimePriority, cpu, realtime, udpCoalesce, warmUp);
+    }
+
+    /** With {@code cpu} (−1: no pinning). */
+    public DataPlaneConfig withCpu(int cpu) {
+        return new DataPlaneConfig(busyPollNanos, realtimePriority, cpu, realtime, udpCoalesce, warmUp);
+    }
+
+    /** With {@code udp-coalesce}. */
+    public DataPlaneConfig withUdpCoalesce(boolean udpCoalesce) {
+        return new DataPlaneConfig(busyPollNanos, realtimePriority, cpu, realtime, udpCoalesce, warmUp);
+    }
+
+    /** With {@code warm-up}. */
+    public DataPlaneConfig withWarmUp(boolean warmUp) {
+        return new DataPlaneConfig(busyPollNanos, realtimePriority, cpu, realtime, udpCoalesce, warmUp);
     }
 }

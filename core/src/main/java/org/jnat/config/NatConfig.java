@@ -38,34 +38,77 @@ public record NatConfig(
         ProtocolBehavior tcp,
         ProtocolBehavior icmp) {
 
-    /** Every protocol behaving as {@code [nat]} says, with the default port allocation (preserve, else random). */
-    public NatConfig(Behavior mapping, Behavior filtering, int portLow, int portHigh, int maxSessions,
-            int maxSessionsPerHost, boolean hairpinning, Unmatched unmatched, int dmz, Timeouts timeouts,
-            boolean inboundRefresh) {
-        this(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning, unmatched, dmz,
-                timeouts, inboundRefresh, PortAllocation.defaults());
-    }
+    // The withers below let a caller (mostly a test) say which keys differ from defaults()
+    // by name, instead of in a long positional list of ints and booleans.
 
-    /** Every protocol behaving as {@code [nat]} says, with {@code allocation}. */
-    public NatConfig(Behavior mapping, Behavior filtering, int portLow, int portHigh, int maxSessions,
-            int maxSessionsPerHost, boolean hairpinning, Unmatched unmatched, int dmz, Timeouts timeouts,
-            boolean inboundRefresh, PortAllocation allocation) {
-        this(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning, unmatched, dmz,
-                timeouts, inboundRefresh, allocation, new ProtocolBehavior(mapping, filtering, inboundRefresh),
-                new ProtocolBehavior(mapping, filtering, inboundRefresh),
-                new ProtocolBehavior(mapping, filtering, inboundRefresh));
-    }
-
-    /** Each protocol as given ({@code [nat.udp]}, {@code [nat.tcp]}, {@code [nat.icmp]}), the default port allocation. */
-    public NatConfig(Behavior mapping, Behavior filtering, int portLow, int portHigh, int maxSessions,
-            int maxSessionsPerHost, boolean hairpinning, Unmatched unmatched, int dmz, Timeouts timeouts,
-            boolean inboundRefresh, ProtocolBehavior udp, ProtocolBehavior tcp, ProtocolBehavior icmp) {
-        this(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning, unmatched, dmz,
-                timeouts, inboundRefresh, PortAllocation.defaults(), udp, tcp, icmp);
-    }
-
-    /** This configuration with another port allocation. */
+    /** This configuration with another port allocation ({@code port-allocation}). */
     public NatConfig withAllocation(PortAllocation allocation) {
+        return new NatConfig(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning,
+                unmatched, dmz, timeouts, inboundRefresh, allocation, udp, tcp, icmp);
+    }
+
+    /**
+     * With {@code mapping} and {@code filtering}, for every protocol too, as in a file without
+     * {@code [nat.udp]}, {@code [nat.tcp]} or {@code [nat.icmp]} (so call {@link #withProtocols} after it).
+     */
+    public NatConfig withBehavior(Behavior mapping, Behavior filtering) {
+        return new NatConfig(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning,
+                unmatched, dmz, timeouts, inboundRefresh, allocation,
+                new ProtocolBehavior(mapping, filtering, udp.inboundRefresh()),
+                new ProtocolBehavior(mapping, filtering, tcp.inboundRefresh()),
+                new ProtocolBehavior(mapping, filtering, icmp.inboundRefresh()));
+    }
+
+    /** With {@code ports = "low-high"}. */
+    public NatConfig withPorts(int low, int high) {
+        return new NatConfig(mapping, filtering, low, high, maxSessions, maxSessionsPerHost, hairpinning,
+                unmatched, dmz, timeouts, inboundRefresh, allocation, udp, tcp, icmp);
+    }
+
+    /** With {@code max-sessions} and {@code max-sessions-per-host}. */
+    public NatConfig withLimits(int maxSessions, int maxSessionsPerHost) {
+        return new NatConfig(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning,
+                unmatched, dmz, timeouts, inboundRefresh, allocation, udp, tcp, icmp);
+    }
+
+    /** With {@code hairpinning}. */
+    public NatConfig withHairpinning(boolean hairpinning) {
+        return new NatConfig(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning,
+                unmatched, dmz, timeouts, inboundRefresh, allocation, udp, tcp, icmp);
+    }
+
+    /** With {@code unmatched}. */
+    public NatConfig withUnmatched(Unmatched unmatched) {
+        return new NatConfig(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning,
+                unmatched, dmz, timeouts, inboundRefresh, allocation, udp, tcp, icmp);
+    }
+
+    /** With {@code dmz} (0: none). */
+    public NatConfig withDmz(int dmz) {
+        return new NatConfig(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning,
+                unmatched, dmz, timeouts, inboundRefresh, allocation, udp, tcp, icmp);
+    }
+
+    /** With {@code [nat.timeouts]}. */
+    public NatConfig withTimeouts(Timeouts timeouts) {
+        return new NatConfig(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning,
+                unmatched, dmz, timeouts, inboundRefresh, allocation, udp, tcp, icmp);
+    }
+
+    /**
+     * With {@code inbound-refresh}, for every protocol too, as in a file without {@code [nat.udp]},
+     * {@code [nat.tcp]} or {@code [nat.icmp]} (so call {@link #withProtocols} after it).
+     */
+    public NatConfig withInboundRefresh(boolean inboundRefresh) {
+        return new NatConfig(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning,
+                unmatched, dmz, timeouts, inboundRefresh, allocation,
+                new ProtocolBehavior(udp.mapping(), udp.filtering(), inboundRefresh),
+                new ProtocolBehavior(tcp.mapping(), tcp.filtering(), inboundRefresh),
+                new ProtocolBehavior(icmp.mapping(), icmp.filtering(), inboundRefresh));
+    }
+
+    /** With {@code [nat.udp]}, {@code [nat.tcp]} and {@code [nat.icmp]}. */
+    public NatConfig withProtocols(ProtocolBehavior udp, ProtocolBehavior tcp, ProtocolBehavior icmp) {
         return new NatConfig(mapping, filtering, portLow, portHigh, maxSessions, maxSessionsPerHost, hairpinning,
                 unmatched, dmz, timeouts, inboundRefresh, allocation, udp, tcp, icmp);
     }
@@ -123,7 +166,10 @@ public record NatConfig(
 
     /** The defaults of DESIGN section 4. */
     public static NatConfig defaults() {
+        ProtocolBehavior all = new ProtocolBehavior(Behavior.ENDPOINT_INDEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT,
+                false);
         return new NatConfig(Behavior.ENDPOINT_INDEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT, 1, 65535,
-                1 << 20, 8192, true, Unmatched.DROP, 0, Timeouts.defaults(), false);
+                1 << 20, 8192, true, Unmatched.DROP, 0, Timeouts.defaults(), false, PortAllocation.defaults(),
+                all, all, all);
     }
 }

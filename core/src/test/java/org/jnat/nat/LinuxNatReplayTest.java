@@ -106,9 +106,7 @@ public class LinuxNatReplayTest {
     @ParameterizedTest
     @FieldSource("SCENARIOS")
     void engineForwardsWhatTheKernelForwarded(String scenario) {
-        NatConfig d = NatConfig.defaults();
-        replay(scenario, new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), 4096, 1024, true,
-                NatConfig.Unmatched.REJECT, 0, d.timeouts(), false));
+        replay(scenario, NatConfig.defaults().withLimits(4096, 1024).withUnmatched(NatConfig.Unmatched.REJECT));
     }
 
     /**

@@ -36,9 +36,8 @@ class NatEngineTest {
 
     static NatConfig config(Behavior mapping, Behavior filtering, int maxSessions, int perHost, Unmatched unmatched,
             int dmz) {
-        NatConfig d = NatConfig.defaults();
-        return new NatConfig(mapping, filtering, 1, 65535, maxSessions, perHost, true, unmatched, dmz, d.timeouts(),
-                false);
+        return NatConfig.defaults().withBehavior(mapping, filtering).withLimits(maxSessions, perHost)
+                .withUnmatched(unmatched).withDmz(dmz);
     }
 
     Counters counters = new Counters();
@@ -458,9 +457,8 @@ class NatEngineTest {
     @Requirement({"RFC 4787 REQ-9", "RFC 5382 REQ-8"})
     @Test
     void hairpinningOffDropsPacketsToThePublicAddress() {
-        NatConfig d = config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ENDPOINT_INDEPENDENT, 64, 64, Unmatched.DROP, 0);
-        NatEngine nat = engine(new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), d.maxSessions(),
-                d.maxSessionsPerHost(), false, d.unmatched(), 0, d.timeouts(), false));
+        NatEngine nat = engine(config(Behavior.ENDPOINT_INDEPENDENT, Behavior.ENDPOINT_INDEPENDENT, 64, 64,
+                Unmatched.DROP, 0).withHairpinning(false));
         nat.outbound(Frames.udpPacket(addr("192.168.1.6"), 7000, addr("8.8.8.8"), 3478, 4), IP, 0);
         PacketBuffer p = Frames.udpPacket(addr("192.168.1.5"), 7000, PUBLIC, 7000, 4);
         assertThat(nat.outbound(p, IP, 0)).isEqualTo(NatVerdict.DROP);

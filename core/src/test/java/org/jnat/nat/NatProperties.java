@@ -10,7 +10,6 @@ import java.util.List;
 import org.jnat.config.ForwardRule;
 import org.jnat.config.NatConfig;
 import org.jnat.config.NatConfig.Behavior;
-import org.jnat.config.Timeouts;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
 import org.jnat.testing.FrameFields;
@@ -159,9 +158,10 @@ final class NatProperties {
                 + (inboundRefresh ? 1 : 0);
         Reused reused = ENGINES[index];
         if (reused == null) {
-            NatConfig made = new NatConfig(Behavior.values()[mappingChoice], filtering, 1000, 1100, MAX_SESSIONS,
-                    PER_HOST, true, reject ? NatConfig.Unmatched.REJECT : NatConfig.Unmatched.DROP,
-                    dmzOn ? HOSTS[2] : 0, Timeouts.defaults(), inboundRefresh);
+            NatConfig made = NatConfig.defaults().withBehavior(Behavior.values()[mappingChoice], filtering)
+                    .withPorts(1000, 1100).withLimits(MAX_SESSIONS, PER_HOST)
+                    .withUnmatched(reject ? NatConfig.Unmatched.REJECT : NatConfig.Unmatched.DROP)
+                    .withDmz(dmzOn ? HOSTS[2] : 0).withInboundRefresh(inboundRefresh);
             Counters fresh = new Counters();
             reused = new Reused(made, new NatEngine(made, PUBLIC, ROUTER_INSIDE, FORWARDS, fresh, 0), fresh);
             ENGINES[index] = reused;

@@ -12,7 +12,6 @@ import org.jnat.config.NatConfig.Behavior;
 import org.jnat.config.NatConfig.ProtocolBehavior;
 import org.jnat.config.PortAllocation;
 import org.jnat.config.PublicPool;
-import org.jnat.config.Timeouts;
 import org.jnat.device.PacketBuffer;
 import org.jnat.runtime.Counters;
 import org.jnat.testing.FrameFields;
@@ -40,8 +39,9 @@ class NatResetTest {
         int compared = 0;
         for (Behavior mapping : Behavior.values()) {
             for (Behavior filtering : Behavior.values()) {
-                NatConfig config = new NatConfig(mapping, filtering, 1000, 1100, 24, 9, true,
-                        NatConfig.Unmatched.REJECT, HOSTS[2], Timeouts.defaults(), true);
+                NatConfig config = NatConfig.defaults().withBehavior(mapping, filtering).withPorts(1000, 1100)
+                        .withLimits(24, 9).withUnmatched(NatConfig.Unmatched.REJECT).withDmz(HOSTS[2])
+                        .withInboundRefresh(true);
                 Counters usedCounters = new Counters();
                 NatEngine used = new NatEngine(config, PUBLIC, NatProperties.ROUTER_INSIDE, FORWARDS, usedCounters, 99);
                 NatEngine other = new NatEngine(config, PUBLIC, NatProperties.ROUTER_INSIDE, FORWARDS, new Counters(), 99);
@@ -91,10 +91,12 @@ class NatResetTest {
         int compared = 0;
         for (int c = 0; c < pools.size(); c++) {
             Behavior[] b = Behavior.values();
-            NatConfig config = new NatConfig(b[c % 3], b[(c + 1) % 3], 1000, 1100, 24, 9, true,
-                    NatConfig.Unmatched.REJECT, HOSTS[2], Timeouts.defaults(), true, allocations.get(c),
-                    new ProtocolBehavior(b[(c + 1) % 3], b[c % 3], false), new ProtocolBehavior(b[c % 3], b[(c + 2) % 3], true),
-                    new ProtocolBehavior(b[(c + 2) % 3], b[(c + 1) % 3], c == 1));
+            NatConfig config = NatConfig.defaults().withBehavior(b[c % 3], b[(c + 1) % 3]).withPorts(1000, 1100)
+                    .withLimits(24, 9).withUnmatched(NatConfig.Unmatched.REJECT).withDmz(HOSTS[2])
+                    .withInboundRefresh(true).withAllocation(allocations.get(c))
+                    .withProtocols(new ProtocolBehavior(b[(c + 1) % 3], b[c % 3], false),
+                            new ProtocolBehavior(b[c % 3], b[(c + 2) % 3], true),
+                            new ProtocolBehavior(b[(c + 2) % 3], b[(c + 1) % 3], c == 1));
             PublicPool pool = pools.get(c);
             Counters usedCounters = new Counters();
             NatEngine used = new NatEngine(config, pool, NatProperties.ROUTER_INSIDE, FORWARDS, usedCounters, 99);

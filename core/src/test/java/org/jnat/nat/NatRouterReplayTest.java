@@ -48,9 +48,7 @@ class NatRouterReplayTest {
     Path dir;
 
     static RouterConfig config() {
-        NatConfig d = NatConfig.defaults();
-        NatConfig nat = new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), 65536, 8192, true,
-                NatConfig.Unmatched.REJECT, 0, d.timeouts(), false);
+        NatConfig nat = NatConfig.defaults().withLimits(65536, 8192).withUnmatched(NatConfig.Unmatched.REJECT);
         return new RouterConfig(
                 new InterfaceConfig("tap:ignored0", Ipv4Address.parse("192.168.1.1"), 24, RT_IN_MAC, 0, 1500),
                 new InterfaceConfig("tap:ignored1", Ipv4Address.parse("203.0.113.1"), 24, RT_OUT_MAC,

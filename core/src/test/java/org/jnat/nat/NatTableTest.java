@@ -28,15 +28,11 @@ class NatTableTest {
     static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
     static NatConfig config(Behavior mapping, Behavior filtering) {
-        NatConfig d = NatConfig.defaults();
-        return new NatConfig(mapping, filtering, d.portLow(), d.portHigh(), 1024, 64, true, d.unmatched(), 0,
-                d.timeouts(), false);
+        return NatConfig.defaults().withBehavior(mapping, filtering).withLimits(1024, 64);
     }
 
     static NatConfig small(int maxSessions, int perHost) {
-        NatConfig d = NatConfig.defaults();
-        return new NatConfig(d.mapping(), d.filtering(), 1024, 65535, maxSessions, perHost, true, d.unmatched(), 0,
-                d.timeouts(), false);
+        return NatConfig.defaults().withPorts(1024, 65535).withLimits(maxSessions, perHost);
     }
 
     static Iterable<Arguments> combinations() {
@@ -144,9 +140,7 @@ class NatTableTest {
         assertThat(t.inbound(5000, of(UDP, Y1, 53), 0, udp)).as("expired at the timeout of the outbound packet")
                 .isEqualTo(NatTable.NO_MAPPING);
 
-        NatConfig d = small(16, 16);
-        NatTable r = new NatTable(new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(),
-                d.maxSessions(), d.maxSessionsPerHost(), true, d.unmatched(), 0, d.timeouts(), true), 1);
+        NatTable r = new NatTable(small(16, 16).withInboundRefresh(true), 1);
         int id = r.outbound(of(UDP, X, 5000), of(UDP, Y1, 53), 0, 0);
         r.inbound(5000, of(UDP, Y1, 53), 0, 200 * SECOND);
         assertThat(r.inbound(5000, of(UDP, Y1, 53), 0, udp)).isEqualTo(id);
@@ -226,9 +220,7 @@ class NatTableTest {
 
     @Test
     void portExhaustionRefusesCleanly() {
-        NatConfig d = NatConfig.defaults();
-        NatTable t = new NatTable(new NatConfig(d.mapping(), d.filtering(), 2000, 2003, 64, 64, true,
-                d.unmatched(), 0, d.timeouts(), false), 1);
+        NatTable t = new NatTable(NatConfig.defaults().withPorts(2000, 2003).withLimits(64, 64), 1);
         for (int i = 0; i < 4; i++) {
             assertThat(t.outbound(of(UDP, X + i, 7000), of(UDP, Y1, 53), 0, 0)).isGreaterThanOrEqualTo(0);
         }
@@ -246,9 +238,9 @@ class NatTableTest {
     @Requirement({"RFC 5382 REQ-7", "RFC 7857 section 5"})
     @Test
     void everyPortOfEveryProtocolMappedRefusesForWantOfAPort() {
-        NatConfig d = NatConfig.defaults();
-        NatTable t = new NatTable(new NatConfig(Behavior.ADDRESS_AND_PORT_DEPENDENT, d.filtering(), 2000, 2001, 64,
-                64, true, d.unmatched(), 0, d.timeouts(), false), 1);
+        NatTable t = new NatTable(NatConfig.defaults()
+                .withBehavior(Behavior.ADDRESS_AND_PORT_DEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT)
+                .withPorts(2000, 2001).withLimits(64, 64), 1);
         assertThat(t.mappings().capacity()).isEqualTo(3 * 2 + 1);
         int first = -1;
         for (int protocol : new int[] {UDP, TCP, ICMP}) {
@@ -342,8 +334,8 @@ class NatTableTest {
     @Test
     void randomChurnNeverOverloadsAPort() {
         for (Behavior m : Behavior.values()) {
-            NatTable t = new NatTable(new NatConfig(m, Behavior.ENDPOINT_INDEPENDENT, 1024, 1100, 256, 64, true,
-                    NatConfig.Unmatched.DROP, 0, Timeouts.defaults(), false), 3);
+            NatTable t = new NatTable(NatConfig.defaults().withBehavior(m, Behavior.ENDPOINT_INDEPENDENT)
+                    .withPorts(1024, 1100).withLimits(256, 64), 3);
             SplittableRandom r = new SplittableRandom(m.ordinal());
             long now = 0;
             for (int step = 0; step < 20_000; step++) {
@@ -390,10 +382,7 @@ class NatTableTest {
     /** The same figure with address-dependent filtering, which adds the filter table. */
     @Test
     void memoryPerSessionAtOneMillionWithAddressDependentFiltering() {
-        NatConfig d = NatConfig.defaults();
-        NatConfig adf = new NatConfig(d.mapping(), Behavior.ADDRESS_DEPENDENT, d.portLow(), d.portHigh(),
-                d.maxSessions(), d.maxSessionsPerHost(), d.hairpinning(), d.unmatched(), d.dmz(), d.timeouts(),
-                d.inboundRefresh());
+        NatConfig adf = NatConfig.defaults().withBehavior(Behavior.ENDPOINT_INDEPENDENT, Behavior.ADDRESS_DEPENDENT);
         NatTable t = new NatTable(adf, 1);
         double perSession = (double) t.bytes() / adf.maxSessions();
         System.out.printf("nat (address-dependent filtering): %d bytes of tables for %d sessions = %.1f bytes per"
@@ -405,9 +394,7 @@ class NatTableTest {
     @Test
     void configuredTimeoutsAreTheOnesUsed() {
         Timeouts custom = new Timeouts(30 * SECOND, 600 * SECOND, 20 * SECOND, 10 * SECOND);
-        NatConfig d = small(64, 64);
-        NatTable t = new NatTable(new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), 64, 64, true,
-                d.unmatched(), 0, custom, false), 1);
+        NatTable t = new NatTable(small(64, 64).withTimeouts(custom), 1);
         int udp = t.outbound(of(UDP, X, 5000), of(UDP, Y1, 53), 0, 0);
         int icmp = t.outbound(of(ICMP, X, 7), of(ICMP, Y1, 0), 0, 0);
         int tcp = t.outbound(of(TCP, X, 40000), of(TCP, Y1, 443), TcpSegment.SYN, 0);

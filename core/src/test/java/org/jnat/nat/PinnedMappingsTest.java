@@ -16,9 +16,8 @@ class PinnedMappingsTest {
     static final int TCP = IpProtocol.TCP, UDP = IpProtocol.UDP;
 
     private static NatTable table(Behavior mapping, int perHost) {
-        NatConfig d = NatConfig.defaults();
-        return new NatTable(new NatConfig(mapping, Behavior.ADDRESS_AND_PORT_DEPENDENT, 1024, 65535, 1024, perHost,
-                true, d.unmatched(), 0, d.timeouts(), false), 1);
+        return new NatTable(NatConfig.defaults().withBehavior(mapping, Behavior.ADDRESS_AND_PORT_DEPENDENT)
+                .withPorts(1024, 65535).withLimits(1024, perHost), 1);
     }
 
     @Test

@@ -30,9 +30,7 @@ class PortAllocationTest {
     static final long SECOND = 1_000_000_000L;
 
     static NatConfig config(int low, int high, PortAllocation allocation) {
-        NatConfig d = NatConfig.defaults();
-        return new NatConfig(d.mapping(), d.filtering(), low, high, 65536, 65536, true, d.unmatched(), 0,
-                d.timeouts(), false).withAllocation(allocation);
+        return NatConfig.defaults().withPorts(low, high).withLimits(65536, 65536).withAllocation(allocation);
     }
 
     static NatTable table(int low, int high, PortAllocation allocation) {

@@ -22,9 +22,7 @@ class ProtocolBehaviorTest {
 
     /** UDP full cone with inbound refresh off; TCP symmetric with inbound refresh; ICMP address-dependent mapping. */
     static NatConfig mixed() {
-        NatConfig d = NatConfig.defaults();
-        return new NatConfig(d.mapping(), d.filtering(), 1024, 65535, 1024, 64, true, d.unmatched(), 0, d.timeouts(),
-                false,
+        return NatConfig.defaults().withPorts(1024, 65535).withLimits(1024, 64).withProtocols(
                 new ProtocolBehavior(Behavior.ENDPOINT_INDEPENDENT, Behavior.ENDPOINT_INDEPENDENT, false),
                 new ProtocolBehavior(Behavior.ADDRESS_AND_PORT_DEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT, true),
                 new ProtocolBehavior(Behavior.ADDRESS_DEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT, false));

@@ -36,9 +36,9 @@ class PublicPoolTest {
     Counters counters = new Counters();
 
     NatEngine engine(Pooling pooling, int dmz, int dmzAddress, ForwardRule... forwards) {
-        NatConfig d = NatConfig.defaults();
-        NatConfig config = new NatConfig(Behavior.ADDRESS_AND_PORT_DEPENDENT, Behavior.ENDPOINT_INDEPENDENT, 1, 65535,
-                65536, 65536, true, d.unmatched(), dmz, d.timeouts(), false);
+        NatConfig config = NatConfig.defaults()
+                .withBehavior(Behavior.ADDRESS_AND_PORT_DEPENDENT, Behavior.ENDPOINT_INDEPENDENT)
+                .withLimits(65536, 65536).withDmz(dmz);
         return new NatEngine(config, new PublicPool(POOL, pooling, dmzAddress), ROUTER_INSIDE, List.of(forwards),
                 counters, 5);
     }
@@ -170,10 +170,9 @@ class PublicPoolTest {
 
     @Test
     void deterministicBlocksSpanThePool() {
-        NatConfig d = NatConfig.defaults();
         int base = Ipv4Address.parse("100.64.0.0");
-        NatConfig config = new NatConfig(d.mapping(), d.filtering(), 1024, 65535, 65536, 65536, true, d.unmatched(), 0,
-                d.timeouts(), false).withAllocation(new org.jnat.config.PortAllocation(
+        NatConfig config = NatConfig.defaults().withPorts(1024, 65535).withLimits(65536, 65536)
+                .withAllocation(new org.jnat.config.PortAllocation(
                         org.jnat.config.PortAllocation.Mode.BLOCK, 1, 4032, true, base));
         NatEngine nat = new NatEngine(config, new PublicPool(POOL, Pooling.PAIRED, 0), ROUTER_INSIDE, List.of(),
                 counters, 5);

@@ -33,9 +33,8 @@ class ReclaimTest {
     static final long SECOND = 1_000_000_000L;
 
     static NatConfig config(int maxSessions, int perHost, Behavior filtering) {
-        NatConfig d = NatConfig.defaults();
-        return new NatConfig(d.mapping(), filtering, 1024, 65535, maxSessions, perHost, true, d.unmatched(), 0,
-                d.timeouts(), false);
+        return NatConfig.defaults().withBehavior(Behavior.ENDPOINT_INDEPENDENT, filtering).withPorts(1024, 65535)
+                .withLimits(maxSessions, perHost);
     }
 
     /** A table with address-and-port-dependent filtering. */
@@ -213,10 +212,8 @@ class ReclaimTest {
 
     @Test
     void noFreePortTakesTheHostsOldestClosedPort() {
-        NatConfig d = NatConfig.defaults();
         // Four ports, 1024 to 1027: each closed connection holds one.
-        NatTable t = new NatTable(new NatConfig(d.mapping(), d.filtering(), 1024, 1027, 64, 64, true, d.unmatched(),
-                0, d.timeouts(), false), 1);
+        NatTable t = new NatTable(NatConfig.defaults().withPorts(1024, 1027).withLimits(64, 64), 1);
         long now = SECOND;
         int[] external = new int[4];
         for (int i = 0; i < 4; i++) {

@@ -93,9 +93,9 @@ class SessionLogTest {
     }
 
     static NatEngine engine(Counters counters, ForwardRule... forwards) {
-        NatConfig d = NatConfig.defaults();
-        NatConfig config = new NatConfig(d.mapping(), Behavior.ADDRESS_AND_PORT_DEPENDENT, 1024, 65535, 1024, 2, true,
-                d.unmatched(), 0, d.timeouts(), false);
+        NatConfig config = NatConfig.defaults()
+                .withBehavior(Behavior.ENDPOINT_INDEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT)
+                .withPorts(1024, 65535).withLimits(1024, 2);
         return new NatEngine(config, Ipv4Address.parse("203.0.113.1"), Ipv4Address.parse("192.168.1.1"),
                 List.of(forwards), counters, 1);
     }

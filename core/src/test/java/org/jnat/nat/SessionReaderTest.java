@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Set;
 import org.jnat.config.NatConfig;
 import org.jnat.config.NatConfig.Behavior;
-import org.jnat.config.NatConfig.Unmatched;
 import org.jnat.nat.SessionReader.Chunk;
 import org.jnat.nat.SessionReader.Filter;
 import org.jnat.runtime.ManualClock;
@@ -33,9 +32,8 @@ class SessionReaderTest {
     final ManualClock clock = new ManualClock(1000 * SECOND);
 
     static NatConfig config(int maxSessions) {
-        NatConfig d = NatConfig.defaults();
-        return new NatConfig(Behavior.ENDPOINT_INDEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT, 1024, 65535,
-                maxSessions, maxSessions, true, Unmatched.DROP, 0, d.timeouts(), false);
+        return NatConfig.defaults().withBehavior(Behavior.ENDPOINT_INDEPENDENT, Behavior.ADDRESS_AND_PORT_DEPENDENT)
+                .withPorts(1024, 65535).withLimits(maxSessions, maxSessions);
     }
 
     /** {@code n} UDP sessions: host 10.0.(i/250).(i%250+1), port 1024 + i, to 198.51.100.1:53. */

@@ -24,9 +24,7 @@ final class PcpProperties {
 
     /** Answers {@code input}, then the same with the nonce changed, then lets every lifetime run out. */
     static void answersAreWellFormed(byte[] input) {
-        NatConfig d = NatConfig.defaults();
-        NatTable table = new NatTable(new NatConfig(d.mapping(), d.filtering(), 1024, 1100, 256, 16, true,
-                d.unmatched(), 0, d.timeouts(), false), 1);
+        NatTable table = new NatTable(NatConfig.defaults().withPorts(1024, 1100).withLimits(256, 16), 1);
         PcpServer server = new PcpServer(new PcpConfig(true, 600, 4, true), table, PUBLIC,
                 Ipv4Address.parse("192.168.1.1"), 24, new Counters());
         long now = SECOND;

@@ -266,9 +266,7 @@ class PcpServerTest {
         assertThat(PcpClient.read(perHost.ask(cl.map(UDP, 5000, 0, 60, 1))).resultCode()).isEqualTo(PcpMessage.SUCCESS);
         assertThat(PcpClient.read(perHost.ask(cl.map(UDP, 5001, 0, 60, 1))).resultCode()).isEqualTo(PcpMessage.SUCCESS);
         assertThat(PcpClient.read(perHost.ask(cl.map(UDP, 5002, 0, 60, 1))).resultCode()).isEqualTo(PcpMessage.USER_EX_QUOTA);
-        NatConfig d = NatConfig.defaults();
-        NatConfig tight = new NatConfig(d.mapping(), d.filtering(), 40000, 40001, 1024, 1, true, d.unmatched(), 0,
-                d.timeouts(), false);
+        NatConfig tight = NatConfig.defaults().withPorts(40000, 40001).withLimits(1024, 1);
         PcpRig sessions = new PcpRig(PcpRig.config(60, 8, false), tight, List.of());
         assertThat(PcpClient.read(sessions.ask(cl.map(UDP, 5000, 0, 60, 1))).resultCode()).isEqualTo(PcpMessage.SUCCESS);
         // max-sessions-per-host 1: the mapping holds it

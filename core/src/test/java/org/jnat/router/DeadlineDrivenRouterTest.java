@@ -40,9 +40,8 @@ class DeadlineDrivenRouterTest {
 
     /** Short timeouts, so that sessions come and go within the run (the loader would refuse them). */
     private static RouterConfig withNat(RouterConfig c) {
-        NatConfig d = NatConfig.defaults();
-        NatConfig nat = new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), 4096, 256, true,
-                NatConfig.Unmatched.REJECT, 0, new Timeouts(3 * SECOND, 20 * SECOND, 5 * SECOND, 2 * SECOND), false);
+        NatConfig nat = NatConfig.defaults().withLimits(4096, 256).withUnmatched(NatConfig.Unmatched.REJECT)
+                .withTimeouts(new Timeouts(3 * SECOND, 20 * SECOND, 5 * SECOND, 2 * SECOND));
         return new RouterConfig(c.inside(), c.outside(), nat, c.forwards(), c.neighbors(), c.admin(), c.dataPlane(),
                 null, null, null);
     }

@@ -65,10 +65,7 @@ class NatReplayTest {
     @Test
     void refusesUnsolicitedTrafficAsTheKernelDidWhenUnmatchedIsReject() throws IOException {
         RouterConfig plain = ReplayTest.config(1500);
-        NatConfig d = NatConfig.defaults();
-        NatConfig reject = new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), d.maxSessions(),
-                d.maxSessionsPerHost(), d.hairpinning(), NatConfig.Unmatched.REJECT, d.dmz(), d.timeouts(),
-                d.inboundRefresh());
+        NatConfig reject = NatConfig.defaults().withUnmatched(NatConfig.Unmatched.REJECT);
         RouterConfig config = new RouterConfig(plain.inside(), plain.outside(), reject, List.of(), plain.neighbors(),
                 null, null, null, null, null);
         Counters counters = new Counters();

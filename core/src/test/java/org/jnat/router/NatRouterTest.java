@@ -143,9 +143,7 @@ class NatRouterTest {
     }
 
     static NatConfig natConfig(int maxSessions, int perHost, NatConfig.Unmatched unmatched) {
-        NatConfig d = NatConfig.defaults();
-        return new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), maxSessions, perHost, true,
-                unmatched, 0, d.timeouts(), false);
+        return NatConfig.defaults().withLimits(maxSessions, perHost).withUnmatched(unmatched);
     }
 
     void send(MemoryDevice.Pair link, PacketBuffer packet, long sourceMac, long routerMac) {

@@ -41,10 +41,8 @@ class ObservedRouterAllocationTest {
         NatConfig d = plain.nat();
         // UDP sessions live 10 ms; the test sends from 64 ports in turn, 1 ms apart: a new session
         // each step, and one ending.
-        NatConfig nat = new NatConfig(d.mapping(), d.filtering(), d.portLow(), d.portHigh(), d.maxSessions(),
-                d.maxSessionsPerHost(), d.hairpinning(), d.unmatched(), d.dmz(),
-                new Timeouts(TimeUnit.MILLISECONDS.toNanos(10), d.timeouts().tcpEstablishedNanos(),
-                        d.timeouts().tcpTransitoryNanos(), d.timeouts().icmpNanos()), d.inboundRefresh());
+        NatConfig nat = d.withTimeouts(new Timeouts(TimeUnit.MILLISECONDS.toNanos(10),
+                d.timeouts().tcpEstablishedNanos(), d.timeouts().tcpTransitoryNanos(), d.timeouts().icmpNanos()));
         RouterConfig config = new RouterConfig(plain.inside(), plain.outside(), nat, List.of(), plain.neighbors(),
                 null, null, null, null, null);
         NatEngine engine = NatEngine.of(config, counters, 1);

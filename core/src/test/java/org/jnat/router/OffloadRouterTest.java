@@ -53,8 +53,8 @@ class OffloadRouterTest {
             outside = MemoryDevice.pair("outside", outsideMtu, 256, outsideOffloads);
             RouterConfig lab = MemoryTopology.config(true, 1500, outsideMtu);
             RouterConfig config = new RouterConfig(lab.inside(), lab.outside(), lab.nat(), lab.forwards(),
-                    lab.neighbors(), lab.admin(), new DataPlaneConfig(0, 0, -1, DataPlaneConfig.DEFAULT_REALTIME,
-                    udpCoalesce), null, null, null);
+                    lab.neighbors(), lab.admin(), DataPlaneConfig.DEFAULT.withUdpCoalesce(udpCoalesce),
+                    null, null, null);
             router = new Router(config, inside.a(), outside.a(), clock, counters,
                     nat ? org.jnat.nat.NatEngine.of(config, counters, 1) : Translator.ROUTING);
             router.pollOnce(clock.nanos());

@@ -183,13 +183,7 @@ final class RouterProperties {
      * ports hold every flow of most runs, and a run that opens more reaches the NAT's exhaustion
      * paths instead of forwarding them (the router's paths are the same either way).
      */
-    private static final NatConfig FUZZ_NAT;
-
-    static {
-        NatConfig d = NatConfig.defaults();
-        FUZZ_NAT = new NatConfig(d.mapping(), d.filtering(), 20_000, 20_031, 32, 32, d.hairpinning(), d.unmatched(),
-                d.dmz(), d.timeouts(), d.inboundRefresh());
-    }
+    private static final NatConfig FUZZ_NAT = NatConfig.defaults().withPorts(20_000, 20_031).withLimits(32, 32);
 
     /**
      * The slot each run sends metadata frames from and reads what the router sent into: made once

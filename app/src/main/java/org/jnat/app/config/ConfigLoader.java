@@ -609,10 +609,12 @@ public final class ConfigLoader {
                 timeout(t, "icmp", icmp, "timeout", td.icmpNanos(), Timeouts.ICMP_MINIMUM, "RFC 5508 REQ-2",
                         "slow ICMP queries may lose their replies"));
         NatConfig.ProtocolBehavior all = new NatConfig.ProtocolBehavior(mapping, filtering, inboundRefresh);
+        NatConfig.ProtocolBehavior udpBehavior = protocol(udp, all, true);
+        NatConfig.ProtocolBehavior tcpBehavior = protocol(tcp, all, true);
+        NatConfig.ProtocolBehavior icmpBehavior = protocol(icmp, all, false);
+        PortAllocation allocation = PortAllocationKeys.read(s, ports[0], ports[1], inside, warnings);
         return new NatConfig(mapping, filtering, ports[0], ports[1], maxSessions, perHost, hairpinning, unmatched,
-                dmz, timeouts, inboundRefresh, protocol(udp, all, true), protocol(tcp, all, true),
-                protocol(icmp, all, false))
-                .withAllocation(PortAllocationKeys.read(s, ports[0], ports[1], inside, warnings));
+                dmz, timeouts, inboundRefresh, allocation, udpBehavior, tcpBehavior, icmpBehavior);
     }
 
     /**

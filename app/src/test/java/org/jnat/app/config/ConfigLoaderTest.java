@@ -97,18 +97,20 @@ class ConfigLoaderTest {
                     MacAddress.parse("02:6a:6e:00:00:01"), 0, 9000),
             new InterfaceConfig("tap:wan0", Ipv4Address.parse("198.51.100.2"), 31,
                     MacAddress.parse("02:6a:6e:00:00:02"), Ipv4Address.parse("198.51.100.3"), 1492),
-            new NatConfig(Behavior.ADDRESS_DEPENDENT, Behavior.ENDPOINT_INDEPENDENT, 1024, 60999, 65536, 512, false,
-                    Unmatched.REJECT, Ipv4Address.parse("10.20.3.4"),
-                    new Timeouts(TimeUnit.MINUTES.toNanos(10), TimeUnit.HOURS.toNanos(24),
-                            TimeUnit.SECONDS.toNanos(270), TimeUnit.SECONDS.toNanos(90)),
-                    true),
+            NatConfig.defaults().withBehavior(Behavior.ADDRESS_DEPENDENT, Behavior.ENDPOINT_INDEPENDENT)
+                    .withPorts(1024, 60999).withLimits(65536, 512).withHairpinning(false)
+                    .withUnmatched(Unmatched.REJECT).withDmz(Ipv4Address.parse("10.20.3.4"))
+                    .withTimeouts(new Timeouts(TimeUnit.MINUTES.toNanos(10), TimeUnit.HOURS.toNanos(24),
+                            TimeUnit.SECONDS.toNanos(270), TimeUnit.SECONDS.toNanos(90)))
+                    .withInboundRefresh(true),
             List.of(new ForwardRule(IpProtocol.TCP, 8080, 8080, Ipv4Address.parse("10.20.0.20"), 80),
                     new ForwardRule(IpProtocol.UDP, 5000, 5010, Ipv4Address.parse("10.20.0.21"), 6000),
                     new ForwardRule(IpProtocol.UDP, 8080, 8080, Ipv4Address.parse("10.20.0.22"), 0)),
             List.of(new StaticNeighbor(Ipv4Address.parse("198.51.100.3"), MacAddress.parse("0a:00:00:00:00:fe")),
                     new StaticNeighbor(Ipv4Address.parse("10.20.0.20"), MacAddress.parse("0a:00:00:00:00:20"))),
             new AdminConfig("[::1]:9090"),
-            new DataPlaneConfig(200_000, 10, 1), null, null, null);
+            DataPlaneConfig.DEFAULT.withBusyPoll(200_000).withRealtimePriority(10).withCpu(1),
+            null, null, null);
 
     @Test
     void aFullFileLoadsToTheExpectedRecords() throws ConfigException {
@@ -215,7 +217,8 @@ class ConfigLoaderTest {
             String toml = BadConfigTest.MINIMAL + "[dataplane]\nrealtime-priority = 50\nrealtime = \""
                     + realtime.configName() + "\"\n";
             RouterConfig config = ConfigLoader.parse(toml, "r.toml").config();
-            assertThat(config.dataPlane()).isEqualTo(new DataPlaneConfig(0, 50, -1, realtime));
+            assertThat(config.dataPlane())
+                    .isEqualTo(DataPlaneConfig.DEFAULT.withRealtimePriority(50).withRealtime(realtime));
             String effective = EffectiveConfig.toToml(config);
             assertThat(effective).contains("realtime = \"" + realtime.configName() + "\"");
             assertThat(ConfigLoader.parse(effective, "effective.toml").config()).isEqualTo(config);
@@ -234,8 +237,7 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.parse(BadConfigTest.MINIMAL, "r.toml").config().dataPlane().warmUp()).isTrue();
         RouterConfig off = ConfigLoader.parse(BadConfigTest.MINIMAL + "[dataplane]\nwarm-up = false\n", "r.toml")
                 .config();
-        assertThat(off.dataPlane()).isEqualTo(new DataPlaneConfig(0, 0, -1, DataPlaneConfig.DEFAULT_REALTIME, true,
-                false));
+        assertThat(off.dataPlane()).isEqualTo(DataPlaneConfig.DEFAULT.withWarmUp(false));
         String effective = EffectiveConfig.toToml(off);
         assertThat(effective).contains("warm-up = false");
         assertThat(ConfigLoader.parse(effective, "effective.toml").config()).isEqualTo(off);
@@ -248,7 +250,7 @@ class ConfigLoaderTest {
                 .udpCoalesce()).isTrue();
         RouterConfig off = ConfigLoader.parse(BadConfigTest.MINIMAL + "[dataplane]\nudp-coalesce = false\n", "r.toml")
                 .config();
-        assertThat(off.dataPlane()).isEqualTo(new DataPlaneConfig(0, 0, -1, DataPlaneConfig.DEFAULT_REALTIME, false));
+        assertThat(off.dataPlane()).isEqualTo(DataPlaneConfig.DEFAULT.withUdpCoalesce(false));
         String effective = EffectiveConfig.toToml(off);
         assertThat(effective).contains("udp-coalesce = false");
         assertThat(ConfigLoader.parse(effective, "effective.toml").config()).isEqualTo(off);

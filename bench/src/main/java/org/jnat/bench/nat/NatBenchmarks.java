@@ -59,9 +59,7 @@ public class NatBenchmarks {
     static final int DESTINATION_PORT = IP + Ipv4Packet.MIN_HEADER_LENGTH + UdpDatagram.DESTINATION_PORT;
 
     static NatConfig config(int maxSessions) {
-        NatConfig d = NatConfig.defaults();
-        return new NatConfig(d.mapping(), d.filtering(), 1024, 65535, maxSessions, maxSessions, true, d.unmatched(), 0,
-                d.timeouts(), false);
+        return NatConfig.defaults().withPorts(1024, 65535).withLimits(maxSessions, maxSessions);
     }
 
     /**
