@@ -126,7 +126,7 @@ class LabEndToEndIT {
         assertNothingLeft(pids);
     }
 
-    @Requirement("RFC 5382 REQ-2")
+    @Requirement({"RFC 5382 REQ-2", "RFC 5382 REQ-2a"})
     @Test
     void tcpHolePunchingBySimultaneousOpenBetweenConesBehindACgnWorks() throws Exception {
         Labs.assumeLab(getClass(), "socat", "ss");

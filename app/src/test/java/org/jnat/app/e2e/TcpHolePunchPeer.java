@@ -10,7 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One side of TCP hole punching by simultaneous open (RFC 5128 section 4; RFC 5382 REQ-2), run
+ * One side of TCP hole punching by simultaneous open (RFC 5128 section 4; RFC 5382 REQ-2a), run
  * in a lab host through {@code jnat lab exec}. From one local port it connects to a reflector that
  * writes back the address it sees ({@code ip port}, one line) and keeps that connection open, so
  * that the NATs keep the mapping; prints {@code MAPPED ip:port}; reads the peer's mapping as one
