@@ -17,7 +17,8 @@ import java.nio.charset.StandardCharsets;
  * line on stdin; then, from the same local port, connects to the peer until a connection is made or
  * SECONDS pass. Both sides' SYNs cross: each NAT lets the other's SYN in once its own went out.
  * Over the connection it writes {@code tcp from NAME} and prints {@code GOT <the peer's line> FROM
- * ip:port}, exit 0; or prints {@code NOTHING <last failure>}, exit 1.
+ * ip:port} and {@code ATTEMPTS n} (the connects it took), exit 0; or prints {@code NOTHING <last
+ * failure>}, exit 1.
  *
  * <p>Usage: {@code TcpHolePunchPeer BIND_ADDRESS LOCAL_PORT REFLECTOR_ADDRESS REFLECTOR_PORT NAME SECONDS}
  */
@@ -40,7 +41,7 @@ public final class TcpHolePunchPeer {
                     .readLine().strip().split(":");
             InetSocketAddress peer = new InetSocketAddress(peerParts[0], Integer.parseInt(peerParts[1]));
             IOException last = null;
-            while (System.nanoTime() - end < 0) {
+            for (int attempt = 1; System.nanoTime() - end < 0; attempt++) {
                 // A new socket each attempt: a failed connect leaves its socket unusable.
                 try (Socket s = bound(local)) {
                     long left = Math.max(1, (end - System.nanoTime()) / 1_000_000);
@@ -51,6 +52,7 @@ public final class TcpHolePunchPeer {
                     out.flush();
                     String got = reader(s).readLine();
                     System.out.println("GOT " + got + " FROM " + s.getInetAddress().getHostAddress() + ":" + s.getPort());
+                    System.out.println("ATTEMPTS " + attempt);
                     System.out.flush();
                     return;
                 } catch (IOException e) {
