@@ -10,6 +10,7 @@ import static org.jnat.testing.Frames.IP;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.List;
 import org.jnat.config.NatConfig;
 import org.jnat.device.PacketBuffer;
@@ -45,11 +46,15 @@ class IcmpErrorQuoteTest {
         return sourcePort(out);
     }
 
+    /** The session's datagram as it left, from {@code port} (with {@code options}). */
+    static PacketBuffer sent(int port, byte[] options) {
+        return Frames.ipv4(Frames.buffer(), PUBLIC, REMOTE, IpProtocol.UDP, 0x0101, Frames.DF, options,
+                Frames.udp(PUBLIC, REMOTE, port, 53, Frames.pattern(8)));
+    }
+
     /** Time exceeded from a hop on the way, quoting our translated datagram (with {@code options}). */
     PacketBuffer timeExceeded(int port, byte[] options) {
-        PacketBuffer sent = Frames.ipv4(Frames.buffer(), PUBLIC, REMOTE, IpProtocol.UDP, 0x0101, Frames.DF, options,
-                Frames.udp(PUBLIC, REMOTE, port, 53, Frames.pattern(8)));
-        return Frames.icmpErrorPacket(HOP, PUBLIC, IcmpPacket.TIME_EXCEEDED, 0, sent, 8);
+        return Frames.icmpErrorPacket(HOP, PUBLIC, IcmpPacket.TIME_EXCEEDED, 0, sent(port, options), 8);
     }
 
     @Requirement("RFC 5508 REQ-3b")
@@ -95,9 +100,8 @@ class IcmpErrorQuoteTest {
         int port = session();
         // Time exceeded from a hop, quoting the whole 36-byte datagram that left: every byte of the
         // quoted UDP checksum is known, so a checksum summed over the padding or extensions shows.
-        byte[] sent = Frames.bytes(Frames.ipv4(Frames.buffer(), PUBLIC, REMOTE, IpProtocol.UDP, 0x0101, Frames.DF,
-                new byte[0], Frames.udp(PUBLIC, REMOTE, port, 53, Frames.pattern(8))));
-        byte[] datagram = java.util.Arrays.copyOfRange(sent, IP, sent.length);
+        byte[] sent = Frames.bytes(sent(port, new byte[0]));
+        byte[] datagram = Arrays.copyOfRange(sent, IP, sent.length);
         PacketBuffer error = extendedError(HOP, PUBLIC, IcmpPacket.TIME_EXCEEDED, 0, datagram);
         byte[] extensions = afterQuote(error, datagram.length);
 
@@ -118,7 +122,7 @@ class IcmpErrorQuoteTest {
         PacketBuffer reply = Frames.udpPacket(REMOTE, 53, PUBLIC, port, 8);
         assertThat(nat.inbound(reply, IP, 1)).isEqualTo(NatVerdict.FORWARD);
         byte[] delivered = Frames.bytes(reply);
-        byte[] datagram = java.util.Arrays.copyOfRange(delivered, IP, IP + ip(reply).totalLength());
+        byte[] datagram = Arrays.copyOfRange(delivered, IP, IP + ip(reply).totalLength());
         PacketBuffer error = extendedError(INSIDE, REMOTE, IcmpPacket.DESTINATION_UNREACHABLE, 3, datagram);
         byte[] extensions = afterQuote(error, datagram.length);
 

@@ -308,13 +308,21 @@ class LabEndToEndIT {
     /** Runs {@link HolePunchPeer} in alice and bob at once, hands each the other's mapping, and waits. */
     private Punch punch(String summary) throws Exception {
         String stun = address(summary, "stun", "stun");
-        Process alice = peer("alice", address(summary, "host", "alice"), stun);
-        Process bob = peer("bob", address(summary, "host", "bob"), stun);
+        return exchange(peer("alice", address(summary, "host", "alice"), stun),
+                peer("bob", address(summary, "host", "bob"), stun), 0);
+    }
+
+    /**
+     * Reads each peer's mapping, hands each the other's (bob {@code bobLaterMillis} after alice),
+     * and waits for both.
+     */
+    private static Punch exchange(Process alice, Process bob, long bobLaterMillis) throws Exception {
         BufferedReader aliceOut = reader(alice);
         BufferedReader bobOut = reader(bob);
         String aliceMapped = mapped(aliceOut, alice);
         String bobMapped = mapped(bobOut, bob);
         give(alice, bobMapped);
+        Thread.sleep(bobLaterMillis);
         give(bob, aliceMapped);
         return new Punch(finish(alice, aliceOut, aliceMapped), finish(bob, bobOut, bobMapped));
     }
@@ -338,23 +346,13 @@ class LabEndToEndIT {
                 "TCP-LISTEN:7000,fork,reuseaddr", "SYSTEM:echo $SOCAT_PEERADDR $SOCAT_PEERPORT; cat"))
                 .redirectErrorStream(true).start();
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (!jnat(LONG, "lab", "exec", "--name", name, "server", "--", "ss", "-Hltn", "sport = :7000").stdout()
-                    .contains(":7000") && System.nanoTime() - deadline < 0) {
-                Thread.sleep(100);
-            }
-            Process alice = tcpPeer("alice", address(summary, "host", "alice"), 40001, server);
-            Process bob = tcpPeer("bob", address(summary, "host", "bob"), 40002, server);
-            BufferedReader aliceOut = reader(alice);
-            BufferedReader bobOut = reader(bob);
-            String aliceMapped = mapped(aliceOut, alice);
-            String bobMapped = mapped(bobOut, bob);
+            assertThat(Lab.await(System.nanoTime() + Duration.ofSeconds(20).toNanos(), 100, () -> jnat(LONG, "lab",
+                    "exec", "--name", name, "server", "--", "ss", "-Hltn", "sport = :7000").stdout().contains(":7000")))
+                    .as("the reflector listens on the server").isTrue();
             // Bob starts half a second after alice: her first SYN reaches home2 before his has left, the
             // case a NAT must survive for the punch to work (the SYNs rarely cross in flight).
-            give(alice, bobMapped);
-            Thread.sleep(500);
-            give(bob, aliceMapped);
-            Punch punch = new Punch(finish(alice, aliceOut, aliceMapped), finish(bob, bobOut, bobMapped));
+            Punch punch = exchange(tcpPeer("alice", address(summary, "host", "alice"), 40001, server),
+                    tcpPeer("bob", address(summary, "host", "bob"), 40002, server), 500);
             System.out.println(punch);
             return punch;
         } finally {
